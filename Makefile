@@ -1,0 +1,55 @@
+# PPP: the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint format install frontend clean
+
+## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
+run: setup
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+## setup: everything `run` does except serving (used by CI's demo smoke test)
+setup: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+
+## test: the whole suite, on PostgreSQL (DATABASE_URL, default $(TEST_DATABASE_URL))
+test: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff check, ruff format check, and no missing migrations
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## install: the virtualenv, the Python packages and the GOV.UK front end
+install: $(VENV)/.installed build/static/govuk/govuk-frontend.min.css
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build/static/govuk/govuk-frontend.min.css: node_modules/.package-lock.json scripts/build_frontend.py
+	$(PYTHON) scripts/build_frontend.py
+
+frontend: build/static/govuk/govuk-frontend.min.css
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""PPP award accreditation: models arrive with this app's issue (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Bullying incidents: models arrive with this app's issue (see ARCHITECTURE.md)."""

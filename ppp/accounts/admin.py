@@ -1,0 +1,89 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Invitation, Membership, Organisation, User
+from .services import AccountsError, invitation_revoke
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+    fields = ["user", "organisation", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "last_login", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", ("last_login", admin.DateFieldListFilter)]
+    search_fields = ["email", "full_name", "memberships__organisation__name"]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("About them", {"fields": ["full_name", "job_title"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    filter_horizontal = ["groups", "user_permissions"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "urn", "phase", "local_authority", "postcode", "status"]
+    list_filter = ["kind", "status", "local_authority", "phase"]
+    search_fields = ["name", "urn", "postcode"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+    show_full_result_count = False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from the organisation pages; here officers find and cancel them."""
+
+    list_display = ["email", "organisation", "role", "invited_by", "created_at", "expires_at", "state"]
+    list_filter = ["role", ("created_at", admin.DateFieldListFilter), ("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "organisation__name", "invited_by__email"]
+    list_select_related = ["organisation", "invited_by"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = [
+        "organisation",
+        "email",
+        "full_name",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    actions = ["cancel_invitations"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Cancel the selected invitations")
+    def cancel_invitations(self, request, queryset):
+        cancelled = 0
+        for invitation in queryset:
+            try:
+                invitation_revoke(invitation=invitation, by=request.user, request=request)
+                cancelled += 1
+            except AccountsError as error:
+                self.message_user(request, f"{invitation.email}: {error}", messages.WARNING)
+        if cancelled:
+            self.message_user(request, f"Cancelled {cancelled} invitation(s).", messages.SUCCESS)

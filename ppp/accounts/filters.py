@@ -1,0 +1,39 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import Organisation
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        help_text="Name, URN or postcode",
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Organisation.Kind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(label="Status", choices=Organisation.Status.choices, empty_label="Any status")
+    local_authority = django_filters.ChoiceFilter(label="Local authority", empty_label="Any local authority")
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "status", "local_authority"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = (
+            Organisation.objects.exclude(local_authority="")
+            .order_by("local_authority")
+            .values_list("local_authority", flat=True)
+            .distinct()
+        )
+        self.filters["local_authority"].extra["choices"] = [(a, a) for a in areas]
+        self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(urn=value) | Q(postcode__iexact=value) | Q(postcode__istartswith=value)
+        )

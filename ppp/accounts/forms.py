@@ -1,0 +1,82 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+from django.contrib.auth import password_validation
+
+from ppp.forms import GDSFormMixin
+
+from .models import Membership
+
+
+class InvitationForm(GDSFormMixin, forms.Form):
+    submit_label = "Send invitation"
+
+    full_name = forms.CharField(label="Full name", max_length=150, required=False)
+    email = forms.EmailField(label="Email address", help_text="We will email them a link to set a password.")
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        widget=forms.RadioSelect,
+        help_text="A lead manages the award, evidence and members. Members record incidents and book training.",
+    )
+
+    def __init__(self, *args, can_invite_lead: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_invite_lead:
+            self.fields["role"].choices = [(Membership.Role.MEMBER, "Member")]
+            self.fields["role"].help_text = "Members record incidents and book training."
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class AcceptInvitationForm(GDSFormMixin, forms.Form):
+    """Set up an account from an invitation: a name and a password."""
+
+    submit_label = "Create account and join"
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters. Avoid common passwords and ones like your name or email.",
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The passwords do not match.")
+        if p1:
+            from .models import User
+
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form with GOV.UK labels: no placeholders, no link inside a label."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["login"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields.pop("remember", None)

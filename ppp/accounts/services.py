@@ -1,0 +1,198 @@
+"""Writes with rules for accounts and organisations: invitations and memberships.
+
+Every function is keyword-only, takes `by=` (the person acting), runs in a transaction,
+raises `AccountsError` with a sentence a person can read, and records an AuditEvent.
+"""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.audit.services import audit_record
+
+from .models import Invitation, Membership, Organisation, User
+
+
+class AccountsError(Exception):
+    """A rule about accounts or memberships was broken; the message says which."""
+
+
+def can_manage_members(user: User, organisation: Organisation) -> bool:
+    """Officers, and the organisation's lead, may invite and remove its members."""
+    if not user.is_authenticated:
+        return False
+    if user.is_officer:
+        return True
+    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
+
+
+@dataclass
+class SentInvitation:
+    invitation: Invitation
+    url: str
+
+
+def _send_invitation_email(invitation: Invitation, url: str) -> None:
+    context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
+    send_mail(
+        subject=f"You are invited to {invitation.organisation} on Positive and Peaceful Places",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    by: User,
+    full_name: str = "",
+    request=None,
+) -> SentInvitation:
+    """Invite `email` to `organisation` as `role`; the email goes after commit."""
+    email = email.strip().lower()
+    if not can_manage_members(by, organisation):
+        raise AccountsError("Only a council officer or the organisation's lead can invite people.")
+    if role == Membership.Role.LEAD and not by.is_officer:
+        raise AccountsError("Only a council officer can invite a lead. Leads can hand over their role instead.")
+    if role == Membership.Role.LEAD and organisation.memberships.leads().exists():
+        raise AccountsError(
+            f"{organisation} already has a lead. Hand the lead role to another member from the members list."
+        )
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise AccountsError(f"{email} is already a member of {organisation}.")
+    # A new invitation replaces any earlier pending one for the same person.
+    Invitation.objects.pending().filter(organisation=organisation, email__iexact=email).update(
+        revoked_at=timezone.now()
+    )
+    invitation = Invitation(organisation=organisation, email=email, full_name=full_name, role=role, invited_by=by)
+    token = invitation.set_new_token()
+    invitation.save()
+    url = settings.SITE_URL + reverse("accounts:invitation-accept", kwargs={"token": token})
+    audit_record("invitation.create", actor=by, target=invitation, request=request, email=email, role=role)
+    transaction.on_commit(lambda: _send_invitation_email(invitation, url))
+    return SentInvitation(invitation=invitation, url=url)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User, request=None) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not can_manage_members(by, invitation.organisation):
+        raise AccountsError("Only a council officer or the organisation's lead can cancel invitations.")
+    if invitation.state != "pending":
+        raise AccountsError(f"This invitation is already {invitation.state}.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record("invitation.revoke", actor=by, target=invitation, request=request)
+    return invitation
+
+
+def invitation_check(invitation: Invitation) -> None:
+    """Raise AccountsError unless the invitation can still be accepted."""
+    state = invitation.state
+    if state == "accepted":
+        raise AccountsError("This invitation has already been used. Sign in, or reset your password if you need to.")
+    if state == "revoked":
+        raise AccountsError("This invitation was cancelled. Ask the person who invited you to send a new one.")
+    if state == "expired":
+        raise AccountsError(
+            f"This invitation has expired: links last {settings.INVITATION_VALID_DAYS} days. "
+            "Ask the person who invited you to send a new one."
+        )
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+    request=None,
+) -> Membership:
+    """Accept an invitation: as the signed-in `user` whose email matches, or by creating
+    the account with `full_name` and `password` (already validated by the form)."""
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    invitation_check(invitation)
+    if user is not None and user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            raise AccountsError(
+                f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+                "Sign out and open the link again."
+            )
+    else:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise AccountsError(f"An account for {invitation.email} already exists. Sign in first, then open the link.")
+        if not password:
+            raise AccountsError("Choose a password.")
+        user = User.objects.create_user(
+            email=invitation.email, password=password, full_name=full_name or invitation.full_name
+        )
+    # The invitation went to this address and was opened from it: the address is verified.
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    role = invitation.role
+    if role == Membership.Role.LEAD and invitation.organisation.memberships.leads().exists():
+        role = Membership.Role.MEMBER  # a lead was appointed meanwhile; join as a member
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record("invitation.accept", actor=user, target=invitation, request=request)
+    if created:
+        audit_record("membership.create", actor=user, target=membership, request=request, role=membership.role)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User, request=None) -> None:
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
+    organisation = membership.organisation
+    if not can_manage_members(by, organisation):
+        raise AccountsError("Only a council officer or the organisation's lead can remove members.")
+    if membership.is_lead:
+        raise AccountsError("The lead cannot be removed. Hand the lead role to another member first.")
+    audit_record(
+        "membership.remove",
+        actor=by,
+        target=membership,
+        organisation=organisation,
+        request=request,
+        email=membership.user.email,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_make_lead(*, membership: Membership, by: User, request=None) -> Membership:
+    """Hand the lead role to `membership`; the previous lead stays on as a member."""
+    organisation = membership.organisation
+    memberships = list(Membership.objects.select_for_update().filter(organisation=organisation).select_related("user"))
+    if not can_manage_members(by, organisation):
+        raise AccountsError("Only a council officer or the organisation's lead can hand over the lead role.")
+    target = next((m for m in memberships if m.pk == membership.pk), None)
+    if target is None:
+        raise AccountsError("That person is no longer a member.")
+    if target.is_lead:
+        raise AccountsError(f"{target.user} is already the lead.")
+    for previous in (m for m in memberships if m.is_lead):
+        previous.role = Membership.Role.MEMBER
+        previous.save(update_fields=["role"])
+        audit_record("membership.role", actor=by, target=previous, request=request, role=previous.role)
+    target.role = Membership.Role.LEAD
+    try:
+        target.save(update_fields=["role"])
+    except IntegrityError as exc:  # pragma: no cover - the lock above makes this unreachable
+        raise AccountsError("Someone else changed the lead at the same time. Try again.") from exc
+    audit_record("membership.role", actor=by, target=target, request=request, role=target.role)
+    return target

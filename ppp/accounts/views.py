@@ -1,0 +1,225 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .filters import OrganisationFilter
+from .forms import AcceptInvitationForm, InvitationForm
+from .models import Invitation, Membership, Organisation
+from .selectors import current_membership, set_current_organisation
+from .services import (
+    AccountsError,
+    can_manage_members,
+    invitation_accept,
+    invitation_check,
+    invitation_create,
+    invitation_revoke,
+    membership_make_lead,
+    membership_remove,
+)
+
+
+def officer_required(view):
+    """Signed in and a council officer; anyone else gets 403."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_officer:
+            raise PermissionDenied("This page is for council officers.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@login_required
+def portal(request):
+    """Where signing in lands: officers at their home, everyone else at their organisation."""
+    if request.user.is_officer:
+        return redirect("accounts:officer-home")
+    membership = current_membership(request)
+    if membership is None:
+        return render(request, "accounts/no_organisation.html")
+    return redirect(membership.organisation)
+
+
+@login_required
+def organisation_list(request):
+    """The organisations the person belongs to, to switch between them."""
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "accounts/organisation_list.html", {"memberships": memberships})
+
+
+@login_required
+@require_POST
+def organisation_switch(request):
+    organisation = get_object_or_404(
+        Organisation.objects.filter(memberships__user=request.user), slug=request.POST.get("organisation", "")
+    )
+    set_current_organisation(request, organisation)
+    messages.success(request, f"You are now working as {organisation}.")
+    return redirect(organisation)
+
+
+@login_required
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    memberships = organisation.memberships.select_related("user").order_by("role", "user__full_name", "user__email")
+    can_manage = can_manage_members(request.user, organisation)
+    invitations = organisation.invitations.pending().select_related("invited_by") if can_manage else []
+    if any(m.user_id == request.user.id for m in memberships):
+        set_current_organisation(request, organisation)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "invitations": invitations,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_invite(request, slug):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied("Only the organisation's lead or a council officer can invite people.")
+    form = InvitationForm(request.POST or None, can_invite_lead=request.user.is_officer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+                request=request,
+            )
+        except AccountsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Invitation sent to {sent.invitation.email}.")
+            return redirect(organisation)
+    return render(request, "accounts/organisation_invite.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def membership_remove_view(request, slug, membership):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    member = get_object_or_404(
+        Membership.objects.for_user(request.user), organisation=organisation, public_id=membership
+    )
+    try:
+        membership_remove(membership=member, by=request.user, request=request)
+    except AccountsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{member.user} has been removed from {organisation}.")
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def membership_make_lead_view(request, slug, membership):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    member = get_object_or_404(
+        Membership.objects.for_user(request.user), organisation=organisation, public_id=membership
+    )
+    try:
+        membership_make_lead(membership=member, by=request.user, request=request)
+    except AccountsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{member.user} is now the lead for {organisation}.")
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request, slug, invitation):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    invite = get_object_or_404(
+        Invitation.objects.for_user(request.user), organisation=organisation, public_id=invitation
+    )
+    try:
+        invitation_revoke(invitation=invite, by=request.user, request=request)
+    except AccountsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The invitation for {invite.email} has been cancelled.")
+    return redirect(organisation)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token):
+    """The link in an invitation email. Unknown tokens are 404; used or expired ones
+    get a page that says so (410) and change nothing."""
+    invitation = get_object_or_404(Invitation.objects.by_token(token).select_related("organisation"))
+    try:
+        invitation_check(invitation)
+    except AccountsError as error:
+        return render(request, "accounts/invitation_unusable.html", {"message": str(error)}, status=410)
+
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    context = {"invitation": invitation, "form": form}
+    if request.method == "POST" and (signed_in or form.is_valid()):
+        try:
+            membership = invitation_accept(
+                invitation=invitation,
+                user=request.user if signed_in else None,
+                full_name="" if signed_in else form.cleaned_data["full_name"],
+                password="" if signed_in else form.cleaned_data["password1"],
+                request=request,
+            )
+        except AccountsError as error:
+            if form is None:
+                context["error"] = str(error)
+            else:
+                form.add_error(None, str(error))
+        else:
+            if not signed_in:
+                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            set_current_organisation(request, membership.organisation)
+            messages.success(request, f"Welcome to {membership.organisation} on Positive and Peaceful Places.")
+            return redirect(membership.organisation)
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+@login_required
+def account(request):
+    """The person's own account: password, two-factor, organisations."""
+    from allauth.mfa.models import Authenticator
+
+    has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "accounts/account.html", {"has_totp": has_totp, "memberships": memberships})
+
+
+@officer_required
+def officer_home(request):
+    """Every organisation, filtered, searched and paginated, with member counts."""
+    queryset = Organisation.objects.for_user(request.user).annotate(member_count=Count("memberships"))
+    filterset = OrganisationFilter(request.GET or None, queryset=queryset)
+    organisations = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(organisations.order_by("name"), 25).get_page(request.GET.get("page"))
+    leads = Membership.objects.leads().filter(organisation__in=[o.pk for o in page]).select_related("user")
+    lead_by_org = {m.organisation_id: m.user for m in leads}
+    for organisation in page:
+        organisation.lead = lead_by_org.get(organisation.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/officer_home.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )

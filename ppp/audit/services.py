@@ -1,0 +1,41 @@
+"""The one way to write to the audit trail."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    """The caller's address. REMOTE_ADDR is set by the proxy in front of gunicorn."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    action: str,
+    *,
+    actor=None,
+    target: models.Model | None = None,
+    organisation=None,
+    request=None,
+    **detail,
+) -> AuditEvent:
+    """Record that `actor` did `action` to `target` (optionally in `organisation`)."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if organisation is None and target is not None:
+        organisation = getattr(target, "organisation", None)
+        if organisation is None and target.__class__.__name__ == "Organisation":
+            organisation = target
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        organisation=organisation,
+        ip=client_ip(request),
+        detail=detail,
+    )

@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from ppp import views
+from ppp.accounts import views as accounts_views
+
+admin.site.site_header = "PPP administration"
+admin.site.site_title = "PPP administration"
+admin.site.index_title = "Positive and Peaceful Places"
+# Admin sign-in goes through the site's own sign-in (with two-factor and lockouts).
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("healthz", views.healthz, name="healthz"),
+    path("portal/", accounts_views.portal, name="portal"),
+    path("", include("ppp.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "ppp.views.bad_request"
+handler403 = "ppp.views.permission_denied"
+handler404 = "ppp.views.page_not_found"
+handler500 = "ppp.views.server_error"

@@ -1,0 +1,48 @@
+"""Named people, as in healthchecks' tests:
+
+- alice: lead of School A       - bob: member of School A
+- charlie: lead of School B (a stranger to School A, who must get 404 there)
+- officer: council officer with two-factor set up
+"""
+
+import pytest
+
+from ppp.accounts.models import Membership
+from tests.factories import MembershipFactory, OrganisationFactory, make_officer
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def school_a(db):
+    return OrganisationFactory(name="School A Primary")
+
+
+@pytest.fixture
+def school_b(db):
+    return OrganisationFactory(name="School B Academy")
+
+
+@pytest.fixture
+def alice(school_a):
+    return MembershipFactory(organisation=school_a, role=Membership.Role.LEAD, user__email="alice@a.example").user
+
+
+@pytest.fixture
+def bob(school_a):
+    return MembershipFactory(organisation=school_a, user__email="bob@a.example").user
+
+
+@pytest.fixture
+def charlie(school_b):
+    return MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="charlie@b.example").user
+
+
+@pytest.fixture
+def officer(db):
+    return make_officer()

@@ -1,0 +1,74 @@
+"""Browser tests: Playwright driving Debian's chromium (never a downloaded browser).
+
+Without /usr/bin/chromium they are skipped with advice, unless PPP_REQUIRE_BROWSER is
+set (CI sets it), in which case they fail: CI can never skip them.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PPP_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+REQUIRED = os.environ.get("PPP_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = [what for what, ok in ((CHROMIUM, shutil.which(CHROMIUM)), (str(AXE), AXE.exists())) if not ok]
+    if not missing or REQUIRED:
+        return
+    skip = pytest.mark.skip(
+        reason=f"browser tests need {', '.join(missing)}: `apt-get install chromium` and `npm ci` (make does npm)"
+    )
+    for item in items:
+        if "e2e" in item.nodeid:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if REQUIRED and not shutil.which(CHROMIUM):
+        pytest.fail(f"PPP_REQUIRE_BROWSER is set but {CHROMIUM} is missing: apt-get install chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Our CSP rightly blocks injected scripts; the accessibility scanner is test-only.
+    return {**browser_context_args, "bypass_csp": True, "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def axe_check():
+    """Scan the page with axe-core (WCAG 2.2 A/AA rules); fail listing any violations."""
+
+    def check(page):
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+        )
+        violations = [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+        assert not violations, f"axe found accessibility violations on {page.url}:\n" + json.dumps(violations, indent=2)
+
+    return check

@@ -1,0 +1,1 @@
+"""SEND Support training: models arrive with this app's issue (see ARCHITECTURE.md)."""
