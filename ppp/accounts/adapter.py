@@ -4,12 +4,30 @@ Nobody signs themselves up: accounts come from invitations (or the charter's own
 sign-up, which creates its account through a service). Sign-in is by email.
 """
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A password typed at sign-in a moment ago is as good as typing it again.
+
+        Officers must set up two-factor straight after their first sign-in; without
+        this allauth would ask for the password twice in a row.
+        """
+        request = self.request
+        user = getattr(request, "user", None)
+        if request is not None and user is not None and user.is_authenticated:
+            records = get_authentication_records(request, user)
+            if records and time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 def axes_username(request, credentials=None) -> str:

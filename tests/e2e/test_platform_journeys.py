@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 from ppp.accounts.models import Invitation, Membership
 from tests.factories import PASSWORD, TOTP_SECRET, MembershipFactory, OrganisationFactory, make_officer
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test must not lose the rows
+# data migrations made (the Council officers group).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def current_totp_code() -> str:

@@ -1,0 +1,153 @@
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from ppp.audit.models import AuditEvent
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, has_totp, make_officer
+
+LOGIN = "/accounts/login/"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def totp_code():
+    return format_hotp_value(hotp_value(TOTP_SECRET, next(iter(yield_hotp_counters_from_time()))))
+
+
+def test_staff_sign_in_by_email_whatever_its_case(client, alice, school_a):
+    response = client.post(LOGIN, {"login": "ALICE@A.example", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("portal"))["Location"] == school_a.get_absolute_url()
+    assert AuditEvent.objects.filter(action="auth.login", actor=alice).exists()
+
+
+def test_emails_are_unique_whatever_their_case(db):
+    from django.db import IntegrityError, transaction
+
+    UserFactory(email="Same@Example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(email="same@example.ORG")
+
+
+def test_a_wrong_password_is_a_clear_form_error_and_is_audited(client, alice):
+    response = client.post(LOGIN, {"login": alice.email, "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "not correct" in body
+    assert AuditEvent.objects.filter(action="auth.login_failed", detail__username=alice.email).exists()
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(client, alice):
+    for _ in range(5):
+        client.post(LOGIN, {"login": alice.email, "password": "wrong"})
+    response = client.post(LOGIN, {"login": alice.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "locked for 15 minutes" in response.content.decode()
+    assert AccessAttempt.objects.filter(username=alice.email).exists()
+    assert AuditEvent.objects.filter(action="auth.locked_out", detail__username=alice.email).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_officer_with_an_authenticator_must_give_a_code(client, db):
+    officer = make_officer()
+    response = client.post(LOGIN, {"login": officer.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
+    assert client.get(reverse("portal"))["Location"] == reverse("accounts:officer-home")
+
+
+def test_officer_without_two_factor_is_made_to_set_it_up_first(client, db):
+    officer = make_officer(with_totp=False)
+    client.post(LOGIN, {"login": officer.email, "password": PASSWORD})
+    for path in (reverse("accounts:officer-home"), "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    assert not has_totp(officer)
+
+
+def test_school_staff_do_not_have_to_use_two_factor(client, alice, school_a):
+    client.force_login(alice)
+    assert client.get(school_a.get_absolute_url()).status_code == 200
+
+
+def test_signed_in_pages_are_never_cached(client, alice, school_a):
+    client.force_login(alice)
+    cache_control = client.get(school_a.get_absolute_url())["Cache-Control"]
+    assert "no-store" in cache_control
+    assert "private" in cache_control
+
+
+def test_public_pages_may_be_cached(client, db):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+
+
+def test_sessions_last_eight_hours_and_end_on_password_change():
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE is True
+
+
+def test_password_change_signs_out_other_sessions(client, alice):
+    other = type(client)()
+    other.force_login(alice)
+    client.force_login(alice)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "Brand-new-phrase-77", "password2": "Brand-new-phrase-77"},
+    )
+    assert response.status_code == 302
+    assert other.get(reverse("accounts:account")).status_code == 302  # sent to sign in
+
+
+def test_password_reset_sends_an_email_with_a_link(client, alice):
+    response = client.post(reverse("account_reset_password"), {"email": alice.email})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == [alice.email]
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_password_reset_for_an_unknown_email_reveals_nothing(client, db):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+
+
+def test_nobody_can_sign_themselves_up(client, db):
+    from ppp.accounts.models import User
+
+    assert "Accounts are by invitation" in client.get(reverse("account_signup")).content.decode()
+    client.post(reverse("account_signup"), {"email": "me@example.org", "password1": "Long-phrase-here-1"})
+    assert not User.objects.exists()
+
+
+def test_signing_out_needs_post(client, alice):
+    client.force_login(alice)
+    client.get(reverse("account_logout"))
+    assert "_auth_user_id" in client.session
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_officer_enrols_an_authenticator_at_first_sign_in_and_gets_recovery_codes(client, db):
+    officer = make_officer(with_totp=False)
+    client.post(LOGIN, {"login": officer.email, "password": PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    response = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True)
+    assert has_totp(officer)
+    assert "recovery" in response.content.decode().lower()
+    assert client.get(reverse("accounts:officer-home")).status_code == 200
