@@ -1,0 +1,48 @@
+"""Production settings: refuse to start without secrets, pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-like-secret-key-that-is-long-and-random-1234567890-abcdefghijk",
+    "ALLOWED_HOSTS": "ppp.leicester.gov.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://ppp.leicester.gov.uk",
+    "DATABASE_URL": "postgres://ppp@db.invalid:5432/ppp",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PPP_TESTING", "DATABASE_URL"}}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env, "PPP_TESTING": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_a_secret_key_it_refuses_to_start_and_names_the_variable():
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_nonsense_boolean_is_refused_clearly():
+    result = manage("check", env={**PRODUCTION, "DEBUG": "perhaps"})
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
