@@ -77,4 +77,6 @@ def test_only_superusers_read_the_audit_trail_and_nobody_edits_it(client, office
     event = AuditEvent.objects.first()
     assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     if event:
-        assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+        assert (
+            client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+        )

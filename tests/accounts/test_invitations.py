@@ -23,10 +23,14 @@ def accept_url(token):
     return reverse("accounts:invitation-accept", kwargs={"token": token})
 
 
-def test_officer_invites_a_lead_who_sets_a_password_and_joins(client, officer, school_a, django_capture_on_commit_callbacks):
+def test_officer_invites_a_lead_who_sets_a_password_and_joins(
+    client, officer, school_a, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(invite_url(school_a), {"email": "New.Lead@A.example", "full_name": "Nia Lead", "role": "lead"})
+        response = client.post(
+            invite_url(school_a), {"email": "New.Lead@A.example", "full_name": "Nia Lead", "role": "lead"}
+        )
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["new.lead@a.example"]
     assert "School A Primary" in mail.outbox[-1].subject
@@ -53,7 +57,9 @@ def test_an_invitation_link_works_once(client, alice, school_a, django_capture_o
     assert client.post(accept_url(token), data).status_code == 302
     client.logout()
 
-    response = client.post(accept_url(token), {**data, "password1": "Another-secret-99", "password2": "Another-secret-99"})
+    response = client.post(
+        accept_url(token), {**data, "password1": "Another-secret-99", "password2": "Another-secret-99"}
+    )
     assert response.status_code == 410
     assert "already been used" in response.content.decode()
     assert User.objects.get(email="once@a.example").check_password("a-long-Secret-phrase-42")
@@ -161,9 +167,7 @@ def test_a_new_invitation_replaces_the_pending_one(alice, school_a):
 def test_lead_cancels_an_invitation(client, alice, school_a):
     invitation = invitation_create(organisation=school_a, email="c@a.example", role="member", by=alice).invitation
     client.force_login(alice)
-    url = reverse(
-        "accounts:invitation-revoke", kwargs={"slug": school_a.slug, "invitation": invitation.public_id}
-    )
+    url = reverse("accounts:invitation-revoke", kwargs={"slug": school_a.slug, "invitation": invitation.public_id})
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302
     invitation.refresh_from_db()
