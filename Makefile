@@ -21,7 +21,7 @@ setup: install
 ## test: the whole suite, on PostgreSQL (DATABASE_URL, default $(TEST_DATABASE_URL))
 test: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff check, ruff format check, and no missing migrations
 lint: install

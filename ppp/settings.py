@@ -176,6 +176,7 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "PPP: "
 # django-axes counts and locks failed sign-ins; allauth's own limiter keeps the rest.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_ADAPTER = "ppp.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PPP Leicester"
 MFA_RECOVERY_CODE_COUNT = 10

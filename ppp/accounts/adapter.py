@@ -9,6 +9,7 @@ import time
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -39,3 +40,11 @@ def axes_username(request, credentials=None) -> str:
         data = getattr(request, "POST", {})
         value = data.get("login") or data.get("email") or data.get("username") or ""
     return value.strip().lower()
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Officers, staff and superusers cannot turn two-factor off."""
+        if authenticator.type == authenticator.Type.TOTP and authenticator.user.needs_mfa:
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -11,12 +11,20 @@ class InvitationForm(GDSFormMixin, forms.Form):
     submit_label = "Send invitation"
 
     full_name = forms.CharField(label="Full name", max_length=150, required=False)
-    email = forms.EmailField(label="Email address", help_text="We will email them a link to set a password.")
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email them a link to set a password. Use their work address.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
     role = forms.ChoiceField(
         label="Role",
         choices=Membership.Role.choices,
         initial=Membership.Role.MEMBER,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select a role", "invalid_choice": "Select a role from the list"},
         help_text="A lead manages the award, evidence and members. Members record incidents and book training.",
     )
 
@@ -35,17 +43,19 @@ class AcceptInvitationForm(GDSFormMixin, forms.Form):
 
     submit_label = "Create account and join"
 
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter your full name"})
     password1 = forms.CharField(
         label="Create a password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. Avoid common passwords and ones like your name or email.",
+        error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Confirm your password"},
     )
 
     def __init__(self, *args, email: str, **kwargs):
@@ -56,7 +66,7 @@ class AcceptInvitationForm(GDSFormMixin, forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The passwords do not match.")
+            self.add_error("password2", "The passwords do not match")
         if p1:
             from .models import User
 

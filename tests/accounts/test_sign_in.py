@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from axes.models import AccessAttempt
@@ -151,3 +153,34 @@ def test_officer_enrols_an_authenticator_at_first_sign_in_and_gets_recovery_code
     assert has_totp(officer)
     assert "recovery" in response.content.decode().lower()
     assert client.get(reverse("accounts:officer-home")).status_code == 200
+
+
+def test_officers_cannot_turn_two_factor_off(client, db):
+    officer = make_officer()
+    client.force_login(officer)
+    client.post(reverse("mfa_deactivate_totp"))
+    assert has_totp(officer)
+
+
+def test_school_staff_can_turn_two_factor_on_and_off(client, alice):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(alice, TOTP_SECRET)
+    client.post(LOGIN, {"login": alice.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    client.post(reverse("mfa_deactivate_totp"))
+    assert not has_totp(alice)
+
+
+def test_a_used_password_reset_link_gets_a_clear_page(client, alice):
+    client.post(reverse("account_reset_password"), {"email": alice.email})
+    link = re.search(r"(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)
+    response = client.get(link, follow=True)
+    assert "Choose a new password" in response.content.decode()
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
+    response = client.post(form_url, {"password1": "Fresh-phrase-2026!", "password2": "Fresh-phrase-2026!"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("Fresh-phrase-2026!")
+    again = client.get(link, follow=True).content.decode()
+    assert "This link has expired or been used" in again

@@ -34,9 +34,9 @@ def test_officer_signs_in_with_an_authenticator_code(page, live_server, axe_chec
     OrganisationFactory(name="Abbeygate Primary School")
 
     sign_in(page, live_server, "officer@e2e.example", axe_check)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Two-Factor Authentication")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Enter the code from your authenticator app")
     axe_check(page)
-    page.get_by_label("Code").fill(current_totp_code())
+    page.get_by_label("Enter the code from your authenticator app").fill(current_totp_code())
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisations")
