@@ -101,13 +101,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_staff or self.is_superuser
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationOwnedQuerySet(models.QuerySet):
+    """Tenancy, one rule in one place: `for_user(user)` gives officers every row,
+    members the rows of their own organisations, and everyone else nothing.
+
+    Every organisation-owned model's QuerySet subclasses this and names the path from
+    the model to its Organisation in `organisation_lookup` (e.g. "application__organisation").
+    Models officers must never see (identifiable incident records) set `officers_see_all = False`.
+    """
+
+    organisation_lookup = "organisation"
+    officers_see_all = True
+
     def for_user(self, user):
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_officer:
+        if self.officers_see_all and user.is_officer:
             return self
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(
+            **{f"{self.organisation_lookup}__in": Membership.objects.filter(user=user).values("organisation")}
+        )
+
+
+class OrganisationQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "pk"
 
     def open(self):
         return self.filter(status=Organisation.Status.OPEN)
@@ -202,15 +219,7 @@ class Organisation(models.Model):
         }
 
 
-class MembershipQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Memberships of the organisations `user` may see."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_officer:
-            return self
-        return self.filter(organisation__memberships__user=user).distinct()
-
+class MembershipQuerySet(OrganisationOwnedQuerySet):
     def leads(self):
         return self.filter(role=Membership.Role.LEAD)
 
@@ -251,14 +260,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_user(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_officer:
-            return self
-        return self.filter(organisation__memberships__user=user).distinct()
-
+class InvitationQuerySet(OrganisationOwnedQuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 

@@ -111,52 +111,57 @@ def organisation_invite(request, slug):
     return render(request, "accounts/organisation_invite.html", {"organisation": organisation, "form": form})
 
 
-@login_required
-@require_POST
-def membership_remove_view(request, slug, membership):
+def _organisation_action(request, slug, model, public_id, action, done: str):
+    """POST-only actions on a member or invitation of an organisation the person may see:
+    fetch both through for_user (404 otherwise), call the service, say what happened."""
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    member = get_object_or_404(
-        Membership.objects.for_user(request.user), organisation=organisation, public_id=membership
-    )
+    target = get_object_or_404(model.objects.for_user(request.user), organisation=organisation, public_id=public_id)
     try:
-        membership_remove(membership=member, by=request.user, request=request)
+        action(target, by=request.user, request=request)
     except AccountsError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{member.user} has been removed from {organisation}.")
+        messages.success(request, done.format(target=target, organisation=organisation))
     return redirect(organisation)
+
+
+@login_required
+@require_POST
+def membership_remove_view(request, slug, membership):
+    return _organisation_action(
+        request,
+        slug,
+        Membership,
+        membership,
+        lambda m, **kw: membership_remove(membership=m, **kw),
+        "{target.user} has been removed from {organisation}.",
+    )
 
 
 @login_required
 @require_POST
 def membership_make_lead_view(request, slug, membership):
-    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    member = get_object_or_404(
-        Membership.objects.for_user(request.user), organisation=organisation, public_id=membership
+    return _organisation_action(
+        request,
+        slug,
+        Membership,
+        membership,
+        lambda m, **kw: membership_make_lead(membership=m, **kw),
+        "{target.user} is now the lead for {organisation}.",
     )
-    try:
-        membership_make_lead(membership=member, by=request.user, request=request)
-    except AccountsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{member.user} is now the lead for {organisation}.")
-    return redirect(organisation)
 
 
 @login_required
 @require_POST
 def invitation_revoke_view(request, slug, invitation):
-    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    invite = get_object_or_404(
-        Invitation.objects.for_user(request.user), organisation=organisation, public_id=invitation
+    return _organisation_action(
+        request,
+        slug,
+        Invitation,
+        invitation,
+        lambda i, **kw: invitation_revoke(invitation=i, **kw),
+        "The invitation for {target.email} has been cancelled.",
     )
-    try:
-        invitation_revoke(invitation=invite, by=request.user, request=request)
-    except AccountsError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The invitation for {invite.email} has been cancelled.")
-    return redirect(organisation)
 
 
 @require_http_methods(["GET", "POST"])

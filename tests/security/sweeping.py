@@ -1,0 +1,36 @@
+"""The pieces of the tenancy sweep that each app's `tests/<app>/sweep.py` uses.
+
+An app's sweep module defines:
+
+    SWEEP = {"app:url-name": Case(kwargs=lambda w: {...}), ...}
+    EXEMPT = {"app:url-name": "why this URL with arguments is not organisation-owned"}
+
+`kwargs` receives a `World` (School A with alice as lead and bob as member, School B with
+charlie as lead, an officer) and returns the URL's arguments for an object that belongs
+to School A; it may create that object.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class World:
+    school_a: object
+    school_b: object
+    alice: object  # lead of School A
+    bob: object  # member of School A
+    charlie: object  # lead of School B: the stranger
+    officer: object
+
+
+@dataclass
+class Case:
+    kwargs: Callable[[World], dict]
+    method: str = "get"
+    owner: str = "alice"  # the World attribute of a person who may use it
+    success: int = 200
+    data: Callable[[World], dict] | dict = field(default_factory=dict)
+    # What an officer gets: `success` by default; 404 where officers must not see the
+    # object at all (identifiable incident records).
+    officer: int | None = None
