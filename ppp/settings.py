@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "ppp",
     "ppp.accounts",
     "ppp.audit",
+    "ppp.certificates",
     "charter",
     "accreditation",
     "incidents",
@@ -283,5 +284,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

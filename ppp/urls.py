@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("portal/", accounts_views.portal, name="portal"),
     path("", include("ppp.accounts.urls")),
+    path("", include("ppp.certificates.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

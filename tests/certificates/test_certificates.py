@@ -1,0 +1,126 @@
+import datetime
+import io
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ppp.audit.models import AuditEvent
+from ppp.certificates.models import CODE_ALPHABET, IssuedCertificate
+from ppp.certificates.services import CertificateError, certificate_pdf, certificate_revoke
+from tests.certificates.factories import issue_for
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+def test_printing_again_returns_the_same_certificate(officer, school_a):
+    first = issue_for(school_a, officer)
+    again = issue_for(school_a, officer, holder="Something else")
+    assert again.pk == first.pk
+    assert IssuedCertificate.objects.count() == 1
+    assert AuditEvent.objects.filter(action="certificate.issue").count() == 1
+
+
+def test_codes_are_long_random_and_unambiguous(officer, school_a, school_b):
+    a, b = issue_for(school_a, officer), issue_for(school_b, officer)
+    assert a.code != b.code
+    body = a.code.removeprefix("PPP-").replace("-", "")
+    assert len(body) == 12 and set(body) <= set(CODE_ALPHABET)
+
+
+def test_the_pdf_carries_the_holder_the_level_and_the_code(officer, school_a):
+    certificate = issue_for(school_a, officer)
+    pdf = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+    page = pdf.pages[0]
+    text = page.extract_text()
+    assert school_a.name in text
+    assert certificate.code in text
+    assert "Gold" in text
+    assert "Leicester City Council" in text
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "revoke", "status", "words"),
+    [
+        (datetime.date(2099, 1, 1), False, 200, "This certificate is valid"),
+        (datetime.date(2020, 1, 1), False, 200, "it has expired"),
+        (datetime.date(2099, 1, 1), True, 200, "it was revoked"),
+    ],
+)
+def test_anyone_can_verify_a_certificate(client, officer, school_a, valid_until, revoke, status, words):
+    certificate = issue_for(school_a, officer, valid_until=valid_until)
+    if revoke:
+        certificate_revoke(certificate=certificate, reason="Issued in error", by=officer)
+    response = client.get(reverse("certificates:verify", kwargs={"code": certificate.code.lower()}))
+    body = response.content.decode()
+    assert response.status_code == status
+    assert words in body
+    assert school_a.name in body
+    assert school_a.postcode not in body  # holder and dates, nothing else
+
+
+def test_an_unknown_code_is_a_plain_404(client, db):
+    response = client.get(reverse("certificates:verify", kwargs={"code": "PPP-AAAA-BBBB-CCCC"}))
+    assert response.status_code == 404
+    assert "Certificate not found" in response.content.decode()
+
+
+def test_the_lookup_form_sends_you_to_the_code(client, db):
+    response = client.get(reverse("certificates:verify-lookup"), {"code": " ppp-aaaa-bbbb-cccc "})
+    assert response["Location"] == reverse("certificates:verify", kwargs={"code": "PPP-AAAA-BBBB-CCCC"})
+    assert client.get(reverse("certificates:verify-lookup")).status_code == 200
+
+
+def test_verification_is_rate_limited(client, db):
+    url = reverse("certificates:verify", kwargs={"code": "PPP-AAAA-BBBB-CCCC"})
+    statuses = [client.get(url).status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30
+    assert statuses[30] == 429
+
+
+def test_only_officers_revoke_and_only_with_a_reason(officer, alice, school_a):
+    certificate = issue_for(school_a, officer)
+    with pytest.raises(CertificateError, match="Only a council officer"):
+        certificate_revoke(certificate=certificate, reason="x", by=alice)
+    with pytest.raises(CertificateError, match="Give the reason"):
+        certificate_revoke(certificate=certificate, reason="  ", by=officer)
+    certificate_revoke(certificate=certificate, reason="Award withdrawn", by=officer)
+    with pytest.raises(CertificateError, match="already revoked"):
+        certificate_revoke(certificate=certificate, reason="again", by=officer)
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+
+
+def test_after_revocation_a_new_certificate_can_be_issued(officer, school_a):
+    first = issue_for(school_a, officer)
+    certificate_revoke(certificate=first, reason="Wrong level printed", by=officer)
+    second = issue_for(school_a, officer, level="Silver")
+    assert second.pk != first.pk and second.code != first.code
+
+
+def test_the_organisation_downloads_its_certificate_as_an_attachment(client, officer, alice, school_a):
+    certificate = issue_for(school_a, officer)
+    client.force_login(alice)
+    response = client.get(reverse("certificates:download", kwargs={"code": certificate.code}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{certificate.code}.pdf"'
+    assert response.content.startswith(b"%PDF")
+
+
+def test_officers_revoke_in_the_admin_with_a_reason(client, officer, school_a):
+    certificate = issue_for(school_a, officer)
+    client.force_login(officer)
+    url = reverse("admin:certificates_issuedcertificate_changelist")
+    ask = client.post(url, {"action": "revoke", "_selected_action": [certificate.pk]})
+    assert "Revoke certificates" in ask.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    client.post(url, {"action": "revoke", "_selected_action": [certificate.pk], "reason": "Issued in error"})
+    certificate.refresh_from_db()
+    assert certificate.revoked_reason == "Issued in error"
