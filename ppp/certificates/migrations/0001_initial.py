@@ -7,39 +7,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_council_officers_group'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("accounts", "0002_council_officers_group"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IssuedCertificate',
+            name="IssuedCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=ppp.certificates.models.new_code, editable=False, max_length=20, unique=True)),
-                ('kind', models.CharField(choices=[('award', 'Positive and Peaceful Places award'), ('pledge', 'Anti-Bullying Charter pledge'), ('training', 'Training attendance')], max_length=20)),
-                ('holder', models.CharField(max_length=200, verbose_name="holder's name as printed")),
-                ('title', models.CharField(max_length=200, verbose_name='title as printed')),
-                ('level', models.CharField(blank=True, max_length=50)),
-                ('valid_from', models.DateField()),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('source_id', models.CharField(max_length=64)),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_reason', models.TextField(blank=True)),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='accounts.organisation')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        default=ppp.certificates.models.new_code, editable=False, max_length=20, unique=True
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("award", "Positive and Peaceful Places award"),
+                            ("pledge", "Anti-Bullying Charter pledge"),
+                            ("training", "Training attendance"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("holder", models.CharField(max_length=200, verbose_name="holder's name as printed")),
+                ("title", models.CharField(max_length=200, verbose_name="title as printed")),
+                ("level", models.CharField(blank=True, max_length=50)),
+                ("valid_from", models.DateField()),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("source_id", models.CharField(max_length=64)),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_reason", models.TextField(blank=True)),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"),
+                ),
             ],
             options={
-                'ordering': ['-issued_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('source_type', 'source_id'), name='certificate_one_current_per_source'), models.CheckConstraint(condition=models.Q(('revoked_at__isnull', True), models.Q(('revoked_reason', ''), _negated=True), _connector='OR'), name='certificate_revocation_has_reason')],
+                "ordering": ["-issued_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("source_type", "source_id"),
+                        name="certificate_one_current_per_source",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("revoked_at__isnull", True),
+                            models.Q(("revoked_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="certificate_revocation_has_reason",
+                    ),
+                ],
             },
         ),
     ]
