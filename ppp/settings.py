@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ppp.accounts",
     "ppp.audit",
     "ppp.certificates",
+    "ppp.notifications",
     "charter",
     "accreditation",
     "incidents",

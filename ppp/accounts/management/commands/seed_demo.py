@@ -1,10 +1,18 @@
-"""Fictional demo data so every page has something to show. Safe to run again."""
+"""Fictional demo data so every page has something to show. Safe to run again.
+
+The platform seeds organisations and people; then each domain app that has a
+`<app>/demo.py` gets its turn: `seed(demo: DemoData)` must be idempotent too.
+"""
+
+import importlib
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -83,6 +91,16 @@ PEOPLE = [
 OFFICER_EMAIL = "officer@ppp.example"
 
 
+@dataclass
+class DemoData:
+    """What the domain apps' demo seeds build on."""
+
+    organisations: dict[str, Organisation]  # keys as in ORGANISATIONS: school_a, school_b, partner, ...
+    people: dict[str, User]  # by email
+    officer: User
+    stdout: object
+
+
 class Command(BaseCommand):
     help = "Load fictional demo organisations and accounts (see the README). Safe to run again."
 
@@ -104,6 +122,16 @@ class Command(BaseCommand):
             self.seed_people(organisations)
             officer = self.seed_officer()
             uri = self.officer_totp_uri(officer)
+            people = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PEOPLE] + [OFFICER_EMAIL])}
+            demo = DemoData(organisations=organisations, people=people, officer=officer, stdout=self.stdout)
+            for config in apps.get_app_configs():
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name == f"{config.name}.demo":
+                        continue
+                    raise
+                module.seed(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         self.stdout.write(f"Officer {OFFICER_EMAIL} signs in with a TOTP code from this authenticator:")
