@@ -1,1 +1,455 @@
-"""PPP award accreditation: models arrive with this app's issue (see ARCHITECTURE.md)."""
+"""The Positive and Peaceful Places award: schemes and criteria, applications and their
+workflow, visits, self-review, action plans, evidence and awards.
+
+Every status change goes through `accreditation.services`; nothing here writes `status`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.accounts.models import OrganisationOwnedQuerySet
+
+
+class Scheme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    name = models.CharField(max_length=150)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True)
+    validity_months = models.PositiveIntegerField(
+        "award validity (months)", default=36, help_text="How long an award on this scheme lasts."
+    )
+    levels = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Award levels, lowest first, separated by commas (e.g. Bronze, Silver, Gold). Blank: no levels.",
+    )
+    requires_ratification = models.BooleanField(
+        default=False, help_text="A second officer must ratify each award before the certificate is issued."
+    )
+    requires_pledge = models.BooleanField(
+        default=False, help_text="Schools must have an approved Anti-Bullying Charter pledge before applying."
+    )
+    published_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_on", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="scheme_unique_name_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (version {self.version})"
+
+    @property
+    def level_choices(self) -> list[str]:
+        return [level.strip() for level in self.levels.split(",") if level.strip()]
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(status=cls.Status.PUBLISHED).order_by("-published_on", "-version").first()
+
+
+class Standard(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="standards")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scheme", "number"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "number"], name="standard_unique_number")]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Criterion(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="criteria")
+    code = models.CharField(max_length=10, help_text="e.g. 2.3")
+    order = models.PositiveSmallIntegerField(default=0)
+    statement = models.TextField()
+    guidance = models.TextField(blank=True)
+    evidence_examples = models.TextField("examples of evidence", blank=True)
+    evidence_required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["standard__number", "order", "code"]
+        verbose_name_plural = "criteria"
+        constraints = [models.UniqueConstraint(fields=["standard", "code"], name="criterion_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.statement[:80]}"
+
+
+class ApplicationQuerySet(OrganisationOwnedQuerySet):
+    def open(self):
+        return self.filter(status__in=Application.OPEN_STATUSES)
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        PLANNING = "planning", "Planning"
+        EVIDENCING = "evidencing", "Gathering evidence"
+        ASSESSMENT = "assessment", "Assessment"
+        ACCREDITED = "accredited", "Accredited"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    OPEN_STATUSES = [Status.APPLIED, Status.PLANNING, Status.EVIDENCING, Status.ASSESSMENT]
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New award"
+        REACCREDITATION = "reaccreditation", "Re-accreditation"
+
+    class Package(models.TextChoices):
+        STANDARD = "standard", "Standard package"
+        BESPOKE = "bespoke", "Bespoke package"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="applications")
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEW)
+    previous_application = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reaccreditations"
+    )
+    previous_legacy_award = models.ForeignKey(
+        "LegacyAward", on_delete=models.PROTECT, null=True, blank=True, related_name="reaccreditations"
+    )
+    package = models.CharField(max_length=10, choices=Package.choices, default=Package.STANDARD)
+    bespoke_note = models.TextField("what the school wants from a bespoke package", blank=True)
+    purchase_order = models.CharField("purchase order number", max_length=50, blank=True)
+    contact_name = models.CharField(max_length=150)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=30, blank=True)
+    terms_accepted_at = models.DateTimeField()
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="caseload"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
+    action_plan_agreed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "last_activity_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status__in=["applied", "planning", "evidencing", "assessment"]),
+                name="application_one_open_per_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.scheme.name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("accreditation:application-detail", kwargs={"pk": self.public_id})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class StatusChange(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        return Application.Status(self.to_status).label
+
+
+class VisitQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "application__organisation"
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial visit"
+        MONITORING = "monitoring", "Monitoring visit"
+        ASSESSMENT = "assessment", "Assessment visit"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Dates offered"
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="visits")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    preferred_1 = models.DateTimeField("first choice", null=True, blank=True)
+    preferred_2 = models.DateTimeField("second choice", null=True, blank=True)
+    preferred_3 = models.DateTimeField("third choice", null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=90)
+    location = models.CharField(max_length=200, blank=True, help_text="Address or meeting link")
+    attendees = models.TextField(blank=True)
+    notes = models.TextField("officer's notes", blank=True)
+    outcome = models.TextField(blank=True)
+    report = models.TextField("visit report for the school", blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "created_at"]
+
+    def __str__(self):
+        when = timezone.localtime(self.starts_at).strftime("%-d %b %Y %H:%M") if self.starts_at else "date to agree"
+        return f"{self.get_kind_display()}, {when}"
+
+    def get_absolute_url(self):
+        return reverse("accreditation:visit-detail", kwargs={"pk": self.public_id})
+
+    @property
+    def preferred_dates(self):
+        return [d for d in (self.preferred_1, self.preferred_2, self.preferred_3) if d]
+
+
+class SelfReviewQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "application__organisation"
+
+
+class SelfReview(models.Model):
+    class Rating(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        DEVELOPING = "developing", "Developing"
+        ESTABLISHED = "established", "Established"
+        EMBEDDED = "embedded", "Embedded"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="self_reviews")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=20, choices=Rating.choices, default=Rating.NOT_STARTED)
+    commentary = models.TextField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SelfReviewQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion"], name="selfreview_one_per_criterion"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.code}: {self.get_rating_display()}"
+
+
+class ActionItemQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "application__organisation"
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(due_date__lt=today).exclude(status=ActionItem.Status.DONE)
+
+
+class ActionItem(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="action_items")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.TextField()
+    owner = models.CharField("who will do it", max_length=150)
+    due_date = models.DateField()
+    success_measure = models.TextField("how you will know it has worked", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.action[:80]
+
+    def get_absolute_url(self):
+        return reverse("accreditation:action-edit", kwargs={"pk": self.public_id})
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.DONE and self.due_date < timezone.localdate()
+
+
+class EvidenceQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "application__organisation"
+
+
+def private_storage():
+    """Evidence files live in the "private" storage: never under a public URL."""
+    return storages["private"]
+
+
+def evidence_upload_to(instance, filename):
+    # Renamed on disk: the school's file name is kept only in the database.
+    return f"evidence/{instance.application.public_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        FILE = "file", "File"
+        LINK = "link", "Link"
+        STATEMENT = "statement", "Written statement"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=evidence_upload_to, storage=private_storage, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    url = models.URLField("link", max_length=500, blank=True)
+    statement = models.TextField(blank=True)
+    criteria = models.ManyToManyField(Criterion, related_name="evidence")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    carried_forward_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_forward_to"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("accreditation:evidence-detail", kwargs={"pk": self.public_id})
+
+
+class EvidenceEvent(models.Model):
+    """The history of one item of evidence: submitted, reviewed, answered, resubmitted."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Added"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        RESPONDED = "responded", "School responded"
+        CARRIED_FORWARD = "carried_forward", "Carried forward from the previous award"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class AwardQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "application__organisation"
+
+    def current(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(status=Award.Status.ISSUED, expires_on__gte=today)
+
+
+class Award(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_RATIFICATION = "awaiting_ratification", "Awaiting ratification"
+        ISSUED = "issued", "Issued"
+        EXPIRED = "expired", "Expired"
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
+    level = models.CharField(max_length=50, blank=True)
+    awarded_on = models.DateField()
+    expires_on = models.DateField()
+    status = models.CharField(max_length=30, choices=Status.choices)
+    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ratified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ratified_at = models.DateTimeField(null=True, blank=True)
+    certificate = models.ForeignKey(
+        "certificates.IssuedCertificate", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AwardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-awarded_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_on__gt=models.F("awarded_on")), name="award_expires_after"),
+        ]
+
+    def __str__(self):
+        return f"{self.application.organisation}: {self.level or 'award'} until {self.expires_on:%d %b %Y}"
+
+
+class LegacyAwardQuerySet(OrganisationOwnedQuerySet):
+    pass
+
+
+class LegacyAward(models.Model):
+    """An award held under the council's earlier anti-bullying scheme, before PPP."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="legacy_awards")
+    scheme_name = models.CharField(max_length=150, default="Leicester Anti-Bullying Award")
+    level = models.CharField(max_length=50, blank=True)
+    awarded_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    invited_at = models.DateTimeField("invited to re-accredit", null=True, blank=True)
+
+    objects = LegacyAwardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "-awarded_on"]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.scheme_name} ({self.awarded_on:%Y})"

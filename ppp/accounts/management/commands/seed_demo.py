@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from ppp.accounts.models import OFFICERS_GROUP, Membership, Organisation, User
 
@@ -117,7 +118,8 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it only runs with DEBUG on. "
                 "Use --force if you really mean to load demo data here."
             )
-        with transaction.atomic():
+        # Demo data must never email anyone: the services it calls notify people after commit.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             organisations = self.seed_organisations()
             self.seed_people(organisations)
             officer = self.seed_officer()

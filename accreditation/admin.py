@@ -1,0 +1,203 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import (
+    ActionItem,
+    Application,
+    Award,
+    Criterion,
+    Evidence,
+    EvidenceEvent,
+    LegacyAward,
+    Scheme,
+    Standard,
+    StatusChange,
+    Visit,
+)
+
+
+class SchemeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Scheme
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.status != Scheme.Status.DRAFT and self.instance.applications.exists():
+            for field in ("validity_months", "levels"):
+                if field in self.changed_data:
+                    raise ValidationError(
+                        f"Schools have already applied to this scheme, so its {field.replace('_', ' ')} cannot change. "
+                        "Make a new version instead."
+                    )
+        return cleaned
+
+
+class StandardInline(admin.TabularInline):
+    model = Standard
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    form = SchemeAdminForm
+    list_display = ["name", "version", "status", "published_on", "validity_months", "levels", "requires_ratification", "requires_pledge"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    inlines = [StandardInline]
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scheme"]
+    list_filter = ["scheme"]
+    list_select_related = ["scheme"]
+    inlines = [CriterionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.scheme.status != Scheme.Status.DRAFT:
+            return ["scheme", "number", "title", "description"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.scheme.status == Scheme.Status.DRAFT
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    """Criteria of a published scheme keep their meaning: guidance may be improved, but the
+    statement schools answered cannot change (make a new scheme version instead)."""
+
+    list_display = ["code", "statement", "standard", "evidence_required"]
+    list_filter = ["standard__scheme", "evidence_required"]
+    search_fields = ["code", "statement"]
+    list_select_related = ["standard__scheme"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.standard.scheme.status != Scheme.Status.DRAFT:
+            return ["standard", "code", "statement", "evidence_required"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.standard.scheme.status == Scheme.Status.DRAFT
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Status only changes through the services: use the actions or the officer pages."""
+
+    list_display = ["organisation", "scheme", "kind", "status", "assigned_officer", "created_at", "last_activity_at"]
+    list_filter = ["status", "kind", "package", "scheme", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["organisation__name", "organisation__urn", "purchase_order", "contact_email"]
+    list_select_related = ["organisation", "scheme", "assigned_officer"]
+    autocomplete_fields = ["organisation", "assigned_officer"]
+    readonly_fields = ["organisation", "scheme", "kind", "status", "previous_application", "previous_legacy_award",
+                       "terms_accepted_at", "action_plan_agreed_at", "created_by", "created_at", "last_activity_at",
+                       "assigned_officer"]
+    inlines = [StatusChangeInline]
+    actions = ["assign_to_me"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Assign the selected applications to me")
+    def assign_to_me(self, request, queryset):
+        for application in queryset:
+            try:
+                services.application_assign(application=application, officer=request.user, by=request.user)
+            except services.WorkflowError as error:
+                self.message_user(request, f"{application.organisation}: {error}", messages.WARNING)
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["application", "kind", "mode", "status", "starts_at"]
+    list_filter = ["status", "kind", "mode", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["application__organisation__name", "location"]
+    list_select_related = ["application__organisation", "application__scheme"]
+    readonly_fields = ["application", "status", "completed_at", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class EvidenceEventInline(admin.TabularInline):
+    model = EvidenceEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "by", "at", "comment"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "application", "kind", "status", "submitted_at"]
+    list_filter = ["status", "kind", ("submitted_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "application__organisation__name"]
+    list_select_related = ["application__organisation", "application__scheme"]
+    readonly_fields = ["application", "kind", "file", "original_filename", "content_type", "size", "status",
+                       "carried_forward_from", "created_by", "created_at", "submitted_at"]
+    inlines = [EvidenceEventInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["action", "application", "owner", "due_date", "status"]
+    list_filter = ["status", ("due_date", admin.DateFieldListFilter)]
+    search_fields = ["action", "application__organisation__name"]
+    list_select_related = ["application__organisation", "application__scheme"]
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["application", "level", "awarded_on", "expires_on", "status", "awarded_by", "ratified_by"]
+    list_filter = ["status", ("expires_on", admin.DateFieldListFilter)]
+    search_fields = ["application__organisation__name"]
+    list_select_related = ["application__organisation", "application__scheme", "awarded_by", "ratified_by"]
+    readonly_fields = ["application", "level", "awarded_on", "expires_on", "status", "awarded_by", "ratified_by",
+                       "ratified_at", "certificate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LegacyAward)
+class LegacyAwardAdmin(admin.ModelAdmin):
+    """Awards held under the council's earlier scheme (also: manage.py import_legacy_awards)."""
+
+    list_display = ["organisation", "scheme_name", "level", "awarded_on", "expires_on", "invited_at"]
+    list_filter = ["scheme_name", "level"]
+    search_fields = ["organisation__name", "organisation__urn"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]

@@ -1,0 +1,126 @@
+"""The award's daily reminders, for `manage.py send_reminders` (each key is sent once ever)."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from ppp.notifications.services import Reminder
+
+from . import services
+from .models import ActionItem, Application, Award, Visit
+
+
+def _url(obj) -> str:
+    return settings.SITE_URL + obj.get_absolute_url()
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    days, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days
+
+
+def collect(today: datetime.date):
+    yield from _visits(today)
+    yield from _actions(today)
+    yield from _evidence_waiting(today)
+    yield from _expiry(today)
+    yield from _stale(today)
+
+
+def _visits(today):
+    for days, label in ((1, "tomorrow"), (7, "in 7 days")):
+        day = today + datetime.timedelta(days=days)
+        visits = Visit.objects.filter(status=Visit.Status.SCHEDULED, starts_at__date=day).select_related(
+            "application__organisation", "application__assigned_officer"
+        )
+        for visit in visits:
+            application = visit.application
+            when = timezone.localtime(visit.starts_at).strftime("%A %-d %B at %H:%M")
+            yield Reminder(
+                key=f"visit:{visit.pk}:{visit.starts_at:%Y%m%d%H%M}:{days}",
+                to=services.lead_emails(application) + services.officer_emails(application),
+                subject=f"PPP award: {visit.get_kind_display().lower()} {label} at {application.organisation}",
+                body=f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n"
+                f"{visit.location}\n\n{_url(visit)}",
+            )
+
+
+def _actions(today):
+    soon = today + datetime.timedelta(days=7)
+    items = (
+        ActionItem.objects.exclude(status=ActionItem.Status.DONE)
+        .filter(application__status__in=Application.OPEN_STATUSES, due_date__lte=soon)
+        .select_related("application__organisation")
+    )
+    for item in items:
+        application = item.application
+        if item.due_date == soon:
+            key, subject = f"action-due:{item.pk}:{item.due_date}", f"action due in 7 days: {item.action[:60]}"
+        elif item.due_date < today:
+            key, subject = f"action-overdue:{item.pk}:{item.due_date}", f"action overdue: {item.action[:60]}"
+        else:
+            continue
+        yield Reminder(
+            key=key,
+            to=services.lead_emails(application),
+            subject=f"PPP award: {subject}",
+            body=f"{item.action}\nOwner: {item.owner}\nDue: {item.due_date:%-d %B %Y}\n\n"
+            f"{settings.SITE_URL}{application.get_absolute_url()}action-plan/",
+        )
+
+
+def _evidence_waiting(today):
+    for evidence in services.evidence_waiting_for_review():
+        submitted = timezone.localtime(evidence.submitted_at).date()
+        if working_days_between(submitted, today) > 10:
+            application = evidence.application
+            yield Reminder(
+                key=f"evidence-waiting:{evidence.pk}:{evidence.submitted_at:%Y%m%d%H%M%S}",
+                to=services.officer_emails(application),
+                subject=f"PPP award: evidence from {application.organisation} waiting over 10 working days",
+                body=f"'{evidence.title}' was submitted on {submitted:%-d %B %Y}.\n\n{_url(evidence)}",
+            )
+
+
+def _expiry(today):
+    awards = Award.objects.filter(status=Award.Status.ISSUED).select_related("application__organisation")
+    for award in awards.filter(expires_on__lte=today + datetime.timedelta(days=90)):
+        application = award.application
+        for days in (90, 30):
+            if award.expires_on == today + datetime.timedelta(days=days):
+                yield Reminder(
+                    key=f"award-expiring:{award.pk}:{days}",
+                    to=services.lead_emails(application),
+                    subject=f"PPP award: your award expires in {days} days",
+                    body=f"{application.organisation}'s award expires on {award.expires_on:%-d %B %Y}. "
+                    f"Start your re-accreditation to keep it:\n{settings.SITE_URL}/award/",
+                )
+        if award.expires_on < today:
+            yield Reminder(
+                key=f"award-expired:{award.pk}",
+                to=services.lead_emails(application) + services.officer_emails(application),
+                subject="PPP award: your award has expired",
+                body=f"{application.organisation}'s award expired on {award.expires_on:%-d %B %Y}. "
+                f"You can re-accredit at any time:\n{settings.SITE_URL}/award/",
+                on_send=lambda award=award: services.award_expire(award=award, today=today),
+            )
+
+
+def _stale(today):
+    """Most schools that start such awards never finish: nudge after 30 quiet days."""
+    for application in services.stale_applications(today).select_related("organisation", "assigned_officer"):
+        quiet_since = timezone.localtime(application.last_activity_at).date()
+        yield Reminder(
+            key=f"stale:{application.pk}:{quiet_since}",
+            to=services.lead_emails(application) + services.officer_emails(application),
+            subject=f"PPP award: nothing has happened on {application.organisation}'s award for 30 days",
+            body=f"The application is {application.get_status_display().lower()} and has been quiet since "
+            f"{quiet_since:%-d %B %Y}. A short call or visit usually gets things moving again.\n\n{_url(application)}",
+        )
+
+

@@ -1,0 +1,90 @@
+"""Build applications in any state through the real services."""
+
+import datetime
+
+from django.utils import timezone
+
+from accreditation import services
+from accreditation.models import Application, Criterion, Evidence, Scheme, Visit
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def apply(organisation, lead, **extra) -> Application:
+    return services.application_apply(
+        organisation=organisation,
+        scheme=Scheme.current(),
+        by=lead,
+        contact_name="Alice",
+        contact_email=lead.email,
+        accept_terms=True,
+        **extra,
+    )
+
+
+def initial_visit_done(application, officer) -> Visit:
+    visit = services.visit_schedule(
+        application=application,
+        by=officer,
+        kind=Visit.Kind.INITIAL,
+        mode=Visit.Mode.IN_PERSON,
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    Visit.objects.filter(pk=visit.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    return services.visit_complete(visit=visit, by=officer, report="Good start.")
+
+
+def planning(organisation, lead, officer) -> Application:
+    application = apply(organisation, lead)
+    initial_visit_done(application, officer)
+    application.refresh_from_db()
+    return application
+
+
+def evidencing(organisation, lead, officer) -> Application:
+    application = planning(organisation, lead, officer)
+    services.action_item_save(
+        application=application, by=lead, action="Write the policy", owner="Head",
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    services.action_plan_agree(application=application, by=officer)
+    application.refresh_from_db()
+    return application
+
+
+def statement(application, by, criteria=None, title="Our practice") -> Evidence:
+    criteria = criteria or [Criterion.objects.filter(standard__scheme=application.scheme).first()]
+    return services.evidence_add(
+        application=application, by=by, criteria=criteria, title=title, kind=Evidence.Kind.STATEMENT,
+        statement="What we do.",
+    )
+
+
+def all_evidence(application, lead, officer=None, accept=True):
+    items = []
+    for criterion in Criterion.objects.filter(standard__scheme=application.scheme):
+        evidence = statement(application, lead, [criterion], f"For {criterion.code}")
+        services.evidence_submit(evidence=evidence, by=lead)
+        if officer and accept:
+            services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+        items.append(evidence)
+    return items
+
+
+def assessment(organisation, lead, officer) -> Application:
+    application = evidencing(organisation, lead, officer)
+    all_evidence(application, lead, officer)
+    services.application_submit(application=application, by=lead)
+    application.refresh_from_db()
+    return application
+
+
+def accredited(organisation, lead, officer, **award) -> Application:
+    application = assessment(organisation, lead, officer)
+    services.application_award(application=application, by=officer, **award)
+    application.refresh_from_db()
+    return application

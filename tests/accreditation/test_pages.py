@@ -1,0 +1,309 @@
+"""The award's pages: what leads and officers see and can do, and bad input."""
+
+import datetime
+import io
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accreditation import services
+from accreditation.models import Application, Evidence, Visit
+from tests.accreditation import factories as f
+from tests.factories import MembershipFactory, OrganisationFactory
+
+
+def url(name, obj, **extra):
+    return reverse(f"accreditation:{name}", kwargs={"pk": obj.public_id, **extra})
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# Applying
+
+
+def test_lead_starts_from_the_award_page_and_applies(client, alice, school_a):
+    client.force_login(alice)
+    start = client.get(reverse("accreditation:dashboard"))
+    assert "Apply for the award" in start.content.decode()
+    response = client.post(reverse("accreditation:apply"), {
+        "package": "standard", "contact_name": "Alice", "contact_email": "alice@a.example", "accept_terms": "on",
+    })
+    application = Application.objects.get(organisation=school_a)
+    assert response["Location"] == application.get_absolute_url()
+    assert client.get(reverse("accreditation:dashboard"))["Location"] == application.get_absolute_url()
+
+
+def test_apply_form_errors_save_nothing(client, alice, school_a):
+    client.force_login(alice)
+    response = client.post(reverse("accreditation:apply"), {"package": "bespoke", "contact_email": "nope"})
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert "Tell us what you would like from a bespoke package" in body
+    assert "You must agree to the terms to apply" in body
+    assert "Enter an email address in the correct format" in body
+    assert not Application.objects.exists()
+
+
+def test_members_cannot_apply(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("accreditation:apply")).status_code == 403
+
+
+# Evidence uploads
+
+
+def upload(client, application, name, content, content_type="application/octet-stream"):
+    criterion = application.scheme.standards.first().criteria.first()
+    return client.post(url("evidence-add", application), {
+        "title": "Policy", "kind": "file", "criteria": [criterion.pk],
+        "file": SimpleUploadedFile(name, content, content_type=content_type),
+    })
+
+
+def stored_files(settings):
+    root = settings.MEDIA_ROOT / "private"
+    return [p for _, _, files in os.walk(root) for p in files]
+
+
+def test_a_member_uploads_a_pdf_stored_privately_under_a_new_name(client, bob, alice, officer, school_a, settings):
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(bob)
+    response = upload(client, application, "Our Policy.pdf", f.PDF, "application/pdf")
+    evidence = Evidence.objects.get()
+    assert response["Location"] == evidence.get_absolute_url()
+    assert evidence.original_filename == "Our Policy.pdf" and evidence.content_type == "application/pdf"
+    assert "Our Policy" not in evidence.file.name
+    assert stored_files(settings) == [evidence.file.name.rsplit("/", 1)[1]]
+    download = client.get(url("evidence-download", evidence))
+    assert download["Content-Disposition"].startswith('attachment; filename="Our Policy.pdf"')
+    assert b"".join(download.streaming_content) == f.PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.pdf", b"", "The selected file is empty"),
+        ("page.pdf", b"<html><script>alert(1)</script></html>", "content does not match its name"),
+        ("tool.pdf", b"MZ\x90\x00" + b"\0" * 200, "content does not match its name"),
+        ("tool.exe", b"MZ\x90\x00" + b"\0" * 200, "must be a PDF, Word"),
+        ("photo.png", f.PDF, "content does not match its name"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_stored(client, alice, officer, school_a, settings, name, content, message):
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    response = upload(client, application, name, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_files_over_the_size_limit_are_refused(client, alice, officer, school_a, settings):
+    settings.EVIDENCE_MAX_UPLOAD_MB = 1
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    response = upload(client, application, "big.png", f.PNG + b"\0" * (1024 * 1024))
+    assert "must be smaller than 1 MB" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_a_real_png_is_accepted(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    assert upload(client, application, "display.PNG", f.PNG, "image/png").status_code == 302
+
+
+# Review through the page
+
+
+def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    client.force_login(officer)
+    client.post(url("evidence-detail", evidence), {"action": "review", "review-decision": "changes_requested",
+                                                   "review-comment": "Add minutes", "review-seen_status": "submitted"})
+    client.force_login(alice)
+    page = client.get(url("evidence-detail", evidence)).content.decode()
+    assert "Add minutes" in page and "Resubmit for review" in page
+    client.post(url("evidence-detail", evidence), {"action": "submit", "submit-comment": "Minutes attached"})
+    assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
+
+
+def test_a_stale_review_shows_the_first_decision_and_changes_nothing(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+    client.force_login(officer)
+    response = client.post(url("evidence-detail", evidence), {
+        "action": "review", "review-decision": "changes_requested", "review-comment": "No",
+        "review-seen_status": "submitted"}, follow=True)
+    assert "it is now accepted" in response.content.decode()
+    assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.ACCEPTED
+
+
+def test_a_lead_cannot_review(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    client.force_login(alice)
+    client.post(url("evidence-detail", evidence), {"action": "review", "review-decision": "accepted",
+                                                   "review-seen_status": "submitted"})
+    assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
+
+
+def test_workflow_buttons_that_break_a_rule_explain_and_change_nothing(client, alice, school_a):
+    application = f.apply(school_a, alice)
+    client.force_login(alice)
+    response = client.post(url("application-action", application, action="submit"), follow=True)
+    assert "You cannot submit for assessment while the application is applied" in response.content.decode()
+    assert Application.objects.get(pk=application.pk).status == Application.Status.APPLIED
+    assert client.post(url("application-action", application, action="nonsense")).status_code == 404
+    assert client.get(url("application-action", application, action="submit")).status_code == 405
+
+
+# Visits
+
+
+def test_the_lead_offers_dates_and_downloads_the_calendar_file(client, alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    client.force_login(alice)
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    response = client.post(url("visit-new", application), {
+        "kind": "initial", "mode": "in_person",
+        "first_date_0": day.day, "first_date_1": day.month, "first_date_2": day.year, "first_time": "09:30",
+        "second_date_0": day.day + 1 if day.day < 28 else 1, "second_date_1": day.month, "second_date_2": day.year,
+        "second_time": "13:00",
+    })
+    visit = Visit.objects.get()
+    assert response["Location"] == visit.get_absolute_url()
+    services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="in_person",
+                            starts_at=visit.preferred_1, location="Main hall, 1 Road")
+    ics = client.get(url("visit-ics", visit)).content.decode()
+    assert "BEGIN:VEVENT" in ics and "LOCATION:Main hall\\, 1 Road" in ics
+    assert f"DTSTART:{visit.preferred_1.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" in ics
+
+
+def test_visit_dates_in_the_past_are_refused(client, alice, school_a):
+    application = f.apply(school_a, alice)
+    client.force_login(alice)
+    response = client.post(url("visit-new", application), {
+        "kind": "initial", "mode": "online",
+        "first_date_0": "1", "first_date_1": "1", "first_date_2": "2020", "first_time": "09:30",
+        "second_date_0": "2", "second_date_1": "1", "second_date_2": "2020", "second_time": "09:30",
+    })
+    assert "must be in the future" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_lead_reads_and_downloads_the_visit_report(client, alice, officer, school_a):
+    visit = f.initial_visit_done(f.apply(school_a, alice), officer)
+    client.force_login(alice)
+    assert "Good start." in client.get(url("visit-detail", visit)).content.decode()
+    assert "Good start." in client.get(url("visit-report", visit)).content.decode()
+
+
+# Exports and the award pack
+
+
+def test_action_plan_csv_and_pdf(client, alice, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    services.action_item_save(application=application, by=alice, action="=HYPERLINK(\"x\")", owner="Head",
+                              due_date=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(alice)
+    csv_body = client.get(url("action-plan-csv", application)).content.decode()
+    assert "'=HYPERLINK" in csv_body and ",yes" in csv_body
+    pdf = client.get(url("action-plan-pdf", application)).content
+    assert "Action plan: School A Primary" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_the_award_pack_has_certificate_logo_and_wording(client, alice, officer, school_a):
+    application = f.accredited(school_a, alice, officer)
+    client.force_login(alice)
+    page = client.get(application.get_absolute_url()).content.decode()
+    code = application.award.certificate.code
+    assert "Download the certificate" in page and code in page and "newsletter" in page
+    logo = client.get(url("award-logo", application))
+    assert logo["Content-Type"] == "image/svg+xml"
+    assert f"AWARD TO {application.award.expires_on:%Y}" in logo.content.decode()
+    pdf = client.get(reverse("certificates:download", kwargs={"code": code})).content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert school_a.name in text and code in text
+
+
+# Officer pages and the public register
+
+
+def test_caseload_lists_open_applications_and_exports_csv(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    client.force_login(officer)
+    body = client.get(reverse("accreditation:caseload")).content.decode()
+    assert school_a.name in body and "Our practice" in body
+    csv_body = client.get(reverse("accreditation:caseload"), {"format": "csv"}).content.decode()
+    assert "School A Primary" in csv_body and "Gathering evidence" in csv_body
+
+
+def test_caseload_is_for_officers(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("accreditation:caseload")).status_code == 403
+
+
+def _schools(n, officer, state):
+    for i in range(n):
+        school = OrganisationFactory()
+        lead = MembershipFactory(organisation=school, role="lead").user
+        application = state(school, lead, officer)
+        evidence = f.statement(application, lead, title=f"Item {i}") if application.status == "evidencing" else None
+        if evidence:
+            services.evidence_submit(evidence=evidence, by=lead)
+
+
+def test_caseload_queries_do_not_grow_with_applications(client, officer):
+    client.force_login(officer)
+    _schools(1, officer, f.evidencing)
+    one = count_queries(client, reverse("accreditation:caseload"))
+    _schools(10, officer, f.evidencing)
+    assert count_queries(client, reverse("accreditation:caseload")) == one
+
+
+def test_lead_dashboard_queries_do_not_grow_with_evidence(client, alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    f.statement(application, alice)
+    client.force_login(alice)
+    one = count_queries(client, application.get_absolute_url())
+    f.all_evidence(application, alice, officer)
+    for i in range(20):
+        f.statement(application, alice, title=f"Extra {i}")
+    assert count_queries(client, application.get_absolute_url()) == one
+
+
+def test_award_holders_register_is_public_filterable_and_constant(client, officer, alice, school_a):
+    f.accredited(school_a, alice, officer)
+    one = count_queries(client, reverse("accreditation:award-holders"))
+    _schools(5, officer, f.accredited)
+    assert count_queries(client, reverse("accreditation:award-holders")) == one
+    body = client.get(reverse("accreditation:award-holders"), {"q": "School A"}).content.decode()
+    assert "School A Primary" in body and "6 award holders" not in body
+    assert "1 award holder" in body
+    assert "LE1" in client.get(reverse("accreditation:award-holders"), {"area": "LE1"}).content.decode()
+
+
+def test_expired_and_withdrawn_schools_are_not_on_the_register(client, officer, alice, school_a):
+    application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2020, 1, 1))
+    assert application.award.expires_on < timezone.localdate()
+    assert "School A Primary" not in client.get(reverse("accreditation:award-holders")).content.decode()

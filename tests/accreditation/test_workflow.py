@@ -1,0 +1,343 @@
+"""The award workflow through its services: every move allowed and refused."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accreditation import services
+from accreditation.models import Application, Award, Evidence, EvidenceEvent, Scheme, StatusChange, Visit
+from accreditation.services import WorkflowError
+from ppp.certificates.models import IssuedCertificate
+from tests.accreditation import factories as f
+from tests.factories import make_officer
+
+S = Application.Status
+
+
+def statuses(application):
+    return list(application.status_changes.values_list("to_status", flat=True))
+
+
+# Applying
+
+
+def test_lead_applies_and_the_council_is_told(alice, school_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = f.apply(school_a, alice, purchase_order="PO-1")
+    assert application.status == S.APPLIED
+    assert statuses(application) == [S.APPLIED]
+    assert mail.outbox[-1].subject == "PPP award: new application from School A Primary"
+
+
+def test_only_the_lead_applies(bob, school_a):
+    with pytest.raises(WorkflowError, match="Only School A Primary's lead can apply"):
+        f.apply(school_a, bob)
+    assert not Application.objects.exists()
+
+
+def test_one_open_application_per_organisation(alice, school_a):
+    f.apply(school_a, alice)
+    with pytest.raises(WorkflowError, match="already has an application in progress"):
+        f.apply(school_a, alice)
+    assert Application.objects.count() == 1
+
+
+def test_the_database_holds_one_open_application(alice, school_a):
+    from django.db import IntegrityError, transaction
+
+    first = f.apply(school_a, alice)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.create(
+            organisation=school_a, scheme=first.scheme, contact_name="x", contact_email="x@a.example",
+            terms_accepted_at=timezone.now(), created_by=alice,
+        )
+
+
+def test_terms_and_bespoke_note_are_required(alice, school_a):
+    with pytest.raises(WorkflowError, match="accept the terms"):
+        services.application_apply(organisation=school_a, scheme=Scheme.current(), by=alice, contact_name="A",
+                                   contact_email="a@a.example", accept_terms=False)
+    with pytest.raises(WorkflowError, match="bespoke"):
+        f.apply(school_a, alice, package=Application.Package.BESPOKE)
+
+
+def test_a_draft_scheme_takes_no_applications(alice, school_a):
+    draft = Scheme.objects.create(name="Next", version=2, status=Scheme.Status.DRAFT)
+    with pytest.raises(WorkflowError, match="not open for applications"):
+        services.application_apply(organisation=school_a, scheme=draft, by=alice, contact_name="A",
+                                   contact_email="a@a.example", accept_terms=True)
+
+
+# Visits and planning
+
+
+def test_recording_the_initial_visit_moves_to_planning(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    f.initial_visit_done(application, officer)
+    application.refresh_from_db()
+    assert application.status == S.PLANNING
+    assert statuses(application) == [S.APPLIED, S.PLANNING]
+    assert StatusChange.objects.last().by == officer
+
+
+def test_a_visit_in_the_future_cannot_be_recorded(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online",
+                                    starts_at=timezone.now() + datetime.timedelta(days=2))
+    with pytest.raises(WorkflowError, match="has not happened yet"):
+        services.visit_complete(visit=visit, by=officer, report="x")
+
+
+def test_only_officers_schedule_and_record_visits(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    with pytest.raises(WorkflowError, match="Only a council officer"):
+        services.visit_schedule(application=application, by=alice, kind="initial", mode="online",
+                                starts_at=timezone.now() + datetime.timedelta(days=2))
+
+
+def test_lead_offers_dates_and_the_officer_confirms_one(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    soon = timezone.now() + datetime.timedelta(days=5)
+    with pytest.raises(WorkflowError, match="at least two dates"):
+        services.visit_request(application=application, by=alice, kind="initial", mode="online", preferred=[soon])
+    visit = services.visit_request(application=application, by=alice, kind="initial", mode="in_person",
+                                   preferred=[soon, soon + datetime.timedelta(days=1)])
+    assert visit.status == Visit.Status.REQUESTED
+    services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="in_person",
+                            starts_at=visit.preferred_2, location="School hall")
+    visit.refresh_from_db()
+    assert (visit.status, visit.starts_at) == (Visit.Status.SCHEDULED, visit.preferred_2)
+
+
+def test_visits_are_cancelled_with_a_reason(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online",
+                                    starts_at=timezone.now() + datetime.timedelta(days=2))
+    with pytest.raises(WorkflowError, match="reason"):
+        services.visit_cancel(visit=visit, by=alice, reason=" ")
+    services.visit_cancel(visit=visit, by=alice, reason="Snow day")
+    with pytest.raises(WorkflowError, match="already cancelled"):
+        services.visit_cancel(visit=visit, by=officer, reason="again")
+
+
+def test_the_action_plan_needs_actions_and_an_officer(alice, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="no actions yet"):
+        services.action_plan_agree(application=application, by=officer)
+    services.action_item_save(application=application, by=alice, action="A", owner="B",
+                              due_date=timezone.localdate())
+    with pytest.raises(WorkflowError, match="Only a council officer"):
+        services.action_plan_agree(application=application, by=alice)
+    services.action_plan_agree(application=application, by=officer)
+    application.refresh_from_db()
+    assert application.status == S.EVIDENCING and application.action_plan_agreed_at
+
+
+def test_self_review_gaps_copy_into_the_action_plan_once(alice, bob, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    criteria = list(application.scheme.standards.first().criteria.all())
+    services.self_review_save(application=application, by=bob, ratings={
+        criteria[0].pk: ("developing", "Needs work"), criteria[1].pk: ("embedded", ""),
+        criteria[2].pk: ("not_started", ""),
+    })
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    assert services.action_items_from_self_review(application=application, by=bob, due_date=due) == 2
+    assert services.action_items_from_self_review(application=application, by=bob, due_date=due) == 0
+
+
+# Evidence
+
+
+def test_members_draft_and_only_the_lead_submits(alice, bob, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, bob)
+    with pytest.raises(WorkflowError, match="lead can submit evidence"):
+        services.evidence_submit(evidence=evidence, by=bob)
+    services.evidence_submit(evidence=evidence, by=alice)
+    assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
+
+
+def test_changes_requested_then_response_and_resubmission_keep_history(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    with pytest.raises(WorkflowError, match="Say what needs to change"):
+        services.evidence_review(evidence=evidence, by=officer, decision="changes_requested", comment="",
+                                 seen_status="submitted")
+    services.evidence_review(evidence=evidence, by=officer, decision="changes_requested",
+                             comment="Add the date", seen_status="submitted")
+    services.evidence_update(evidence=evidence, by=alice, criteria=None, statement="Agreed on 1 May.")
+    services.evidence_submit(evidence=evidence, by=alice, comment="Date added")
+    services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+    actions = list(evidence.events.values_list("action", "comment"))
+    assert actions == [
+        ("created", ""),
+        ("submitted", ""),
+        ("changes_requested", "Add the date"),
+        ("responded", "Date added"),
+        ("submitted", ""),
+        ("accepted", ""),
+    ]
+
+
+def test_a_second_officer_reviewing_the_same_item_sees_the_first_decision(alice, officer, school_a):
+    other = make_officer("second@example.org")
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+    with pytest.raises(WorkflowError, match="changed since you opened it: it is now accepted by Olivia Officer"):
+        services.evidence_review(evidence=evidence, by=other, decision="changes_requested", comment="No",
+                                 seen_status="submitted")
+    assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.ACCEPTED
+    assert EvidenceEvent.objects.filter(evidence=evidence, action="changes_requested").count() == 0
+
+
+def test_accepted_evidence_cannot_be_edited(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+    with pytest.raises(WorkflowError, match="only be changed while"):
+        services.evidence_update(evidence=evidence, by=alice, criteria=None, title="New")
+
+
+def test_evidence_must_map_to_this_schemes_criteria(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="at least one criterion"):
+        services.evidence_add(application=application, by=alice, criteria=[], title="x", kind="statement")
+
+
+# Submitting, returning, awarding
+
+
+def test_submitting_needs_evidence_for_every_required_criterion(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    f.statement(application, alice)
+    with pytest.raises(WorkflowError, match="Still missing: 1.1, 1.2"):
+        services.application_submit(application=application, by=alice)
+    f.all_evidence(application, alice)
+    services.application_submit(application=application, by=alice)
+    assert Application.objects.get(pk=application.pk).status == S.ASSESSMENT
+
+
+def test_more_evidence_needed_goes_back_with_a_note(alice, officer, school_a):
+    application = f.assessment(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="Say what more evidence"):
+        services.application_return(application=application, by=officer, note="")
+    services.application_return(application=application, by=officer, note="Parent survey please")
+    application.refresh_from_db()
+    assert application.status == S.EVIDENCING
+    assert application.status_changes.last().note == "Parent survey please"
+
+
+def test_award_issues_a_certificate_valid_for_the_schemes_months(alice, officer, school_a):
+    application = f.assessment(school_a, alice, officer)
+    award = services.application_award(application=application, by=officer, awarded_on=datetime.date(2026, 11, 30))
+    application.refresh_from_db()
+    assert application.status == S.ACCREDITED
+    assert award.expires_on == datetime.date(2029, 11, 30)
+    assert award.certificate.holder == school_a.name
+    assert award.certificate.kind == IssuedCertificate.Kind.AWARD
+
+
+def test_award_needs_every_item_reviewed(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    f.all_evidence(application, alice, officer=None)
+    services.application_submit(application=application, by=alice)
+    with pytest.raises(WorkflowError, match="Review every submitted item"):
+        services.application_award(application=application, by=officer)
+
+
+def test_levels_when_the_scheme_has_them(alice, officer, school_a):
+    Scheme.objects.update(levels="Bronze, Silver, Gold")
+    application = f.assessment(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="Choose the level: Bronze, Silver, Gold"):
+        services.application_award(application=application, by=officer)
+    award = services.application_award(application=application, by=officer, level="Gold")
+    assert award.certificate.level == "Gold"
+
+
+def test_ratification_needs_a_second_officer(alice, officer, school_a):
+    Scheme.objects.update(requires_ratification=True)
+    application = f.assessment(school_a, alice, officer)
+    award = services.application_award(application=application, by=officer)
+    assert award.status == Award.Status.AWAITING_RATIFICATION and award.certificate is None
+    assert Application.objects.get(pk=application.pk).status == S.ASSESSMENT
+    with pytest.raises(WorkflowError, match="not the officer who made it"):
+        services.award_ratify(award=award, by=officer)
+    services.award_ratify(award=award, by=make_officer("ratifier@example.org"))
+    award.refresh_from_db()
+    assert award.status == Award.Status.ISSUED and award.certificate
+    assert Application.objects.get(pk=application.pk).status == S.ACCREDITED
+
+
+def test_leads_cannot_award_themselves(alice, officer, school_a):
+    application = f.assessment(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="Only a council officer"):
+        services.application_award(application=application, by=alice)
+
+
+@pytest.mark.parametrize("status", ["applied", "planning", "evidencing", "assessment"])
+def test_any_open_state_can_be_withdrawn(alice, officer, school_a, status):
+    builders = {"applied": lambda: f.apply(school_a, alice), "planning": lambda: f.planning(school_a, alice, officer),
+                "evidencing": lambda: f.evidencing(school_a, alice, officer),
+                "assessment": lambda: f.assessment(school_a, alice, officer)}
+    application = builders[status]()
+    services.application_withdraw(application=application, by=alice, reason="Staff changes")
+    assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
+    # and a new application can then be made
+    f.apply(school_a, alice)
+
+
+def test_closed_applications_cannot_be_withdrawn_or_submitted(alice, officer, school_a):
+    application = f.accredited(school_a, alice, officer)
+    with pytest.raises(WorkflowError, match="while the application is accredited"):
+        services.application_withdraw(application=application, by=alice, reason="x")
+    with pytest.raises(WorkflowError, match="while the application is accredited"):
+        services.application_submit(application=application, by=alice)
+
+
+def test_expiry_moves_the_award_and_application_to_expired_once(alice, officer, school_a):
+    application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2023, 1, 10))
+    award = application.award
+    assert services.award_expire(award=award, today=datetime.date(2026, 1, 10)) is False
+    assert services.award_expire(award=award, today=datetime.date(2026, 1, 11)) is True
+    assert services.award_expire(award=award, today=datetime.date(2026, 1, 12)) is False
+    application.refresh_from_db()
+    assert application.status == S.EXPIRED
+    assert application.status_changes.last().by is None
+
+
+# Re-accreditation
+
+
+def test_reaccreditation_carries_accepted_evidence_forward(alice, officer, school_a):
+    old = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2023, 1, 10))
+    services.award_expire(award=old.award, today=datetime.date(2026, 2, 1))
+    new = services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
+                                         contact_email="a@a.example", accept_terms=True)
+    assert new.kind == Application.Kind.REACCREDITATION and new.previous_application == old
+    carried = new.evidence.all()
+    assert carried.count() == old.evidence.count()
+    assert all(e.carried_forward_from_id and e.status == Evidence.Status.DRAFT for e in carried)
+    assert {c.code for e in carried for c in e.criteria.all()} == {
+        c.code for e in old.evidence.all() for c in e.criteria.all()
+    }
+
+
+def test_reaccreditation_from_the_earlier_scheme(alice, school_a):
+    from accreditation.models import LegacyAward
+
+    legacy = LegacyAward.objects.create(organisation=school_a, awarded_on=datetime.date(2021, 6, 1))
+    new = services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
+                                         contact_email="a@a.example", accept_terms=True)
+    assert new.previous_legacy_award == legacy and new.kind == Application.Kind.REACCREDITATION
+
+
+def test_nothing_to_reaccredit(alice, school_a):
+    with pytest.raises(WorkflowError, match="no award to re-accredit"):
+        services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
+                                       contact_email="a@a.example", accept_terms=True)
