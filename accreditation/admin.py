@@ -21,7 +21,17 @@ from .models import (
 class SchemeAdminForm(forms.ModelForm):
     class Meta:
         model = Scheme
-        fields = "__all__"
+        fields = [
+            "name",
+            "version",
+            "status",
+            "description",
+            "validity_months",
+            "levels",
+            "requires_ratification",
+            "requires_pledge",
+            "published_on",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -44,7 +54,16 @@ class StandardInline(admin.TabularInline):
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
     form = SchemeAdminForm
-    list_display = ["name", "version", "status", "published_on", "validity_months", "levels", "requires_ratification", "requires_pledge"]
+    list_display = [
+        "name",
+        "version",
+        "status",
+        "published_on",
+        "validity_months",
+        "levels",
+        "requires_ratification",
+        "requires_pledge",
+    ]
     list_filter = ["status"]
     search_fields = ["name"]
     inlines = [StandardInline]
@@ -109,9 +128,20 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__urn", "purchase_order", "contact_email"]
     list_select_related = ["organisation", "scheme", "assigned_officer"]
     autocomplete_fields = ["organisation", "assigned_officer"]
-    readonly_fields = ["organisation", "scheme", "kind", "status", "previous_application", "previous_legacy_award",
-                       "terms_accepted_at", "action_plan_agreed_at", "created_by", "created_at", "last_activity_at",
-                       "assigned_officer"]
+    readonly_fields = [
+        "organisation",
+        "scheme",
+        "kind",
+        "status",
+        "previous_application",
+        "previous_legacy_award",
+        "terms_accepted_at",
+        "action_plan_agreed_at",
+        "created_by",
+        "created_at",
+        "last_activity_at",
+        "assigned_officer",
+    ]
     inlines = [StatusChangeInline]
     actions = ["assign_to_me"]
     show_full_result_count = False
@@ -159,8 +189,19 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", ("submitted_at", admin.DateFieldListFilter)]
     search_fields = ["title", "application__organisation__name"]
     list_select_related = ["application__organisation", "application__scheme"]
-    readonly_fields = ["application", "kind", "file", "original_filename", "content_type", "size", "status",
-                       "carried_forward_from", "created_by", "created_at", "submitted_at"]
+    readonly_fields = [
+        "application",
+        "kind",
+        "file",
+        "original_filename",
+        "content_type",
+        "size",
+        "status",
+        "carried_forward_from",
+        "created_by",
+        "created_at",
+        "submitted_at",
+    ]
     inlines = [EvidenceEventInline]
     show_full_result_count = False
 
@@ -182,8 +223,17 @@ class AwardAdmin(admin.ModelAdmin):
     list_filter = ["status", ("expires_on", admin.DateFieldListFilter)]
     search_fields = ["application__organisation__name"]
     list_select_related = ["application__organisation", "application__scheme", "awarded_by", "ratified_by"]
-    readonly_fields = ["application", "level", "awarded_on", "expires_on", "status", "awarded_by", "ratified_by",
-                       "ratified_at", "certificate"]
+    readonly_fields = [
+        "application",
+        "level",
+        "awarded_on",
+        "expires_on",
+        "status",
+        "awarded_by",
+        "ratified_by",
+        "ratified_at",
+        "certificate",
+    ]
 
     def has_add_permission(self, request):
         return False

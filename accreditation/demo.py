@@ -19,11 +19,38 @@ PASSWORD = "Peaceful-Places-2026"  # noqa: S105 - the demo password the README l
 
 EXTRA_SCHOOLS = [
     # key, name, kind, urn, postcode, lead email, lead name
-    ("dovecote", "Dovecote Primary School", Organisation.Kind.PRIMARY, "990005", "LE5 5GG", "lead.dovecote@ppp.example", "Dee Okafor"),
-    ("elmfield", "Elmfield Community College", Organisation.Kind.SECONDARY, "990006", "LE3 6HH", "lead.elmfield@ppp.example", "Eli Novak"),
-    ("foxglove", "Foxglove Infant School", Organisation.Kind.PRIMARY, "990007", "LE4 7JJ", "lead.foxglove@ppp.example", "Fay Singh"),
+    (
+        "dovecote",
+        "Dovecote Primary School",
+        Organisation.Kind.PRIMARY,
+        "990005",
+        "LE5 5GG",
+        "lead.dovecote@ppp.example",
+        "Dee Okafor",
+    ),
+    (
+        "elmfield",
+        "Elmfield Community College",
+        Organisation.Kind.SECONDARY,
+        "990006",
+        "LE3 6HH",
+        "lead.elmfield@ppp.example",
+        "Eli Novak",
+    ),
+    (
+        "foxglove",
+        "Foxglove Infant School",
+        Organisation.Kind.PRIMARY,
+        "990007",
+        "LE4 7JJ",
+        "lead.foxglove@ppp.example",
+        "Fay Singh",
+    ),
 ]
-OTHER_LEADS = {"nursery": ("lead.nursery@ppp.example", "Nina Holt"), "special": ("lead.special@ppp.example", "Sam Reid")}
+OTHER_LEADS = {
+    "nursery": ("lead.nursery@ppp.example", "Nina Holt"),
+    "special": ("lead.special@ppp.example", "Sam Reid"),
+}
 
 
 def _lead(organisation, email, name) -> User:
@@ -129,8 +156,14 @@ def seed(demo):
     for key, name, kind, urn, postcode, email, lead_name in EXTRA_SCHOOLS:
         organisation, _ = Organisation.objects.update_or_create(
             urn=urn,
-            defaults={"name": name, "kind": kind, "postcode": postcode, "local_authority": "Leicester",
-                      "address": f"{name}\nLeicester", "phase": "Primary" if kind == "primary" else "Secondary"},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "postcode": postcode,
+                "local_authority": "Leicester",
+                "address": f"{name}\nLeicester",
+                "phase": "Primary" if kind == "primary" else "Secondary",
+            },
         )
         organisations[key] = organisation
         _lead(organisation, email, lead_name)
@@ -149,12 +182,19 @@ def seed(demo):
 
     # Cedar Vale: assigned, the school has offered dates for the initial visit.
     if fresh("special"):
-        application = _apply(organisations["special"], lead_of("special"), package=Application.Package.BESPOKE,
-                             bespoke_note="Support adapting the policy for pupils with complex needs.")
+        application = _apply(
+            organisations["special"],
+            lead_of("special"),
+            package=Application.Package.BESPOKE,
+            bespoke_note="Support adapting the policy for pupils with complex needs.",
+        )
         services.application_assign(application=application, officer=officer, by=officer)
         now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
         services.visit_request(
-            application=application, by=lead_of("special"), kind=Visit.Kind.INITIAL, mode=Visit.Mode.IN_PERSON,
+            application=application,
+            by=lead_of("special"),
+            kind=Visit.Kind.INITIAL,
+            mode=Visit.Mode.IN_PERSON,
             preferred=[now + datetime.timedelta(days=8, hours=1), now + datetime.timedelta(days=9, hours=2)],
             note="Our SENCo and deputy head will join.",
         )
@@ -168,36 +208,60 @@ def seed(demo):
         _plan(application, lead, officer)
         criteria = list(Criterion.objects.filter(standard__scheme=application.scheme)[:5])
         policy = services.evidence_add(
-            application=application, by=lead, criteria=criteria[:1], title="Anti-bullying policy 2026",
-            kind=Evidence.Kind.FILE, file=ContentFile(_DEMO_PDF, name="policy.pdf"),
-            original_filename="Anti-bullying policy 2026.pdf", content_type="application/pdf", size=len(_DEMO_PDF),
+            application=application,
+            by=lead,
+            criteria=criteria[:1],
+            title="Anti-bullying policy 2026",
+            kind=Evidence.Kind.FILE,
+            file=ContentFile(_DEMO_PDF, name="policy.pdf"),
+            original_filename="Anti-bullying policy 2026.pdf",
+            content_type="application/pdf",
+            size=len(_DEMO_PDF),
         )
         services.evidence_submit(evidence=policy, by=lead)
-        services.evidence_review(evidence=policy, by=officer, decision=Evidence.Status.ACCEPTED,
-                                 seen_status=Evidence.Status.SUBMITTED)
+        services.evidence_review(
+            evidence=policy, by=officer, decision=Evidence.Status.ACCEPTED, seen_status=Evidence.Status.SUBMITTED
+        )
         records = services.evidence_add(
-            application=application, by=lead, criteria=criteria[1:2], title="How we record incidents",
-            kind=Evidence.Kind.STATEMENT, statement="All incidents are logged by the class teacher on the day.",
+            application=application,
+            by=lead,
+            criteria=criteria[1:2],
+            title="How we record incidents",
+            kind=Evidence.Kind.STATEMENT,
+            statement="All incidents are logged by the class teacher on the day.",
         )
         services.evidence_submit(evidence=records, by=lead)
         services.evidence_review(
-            evidence=records, by=officer, decision=Evidence.Status.CHANGES_REQUESTED,
+            evidence=records,
+            by=officer,
+            decision=Evidence.Status.CHANGES_REQUESTED,
             comment="Please include an anonymised example record and say who reviews the log.",
             seen_status=Evidence.Status.SUBMITTED,
         )
         survey = services.evidence_add(
-            application=application, by=lead_of("school_a"), criteria=criteria[2:3], title="Pupil survey results",
-            kind=Evidence.Kind.LINK, url="https://example.org/abbeygate/pupil-survey-2026",
+            application=application,
+            by=lead_of("school_a"),
+            criteria=criteria[2:3],
+            title="Pupil survey results",
+            kind=Evidence.Kind.LINK,
+            url="https://example.org/abbeygate/pupil-survey-2026",
         )
         services.evidence_submit(evidence=survey, by=lead)
         member = demo.people.get("member.a@ppp.example")
         if member:
             services.evidence_add(
-                application=application, by=member, criteria=criteria[3:4], title="Governor minutes (draft)",
-                kind=Evidence.Kind.STATEMENT, statement="Minutes of the spring term meeting to follow.",
+                application=application,
+                by=member,
+                criteria=criteria[3:4],
+                title="Governor minutes (draft)",
+                kind=Evidence.Kind.STATEMENT,
+                statement="Minutes of the spring term meeting to follow.",
             )
         services.visit_schedule(
-            application=application, by=officer, kind=Visit.Kind.MONITORING, mode=Visit.Mode.ONLINE,
+            application=application,
+            by=officer,
+            kind=Visit.Kind.MONITORING,
+            mode=Visit.Mode.ONLINE,
             starts_at=timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
             + datetime.timedelta(days=6),
             location="Microsoft Teams (link sent by email)",
@@ -222,8 +286,9 @@ def seed(demo):
         _plan(application, lead, officer)
         _evidence_for_all(application, lead, officer)
         services.application_submit(application=application, by=lead)
-        services.application_award(application=application, by=officer,
-                                   awarded_on=timezone.localdate() - datetime.timedelta(days=30))
+        services.application_award(
+            application=application, by=officer, awarded_on=timezone.localdate() - datetime.timedelta(days=30)
+        )
 
     # Elmfield: accredited three years ago, now expiring within 90 days.
     if fresh("elmfield"):
@@ -235,7 +300,8 @@ def seed(demo):
         _evidence_for_all(application, lead, officer)
         services.application_submit(application=application, by=lead)
         services.application_award(
-            application=application, by=officer,
+            application=application,
+            by=officer,
             awarded_on=services.add_months(timezone.localdate(), -application.scheme.validity_months)
             + datetime.timedelta(days=45),
         )
@@ -243,8 +309,12 @@ def seed(demo):
     # Foxglove: held the council's earlier award; invited to re-accredit.
     LegacyAward.objects.get_or_create(
         organisation=organisations["foxglove"],
-        defaults={"awarded_on": datetime.date(2022, 7, 1), "expires_on": datetime.date(2025, 7, 1),
-                  "level": "Silver", "notes": "Imported from the 2022 award list."},
+        defaults={
+            "awarded_on": datetime.date(2022, 7, 1),
+            "expires_on": datetime.date(2025, 7, 1),
+            "level": "Silver",
+            "notes": "Imported from the 2022 award list.",
+        },
     )
     demo.stdout.write("Award demo: schools in every state of the workflow.")
 

@@ -33,7 +33,9 @@ class ApplicationFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(organisation__name__icontains=value) | Q(organisation__urn=value) | Q(organisation__postcode__istartswith=value)
+            Q(organisation__name__icontains=value)
+            | Q(organisation__urn=value)
+            | Q(organisation__postcode__istartswith=value)
         )
 
     def by_officer(self, queryset, name, value):

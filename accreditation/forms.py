@@ -26,7 +26,9 @@ class ApplyForm(GDSFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     purchase_order = forms.CharField(label="Purchase order number (if you have one)", max_length=50, required=False)
-    contact_name = forms.CharField(label="Contact name", max_length=150, error_messages={"required": "Enter a contact name"})
+    contact_name = forms.CharField(
+        label="Contact name", max_length=150, error_messages={"required": "Enter a contact name"}
+    )
     contact_email = forms.EmailField(
         label="Contact email",
         error_messages={
@@ -49,7 +51,9 @@ class ApplyForm(GDSFormMixin, forms.Form):
 
 class ReasonForm(GDSFormMixin, forms.Form):
     submit_label = "Confirm"
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Give a reason"})
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Give a reason"}
+    )
 
 
 class NoteForm(GDSFormMixin, forms.Form):
@@ -105,12 +109,18 @@ class VisitRequestForm(GDSFormMixin, forms.Form):
     second_time = forms.TimeField(label="Second choice: time")
     third_date = DateInputField(label="Third choice: date (optional)", required=False)
     third_time = forms.TimeField(label="Third choice: time (optional)", required=False)
-    note = forms.CharField(label="Who will be there, and anything the officer should know (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Who will be there, and anything the officer should know (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def preferred(self):
         c = self.cleaned_data
         return [
-            _aware(c[f"{n}_date"], c[f"{n}_time"]) for n in ("first", "second", "third") if c.get(f"{n}_date") and c.get(f"{n}_time")
+            _aware(c[f"{n}_date"], c[f"{n}_time"])
+            for n in ("first", "second", "third")
+            if c.get(f"{n}_date") and c.get(f"{n}_time")
         ]
 
     def clean(self):
@@ -129,7 +139,9 @@ class VisitScheduleForm(GDSFormMixin, forms.Form):
     time = forms.TimeField(label="Start time", help_text="For example, 09:30")
     duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480, initial=90)
     location = forms.CharField(label="Address or meeting link", max_length=200, required=False)
-    attendees = forms.CharField(label="Who will attend (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attendees = forms.CharField(
+        label="Who will attend (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def starts_at(self):
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
@@ -145,7 +157,9 @@ class VisitCompleteForm(GDSFormMixin, forms.Form):
         error_messages={"required": "Write a short report for the school"},
     )
     outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    notes = forms.CharField(label="Private notes (officers only)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Private notes (officers only)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ActionItemForm(GDSFormMixin, forms.ModelForm):
@@ -184,12 +198,12 @@ class EvidenceForm(GDSFormMixin, forms.Form):
         error_messages={"required": "Choose a file, a link or a written statement"},
     )
     file = forms.FileField(
-        label="File",
+        label="Upload the file",
         required=False,
         error_messages={"empty": "The selected file is empty", "invalid": "Select a file"},
     )
-    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
-    statement = forms.CharField(label="Written statement", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    url = forms.URLField(label="Web address of the link", required=False, max_length=500, assume_scheme="https")
+    statement = forms.CharField(label="Your statement", required=False, widget=forms.Textarea(attrs={"rows": 6}))
     criteria = forms.ModelMultipleChoiceField(
         label="Which criteria does this show?",
         queryset=None,
@@ -215,9 +229,9 @@ class EvidenceForm(GDSFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind == Evidence.Kind.FILE and not cleaned.get("file") and not (self.editing and self.editing.file):
-            if "file" not in self.errors:
-                self.add_error("file", "Select a file")
+        has_file = cleaned.get("file") or (self.editing and self.editing.file)
+        if kind == Evidence.Kind.FILE and not has_file and "file" not in self.errors:
+            self.add_error("file", "Select a file")
         if kind == Evidence.Kind.LINK and not cleaned.get("url") and "url" not in self.errors:
             self.add_error("url", "Enter the link")
         if kind == Evidence.Kind.STATEMENT and not cleaned.get("statement", "").strip():
@@ -249,7 +263,9 @@ class EvidenceReviewForm(GDSFormMixin, forms.Form):
         error_messages={"required": "Choose accept or ask for changes"},
     )
     comment = forms.CharField(
-        label="Comment for the school", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Comment for the school",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when you ask for changes.",
     )
     seen_status = forms.CharField(widget=forms.HiddenInput)
@@ -268,4 +284,3 @@ class EvidenceSubmitForm(GDSFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-

@@ -390,6 +390,9 @@ class EvidenceEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class AwardQuerySet(OrganisationOwnedQuerySet):
     organisation_lookup = "application__organisation"

@@ -122,5 +122,3 @@ def _stale(today):
             body=f"The application is {application.get_status_display().lower()} and has been quiet since "
             f"{quiet_since:%-d %B %Y}. A short call or visit usually gets things moving again.\n\n{_url(application)}",
         )
-
-

@@ -24,13 +24,12 @@ def _status(items: list[Evidence], required: list, all_criteria: list) -> str:
         return NOT_STARTED
     if any(e.status == Evidence.Status.CHANGES_REQUESTED for e in items):
         return CHANGES
-    covered = {
-        c.pk: {e.status for e in items if c.pk in e.criterion_ids}
-        for c in (required or all_criteria)
-    }
+    covered = {c.pk: {e.status for e in items if c.pk in e.criterion_ids} for c in (required or all_criteria)}
     if covered and all(Evidence.Status.ACCEPTED in statuses for statuses in covered.values()):
         return ACCEPTED
-    if covered and all(statuses & {Evidence.Status.ACCEPTED, Evidence.Status.SUBMITTED} for statuses in covered.values()):
+    if covered and all(
+        statuses & {Evidence.Status.ACCEPTED, Evidence.Status.SUBMITTED} for statuses in covered.values()
+    ):
         return SUBMITTED
     return IN_PROGRESS
 

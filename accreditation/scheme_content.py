@@ -35,7 +35,8 @@ STANDARDS = [
                 "Every bullying incident is recorded in one place, including the forms it took, any "
                 "prejudice involved and what was done.",
                 "Records should show online as well as face-to-face incidents, and prejudice-related "
-                "bullying (race, religion or belief, disability or SEND, sexual orientation, gender identity, sex, appearance).",
+                "bullying (race, religion or belief, disability or SEND, sexual orientation, gender identity, "
+                "sex, appearance).",
                 "A blank incident form or a screenshot of the recording system; an anonymised example record.",
             ),
             (

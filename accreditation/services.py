@@ -77,9 +77,7 @@ def _require_member(by: User, application: Application, what: str) -> None:
 
 def _require_status(application: Application, allowed, what: str) -> None:
     if application.status not in allowed:
-        raise WorkflowError(
-            f"You cannot {what} while the application is {application.get_status_display().lower()}."
-        )
+        raise WorkflowError(f"You cannot {what} while the application is {application.get_status_display().lower()}.")
 
 
 def _lock(application: Application) -> Application:
@@ -183,11 +181,7 @@ def application_apply(
     reason = application_can_apply(organisation, scheme)
     if reason:
         raise WorkflowError(reason)
-    kind = (
-        Application.Kind.REACCREDITATION
-        if previous_application or previous_legacy_award
-        else Application.Kind.NEW
-    )
+    kind = Application.Kind.REACCREDITATION if previous_application or previous_legacy_award else Application.Kind.NEW
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -229,9 +223,7 @@ def application_assign(*, application: Application, officer: User, by: User) -> 
     application.last_activity_at = timezone.now()
     application.save(update_fields=["assigned_officer", "last_activity_at"])
     audit_record("application.assign", actor=by, target=application, officer=officer.email)
-    _notify(
-        [officer.email], f"{application.organisation} is on your caseload", f"Application: {_link(application)}"
-    )
+    _notify([officer.email], f"{application.organisation} is on your caseload", f"Application: {_link(application)}")
     return application
 
 
@@ -500,9 +492,7 @@ def visit_schedule(
 
 
 @transaction.atomic
-def visit_complete(
-    *, visit: Visit, by: User, notes: str = "", outcome: str = "", report: str = ""
-) -> Visit:
+def visit_complete(*, visit: Visit, by: User, notes: str = "", outcome: str = "", report: str = "") -> Visit:
     """The officer records the visit; the initial visit moves the application to planning."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     application = _visit_application(visit)
@@ -550,9 +540,7 @@ EDITABLE = [S.APPLIED, S.PLANNING, S.EVIDENCING, S.ASSESSMENT]
 
 
 @transaction.atomic
-def self_review_save(
-    *, application: Application, by: User, ratings: dict[int, tuple[str, str]]
-) -> list[SelfReview]:
+def self_review_save(*, application: Application, by: User, ratings: dict[int, tuple[str, str]]) -> list[SelfReview]:
     """Save ratings and commentary, `{criterion_id: (rating, commentary)}`."""
     application = _lock(application)
     _require_member(by, application, "complete the self-review")

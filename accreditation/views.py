@@ -104,7 +104,7 @@ def apply(request):
     initial = {"contact_name": request.user.get_full_name(), "contact_email": request.user.email}
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and not blocked and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items()}
+        fields = dict(form.cleaned_data)
         try:
             if reaccredit and source:
                 application = services.reaccreditation_start(organisation=organisation, by=request.user, **fields)
@@ -115,13 +115,21 @@ def apply(request):
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Application sent. Your council officer will be in touch to arrange the initial visit.")
+            messages.success(
+                request, "Application sent. Your council officer will be in touch to arrange the initial visit."
+            )
             return redirect(application)
     return render(
         request,
         "accreditation/apply.html",
-        {"form": form, "organisation": organisation, "scheme": scheme, "blocked": blocked,
-         "reaccredit": reaccredit and source, "source": source},
+        {
+            "form": form,
+            "organisation": organisation,
+            "scheme": scheme,
+            "blocked": blocked,
+            "reaccredit": reaccredit and source,
+            "source": source,
+        },
     )
 
 
@@ -132,17 +140,17 @@ def apply(request):
 def application_detail(request, pk):
     application = _application(request, pk)
     role = _role(request, application)
-    evidence = list(
-        application.evidence.prefetch_related("criteria").order_by("created_at")
-    )
-    standards = list(
-        Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number")
-    )
+    evidence = list(application.evidence.prefetch_related("criteria").order_by("created_at"))
+    standards = list(Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number"))
     progress = standard_progress(standards, evidence)
     visits = list(application.visits.order_by("starts_at", "created_at"))
     now = timezone.now()
-    next_visit = next((v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at >= now), None)
-    award = Award.objects.filter(application=application).select_related("certificate", "awarded_by", "ratified_by").first()
+    next_visit = next(
+        (v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at >= now), None
+    )
+    award = (
+        Award.objects.filter(application=application).select_related("certificate", "awarded_by", "ratified_by").first()
+    )
     context = {
         "application": application,
         **role,
@@ -154,7 +162,9 @@ def application_detail(request, pk):
         "action_count": application.action_items.count(),
         "timeline": application.status_changes.select_related("by"),
         "award": award,
-        "missing": services.missing_criteria(application) if application.status == Application.Status.EVIDENCING else [],
+        "missing": services.missing_criteria(application)
+        if application.status == Application.Status.EVIDENCING
+        else [],
         "self_reviewed": SelfReview.objects.filter(application=application).count(),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
     }
@@ -248,7 +258,8 @@ def self_review(request, pk):
                 services.self_review_save(application=application, by=request.user, ratings=ratings)
                 if request.POST.get("copy") == "1":
                     created = services.action_items_from_self_review(
-                        application=application, by=request.user,
+                        application=application,
+                        by=request.user,
                         due_date=timezone.localdate() + datetime.timedelta(days=90),
                     )
                     messages.success(request, f"Self-review saved. {created} action(s) added to your action plan.")
@@ -260,7 +271,8 @@ def self_review(request, pk):
                 return redirect(application)
         existing = {cid: SelfReview(criterion_id=cid, rating=r, commentary=c) for cid, (r, c) in ratings.items()}
     rows = [
-        (standard, [(c, existing.get(c.pk), errors.get(c.pk)) for c in standard.criteria.all()]) for standard in standards
+        (standard, [(c, existing.get(c.pk), errors.get(c.pk)) for c in standard.criteria.all()])
+        for standard in standards
     ]
     return render(
         request,
@@ -279,20 +291,24 @@ def action_plan(request, pk):
     application = _application(request, pk)
     role = _role(request, application)
     form = ActionItemForm(request.POST or None, scheme=application.scheme)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.action_item_save(application=application, by=request.user, **form.cleaned_data)
-            except WorkflowError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Action added.")
-                return redirect("accreditation:action-plan", pk=application.public_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_item_save(application=application, by=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Action added.")
+            return redirect("accreditation:action-plan", pk=application.public_id)
     return render(
         request,
         "accreditation/action_plan.html",
-        {"application": application, "items": _action_items(application), "form": form,
-         "today": timezone.localdate(), **role},
+        {
+            "application": application,
+            "items": _action_items(application),
+            "form": form,
+            "today": timezone.localdate(),
+            **role,
+        },
     )
 
 
@@ -368,12 +384,19 @@ def action_plan_pdf(request, pk):
 @require_http_methods(["GET", "POST"])
 def evidence_add(request, pk):
     application = _application(request, pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None, scheme=application.scheme,
-                        initial={"criteria": request.GET.getlist("criterion")})
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        scheme=application.scheme,
+        initial={"criteria": request.GET.getlist("criterion")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             evidence = services.evidence_add(
-                application=application, by=request.user, criteria=form.cleaned_data["criteria"], **form.evidence_fields()
+                application=application,
+                by=request.user,
+                criteria=form.cleaned_data["criteria"],
+                **form.evidence_fields(),
             )
         except WorkflowError as error:
             form.add_error(None, str(error))
@@ -391,28 +414,38 @@ def evidence_edit(request, pk):
         public_id=pk,
     )
     application = evidence.application
-    initial = {"title": evidence.title, "kind": evidence.kind, "url": evidence.url, "statement": evidence.statement,
-               "criteria": list(evidence.criteria.values_list("pk", flat=True))}
-    form = EvidenceForm(request.POST or None, request.FILES or None, scheme=application.scheme, editing=evidence,
-                        initial=initial)
+    initial = {
+        "title": evidence.title,
+        "kind": evidence.kind,
+        "url": evidence.url,
+        "statement": evidence.statement,
+        "criteria": list(evidence.criteria.values_list("pk", flat=True)),
+    }
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, scheme=application.scheme, editing=evidence, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_update(evidence=evidence, by=request.user, criteria=form.cleaned_data["criteria"],
-                                     **form.evidence_fields())
+            services.evidence_update(
+                evidence=evidence, by=request.user, criteria=form.cleaned_data["criteria"], **form.evidence_fields()
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Evidence saved.")
             return redirect(evidence)
-    return render(request, "accreditation/evidence_form.html", {"form": form, "application": application, "evidence": evidence})
+    return render(
+        request, "accreditation/evidence_form.html", {"form": form, "application": application, "evidence": evidence}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_detail(request, pk):
     evidence = get_object_or_404(
-        Evidence.objects.for_user(request.user).select_related("application__organisation", "application__scheme",
-                                                              "carried_forward_from"),
+        Evidence.objects.for_user(request.user).select_related(
+            "application__organisation", "application__scheme", "carried_forward_from"
+        ),
         public_id=pk,
     )
     application = evidence.application
@@ -430,7 +463,9 @@ def evidence_detail(request, pk):
             elif request.POST.get("action") == "submit":
                 submit_form = EvidenceSubmitForm(request.POST, prefix="submit")
                 if submit_form.is_valid():
-                    services.evidence_submit(evidence=evidence, by=request.user, comment=submit_form.cleaned_data["comment"])
+                    services.evidence_submit(
+                        evidence=evidence, by=request.user, comment=submit_form.cleaned_data["comment"]
+                    )
                     messages.success(request, "Submitted for review.")
                     return redirect(evidence)
             else:
@@ -457,7 +492,9 @@ def evidence_detail(request, pk):
 @login_required
 @require_GET
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence.objects.for_user(request.user).select_related("application__organisation"), public_id=pk)
+    evidence = get_object_or_404(
+        Evidence.objects.for_user(request.user).select_related("application__organisation"), public_id=pk
+    )
     if not evidence.file:
         raise Http404("This evidence has no file.")
     audit_record("evidence.download", actor=request.user, target=evidence, request=request)
@@ -481,7 +518,9 @@ def visit_new(request, pk):
     application = _application(request, pk)
     role = _role(request, application)
     if role["is_officer"]:
-        form = VisitScheduleForm(request.POST or None, initial={"location": application.organisation.address.replace("\n", ", ")})
+        form = VisitScheduleForm(
+            request.POST or None, initial={"location": application.organisation.address.replace("\n", ", ")}
+        )
     elif role["is_lead"]:
         form = VisitRequestForm(request.POST or None)
     else:
@@ -491,13 +530,23 @@ def visit_new(request, pk):
         try:
             if role["is_officer"]:
                 visit = services.visit_schedule(
-                    application=application, by=request.user, kind=c["kind"], mode=c["mode"], starts_at=form.starts_at(),
-                    location=c["location"], attendees=c["attendees"], duration_minutes=c["duration_minutes"],
+                    application=application,
+                    by=request.user,
+                    kind=c["kind"],
+                    mode=c["mode"],
+                    starts_at=form.starts_at(),
+                    location=c["location"],
+                    attendees=c["attendees"],
+                    duration_minutes=c["duration_minutes"],
                 )
             else:
                 visit = services.visit_request(
-                    application=application, by=request.user, kind=c["kind"], mode=c["mode"],
-                    preferred=form.preferred(), note=c["note"],
+                    application=application,
+                    by=request.user,
+                    kind=c["kind"],
+                    mode=c["mode"],
+                    preferred=form.preferred(),
+                    note=c["note"],
                 )
         except WorkflowError as error:
             form.add_error(None, str(error))
@@ -526,10 +575,15 @@ def visit_detail(request, pk):
         local = timezone.localtime(first) if first else None
         schedule_form = VisitScheduleForm(
             prefix="schedule",
-            initial={"kind": visit.kind, "mode": visit.mode, "duration_minutes": visit.duration_minutes,
-                     "location": visit.location or application.organisation.address.replace("\n", ", "),
-                     "attendees": visit.attendees, "date": local.date() if local else None,
-                     "time": local.strftime("%H:%M") if local else None},
+            initial={
+                "kind": visit.kind,
+                "mode": visit.mode,
+                "duration_minutes": visit.duration_minutes,
+                "location": visit.location or application.organisation.address.replace("\n", ", "),
+                "attendees": visit.attendees,
+                "date": local.date() if local else None,
+                "time": local.strftime("%H:%M") if local else None,
+            },
         )
     if role["is_officer"] and visit.status == Visit.Status.SCHEDULED:
         complete_form = VisitCompleteForm(prefix="complete")
@@ -544,8 +598,14 @@ def visit_detail(request, pk):
                 if schedule_form.is_valid():
                     c = schedule_form.cleaned_data
                     services.visit_schedule(
-                        application=application, by=request.user, visit=visit, kind=c["kind"], mode=c["mode"],
-                        starts_at=schedule_form.starts_at(), location=c["location"], attendees=c["attendees"],
+                        application=application,
+                        by=request.user,
+                        visit=visit,
+                        kind=c["kind"],
+                        mode=c["mode"],
+                        starts_at=schedule_form.starts_at(),
+                        location=c["location"],
+                        attendees=c["attendees"],
                         duration_minutes=c["duration_minutes"],
                     )
                     messages.success(request, "Visit confirmed. The school has been told.")
@@ -572,8 +632,15 @@ def visit_detail(request, pk):
     return render(
         request,
         "accreditation/visit_detail.html",
-        {"visit": visit, "application": application, "schedule_form": schedule_form, "complete_form": complete_form,
-         "cancel_form": cancel_form, "form": bound, **role},
+        {
+            "visit": visit,
+            "application": application,
+            "schedule_form": schedule_form,
+            "complete_form": complete_form,
+            "cancel_form": cancel_form,
+            "form": bound,
+            **role,
+        },
     )
 
 
@@ -643,14 +710,18 @@ def award_logo(request, pk):
 
 @officer_required
 def caseload(request):
-    applications = Application.objects.for_user(request.user).select_related(
-        "organisation", "scheme", "assigned_officer"
-    ).annotate(
-        waiting=Count("evidence", filter=Q(evidence__status=Evidence.Status.SUBMITTED)),
+    applications = (
+        Application.objects.for_user(request.user)
+        .select_related("organisation", "scheme", "assigned_officer")
+        .annotate(
+            waiting=Count("evidence", filter=Q(evidence__status=Evidence.Status.SUBMITTED)),
+        )
     )
     filterset = ApplicationFilter(request.GET or None, queryset=applications, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else applications.filter(
-        status__in=Application.OPEN_STATUSES
+    rows = (
+        filterset.qs
+        if filterset.is_bound and filterset.is_valid()
+        else applications.filter(status__in=Application.OPEN_STATUSES)
     )
     rows = rows.order_by("status", "organisation__name")
     if request.GET.get("format") == "csv":
@@ -663,9 +734,7 @@ def caseload(request):
         item.days_waiting = (timezone.now() - item.submitted_at).days if item.submitted_at else 0
     query = request.GET.copy()
     query.pop("page", None)
-    status_counts = dict(
-        Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    status_counts = dict(Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return render(
         request,
         "accreditation/caseload.html",
@@ -677,11 +746,15 @@ def caseload(request):
             "waiting": waiting,
             "visits_this_week": Visit.objects.filter(
                 status=Visit.Status.SCHEDULED, starts_at__date__gte=today, starts_at__date__lte=week_end
-            ).select_related("application__organisation").order_by("starts_at"),
+            )
+            .select_related("application__organisation")
+            .order_by("starts_at"),
             "overdue_write_ups": services.overdue_write_ups().select_related("application__organisation"),
             "expiring": Award.objects.filter(
                 status=Award.Status.ISSUED, expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=90)
-            ).select_related("application__organisation").order_by("expires_on"),
+            )
+            .select_related("application__organisation")
+            .order_by("expires_on"),
             "awaiting_ratification": Award.objects.filter(status=Award.Status.AWAITING_RATIFICATION).select_related(
                 "application__organisation", "awarded_by"
             ),
@@ -693,14 +766,23 @@ def _caseload_csv(request, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ppp-caseload.csv"'
     writer = csv.writer(response)
-    writer.writerow(["Organisation", "URN", "Kind", "Status", "Officer", "Package", "Applied", "Last activity",
-                     "Evidence waiting"])
+    writer.writerow(
+        ["Organisation", "URN", "Kind", "Status", "Officer", "Package", "Applied", "Last activity", "Evidence waiting"]
+    )
     for a in rows:
-        writer.writerow([
-            _csv_safe(a.organisation.name), a.organisation.urn or "", a.get_kind_display(), a.get_status_display(),
-            a.assigned_officer.get_full_name() if a.assigned_officer else "", a.get_package_display(),
-            a.created_at.date().isoformat(), a.last_activity_at.date().isoformat(), a.waiting,
-        ])
+        writer.writerow(
+            [
+                _csv_safe(a.organisation.name),
+                a.organisation.urn or "",
+                a.get_kind_display(),
+                a.get_status_display(),
+                a.assigned_officer.get_full_name() if a.assigned_officer else "",
+                a.get_package_display(),
+                a.created_at.date().isoformat(),
+                a.last_activity_at.date().isoformat(),
+                a.waiting,
+            ]
+        )
     audit_record("caseload.export", actor=request.user, request=request, rows=len(rows))
     return response
 
@@ -726,4 +808,3 @@ def award_holders(request):
         "accreditation/award_holders.html",
         {"filter": filterset, "page": page, "querystring": query.urlencode()},
     )
-

@@ -9,271 +9,612 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_council_officers_group'),
-        ('certificates', '0002_officer_permissions'),
+        ("accounts", "0002_council_officers_group"),
+        ("certificates", "0002_officer_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. 2.3', max_length=10)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('statement', models.TextField()),
-                ('guidance', models.TextField(blank=True)),
-                ('evidence_examples', models.TextField(blank=True, verbose_name='examples of evidence')),
-                ('evidence_required', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="e.g. 2.3", max_length=10)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("statement", models.TextField()),
+                ("guidance", models.TextField(blank=True)),
+                ("evidence_examples", models.TextField(blank=True, verbose_name="examples of evidence")),
+                ("evidence_required", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'criteria',
-                'ordering': ['standard__number', 'order', 'code'],
+                "verbose_name_plural": "criteria",
+                "ordering": ["standard__number", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('new', 'New award'), ('reaccreditation', 'Re-accreditation')], default='new', max_length=20)),
-                ('package', models.CharField(choices=[('standard', 'Standard package'), ('bespoke', 'Bespoke package')], default='standard', max_length=10)),
-                ('bespoke_note', models.TextField(blank=True, verbose_name='what the school wants from a bespoke package')),
-                ('purchase_order', models.CharField(blank=True, max_length=50, verbose_name='purchase order number')),
-                ('contact_name', models.CharField(max_length=150)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=30)),
-                ('terms_accepted_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('planning', 'Planning'), ('evidencing', 'Gathering evidence'), ('assessment', 'Assessment'), ('accredited', 'Accredited'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='applied', max_length=20)),
-                ('action_plan_agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_activity_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assigned_officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='caseload', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='accounts.organisation')),
-                ('previous_application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reaccreditations', to='accreditation.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("new", "New award"), ("reaccreditation", "Re-accreditation")],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "package",
+                    models.CharField(
+                        choices=[("standard", "Standard package"), ("bespoke", "Bespoke package")],
+                        default="standard",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "bespoke_note",
+                    models.TextField(blank=True, verbose_name="what the school wants from a bespoke package"),
+                ),
+                ("purchase_order", models.CharField(blank=True, max_length=50, verbose_name="purchase order number")),
+                ("contact_name", models.CharField(max_length=150)),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=30)),
+                ("terms_accepted_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("planning", "Planning"),
+                            ("evidencing", "Gathering evidence"),
+                            ("assessment", "Assessment"),
+                            ("accredited", "Accredited"),
+                            ("withdrawn", "Withdrawn"),
+                            ("expired", "Expired"),
+                        ],
+                        default="applied",
+                        max_length=20,
+                    ),
+                ),
+                ("action_plan_agreed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_activity_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assigned_officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="caseload",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "previous_application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reaccreditations",
+                        to="accreditation.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ActionItem',
+            name="ActionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('action', models.TextField()),
-                ('owner', models.CharField(max_length=150, verbose_name='who will do it')),
-                ('due_date', models.DateField()),
-                ('success_measure', models.TextField(blank=True, verbose_name='how you will know it has worked')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('done', 'Done')], default='not_started', max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_items', to='accreditation.application')),
-                ('criterion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accreditation.criterion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("action", models.TextField()),
+                ("owner", models.CharField(max_length=150, verbose_name="who will do it")),
+                ("due_date", models.DateField()),
+                ("success_measure", models.TextField(blank=True, verbose_name="how you will know it has worked")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("not_started", "Not started"), ("in_progress", "In progress"), ("done", "Done")],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="action_items",
+                        to="accreditation.application",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accreditation.criterion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('file', 'File'), ('link', 'Link'), ('statement', 'Written statement')], max_length=20)),
-                ('file', models.FileField(blank=True, storage=accreditation.models.private_storage, upload_to=accreditation.models.evidence_upload_to)),
-                ('original_filename', models.CharField(blank=True, max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('statement', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('changes_requested', 'Changes requested')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='accreditation.application')),
-                ('carried_forward_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='carried_forward_to', to='accreditation.evidence')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('criteria', models.ManyToManyField(related_name='evidence', to='accreditation.criterion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("file", "File"), ("link", "Link"), ("statement", "Written statement")], max_length=20
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        storage=accreditation.models.private_storage,
+                        upload_to=accreditation.models.evidence_upload_to,
+                    ),
+                ),
+                ("original_filename", models.CharField(blank=True, max_length=255)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                ("statement", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("changes_requested", "Changes requested"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="accreditation.application",
+                    ),
+                ),
+                (
+                    "carried_forward_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="carried_forward_to",
+                        to="accreditation.evidence",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("criteria", models.ManyToManyField(related_name="evidence", to="accreditation.criterion")),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceEvent',
+            name="EvidenceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'Added'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('changes_requested', 'Changes requested'), ('responded', 'School responded'), ('carried_forward', 'Carried forward from the previous award')], max_length=30)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.TextField(blank=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('evidence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='accreditation.evidence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Added"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("changes_requested", "Changes requested"),
+                            ("responded", "School responded"),
+                            ("carried_forward", "Carried forward from the previous award"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="accreditation.evidence"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LegacyAward',
+            name="LegacyAward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme_name', models.CharField(default='Leicester Anti-Bullying Award', max_length=150)),
-                ('level', models.CharField(blank=True, max_length=50)),
-                ('awarded_on', models.DateField()),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('invited_at', models.DateTimeField(blank=True, null=True, verbose_name='invited to re-accredit')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legacy_awards', to='accounts.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scheme_name", models.CharField(default="Leicester Anti-Bullying Award", max_length=150)),
+                ("level", models.CharField(blank=True, max_length=50)),
+                ("awarded_on", models.DateField()),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                ("invited_at", models.DateTimeField(blank=True, null=True, verbose_name="invited to re-accredit")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legacy_awards",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', '-awarded_on'],
+                "ordering": ["organisation__name", "-awarded_on"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='previous_legacy_award',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reaccreditations', to='accreditation.legacyaward'),
+            model_name="application",
+            name="previous_legacy_award",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reaccreditations",
+                to="accreditation.legacyaward",
+            ),
         ),
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('description', models.TextField(blank=True)),
-                ('validity_months', models.PositiveIntegerField(default=36, help_text='How long an award on this scheme lasts.', verbose_name='award validity (months)')),
-                ('levels', models.CharField(blank=True, help_text='Award levels, lowest first, separated by commas (e.g. Bronze, Silver, Gold). Blank: no levels.', max_length=200)),
-                ('requires_ratification', models.BooleanField(default=False, help_text='A second officer must ratify each award before the certificate is issued.')),
-                ('requires_pledge', models.BooleanField(default=False, help_text='Schools must have an approved Anti-Bullying Charter pledge before applying.')),
-                ('published_on', models.DateField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "validity_months",
+                    models.PositiveIntegerField(
+                        default=36,
+                        help_text="How long an award on this scheme lasts.",
+                        verbose_name="award validity (months)",
+                    ),
+                ),
+                (
+                    "levels",
+                    models.CharField(
+                        blank=True,
+                        help_text="Award levels, lowest first, separated by commas (e.g. Bronze, Silver, Gold). Blank: no levels.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "requires_ratification",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A second officer must ratify each award before the certificate is issued.",
+                    ),
+                ),
+                (
+                    "requires_pledge",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Schools must have an approved Anti-Bullying Charter pledge before applying.",
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-published_on', 'name', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='scheme_unique_name_version')],
+                "ordering": ["-published_on", "name", "-version"],
+                "constraints": [models.UniqueConstraint(fields=("name", "version"), name="scheme_unique_name_version")],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='accreditation.scheme'),
+            model_name="application",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="accreditation.scheme"
+            ),
         ),
         migrations.CreateModel(
-            name='SelfReview',
+            name="SelfReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('not_started', 'Not started'), ('developing', 'Developing'), ('established', 'Established'), ('embedded', 'Embedded')], default='not_started', max_length=20)),
-                ('commentary', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='self_reviews', to='accreditation.application')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accreditation.criterion')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("developing", "Developing"),
+                            ("established", "Established"),
+                            ("embedded", "Embedded"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("commentary", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="self_reviews",
+                        to="accreditation.application",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accreditation.criterion"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='standards', to='accreditation.scheme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="standards", to="accreditation.scheme"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheme', 'number'],
+                "ordering": ["scheme", "number"],
             },
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='criteria', to='accreditation.standard'),
+            model_name="criterion",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="criteria", to="accreditation.standard"
+            ),
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='accreditation.application')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="accreditation.application",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('initial', 'Initial visit'), ('monitoring', 'Monitoring visit'), ('assessment', 'Assessment visit')], max_length=20)),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online')], default='in_person', max_length=20)),
-                ('status', models.CharField(choices=[('requested', 'Dates offered'), ('scheduled', 'Scheduled'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='requested', max_length=20)),
-                ('preferred_1', models.DateTimeField(blank=True, null=True, verbose_name='first choice')),
-                ('preferred_2', models.DateTimeField(blank=True, null=True, verbose_name='second choice')),
-                ('preferred_3', models.DateTimeField(blank=True, null=True, verbose_name='third choice')),
-                ('starts_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_minutes', models.PositiveIntegerField(default=90)),
-                ('location', models.CharField(blank=True, help_text='Address or meeting link', max_length=200)),
-                ('attendees', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True, verbose_name="officer's notes")),
-                ('outcome', models.TextField(blank=True)),
-                ('report', models.TextField(blank=True, verbose_name='visit report for the school')),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='accreditation.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial", "Initial visit"),
+                            ("monitoring", "Monitoring visit"),
+                            ("assessment", "Assessment visit"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("online", "Online")], default="in_person", max_length=20
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Dates offered"),
+                            ("scheduled", "Scheduled"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="requested",
+                        max_length=20,
+                    ),
+                ),
+                ("preferred_1", models.DateTimeField(blank=True, null=True, verbose_name="first choice")),
+                ("preferred_2", models.DateTimeField(blank=True, null=True, verbose_name="second choice")),
+                ("preferred_3", models.DateTimeField(blank=True, null=True, verbose_name="third choice")),
+                ("starts_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_minutes", models.PositiveIntegerField(default=90)),
+                ("location", models.CharField(blank=True, help_text="Address or meeting link", max_length=200)),
+                ("attendees", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True, verbose_name="officer's notes")),
+                ("outcome", models.TextField(blank=True)),
+                ("report", models.TextField(blank=True, verbose_name="visit report for the school")),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="accreditation.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'created_at'],
+                "ordering": ["starts_at", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Award',
+            name="Award",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(blank=True, max_length=50)),
-                ('awarded_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('status', models.CharField(choices=[('awaiting_ratification', 'Awaiting ratification'), ('issued', 'Issued'), ('expired', 'Expired')], max_length=30)),
-                ('ratified_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='award', to='accreditation.application')),
-                ('awarded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='certificates.issuedcertificate')),
-                ('ratified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.CharField(blank=True, max_length=50)),
+                ("awarded_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_ratification", "Awaiting ratification"),
+                            ("issued", "Issued"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("ratified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award",
+                        to="accreditation.application",
+                    ),
+                ),
+                (
+                    "awarded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="certificates.issuedcertificate",
+                    ),
+                ),
+                (
+                    "ratified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-awarded_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('awarded_on'))), name='award_expires_after')],
+                "ordering": ["-awarded_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_on__gt", models.F("awarded_on"))), name="award_expires_after"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'last_activity_at'], name='accreditati_status_dab427_idx'),
+            model_name="application",
+            index=models.Index(fields=["status", "last_activity_at"], name="accreditati_status_dab427_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['applied', 'planning', 'evidencing', 'assessment'])), fields=('organisation',), name='application_one_open_per_organisation'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["applied", "planning", "evidencing", "assessment"])),
+                fields=("organisation",),
+                name="application_one_open_per_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selfreview',
-            constraint=models.UniqueConstraint(fields=('application', 'criterion'), name='selfreview_one_per_criterion'),
+            model_name="selfreview",
+            constraint=models.UniqueConstraint(
+                fields=("application", "criterion"), name="selfreview_one_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('scheme', 'number'), name='standard_unique_number'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(fields=("scheme", "number"), name="standard_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('standard', 'code'), name='criterion_unique_code'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(fields=("standard", "code"), name="criterion_unique_code"),
         ),
     ]

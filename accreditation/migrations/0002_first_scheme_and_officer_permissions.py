@@ -13,7 +13,17 @@ def forwards(apps, schema_editor):
         apps.get_model("accreditation", "Criterion"),
         published_on=datetime.date(2026, 9, 1),
     )
-    models = ["scheme", "standard", "criterion", "application", "visit", "actionitem", "evidence", "award", "legacyaward"]
+    models = [
+        "scheme",
+        "standard",
+        "criterion",
+        "application",
+        "visit",
+        "actionitem",
+        "evidence",
+        "award",
+        "legacyaward",
+    ]
     codenames = [f"view_{m}" for m in models]
     codenames += ["add_scheme", "change_scheme", "add_standard", "change_standard", "add_criterion", "change_criterion"]
     codenames += ["change_application", "change_visit", "add_legacyaward", "change_legacyaward"]

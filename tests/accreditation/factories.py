@@ -48,7 +48,10 @@ def planning(organisation, lead, officer) -> Application:
 def evidencing(organisation, lead, officer) -> Application:
     application = planning(organisation, lead, officer)
     services.action_item_save(
-        application=application, by=lead, action="Write the policy", owner="Head",
+        application=application,
+        by=lead,
+        action="Write the policy",
+        owner="Head",
         due_date=timezone.localdate() + datetime.timedelta(days=30),
     )
     services.action_plan_agree(application=application, by=officer)
@@ -59,7 +62,11 @@ def evidencing(organisation, lead, officer) -> Application:
 def statement(application, by, criteria=None, title="Our practice") -> Evidence:
     criteria = criteria or [Criterion.objects.filter(standard__scheme=application.scheme).first()]
     return services.evidence_add(
-        application=application, by=by, criteria=criteria, title=title, kind=Evidence.Kind.STATEMENT,
+        application=application,
+        by=by,
+        criteria=criteria,
+        title=title,
+        kind=Evidence.Kind.STATEMENT,
         statement="What we do.",
     )
 

@@ -25,8 +25,14 @@ def _file_evidence(w):
     application = _evidencing(w)
     first = application.scheme.standards.first().criteria.first()
     evidence = services.evidence_add(
-        application=application, by=w.alice, criteria=[first], title="Policy", kind=Evidence.Kind.FILE,
-        file=ContentFile(f.PDF, name="policy.pdf"), original_filename="policy.pdf", content_type="application/pdf",
+        application=application,
+        by=w.alice,
+        criteria=[first],
+        title="Policy",
+        kind=Evidence.Kind.FILE,
+        file=ContentFile(f.PDF, name="policy.pdf"),
+        original_filename="policy.pdf",
+        content_type="application/pdf",
         size=len(f.PDF),
     )
     return {"pk": evidence.public_id}
@@ -34,8 +40,13 @@ def _file_evidence(w):
 
 def _scheduled_visit(w):
     application = f.apply(w.school_a, w.alice)
-    visit = services.visit_schedule(application=application, by=w.officer, kind=Visit.Kind.INITIAL,
-                                    mode=Visit.Mode.ONLINE, starts_at=timezone.now() + datetime.timedelta(days=3))
+    visit = services.visit_schedule(
+        application=application,
+        by=w.officer,
+        kind=Visit.Kind.INITIAL,
+        mode=Visit.Mode.ONLINE,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
     return {"pk": visit.public_id}
 
 
@@ -45,8 +56,9 @@ def _completed_visit(w):
 
 def _action(w):
     application = f.planning(w.school_a, w.alice, w.officer)
-    item = services.action_item_save(application=application, by=w.alice, action="Do it", owner="Head",
-                                     due_date=timezone.localdate())
+    item = services.action_item_save(
+        application=application, by=w.alice, action="Do it", owner="Head", due_date=timezone.localdate()
+    )
     return {"pk": item.public_id}
 
 

@@ -36,9 +36,15 @@ def test_lead_starts_from_the_award_page_and_applies(client, alice, school_a):
     client.force_login(alice)
     start = client.get(reverse("accreditation:dashboard"))
     assert "Apply for the award" in start.content.decode()
-    response = client.post(reverse("accreditation:apply"), {
-        "package": "standard", "contact_name": "Alice", "contact_email": "alice@a.example", "accept_terms": "on",
-    })
+    response = client.post(
+        reverse("accreditation:apply"),
+        {
+            "package": "standard",
+            "contact_name": "Alice",
+            "contact_email": "alice@a.example",
+            "accept_terms": "on",
+        },
+    )
     application = Application.objects.get(organisation=school_a)
     assert response["Location"] == application.get_absolute_url()
     assert client.get(reverse("accreditation:dashboard"))["Location"] == application.get_absolute_url()
@@ -65,10 +71,15 @@ def test_members_cannot_apply(client, bob):
 
 def upload(client, application, name, content, content_type="application/octet-stream"):
     criterion = application.scheme.standards.first().criteria.first()
-    return client.post(url("evidence-add", application), {
-        "title": "Policy", "kind": "file", "criteria": [criterion.pk],
-        "file": SimpleUploadedFile(name, content, content_type=content_type),
-    })
+    return client.post(
+        url("evidence-add", application),
+        {
+            "title": "Policy",
+            "kind": "file",
+            "criteria": [criterion.pk],
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
+        },
+    )
 
 
 def stored_files(settings):
@@ -100,7 +111,9 @@ def test_a_member_uploads_a_pdf_stored_privately_under_a_new_name(client, bob, a
         ("photo.png", f.PDF, "content does not match its name"),
     ],
 )
-def test_bad_uploads_are_refused_and_nothing_is_stored(client, alice, officer, school_a, settings, name, content, message):
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    client, alice, officer, school_a, settings, name, content, message
+):
     application = f.evidencing(school_a, alice, officer)
     client.force_login(alice)
     response = upload(client, application, name, content)
@@ -133,8 +146,15 @@ def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer,
     evidence = f.statement(application, alice)
     services.evidence_submit(evidence=evidence, by=alice)
     client.force_login(officer)
-    client.post(url("evidence-detail", evidence), {"action": "review", "review-decision": "changes_requested",
-                                                   "review-comment": "Add minutes", "review-seen_status": "submitted"})
+    client.post(
+        url("evidence-detail", evidence),
+        {
+            "action": "review",
+            "review-decision": "changes_requested",
+            "review-comment": "Add minutes",
+            "review-seen_status": "submitted",
+        },
+    )
     client.force_login(alice)
     page = client.get(url("evidence-detail", evidence)).content.decode()
     assert "Add minutes" in page and "Resubmit for review" in page
@@ -148,9 +168,16 @@ def test_a_stale_review_shows_the_first_decision_and_changes_nothing(client, ali
     services.evidence_submit(evidence=evidence, by=alice)
     services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
     client.force_login(officer)
-    response = client.post(url("evidence-detail", evidence), {
-        "action": "review", "review-decision": "changes_requested", "review-comment": "No",
-        "review-seen_status": "submitted"}, follow=True)
+    response = client.post(
+        url("evidence-detail", evidence),
+        {
+            "action": "review",
+            "review-decision": "changes_requested",
+            "review-comment": "No",
+            "review-seen_status": "submitted",
+        },
+        follow=True,
+    )
     assert "it is now accepted" in response.content.decode()
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.ACCEPTED
 
@@ -160,8 +187,10 @@ def test_a_lead_cannot_review(client, alice, officer, school_a):
     evidence = f.statement(application, alice)
     services.evidence_submit(evidence=evidence, by=alice)
     client.force_login(alice)
-    client.post(url("evidence-detail", evidence), {"action": "review", "review-decision": "accepted",
-                                                   "review-seen_status": "submitted"})
+    client.post(
+        url("evidence-detail", evidence),
+        {"action": "review", "review-decision": "accepted", "review-seen_status": "submitted"},
+    )
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
 
 
@@ -182,16 +211,32 @@ def test_the_lead_offers_dates_and_downloads_the_calendar_file(client, alice, of
     application = f.apply(school_a, alice)
     client.force_login(alice)
     day = timezone.localdate() + datetime.timedelta(days=10)
-    response = client.post(url("visit-new", application), {
-        "kind": "initial", "mode": "in_person",
-        "first_date_0": day.day, "first_date_1": day.month, "first_date_2": day.year, "first_time": "09:30",
-        "second_date_0": day.day + 1 if day.day < 28 else 1, "second_date_1": day.month, "second_date_2": day.year,
-        "second_time": "13:00",
-    })
+    response = client.post(
+        url("visit-new", application),
+        {
+            "kind": "initial",
+            "mode": "in_person",
+            "first_date_0": day.day,
+            "first_date_1": day.month,
+            "first_date_2": day.year,
+            "first_time": "09:30",
+            "second_date_0": day.day + 1 if day.day < 28 else 1,
+            "second_date_1": day.month,
+            "second_date_2": day.year,
+            "second_time": "13:00",
+        },
+    )
     visit = Visit.objects.get()
     assert response["Location"] == visit.get_absolute_url()
-    services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="in_person",
-                            starts_at=visit.preferred_1, location="Main hall, 1 Road")
+    services.visit_schedule(
+        application=application,
+        by=officer,
+        visit=visit,
+        kind="initial",
+        mode="in_person",
+        starts_at=visit.preferred_1,
+        location="Main hall, 1 Road",
+    )
     ics = client.get(url("visit-ics", visit)).content.decode()
     assert "BEGIN:VEVENT" in ics and "LOCATION:Main hall\\, 1 Road" in ics
     assert f"DTSTART:{visit.preferred_1.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" in ics
@@ -200,11 +245,21 @@ def test_the_lead_offers_dates_and_downloads_the_calendar_file(client, alice, of
 def test_visit_dates_in_the_past_are_refused(client, alice, school_a):
     application = f.apply(school_a, alice)
     client.force_login(alice)
-    response = client.post(url("visit-new", application), {
-        "kind": "initial", "mode": "online",
-        "first_date_0": "1", "first_date_1": "1", "first_date_2": "2020", "first_time": "09:30",
-        "second_date_0": "2", "second_date_1": "1", "second_date_2": "2020", "second_time": "09:30",
-    })
+    response = client.post(
+        url("visit-new", application),
+        {
+            "kind": "initial",
+            "mode": "online",
+            "first_date_0": "1",
+            "first_date_1": "1",
+            "first_date_2": "2020",
+            "first_time": "09:30",
+            "second_date_0": "2",
+            "second_date_1": "1",
+            "second_date_2": "2020",
+            "second_time": "09:30",
+        },
+    )
     assert "must be in the future" in response.content.decode()
     assert not Visit.objects.exists()
 
@@ -221,8 +276,13 @@ def test_the_lead_reads_and_downloads_the_visit_report(client, alice, officer, s
 
 def test_action_plan_csv_and_pdf(client, alice, officer, school_a):
     application = f.planning(school_a, alice, officer)
-    services.action_item_save(application=application, by=alice, action="=HYPERLINK(\"x\")", owner="Head",
-                              due_date=timezone.localdate() - datetime.timedelta(days=1))
+    services.action_item_save(
+        application=application,
+        by=alice,
+        action='=HYPERLINK("x")',
+        owner="Head",
+        due_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
     client.force_login(alice)
     csv_body = client.get(url("action-plan-csv", application)).content.decode()
     assert "'=HYPERLINK" in csv_body and ",yes" in csv_body

@@ -50,15 +50,25 @@ def test_the_database_holds_one_open_application(alice, school_a):
     first = f.apply(school_a, alice)
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.create(
-            organisation=school_a, scheme=first.scheme, contact_name="x", contact_email="x@a.example",
-            terms_accepted_at=timezone.now(), created_by=alice,
+            organisation=school_a,
+            scheme=first.scheme,
+            contact_name="x",
+            contact_email="x@a.example",
+            terms_accepted_at=timezone.now(),
+            created_by=alice,
         )
 
 
 def test_terms_and_bespoke_note_are_required(alice, school_a):
     with pytest.raises(WorkflowError, match="accept the terms"):
-        services.application_apply(organisation=school_a, scheme=Scheme.current(), by=alice, contact_name="A",
-                                   contact_email="a@a.example", accept_terms=False)
+        services.application_apply(
+            organisation=school_a,
+            scheme=Scheme.current(),
+            by=alice,
+            contact_name="A",
+            contact_email="a@a.example",
+            accept_terms=False,
+        )
     with pytest.raises(WorkflowError, match="bespoke"):
         f.apply(school_a, alice, package=Application.Package.BESPOKE)
 
@@ -66,8 +76,14 @@ def test_terms_and_bespoke_note_are_required(alice, school_a):
 def test_a_draft_scheme_takes_no_applications(alice, school_a):
     draft = Scheme.objects.create(name="Next", version=2, status=Scheme.Status.DRAFT)
     with pytest.raises(WorkflowError, match="not open for applications"):
-        services.application_apply(organisation=school_a, scheme=draft, by=alice, contact_name="A",
-                                   contact_email="a@a.example", accept_terms=True)
+        services.application_apply(
+            organisation=school_a,
+            scheme=draft,
+            by=alice,
+            contact_name="A",
+            contact_email="a@a.example",
+            accept_terms=True,
+        )
 
 
 # Visits and planning
@@ -84,8 +100,13 @@ def test_recording_the_initial_visit_moves_to_planning(alice, officer, school_a)
 
 def test_a_visit_in_the_future_cannot_be_recorded(alice, officer, school_a):
     application = f.apply(school_a, alice)
-    visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online",
-                                    starts_at=timezone.now() + datetime.timedelta(days=2))
+    visit = services.visit_schedule(
+        application=application,
+        by=officer,
+        kind="initial",
+        mode="online",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
     with pytest.raises(WorkflowError, match="has not happened yet"):
         services.visit_complete(visit=visit, by=officer, report="x")
 
@@ -93,8 +114,13 @@ def test_a_visit_in_the_future_cannot_be_recorded(alice, officer, school_a):
 def test_only_officers_schedule_and_record_visits(alice, officer, school_a):
     application = f.apply(school_a, alice)
     with pytest.raises(WorkflowError, match="Only a council officer"):
-        services.visit_schedule(application=application, by=alice, kind="initial", mode="online",
-                                starts_at=timezone.now() + datetime.timedelta(days=2))
+        services.visit_schedule(
+            application=application,
+            by=alice,
+            kind="initial",
+            mode="online",
+            starts_at=timezone.now() + datetime.timedelta(days=2),
+        )
 
 
 def test_lead_offers_dates_and_the_officer_confirms_one(alice, officer, school_a):
@@ -102,19 +128,36 @@ def test_lead_offers_dates_and_the_officer_confirms_one(alice, officer, school_a
     soon = timezone.now() + datetime.timedelta(days=5)
     with pytest.raises(WorkflowError, match="at least two dates"):
         services.visit_request(application=application, by=alice, kind="initial", mode="online", preferred=[soon])
-    visit = services.visit_request(application=application, by=alice, kind="initial", mode="in_person",
-                                   preferred=[soon, soon + datetime.timedelta(days=1)])
+    visit = services.visit_request(
+        application=application,
+        by=alice,
+        kind="initial",
+        mode="in_person",
+        preferred=[soon, soon + datetime.timedelta(days=1)],
+    )
     assert visit.status == Visit.Status.REQUESTED
-    services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="in_person",
-                            starts_at=visit.preferred_2, location="School hall")
+    services.visit_schedule(
+        application=application,
+        by=officer,
+        visit=visit,
+        kind="initial",
+        mode="in_person",
+        starts_at=visit.preferred_2,
+        location="School hall",
+    )
     visit.refresh_from_db()
     assert (visit.status, visit.starts_at) == (Visit.Status.SCHEDULED, visit.preferred_2)
 
 
 def test_visits_are_cancelled_with_a_reason(alice, officer, school_a):
     application = f.apply(school_a, alice)
-    visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online",
-                                    starts_at=timezone.now() + datetime.timedelta(days=2))
+    visit = services.visit_schedule(
+        application=application,
+        by=officer,
+        kind="initial",
+        mode="online",
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
     with pytest.raises(WorkflowError, match="reason"):
         services.visit_cancel(visit=visit, by=alice, reason=" ")
     services.visit_cancel(visit=visit, by=alice, reason="Snow day")
@@ -126,8 +169,7 @@ def test_the_action_plan_needs_actions_and_an_officer(alice, officer, school_a):
     application = f.planning(school_a, alice, officer)
     with pytest.raises(WorkflowError, match="no actions yet"):
         services.action_plan_agree(application=application, by=officer)
-    services.action_item_save(application=application, by=alice, action="A", owner="B",
-                              due_date=timezone.localdate())
+    services.action_item_save(application=application, by=alice, action="A", owner="B", due_date=timezone.localdate())
     with pytest.raises(WorkflowError, match="Only a council officer"):
         services.action_plan_agree(application=application, by=alice)
     services.action_plan_agree(application=application, by=officer)
@@ -138,10 +180,15 @@ def test_the_action_plan_needs_actions_and_an_officer(alice, officer, school_a):
 def test_self_review_gaps_copy_into_the_action_plan_once(alice, bob, officer, school_a):
     application = f.planning(school_a, alice, officer)
     criteria = list(application.scheme.standards.first().criteria.all())
-    services.self_review_save(application=application, by=bob, ratings={
-        criteria[0].pk: ("developing", "Needs work"), criteria[1].pk: ("embedded", ""),
-        criteria[2].pk: ("not_started", ""),
-    })
+    services.self_review_save(
+        application=application,
+        by=bob,
+        ratings={
+            criteria[0].pk: ("developing", "Needs work"),
+            criteria[1].pk: ("embedded", ""),
+            criteria[2].pk: ("not_started", ""),
+        },
+    )
     due = timezone.localdate() + datetime.timedelta(days=30)
     assert services.action_items_from_self_review(application=application, by=bob, due_date=due) == 2
     assert services.action_items_from_self_review(application=application, by=bob, due_date=due) == 0
@@ -164,10 +211,12 @@ def test_changes_requested_then_response_and_resubmission_keep_history(alice, of
     evidence = f.statement(application, alice)
     services.evidence_submit(evidence=evidence, by=alice)
     with pytest.raises(WorkflowError, match="Say what needs to change"):
-        services.evidence_review(evidence=evidence, by=officer, decision="changes_requested", comment="",
-                                 seen_status="submitted")
-    services.evidence_review(evidence=evidence, by=officer, decision="changes_requested",
-                             comment="Add the date", seen_status="submitted")
+        services.evidence_review(
+            evidence=evidence, by=officer, decision="changes_requested", comment="", seen_status="submitted"
+        )
+    services.evidence_review(
+        evidence=evidence, by=officer, decision="changes_requested", comment="Add the date", seen_status="submitted"
+    )
     services.evidence_update(evidence=evidence, by=alice, criteria=None, statement="Agreed on 1 May.")
     services.evidence_submit(evidence=evidence, by=alice, comment="Date added")
     services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
@@ -189,8 +238,9 @@ def test_a_second_officer_reviewing_the_same_item_sees_the_first_decision(alice,
     services.evidence_submit(evidence=evidence, by=alice)
     services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
     with pytest.raises(WorkflowError, match="changed since you opened it: it is now accepted by Olivia Officer"):
-        services.evidence_review(evidence=evidence, by=other, decision="changes_requested", comment="No",
-                                 seen_status="submitted")
+        services.evidence_review(
+            evidence=evidence, by=other, decision="changes_requested", comment="No", seen_status="submitted"
+        )
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.ACCEPTED
     assert EvidenceEvent.objects.filter(evidence=evidence, action="changes_requested").count() == 0
 
@@ -282,9 +332,12 @@ def test_leads_cannot_award_themselves(alice, officer, school_a):
 
 @pytest.mark.parametrize("status", ["applied", "planning", "evidencing", "assessment"])
 def test_any_open_state_can_be_withdrawn(alice, officer, school_a, status):
-    builders = {"applied": lambda: f.apply(school_a, alice), "planning": lambda: f.planning(school_a, alice, officer),
-                "evidencing": lambda: f.evidencing(school_a, alice, officer),
-                "assessment": lambda: f.assessment(school_a, alice, officer)}
+    builders = {
+        "applied": lambda: f.apply(school_a, alice),
+        "planning": lambda: f.planning(school_a, alice, officer),
+        "evidencing": lambda: f.evidencing(school_a, alice, officer),
+        "assessment": lambda: f.assessment(school_a, alice, officer),
+    }
     application = builders[status]()
     services.application_withdraw(application=application, by=alice, reason="Staff changes")
     assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
@@ -317,8 +370,9 @@ def test_expiry_moves_the_award_and_application_to_expired_once(alice, officer, 
 def test_reaccreditation_carries_accepted_evidence_forward(alice, officer, school_a):
     old = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2023, 1, 10))
     services.award_expire(award=old.award, today=datetime.date(2026, 2, 1))
-    new = services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
-                                         contact_email="a@a.example", accept_terms=True)
+    new = services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
     assert new.kind == Application.Kind.REACCREDITATION and new.previous_application == old
     carried = new.evidence.all()
     assert carried.count() == old.evidence.count()
@@ -332,12 +386,14 @@ def test_reaccreditation_from_the_earlier_scheme(alice, school_a):
     from accreditation.models import LegacyAward
 
     legacy = LegacyAward.objects.create(organisation=school_a, awarded_on=datetime.date(2021, 6, 1))
-    new = services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
-                                         contact_email="a@a.example", accept_terms=True)
+    new = services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
     assert new.previous_legacy_award == legacy and new.kind == Application.Kind.REACCREDITATION
 
 
 def test_nothing_to_reaccredit(alice, school_a):
     with pytest.raises(WorkflowError, match="no award to re-accredit"):
-        services.reaccreditation_start(organisation=school_a, by=alice, contact_name="A",
-                                       contact_email="a@a.example", accept_terms=True)
+        services.reaccreditation_start(
+            organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+        )

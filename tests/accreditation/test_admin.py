@@ -1,0 +1,51 @@
+from django.urls import reverse
+
+from accreditation.models import Criterion, Scheme
+from tests.accreditation import factories as f
+
+
+def test_officers_open_every_award_admin_page(client, officer, alice, school_a):
+    f.accredited(school_a, alice, officer)
+    client.force_login(officer)
+    for model in (
+        "scheme",
+        "standard",
+        "criterion",
+        "application",
+        "visit",
+        "evidence",
+        "actionitem",
+        "award",
+        "legacyaward",
+    ):
+        assert client.get(reverse(f"admin:accreditation_{model}_changelist")).status_code == 200, model
+
+
+def test_a_published_criterion_keeps_its_statement(client, officer, db):
+    criterion = Criterion.objects.first()
+    client.force_login(officer)
+    page = client.get(reverse("admin:accreditation_criterion_change", args=[criterion.pk])).content.decode()
+    assert 'name="statement"' not in page
+    assert 'name="guidance"' in page
+
+
+def test_validity_cannot_change_once_schools_have_applied(client, officer, alice, school_a):
+    f.apply(school_a, alice)
+    scheme = Scheme.current()
+    client.force_login(officer)
+    response = client.post(
+        reverse("admin:accreditation_scheme_change", args=[scheme.pk]),
+        {
+            "name": scheme.name,
+            "version": scheme.version,
+            "status": scheme.status,
+            "description": "",
+            "validity_months": 12,
+            "levels": "",
+            "published_on": "2026-09-01",
+            "standards-TOTAL_FORMS": "0",
+            "standards-INITIAL_FORMS": "0",
+        },
+    )
+    assert "Make a new version instead" in response.content.decode()
+    assert Scheme.objects.get(pk=scheme.pk).validity_months == 36

@@ -1,0 +1,185 @@
+"""The award from application to verified certificate, in a real browser, axe on every page."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accreditation.models import Criterion, Scheme, Standard, Visit
+from ppp.accounts.models import Membership
+from tests.e2e.test_platform_journeys import current_totp_code
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, make_officer
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def small_scheme():
+    """A published scheme with two criteria, so the journey stays short."""
+    Scheme.objects.update(status=Scheme.Status.RETIRED)
+    scheme = Scheme.objects.create(
+        name="Journey scheme",
+        version=1,
+        status=Scheme.Status.PUBLISHED,
+        published_on=datetime.date(2026, 9, 1),
+        validity_months=36,
+    )
+    standard = Standard.objects.create(scheme=scheme, number=1, title="Policies that record, monitor and review")
+    Criterion.objects.create(
+        standard=standard, code="1.1", order=1, statement="The setting has an anti-bullying policy."
+    )
+    Criterion.objects.create(standard=standard, code="1.2", order=2, statement="Every incident is recorded.")
+    return scheme
+
+
+def sign_in(page, live_server, email, totp=False):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if totp:
+        page.get_by_label("Enter the code from your authenticator app").fill(current_totp_code())
+        page.get_by_role("button", name="Sign in").click()
+
+
+def test_from_application_to_a_verified_certificate(new_context, live_server, axe_check, tmp_path):
+    small_scheme()
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example")
+    make_officer("officer@e2e.example")
+    lead = new_context().new_page()
+    officer = new_context().new_page()
+
+    # The lead applies.
+    sign_in(lead, live_server, "lead@e2e.example")
+    lead.get_by_role("link", name="Award", exact=True).click()
+    axe_check(lead)
+    lead.get_by_role("link", name="Apply for the award").click()
+    axe_check(lead)
+    lead.get_by_label("Standard package").check()
+    lead.get_by_label("I agree to the terms").check()
+    lead.get_by_role("button", name="Send application").click()
+    expect(lead.get_by_text("Application sent")).to_be_visible()
+    axe_check(lead)
+    application_url = lead.url
+
+    # The officer books the initial visit, and records it once it has happened.
+    sign_in(officer, live_server, "officer@e2e.example", totp=True)
+    officer.get_by_role("link", name="Award caseload").click()
+    axe_check(officer)
+    officer.get_by_role("link", name="Abbeygate Primary School").first.click()
+    axe_check(officer)
+    officer.get_by_role("link", name="Book a visit").click()
+    axe_check(officer)
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    officer.get_by_label("Initial visit").check()
+    officer.get_by_label("In person").check()
+    officer.get_by_label("Day").fill(str(day.day))
+    officer.get_by_label("Month").fill(str(day.month))
+    officer.get_by_label("Year").fill(str(day.year))
+    officer.get_by_label("Start time").fill("09:30")
+    officer.get_by_role("button", name="Book the visit").click()
+    expect(officer.get_by_text("Visit booked")).to_be_visible()
+    axe_check(officer)
+    Visit.objects.update(starts_at=timezone.now() - datetime.timedelta(hours=1))  # the day arrives
+    officer.reload()
+    officer.get_by_label("Report for the school").fill("A positive visit. Next: gather incident records.")
+    officer.get_by_role("button", name="Save the visit record").click()
+    expect(officer.get_by_text("Visit recorded")).to_be_visible()
+
+    # The lead self-reviews and drafts the action plan.
+    lead.goto(application_url)
+    expect(lead.locator(".govuk-summary-list strong.govuk-tag").first).to_have_text("Planning")
+    lead.get_by_role("link", name="Update self-review").click()
+    axe_check(lead)
+    lead.locator("input[name^='rating-'][value='developing']").first.check()
+    lead.locator("input[name^='rating-'][value='established']").last.check()
+    lead.get_by_role("button", name="Save and copy gaps into the action plan").click()
+    expect(lead.get_by_text("1 action(s) added")).to_be_visible()
+    axe_check(lead)
+
+    # The officer agrees the plan.
+    officer.goto(application_url)
+    officer.get_by_role("button", name="Agree the action plan").click()
+    expect(officer.get_by_text("Action plan agreed: the school can now submit evidence")).to_be_visible()
+
+    # The lead uploads evidence for both criteria and submits each.
+    policy = tmp_path / "Anti-bullying policy.pdf"
+    policy.write_bytes(PDF)
+    lead.goto(application_url)
+    lead.get_by_role("link", name="Add evidence for 1.1").click()
+    axe_check(lead)
+    lead.get_by_label("Title").fill("Anti-bullying policy")
+    lead.get_by_role("radio", name="File").check()
+    lead.get_by_label("Upload the file").set_input_files(str(policy))
+    lead.get_by_role("button", name="Save as draft").click()
+    axe_check(lead)
+    lead.get_by_role("button", name="Submit for review").click()
+    expect(lead.get_by_text("Submitted for review.")).to_be_visible()
+    lead.goto(application_url)
+    lead.get_by_role("link", name="Add evidence for 1.2").click()
+    lead.get_by_label("Title").fill("Incident log")
+    lead.get_by_role("radio", name="Written statement").check()
+    lead.get_by_label("Your statement").fill("Every incident is logged on the day by the class teacher.")
+    lead.get_by_role("button", name="Save as draft").click()
+    lead.get_by_role("button", name="Submit for review").click()
+    lead.goto(application_url)
+    lead.get_by_role("button", name="Submit for assessment").click()
+    expect(lead.get_by_text("Submitted for assessment")).to_be_visible()
+    axe_check(lead)
+
+    # The officer accepts the policy and asks for changes on the incident log.
+    officer.goto(application_url)
+    officer.get_by_role("link", name="Anti-bullying policy").click()
+    axe_check(officer)
+    officer.get_by_label("Accept").check()
+    officer.get_by_role("button", name="Save decision").click()
+    expect(officer.get_by_text("Decision saved")).to_be_visible()
+    officer.goto(application_url)
+    officer.get_by_role("link", name="Incident log").click()
+    officer.get_by_label("Ask for changes").check()
+    officer.get_by_label("Comment for the school").fill("Please add who reviews the log, and how often.")
+    officer.get_by_role("button", name="Save decision").click()
+
+    # The lead answers and resubmits.
+    lead.goto(application_url)
+    lead.get_by_role("link", name="Incident log").click()
+    expect(lead.get_by_text("Please add who reviews the log")).to_be_visible()
+    axe_check(lead)
+    lead.get_by_label("Your response to the officer's comment").fill("The deputy head reviews it weekly.")
+    lead.get_by_role("button", name="Resubmit for review").click()
+    expect(lead.get_by_text("Submitted for review.")).to_be_visible()
+
+    # The officer accepts it and makes the award.
+    officer.reload()
+    officer.get_by_label("Accept").check()
+    officer.get_by_role("button", name="Save decision").click()
+    officer.goto(application_url)
+    officer.get_by_role("button", name="Make the award").click()
+    expect(officer.get_by_text("Award made and certificate issued")).to_be_visible()
+    axe_check(officer)
+
+    # The lead downloads the certificate.
+    lead.goto(application_url)
+    expect(lead.get_by_role("heading", name="Awarded")).to_be_visible()
+    axe_check(lead)
+    with lead.expect_download() as download:
+        lead.get_by_role("link", name="Download the certificate (PDF)").click()
+    code = download.value.suggested_filename.removesuffix(".pdf")
+    assert re.fullmatch(r"PPP-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+
+    # Anyone verifies it.
+    visitor = new_context().new_page()
+    visitor.goto(f"{live_server.url}/verify/")
+    axe_check(visitor)
+    visitor.get_by_label("Check a certificate").fill(code)
+    visitor.get_by_role("button", name="Check certificate").click()
+    expect(visitor.get_by_role("heading", name="This certificate is valid")).to_be_visible()
+    expect(visitor.get_by_text("Abbeygate Primary School")).to_be_visible()
+    axe_check(visitor)
+    visitor.goto(f"{live_server.url}/award-holders/")
+    expect(visitor.get_by_role("cell", name=re.compile("^Abbeygate Primary School"))).to_be_visible()
+    axe_check(visitor)
