@@ -247,7 +247,18 @@ class LegacyAwardAdmin(admin.ModelAdmin):
     """Awards held under the council's earlier scheme (also: manage.py import_legacy_awards)."""
 
     list_display = ["organisation", "scheme_name", "level", "awarded_on", "expires_on", "invited_at"]
-    list_filter = ["scheme_name", "level"]
+    list_filter = ["scheme_name", "level", ("invited_at", admin.EmptyFieldListFilter)]
     search_fields = ["organisation__name", "organisation__urn"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    actions = ["invite_to_reaccredit"]
+
+    @admin.action(description="Invite the selected schools to re-accredit (emails their lead)")
+    def invite_to_reaccredit(self, request, queryset):
+        for legacy_award in queryset.select_related("organisation"):
+            try:
+                services.legacy_award_invite(legacy_award=legacy_award, by=request.user)
+            except services.WorkflowError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                self.message_user(request, f"Invited {legacy_award.organisation}.", messages.SUCCESS)

@@ -223,6 +223,7 @@ class Visit(models.Model):
     report = models.TextField("visit report for the school", blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    changes = models.TextField("changes of date, with reasons", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()

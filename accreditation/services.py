@@ -459,8 +459,10 @@ def visit_schedule(
     attendees: str = "",
     duration_minutes: int = 90,
     visit: Visit | None = None,
+    reason: str = "",
 ) -> Visit:
-    """The officer books a visit, or confirms (or moves) one the school asked for."""
+    """The officer books a visit, or confirms one the school asked for, or moves a booked
+    visit to another time (with a reason, which the school is told)."""
     application = _lock(application)
     _require_officer(by, "schedule a visit")
     _require_status(application, Application.OPEN_STATUSES, "schedule a visit")
@@ -472,7 +474,12 @@ def visit_schedule(
         visit = Visit.objects.select_for_update().get(pk=visit.pk)
         if visit.status in (Visit.Status.COMPLETED, Visit.Status.CANCELLED):
             raise WorkflowError(f"This visit is {visit.get_status_display().lower()}: it cannot be rescheduled.")
-    moved = visit.pk is not None and visit.starts_at is not None and visit.starts_at != starts_at
+    moved = visit.status == Visit.Status.SCHEDULED and visit.starts_at is not None and visit.starts_at != starts_at
+    if moved:
+        if not reason.strip():
+            raise WorkflowError("Give the reason for moving the visit: the school will be told.")
+        old = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")
+        visit.changes += f"{timezone.localdate():%-d %b %Y}: moved from {old} by {by}. {reason.strip()}\n"
     visit.kind, visit.mode, visit.starts_at = kind, mode, starts_at
     visit.location, visit.duration_minutes = location, duration_minutes
     if attendees:
@@ -485,8 +492,9 @@ def visit_schedule(
     _notify(
         lead_emails(application),
         f"{visit.get_kind_display().lower()} {'moved to' if moved else 'booked for'} {when}",
-        f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n{location}\n\n"
-        f"Add it to your calendar: {_link(visit)}",
+        f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n{location}\n"
+        + (f"Why it moved: {reason.strip()}\n" if moved else "")
+        + f"\nAdd it to your calendar: {_link(visit)}",
     )
     return visit
 
@@ -746,6 +754,31 @@ def reaccreditation_start(*, organisation: Organisation, by: User, carry_forward
             new.criteria.set(criteria)
             EvidenceEvent.objects.create(evidence=new, action=EvidenceEvent.Action.CARRIED_FORWARD, by=by)
     return application
+
+
+@transaction.atomic
+def legacy_award_invite(*, legacy_award: LegacyAward, by: User) -> LegacyAward:
+    """Invite a holder of the earlier scheme's award to re-accredit (emails its lead)."""
+    legacy_award = LegacyAward.objects.select_for_update().select_related("organisation").get(pk=legacy_award.pk)
+    _require_officer(by, "invite a school to re-accredit")
+    organisation = legacy_award.organisation
+    leads = [m.user.email for m in organisation.memberships.leads().select_related("user")]
+    if not leads:
+        raise WorkflowError(f"{organisation} has no lead on PPP yet: invite a lead from its organisation page first.")
+    if Application.objects.open().filter(organisation=organisation).exists():
+        raise WorkflowError(f"{organisation} already has an application in progress.")
+    legacy_award.invited_at = timezone.now()
+    legacy_award.save(update_fields=["invited_at"])
+    audit_record("legacy_award.invite", actor=by, target=legacy_award, organisation=organisation)
+    _notify(
+        leads,
+        "re-accredit onto the new Positive and Peaceful Places scheme",
+        f"{organisation} held the {legacy_award.scheme_name}"
+        f"{f' ({legacy_award.level})' if legacy_award.level else ''} from {legacy_award.awarded_on:%B %Y}.\n"
+        "The council's new scheme is open: sign in and choose Award, then Start re-accreditation.\n"
+        f"{settings.SITE_URL}/award/",
+    )
+    return legacy_award
 
 
 # Queries the pages share

@@ -607,6 +607,7 @@ def visit_detail(request, pk):
                         location=c["location"],
                         attendees=c["attendees"],
                         duration_minutes=c["duration_minutes"],
+                        reason=c["reason"],
                     )
                     messages.success(request, "Visit confirmed. The school has been told.")
                     return redirect(visit)

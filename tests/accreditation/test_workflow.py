@@ -397,3 +397,34 @@ def test_nothing_to_reaccredit(alice, school_a):
         services.reaccreditation_start(
             organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
         )
+
+
+def test_moving_a_booked_visit_needs_a_reason_the_school_is_told(alice, officer, school_a,
+                                                                django_capture_on_commit_callbacks):
+    application = f.apply(school_a, alice)
+    first = timezone.now() + datetime.timedelta(days=3)
+    visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online", starts_at=first)
+    with pytest.raises(WorkflowError, match="Give the reason for moving the visit"):
+        services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="online",
+                                starts_at=first + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="online",
+                                starts_at=first + datetime.timedelta(days=1), reason="Officer unwell")
+    visit.refresh_from_db()
+    assert "Officer unwell" in visit.changes
+    assert "Why it moved: Officer unwell" in mail.outbox[-1].body
+
+
+def test_legacy_holders_are_invited_to_reaccredit_through_their_lead(alice, officer, school_a, school_b,
+                                                                   django_capture_on_commit_callbacks):
+    from accreditation.models import LegacyAward
+
+    with_lead = LegacyAward.objects.create(organisation=school_a, awarded_on=datetime.date(2021, 6, 1), level="Gold")
+    without_lead = LegacyAward.objects.create(organisation=school_b, awarded_on=datetime.date(2021, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.legacy_award_invite(legacy_award=with_lead, by=officer)
+    assert mail.outbox[-1].to == [alice.email] and "Gold" in mail.outbox[-1].body
+    with pytest.raises(WorkflowError, match="has no lead on PPP yet"):
+        services.legacy_award_invite(legacy_award=without_lead, by=officer)
+    with pytest.raises(WorkflowError, match="Only a council officer"):
+        services.legacy_award_invite(legacy_award=with_lead, by=alice)
