@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/", accounts_views.portal, name="portal"),
     path("", include("ppp.accounts.urls")),
     path("", include("ppp.certificates.urls")),
+    path("charter/", include("charter.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
