@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ppp.accounts.models import Membership, Organisation, OrganisationOwnedQuerySet
+from ppp.accounts.models import Organisation, OrganisationOwnedQuerySet
 
 
 def hash_token(token: str) -> str:
@@ -221,11 +221,6 @@ class Pledge(models.Model):
             and self.review_due_on is not None
             and self.review_due_on - datetime.timedelta(days=60) <= today
         )
-
-    def is_lead(self, user) -> bool:
-        return Membership.objects.filter(
-            user=user, organisation_id=self.organisation_id, role=Membership.Role.LEAD
-        ).exists()
 
 
 class PledgeCommitment(models.Model):

@@ -227,6 +227,14 @@ def pledge_sign_up(
     _check_details(details, charter)
     duplicate = duplicate_organisation(name=organisation_name, postcode=postcode, urn=urn)
     if duplicate is not None:
+        pending = (
+            Pledge.objects.select_for_update()
+            .filter(organisation=duplicate, status=Pledge.Status.UNVERIFIED, signatory_email__iexact=email)
+            .first()
+        )
+        if pending is not None:  # the same person signing again: send a fresh link
+            audit_record("pledge.verification_resent", target=pending, request=request, email=email)
+            return SignUp(pledge=pending, verify_url=_send_verification(pending))
         raise CharterError(
             f"{duplicate.name} ({duplicate.postcode or 'no postcode'}) is already registered on Positive and "
             "Peaceful Places. If you work there, sign in and sign the charter from your organisation's page, "
@@ -250,29 +258,35 @@ def pledge_sign_up(
     )
     EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
     Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.LEAD)
-    token = secrets.token_urlsafe(32)
     pledge = Pledge(
         organisation=organisation,
         charter=charter,
         status=Pledge.Status.UNVERIFIED,
         signatory_email=email,
         created_by=user,
-        verification_token_hash=hash_token(token),
-        verification_expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     _apply_details(pledge, details)
     pledge.save()
     _save_commitments(pledge, details)
     audit_record("organisation.sign_up", actor=None, target=organisation, request=request, email=email)
     _event(pledge, "signed", note="Signed online by a new organisation; email not yet verified.", request=request)
+    return SignUp(pledge=pledge, verify_url=_send_verification(pledge))
+
+
+def _send_verification(pledge: Pledge) -> str:
+    """A new single-use link (the old one stops working), emailed after commit."""
+    token = secrets.token_urlsafe(32)
+    pledge.verification_token_hash = hash_token(token)
+    pledge.verification_expires_at = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+    pledge.save(update_fields=["verification_token_hash", "verification_expires_at"])
     url = settings.SITE_URL + reverse("charter:verify-email", kwargs={"token": token})
     _mail_after_commit(
         "Confirm your email to sign Leicester's Anti-Bullying Charter",
         "charter/email/verify.txt",
         {"pledge": pledge, "url": url, "valid_days": settings.INVITATION_VALID_DAYS},
-        [email],
+        [pledge.signatory_email],
     )
-    return SignUp(pledge=pledge, verify_url=url)
+    return url
 
 
 def pledge_for_token(token: str) -> Pledge | None:

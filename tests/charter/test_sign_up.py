@@ -146,3 +146,13 @@ def test_the_form_refuses_missing_commitments_and_saves_nothing(client, alice, s
     response = client.post(reverse("charter:organisation-sign", kwargs={"slug": school_a.slug}), data)
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not Pledge.objects.exists()
+
+
+def test_signing_again_before_confirming_sends_a_fresh_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("charter:sign"), sign_up_data())
+        client.post(reverse("charter:sign"), sign_up_data())
+    assert Pledge.objects.count() == 1 and Organisation.objects.count() == 1
+    first, second = (re.search(r"/charter/verify/\S+/", m.body).group(0) for m in mail.outbox)
+    assert first != second
+    assert client.get(first).status_code == 404 and client.get(second).status_code == 200
