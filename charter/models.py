@@ -1,1 +1,364 @@
-"""Anti-Bullying Charter: models arrive with this app's issue (see ARCHITECTURE.md)."""
+"""The Anti-Bullying Charter: its versions, the organisations' pledges to it, their
+annual reviews and the providers a commissioner funds.
+
+A pledge moves through these states, always through `charter.services`:
+
+    awaiting email check ──email verified──▶ submitted ──approve──▶ approved
+    submitted ──return (comment)──▶ returned ──resubmit──▶ submitted
+    approved ──review overdue by more than 60 days──▶ lapsed ──renew──▶ submitted
+    any state but withdrawn ──withdraw──▶ withdrawn
+
+Every change writes a `PledgeEvent` (the pledge's history).
+"""
+
+import datetime
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.accounts.models import Organisation, OrganisationOwnedQuerySet
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CharterQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Charter.Status.PUBLISHED)
+
+    def current(self):
+        """The charter organisations sign today: the latest published version."""
+        return self.published().order_by("-published_on", "-version").first()
+
+
+class Charter(models.Model):
+    """One version of the charter's text. Officers draft later versions in the admin."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200, default="Leicester's Anti-Bullying Charter")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_on = models.DateField(null=True, blank=True)
+    definition = models.TextField(help_text="How the council recognises bullying.")
+    definition_source = models.CharField(max_length=200, blank=True)
+    stop_introduction = models.TextField(blank=True)
+    stop_several = models.CharField(max_length=100, default="Several Times On Purpose")
+    stop_start = models.CharField(max_length=100, default="Start Telling Other People")
+    principles_introduction = models.TextField(blank=True)
+    commitments_introduction = models.TextField(default="These principles are demonstrated when:")
+    delivery_guidance = models.TextField(
+        blank=True, help_text="How partners deliver the charter according to their role. Blank lines make paragraphs."
+    )
+    contacts = models.TextField(blank=True, help_text="Who to contact about the charter, one per line.")
+
+    objects = CharterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_on__isnull=False), name="charter_published_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+
+class Principle(models.Model):
+    """One of the "We believe…" statements. **Words** between double asterisks are emphasised."""
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="principles")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["charter", "order", "pk"]
+
+    def __str__(self):
+        return self.text.replace("**", "")[:80]
+
+
+class Commitment(models.Model):
+    """One of the "These principles are demonstrated when…" statements, with guidance."""
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="commitments")
+    order = models.PositiveSmallIntegerField(default=0)
+    short_title = models.CharField(max_length=100, help_text="A few words, e.g. 'Policies and processes'.")
+    text = models.TextField()
+    guidance = models.TextField(blank=True, help_text="Blank lines make paragraphs; lines starting '- ' make a list.")
+
+    class Meta:
+        ordering = ["charter", "order", "pk"]
+
+    def __str__(self):
+        return self.short_title
+
+
+class ExamplePledge(models.Model):
+    """An example of how an organisation might demonstrate a commitment, curated by officers."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="examples")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    is_active = models.BooleanField("shown to organisations", default=True)
+
+    class Meta:
+        ordering = ["commitment", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class PledgeQuerySet(OrganisationOwnedQuerySet):
+    def current(self):
+        """Pledges that still stand (everything but withdrawn)."""
+        return self.exclude(status=Pledge.Status.WITHDRAWN)
+
+    def on_register(self):
+        """What the public register shows: approved, consenting, not removed by an officer."""
+        return self.filter(
+            status=Pledge.Status.APPROVED,
+            consent_to_list=True,
+            removed_from_register_at__isnull=True,
+        )
+
+    def awaiting_approval(self):
+        return self.filter(status=Pledge.Status.SUBMITTED).order_by("submitted_at", "pk")
+
+    def due_for_review(self, today, within_days: int = 60):
+        return self.filter(
+            status=Pledge.Status.APPROVED, review_due_on__lte=today + datetime.timedelta(days=within_days)
+        )
+
+
+class Pledge(models.Model):
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", "Awaiting email check"
+        SUBMITTED = "submitted", "Awaiting approval"
+        RETURNED = "returned", "Returned for changes"
+        APPROVED = "approved", "Approved"
+        LAPSED = "lapsed", "Lapsed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class DeliveryRole(models.TextChoices):
+        DIRECT = "direct", "Direct service to children and young people"
+        COMMISSIONER = "commissioner", "Commissioner of services"
+        BOTH = "both", "Both"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pledges")
+    charter = models.ForeignKey(Charter, on_delete=models.PROTECT, related_name="pledges")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    delivery_role = models.CharField(max_length=12, choices=DeliveryRole.choices)
+    signatory_name = models.CharField(max_length=150)
+    signatory_role = models.CharField("signatory's role", max_length=150)
+    signatory_email = models.EmailField()
+    children_covered = models.PositiveIntegerField("children and young people covered")
+    staff_covered = models.PositiveIntegerField("staff covered")
+    leader_statement = models.TextField("statement from the organisation's leader", blank=True)
+    signed_on = models.DateField()
+    consent_to_list = models.BooleanField("listed on the public register", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    review_due_on = models.DateField(null=True, blank=True)
+    removed_from_register_at = models.DateTimeField(null=True, blank=True)
+    removed_from_register_reason = models.TextField(blank=True)
+    verification_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    verification_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "review_due_on"]),
+            models.Index(fields=["verification_token_hash"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=~Q(status="withdrawn"),
+                name="pledge_one_current_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(review_due_on__isnull=False),
+                name="pledge_approved_has_review_date",
+            ),
+        ]
+        permissions = [("approve_pledge", "Can approve, return and remove pledges")]
+
+    def __str__(self):
+        return f"{self.organisation}'s pledge ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("charter:pledge-detail", kwargs={"pledge": self.public_id})
+
+    @property
+    def is_commissioner(self) -> bool:
+        return self.delivery_role in {self.DeliveryRole.COMMISSIONER, self.DeliveryRole.BOTH}
+
+    @property
+    def on_register(self) -> bool:
+        return self.status == self.Status.APPROVED and self.consent_to_list and not self.removed_from_register_at
+
+    def review_window_open(self, today) -> bool:
+        return (
+            self.status == self.Status.APPROVED
+            and self.review_due_on is not None
+            and self.review_due_on - datetime.timedelta(days=60) <= today
+        )
+
+
+class PledgeCommitment(models.Model):
+    """How the organisation will demonstrate one commitment."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="commitments")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["commitment__order", "commitment__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "commitment"], name="pledge_commitment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.text[:60]}"
+
+
+class PledgeEventQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "pledge__organisation"
+
+
+class PledgeEvent(models.Model):
+    """The pledge's history: one row per change, with who, when and why."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    objects = PledgeEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} ({self.at:%Y-%m-%d})"
+
+    ACTION_LABELS = {
+        "signed": "Signed the charter",
+        "email_verified": "Email address confirmed; sent to the council",
+        "approved": "Approved",
+        "returned": "Returned for changes",
+        "resubmitted": "Changed and resubmitted",
+        "renewed": "Renewed and resubmitted",
+        "withdrawn": "Withdrawn",
+        "lapsed": "Lapsed: annual review overdue",
+        "reviewed": "Annual review submitted",
+        "review_feedback": "Council feedback on the review",
+        "removed_from_register": "Removed from the public register",
+        "restored_to_register": "Put back on the public register",
+    }
+
+    def get_action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+
+class ReviewQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "pledge__organisation"
+
+
+class Review(models.Model):
+    """The annual self-assessment: per commitment, what was done and what is next."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="reviews")
+    due_on = models.DateField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    consent_to_publish = models.BooleanField("show what was done on the public register", default=False)
+    feedback = models.TextField(blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    feedback_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"Review of {self.pledge.organisation} due {self.due_on:%d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("charter:review-detail", kwargs={"review": self.public_id})
+
+
+class ReviewAnswer(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="answers")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    done = models.TextField("what was done")
+    next_steps = models.TextField("what is next")
+
+    class Meta:
+        ordering = ["commitment__order", "commitment__pk"]
+        constraints = [models.UniqueConstraint(fields=["review", "commitment"], name="review_answer_unique")]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.done[:60]}"
+
+
+class ProviderQuerySet(OrganisationOwnedQuerySet):
+    organisation_lookup = "commissioner"
+
+
+class CommissionedProvider(models.Model):
+    """A provider a commissioner funds: an organisation on PPP, or one invited by name and email."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    commissioner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="commissioned_providers")
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="commissioners"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commissioner", "provider"],
+                condition=Q(provider__isnull=False),
+                name="provider_unique_per_commissioner",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False) | ~Q(email=""), name="provider_has_organisation_or_email"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (commissioned by {self.commissioner})"

@@ -295,3 +295,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The Anti-Bullying Charter: a pledge is reviewed every CHARTER_REVIEW_MONTHS months and
+# lapses when its review is overdue by more than CHARTER_LAPSE_AFTER_DAYS days.
+CHARTER_REVIEW_MONTHS = env_int("CHARTER_REVIEW_MONTHS", 12)
+CHARTER_LAPSE_AFTER_DAYS = env_int("CHARTER_LAPSE_AFTER_DAYS", 60)
+# Public sign-ups allowed per address per hour.
+CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)

@@ -1,0 +1,42 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from ppp.accounts.models import Organisation
+
+from .models import Pledge
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The public register's search and filters."""
+
+    q = django_filters.CharFilter(label="Search by name or postcode", method="search")
+    kind = django_filters.ChoiceFilter(
+        label="Kind of organisation",
+        field_name="organisation__kind",
+        choices=Organisation.Kind.choices,
+        empty_label="Any kind",
+    )
+    area = django_filters.ChoiceFilter(label="Area", field_name="organisation__local_authority", empty_label="Any area")
+
+    class Meta:
+        model = Pledge
+        fields = ["q", "kind", "area"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = (
+            Pledge.objects.on_register()
+            .exclude(organisation__local_authority="")
+            .order_by("organisation__local_authority")
+            .values_list("organisation__local_authority", flat=True)
+            .distinct()
+        )
+        self.filters["area"].extra["choices"] = [(a, a) for a in areas]
+        self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(organisation__name__icontains=value) | Q(organisation__postcode__istartswith=value))

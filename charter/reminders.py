@@ -1,0 +1,80 @@
+"""The charter's daily reminders, collected by `manage.py send_reminders`.
+
+- an approved pledge's annual review: 60 and 30 days before it is due, and on the day
+  (only the latest stage reached is sent, so catching up after a gap sends one email);
+- a review overdue by more than CHARTER_LAPSE_AFTER_DAYS days: the pledge lapses (once,
+  through `pledge_lapse`) and the organisation is told how to renew.
+"""
+
+import contextlib
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from ppp.accounts.models import Membership
+from ppp.notifications.services import Reminder
+
+from .models import Pledge
+from .services import CharterError, pledge_lapse
+
+STAGES = (0, 30, 60)  # days before the due date
+
+
+def _emails(pledge: Pledge, leads: dict[int, list[str]]) -> list[str]:
+    return sorted({pledge.signatory_email, *leads.get(pledge.organisation_id, [])} - {""})
+
+
+def _lapse(pledge: Pledge, today: datetime.date):
+    def run():
+        with contextlib.suppress(CharterError):  # reviewed or withdrawn meanwhile: nothing to lapse
+            pledge_lapse(pledge=pledge, today=today)
+
+    return run
+
+
+def collect(today: datetime.date) -> Iterable[Reminder]:
+    grace = datetime.timedelta(days=settings.CHARTER_LAPSE_AFTER_DAYS)
+    pledges = list(
+        Pledge.objects.filter(
+            status=Pledge.Status.APPROVED, review_due_on__lte=today + datetime.timedelta(days=max(STAGES))
+        ).select_related("organisation")
+    )
+    leads: dict[int, list[str]] = {}
+    for organisation_id, email in (
+        Membership.objects.leads()
+        .filter(organisation_id__in=[p.organisation_id for p in pledges])
+        .values_list("organisation_id", "user__email")
+    ):
+        leads.setdefault(organisation_id, []).append(email)
+    for pledge in pledges:
+        due = pledge.review_due_on
+        to = _emails(pledge, leads)
+        url = settings.SITE_URL + pledge.get_absolute_url()
+        if today > due + grace:
+            yield Reminder(
+                key=f"charter:lapse:{pledge.pk}:{due.isoformat()}",
+                to=to,
+                subject="Your Anti-Bullying Charter pledge has lapsed",
+                body=render_to_string("charter/email/lapsed.txt", {"pledge": pledge, "url": url}),
+                on_send=_lapse(pledge, today),
+            )
+            continue
+        days_left = (due - today).days
+        stage = next((s for s in STAGES if days_left <= s), None)
+        if stage is None:
+            continue
+        yield Reminder(
+            key=f"charter:review:{pledge.pk}:{due.isoformat()}:{stage}",
+            to=to,
+            subject=(
+                "Your Anti-Bullying Charter review is due today"
+                if stage == 0
+                else f"Your Anti-Bullying Charter review is due in {days_left} days"
+            ),
+            body=render_to_string(
+                "charter/email/review_due.txt",
+                {"pledge": pledge, "url": url, "days_left": days_left, "lapse_on": due + grace},
+            ),
+        )

@@ -1,0 +1,737 @@
+"""Every write with a rule about the charter: signing, approving, returning, withdrawing,
+lapsing and renewing pledges, annual reviews, commissioners' providers.
+
+Functions are keyword-only, run in one transaction, lock what they read to decide,
+write a PledgeEvent (the pledge's history) and an AuditEvent, send email after commit,
+and raise `CharterError` with a sentence a person can read.
+"""
+
+import calendar
+import datetime
+import secrets
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.accounts.models import Membership, Organisation, User
+from ppp.audit.services import audit_record
+from ppp.certificates.models import IssuedCertificate
+from ppp.certificates.services import certificate_for, certificate_issue
+
+from .models import (
+    Charter,
+    CommissionedProvider,
+    Pledge,
+    PledgeCommitment,
+    PledgeEvent,
+    Review,
+    ReviewAnswer,
+    hash_token,
+)
+
+
+class CharterError(Exception):
+    """A charter rule was broken; the message says which and is shown to the person."""
+
+
+# ---------------------------------------------------------------- reads for other apps
+
+
+def current_pledge(organisation: Organisation) -> Pledge | None:
+    """The organisation's pledge that still stands (not withdrawn), if any."""
+    return Pledge.objects.current().filter(organisation=organisation).first()
+
+
+def pledge_status(organisation: Organisation) -> str | None:
+    """The current pledge's status ("approved", "submitted", "lapsed"…), or None if never signed
+    (or only withdrawn pledges). For the accreditation pages."""
+    pledge = current_pledge(organisation)
+    return pledge.status if pledge else None
+
+
+def has_approved_pledge(organisation: Organisation) -> bool:
+    """True when the organisation's pledge is approved (and not lapsed or withdrawn)."""
+    return Pledge.objects.filter(organisation=organisation, status=Pledge.Status.APPROVED).exists()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review_due(from_day: datetime.date) -> datetime.date:
+    return add_months(from_day, settings.CHARTER_REVIEW_MONTHS)
+
+
+def is_lead(user: User, organisation: Organisation) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
+    )
+
+
+def _event(pledge: Pledge, action: str, *, by=None, from_status: str = "", note: str = "", request=None):
+    PledgeEvent.objects.create(
+        pledge=pledge, action=action, from_status=from_status, to_status=pledge.status, by=by, note=note
+    )
+    audit_record(f"pledge.{action}", actor=by, target=pledge, request=request, status=pledge.status, note=note[:500])
+
+
+def _lock(pledge: Pledge) -> Pledge:
+    return Pledge.objects.select_for_update().select_related("organisation", "charter").get(pk=pledge.pk)
+
+
+def _organisation_emails(pledge: Pledge) -> list[str]:
+    leads = Membership.objects.leads().filter(organisation=pledge.organisation).values_list("user__email", flat=True)
+    return sorted({pledge.signatory_email, *leads} - {""})
+
+
+def _mail(subject: str, template: str, context: dict, to: list[str]) -> None:
+    if to:
+        send_mail(subject, render_to_string(template, context), None, to)
+
+
+def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]) -> None:
+    transaction.on_commit(lambda: _mail(subject, template, context, to))
+
+
+def _officer_emails() -> list[str]:
+    from ppp.accounts.permissions import OFFICERS_GROUP
+
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, groups__name=OFFICERS_GROUP).values_list("email", flat=True)
+    )
+
+
+@dataclass
+class PledgeDetails:
+    """What an organisation pledges; the forms build it, the services store it."""
+
+    delivery_role: str
+    commitments: dict[int, str]  # Commitment pk -> how the organisation will demonstrate it
+    children_covered: int
+    staff_covered: int
+    signatory_name: str
+    signatory_role: str
+    leader_statement: str = ""
+    consent_to_list: bool = False
+    signed_on: datetime.date | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _check_details(details: PledgeDetails, charter: Charter) -> None:
+    wanted = set(charter.commitments.values_list("pk", flat=True))
+    given = {pk for pk, text in details.commitments.items() if text and text.strip()}
+    if wanted - given:
+        raise CharterError("Say how your organisation will demonstrate every commitment.")
+    if details.delivery_role not in Pledge.DeliveryRole.values:
+        raise CharterError("Choose your organisation's delivery role.")
+
+
+def _apply_details(pledge: Pledge, details: PledgeDetails) -> None:
+    pledge.delivery_role = details.delivery_role
+    pledge.children_covered = details.children_covered
+    pledge.staff_covered = details.staff_covered
+    pledge.signatory_name = details.signatory_name.strip()
+    pledge.signatory_role = details.signatory_role.strip()
+    pledge.leader_statement = details.leader_statement.strip()
+    pledge.consent_to_list = details.consent_to_list
+    pledge.signed_on = details.signed_on or timezone.localdate()
+
+
+def _save_commitments(pledge: Pledge, details: PledgeDetails) -> None:
+    for commitment in pledge.charter.commitments.all():
+        PledgeCommitment.objects.update_or_create(
+            pledge=pledge, commitment=commitment, defaults={"text": details.commitments[commitment.pk].strip()}
+        )
+
+
+def _current_charter() -> Charter:
+    charter = Charter.objects.current()
+    if charter is None:
+        raise CharterError("The charter is not open for signing yet.")
+    return charter
+
+
+# ---------------------------------------------------------------- charter versions
+
+
+@transaction.atomic
+def charter_publish(*, charter: Charter, by: User, on: datetime.date | None = None, request=None) -> Charter:
+    charter = Charter.objects.select_for_update().get(pk=charter.pk)
+    if not by.is_officer:
+        raise CharterError("Only a council officer can publish a charter.")
+    if charter.status == Charter.Status.PUBLISHED:
+        raise CharterError(f"Version {charter.version} is already published.")
+    if not charter.principles.exists() or not charter.commitments.exists():
+        raise CharterError("A charter needs its principles and commitments before it is published.")
+    charter.status = Charter.Status.PUBLISHED
+    charter.published_on = on or timezone.localdate()
+    charter.save(update_fields=["status", "published_on"])
+    audit_record("charter.publish", actor=by, target=charter, request=request, version=charter.version)
+    return charter
+
+
+# ---------------------------------------------------------------- signing
+
+
+def duplicate_organisation(*, name: str, postcode: str, urn: str = "") -> Organisation | None:
+    """An organisation already on PPP with the same URN, or the same name and postcode."""
+    urn = (urn or "").strip()
+    if urn:
+        found = Organisation.objects.filter(urn=urn).first()
+        if found:
+            return found
+    squashed = postcode.replace(" ", "").upper()
+    for candidate in Organisation.objects.filter(name__iexact=name.strip()):
+        if candidate.postcode.replace(" ", "").upper() == squashed:
+            return candidate
+    return None
+
+
+@dataclass
+class SignUp:
+    pledge: Pledge
+    verify_url: str
+
+
+@transaction.atomic
+def pledge_sign_up(
+    *,
+    organisation_name: str,
+    kind: str,
+    postcode: str,
+    email: str,
+    details: PledgeDetails,
+    urn: str = "",
+    address: str = "",
+    local_authority: str = "Leicester",
+    website: str = "",
+    request=None,
+) -> SignUp:
+    """A new organisation signs from the public form: the organisation, its lead (the
+    signatory, with no password yet) and the pledge, all or nothing. The pledge waits
+    for the email address to be verified before an officer sees it."""
+    email = email.strip().lower()
+    charter = _current_charter()
+    _check_details(details, charter)
+    duplicate = duplicate_organisation(name=organisation_name, postcode=postcode, urn=urn)
+    if duplicate is not None:
+        pending = (
+            Pledge.objects.select_for_update()
+            .filter(organisation=duplicate, status=Pledge.Status.UNVERIFIED, signatory_email__iexact=email)
+            .first()
+        )
+        if pending is not None:  # the same person signing again: send a fresh link
+            audit_record("pledge.verification_resent", target=pending, request=request, email=email)
+            return SignUp(pledge=pending, verify_url=_send_verification(pending))
+        raise CharterError(
+            f"{duplicate.name} ({duplicate.postcode or 'no postcode'}) is already registered on Positive and "
+            "Peaceful Places. If you work there, sign in and sign the charter from your organisation's page, "
+            "or ask its lead to."
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise CharterError(
+            f"An account for {email} already exists. Sign in and sign the charter from your organisation's page."
+        )
+    organisation = Organisation.objects.create(
+        name=organisation_name.strip(),
+        kind=kind,
+        urn=urn.strip() or None,
+        address=address.strip(),
+        postcode=postcode.strip().upper(),
+        local_authority=local_authority.strip(),
+        website=website.strip(),
+    )
+    user = User.objects.create_user(
+        email=email, password=None, full_name=details.signatory_name.strip(), job_title=details.signatory_role.strip()
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.LEAD)
+    pledge = Pledge(
+        organisation=organisation,
+        charter=charter,
+        status=Pledge.Status.UNVERIFIED,
+        signatory_email=email,
+        created_by=user,
+    )
+    _apply_details(pledge, details)
+    pledge.save()
+    _save_commitments(pledge, details)
+    audit_record("organisation.sign_up", actor=None, target=organisation, request=request, email=email)
+    _event(pledge, "signed", note="Signed online by a new organisation; email not yet verified.", request=request)
+    return SignUp(pledge=pledge, verify_url=_send_verification(pledge))
+
+
+def _send_verification(pledge: Pledge) -> str:
+    """A new single-use link (the old one stops working), emailed after commit."""
+    token = secrets.token_urlsafe(32)
+    pledge.verification_token_hash = hash_token(token)
+    pledge.verification_expires_at = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+    pledge.save(update_fields=["verification_token_hash", "verification_expires_at"])
+    url = settings.SITE_URL + reverse("charter:verify-email", kwargs={"token": token})
+    _mail_after_commit(
+        "Confirm your email to sign Leicester's Anti-Bullying Charter",
+        "charter/email/verify.txt",
+        {"pledge": pledge, "url": url, "valid_days": settings.INVITATION_VALID_DAYS},
+        [pledge.signatory_email],
+    )
+    return url
+
+
+def pledge_for_token(token: str) -> Pledge | None:
+    return Pledge.objects.filter(verification_token_hash=hash_token(token)).select_related("organisation").first()
+
+
+@transaction.atomic
+def pledge_verify_email(*, pledge: Pledge, password: str, request=None) -> Pledge:
+    """The signatory followed the emailed link and chose a password: the address is
+    verified, the pledge goes to the officers."""
+    pledge = _lock(pledge)
+    if pledge.status != Pledge.Status.UNVERIFIED:
+        raise CharterError("This email address has already been confirmed. Sign in to see your pledge.")
+    if pledge.verification_expires_at and pledge.verification_expires_at <= timezone.now():
+        raise CharterError("This link has expired. Sign the charter again, or contact the council's charter team.")
+    user = User.objects.get(email__iexact=pledge.signatory_email)
+    if not password:
+        raise CharterError("Choose a password.")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user, email__iexact=pledge.signatory_email).update(verified=True)
+    pledge.status = Pledge.Status.SUBMITTED
+    pledge.submitted_at = timezone.now()
+    pledge.verification_token_hash = ""
+    pledge.save(update_fields=["status", "submitted_at", "verification_token_hash"])
+    _event(pledge, "email_verified", by=user, from_status=Pledge.Status.UNVERIFIED, request=request)
+    _link_to_commissioners(pledge.organisation, pledge.signatory_email)
+    _notify_officers(pledge)
+    return pledge
+
+
+def _notify_officers(pledge: Pledge) -> None:
+    _mail_after_commit(
+        f"Charter pledge to approve: {pledge.organisation}",
+        "charter/email/to_approve.txt",
+        {"pledge": pledge, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        _officer_emails(),
+    )
+
+
+def _link_to_commissioners(organisation: Organisation, email: str) -> None:
+    """A provider a commissioner invited by email has now registered: link them."""
+    for provider in CommissionedProvider.objects.select_for_update().filter(provider__isnull=True, email__iexact=email):
+        if not CommissionedProvider.objects.filter(commissioner=provider.commissioner, provider=organisation).exists():
+            provider.provider = organisation
+            provider.save(update_fields=["provider"])
+
+
+@transaction.atomic
+def pledge_create(*, organisation: Organisation, by: User, details: PledgeDetails, request=None) -> Pledge:
+    """An organisation already on PPP signs: its lead signs, the pledge goes to the officers."""
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not is_lead(by, organisation):
+        raise CharterError("Only your organisation's lead can sign the charter for it.")
+    if Pledge.objects.current().filter(organisation=organisation).exists():
+        raise CharterError(f"{organisation} has already signed the charter. You can see its pledge on its page.")
+    charter = _current_charter()
+    _check_details(details, charter)
+    pledge = Pledge(
+        organisation=organisation,
+        charter=charter,
+        status=Pledge.Status.SUBMITTED,
+        signatory_email=by.email,
+        created_by=by,
+        submitted_at=timezone.now(),
+    )
+    _apply_details(pledge, details)
+    pledge.save()
+    _save_commitments(pledge, details)
+    _event(pledge, "signed", by=by, request=request)
+    _notify_officers(pledge)
+    return pledge
+
+
+# ---------------------------------------------------------------- officer decisions
+
+
+def _state(pledge: Pledge) -> str:
+    return pledge.get_status_display().lower()
+
+
+def _require_officer(by: User, what: str) -> None:
+    if not by.is_officer:
+        raise CharterError(f"Only a council officer can {what}.")
+
+
+def _cycle_certificate(pledge: Pledge, event: PledgeEvent, by: User) -> IssuedCertificate:
+    """The pledge certificate for this review cycle, valid until the next review is due."""
+    return certificate_issue(
+        source=event,
+        kind=IssuedCertificate.Kind.PLEDGE,
+        holder=pledge.organisation.name,
+        title="Signatory of Leicester's Anti-Bullying Charter",
+        valid_from=timezone.localdate(),
+        valid_until=pledge.review_due_on,
+        organisation=pledge.organisation,
+        by=by,
+    )
+
+
+def pledge_certificate(pledge: Pledge) -> IssuedCertificate | None:
+    """The certificate of the pledge's latest approval or review, if it is approved."""
+    if pledge.status != Pledge.Status.APPROVED:
+        return None
+    event = pledge.events.filter(action__in=["approved", "reviewed"]).order_by("-at", "-pk").first()
+    return certificate_for(event) if event else None
+
+
+@transaction.atomic
+def pledge_approve(*, pledge: Pledge, by: User, request=None) -> Pledge:
+    pledge = _lock(pledge)
+    _require_officer(by, "approve a pledge")
+    if pledge.status != Pledge.Status.SUBMITTED:
+        raise CharterError(
+            f"Only a pledge awaiting approval can be approved; this one is {pledge.get_status_display().lower()}."
+        )
+    from_status = pledge.status
+    pledge.status = Pledge.Status.APPROVED
+    pledge.approved_at = timezone.now()
+    pledge.review_due_on = next_review_due(timezone.localdate())
+    pledge.save(update_fields=["status", "approved_at", "review_due_on"])
+    _event(pledge, "approved", by=by, from_status=from_status, request=request)
+    event = pledge.events.latest("pk")
+    _cycle_certificate(pledge, event, by)
+    _mail_after_commit(
+        "Your Anti-Bullying Charter pledge is approved",
+        "charter/email/approved.txt",
+        {"pledge": pledge, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        _organisation_emails(pledge),
+    )
+    return pledge
+
+
+@transaction.atomic
+def pledge_return(*, pledge: Pledge, by: User, comment: str, request=None) -> Pledge:
+    pledge = _lock(pledge)
+    _require_officer(by, "return a pledge")
+    if pledge.status != Pledge.Status.SUBMITTED:
+        raise CharterError(
+            f"Only a pledge awaiting approval can be returned; this one is {pledge.get_status_display().lower()}."
+        )
+    comment = comment.strip()
+    if not comment:
+        raise CharterError("Say what the organisation needs to change: your comment is sent to them.")
+    pledge.status = Pledge.Status.RETURNED
+    pledge.save(update_fields=["status"])
+    _event(pledge, "returned", by=by, from_status=Pledge.Status.SUBMITTED, note=comment, request=request)
+    _mail_after_commit(
+        "Your Anti-Bullying Charter pledge needs changes",
+        "charter/email/returned.txt",
+        {"pledge": pledge, "comment": comment, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        _organisation_emails(pledge),
+    )
+    return pledge
+
+
+@transaction.atomic
+def pledge_remove_from_register(*, pledge: Pledge, by: User, reason: str, request=None) -> Pledge:
+    pledge = _lock(pledge)
+    _require_officer(by, "remove an entry from the register")
+    if pledge.removed_from_register_at:
+        raise CharterError("This pledge has already been removed from the register.")
+    reason = reason.strip()
+    if not reason:
+        raise CharterError("Give the reason for removing the entry: it is kept in the pledge's history.")
+    pledge.removed_from_register_at = timezone.now()
+    pledge.removed_from_register_reason = reason
+    pledge.save(update_fields=["removed_from_register_at", "removed_from_register_reason"])
+    _event(pledge, "removed_from_register", by=by, from_status=pledge.status, note=reason, request=request)
+    return pledge
+
+
+@transaction.atomic
+def pledge_restore_to_register(*, pledge: Pledge, by: User, request=None) -> Pledge:
+    pledge = _lock(pledge)
+    _require_officer(by, "restore an entry to the register")
+    if not pledge.removed_from_register_at:
+        raise CharterError("This pledge has not been removed from the register.")
+    pledge.removed_from_register_at = None
+    pledge.removed_from_register_reason = ""
+    pledge.save(update_fields=["removed_from_register_at", "removed_from_register_reason"])
+    _event(pledge, "restored_to_register", by=by, from_status=pledge.status, request=request)
+    return pledge
+
+
+# ---------------------------------------------------------------- the organisation's changes
+
+
+def _require_lead(by: User, pledge: Pledge, what: str) -> None:
+    if not is_lead(by, pledge.organisation):
+        raise CharterError(f"Only {pledge.organisation}'s lead can {what}.")
+
+
+@transaction.atomic
+def pledge_resubmit(*, pledge: Pledge, by: User, details: PledgeDetails, request=None) -> Pledge:
+    """A returned pledge, changed, goes back to the officers."""
+    pledge = _lock(pledge)
+    _require_lead(by, pledge, "change the pledge")
+    if pledge.status != Pledge.Status.RETURNED:
+        raise CharterError("Only a pledge returned for changes can be resubmitted.")
+    return _submit_again(pledge, by, details, "resubmitted", request)
+
+
+@transaction.atomic
+def pledge_renew(*, pledge: Pledge, by: User, details: PledgeDetails, request=None) -> Pledge:
+    """A lapsed pledge, confirmed or updated, goes back to the officers for approval."""
+    pledge = _lock(pledge)
+    _require_lead(by, pledge, "renew the pledge")
+    if pledge.status != Pledge.Status.LAPSED:
+        raise CharterError("Only a lapsed pledge can be renewed. An approved pledge is kept up to date by its review.")
+    return _submit_again(pledge, by, details, "renewed", request)
+
+
+def _submit_again(pledge: Pledge, by: User, details: PledgeDetails, action: str, request) -> Pledge:
+    _check_details(details, pledge.charter)
+    from_status = pledge.status
+    _apply_details(pledge, details)
+    pledge.status = Pledge.Status.SUBMITTED
+    pledge.submitted_at = timezone.now()
+    pledge.save()
+    _save_commitments(pledge, details)
+    _event(pledge, action, by=by, from_status=from_status, request=request)
+    _notify_officers(pledge)
+    return pledge
+
+
+@transaction.atomic
+def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None) -> Pledge:
+    pledge = _lock(pledge)
+    _require_lead(by, pledge, "withdraw the pledge")
+    if pledge.status == Pledge.Status.WITHDRAWN:
+        raise CharterError("This pledge has already been withdrawn.")
+    from_status = pledge.status
+    pledge.status = Pledge.Status.WITHDRAWN
+    pledge.save(update_fields=["status"])
+    _event(pledge, "withdrawn", by=by, from_status=from_status, note=reason.strip(), request=request)
+    return pledge
+
+
+@transaction.atomic
+def pledge_lapse(*, pledge: Pledge, today: datetime.date) -> Pledge:
+    """The annual review is overdue by more than the grace period: the pledge leaves the register."""
+    pledge = _lock(pledge)
+    if pledge.status != Pledge.Status.APPROVED:
+        raise CharterError("Only an approved pledge can lapse.")
+    grace = datetime.timedelta(days=settings.CHARTER_LAPSE_AFTER_DAYS)
+    if pledge.review_due_on is None or today <= pledge.review_due_on + grace:
+        raise CharterError(f"The review is not overdue by more than {settings.CHARTER_LAPSE_AFTER_DAYS} days.")
+    pledge.status = Pledge.Status.LAPSED
+    pledge.save(update_fields=["status"])
+    _event(
+        pledge,
+        "lapsed",
+        from_status=Pledge.Status.APPROVED,
+        note=f"The review due on {pledge.review_due_on:%d %B %Y} was not received.",
+    )
+    return pledge
+
+
+# ---------------------------------------------------------------- annual review
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    pledge: Pledge,
+    by: User,
+    answers: dict[int, tuple[str, str]],
+    consent_to_publish: bool,
+    today: datetime.date | None = None,
+    request=None,
+) -> Review:
+    """The annual self-assessment: what was done and what is next for every commitment.
+    The next review falls due a year on; a certificate for the new year is issued."""
+    pledge = _lock(pledge)
+    today = today or timezone.localdate()
+    _require_lead(by, pledge, "submit the annual review")
+    if not pledge.review_window_open(today):
+        raise CharterError("The annual review opens 60 days before it is due, for an approved pledge.")
+    commitments = list(pledge.charter.commitments.all())
+    missing = [c for c in commitments if not all(part.strip() for part in answers.get(c.pk, ("", "")))]
+    if missing:
+        raise CharterError("Say what was done and what is next for every commitment.")
+    review = Review.objects.create(
+        pledge=pledge, due_on=pledge.review_due_on, submitted_by=by, consent_to_publish=consent_to_publish
+    )
+    ReviewAnswer.objects.bulk_create(
+        ReviewAnswer(review=review, commitment=c, done=answers[c.pk][0].strip(), next_steps=answers[c.pk][1].strip())
+        for c in commitments
+    )
+    pledge.review_due_on = next_review_due(max(pledge.review_due_on, today))
+    pledge.save(update_fields=["review_due_on"])
+    _event(pledge, "reviewed", by=by, from_status=pledge.status, request=request)
+    _cycle_certificate(pledge, pledge.events.latest("pk"), by)
+    _mail_after_commit(
+        f"Charter review to read: {pledge.organisation}",
+        "charter/email/review_submitted.txt",
+        {"review": review, "url": settings.SITE_URL + review.get_absolute_url()},
+        _officer_emails(),
+    )
+    return review
+
+
+@transaction.atomic
+def review_feedback(*, review: Review, by: User, feedback: str, request=None) -> Review:
+    review = Review.objects.select_for_update().select_related("pledge__organisation").get(pk=review.pk)
+    _require_officer(by, "answer a review")
+    feedback = feedback.strip()
+    if not feedback:
+        raise CharterError("Write your feedback for the organisation.")
+    review.feedback = feedback
+    review.feedback_by = by
+    review.feedback_at = timezone.now()
+    review.save(update_fields=["feedback", "feedback_by", "feedback_at"])
+    PledgeEvent.objects.create(
+        pledge=review.pledge, action="review_feedback", to_status=review.pledge.status, by=by, note=feedback
+    )
+    audit_record("review.feedback", actor=by, target=review, organisation=review.pledge.organisation, request=request)
+    _mail_after_commit(
+        "Feedback on your Anti-Bullying Charter review",
+        "charter/email/review_feedback.txt",
+        {"review": review, "url": settings.SITE_URL + review.get_absolute_url()},
+        _organisation_emails(review.pledge),
+    )
+    return review
+
+
+# ---------------------------------------------------------------- commissioners
+
+
+COMMISSIONING_ROLES = [Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH]
+
+
+def can_commission(organisation: Organisation) -> bool:
+    return (
+        organisation.kind == Organisation.Kind.COMMISSIONER
+        or Pledge.objects.current()
+        .filter(
+            organisation=organisation, delivery_role__in=[Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH]
+        )
+        .exists()
+    )
+
+
+@transaction.atomic
+def provider_add(
+    *, commissioner: Organisation, by: User, name: str, email: str = "", urn: str = "", request=None
+) -> CommissionedProvider:
+    """List a provider the commissioner funds: an organisation on PPP (found by URN or exact
+    name), else a new one by name and email, who is invited to sign the charter."""
+    Organisation.objects.select_for_update().get(pk=commissioner.pk)
+    if not (is_lead(by, commissioner) or by.is_officer):
+        raise CharterError("Only the commissioner's lead can list its providers.")
+    if not can_commission(commissioner):
+        raise CharterError("Only a commissioner, or an organisation that pledged as a commissioner, lists providers.")
+    name, email, urn = name.strip(), email.strip().lower(), urn.strip()
+    found = Organisation.objects.filter(urn=urn).first() if urn else None
+    if found is None:
+        matches = list(Organisation.objects.filter(name__iexact=name)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    if found is not None and found.pk == commissioner.pk:
+        raise CharterError("An organisation cannot list itself as its own provider.")
+    if found is None and not email:
+        raise CharterError(f"{name} is not on Positive and Peaceful Places yet: give an email address to invite them.")
+    if found is not None and CommissionedProvider.objects.filter(commissioner=commissioner, provider=found).exists():
+        raise CharterError(f"{found.name} is already on your list of providers.")
+    if found is None and CommissionedProvider.objects.filter(commissioner=commissioner, email__iexact=email).exists():
+        raise CharterError(f"{email} is already on your list of providers.")
+    provider = CommissionedProvider.objects.create(
+        commissioner=commissioner, provider=found, name=found.name if found else name, email=email, added_by=by
+    )
+    audit_record("provider.add", actor=by, target=provider, organisation=commissioner, request=request)
+    if found is None:
+        provider.last_reminded_at = timezone.now()
+        provider.save(update_fields=["last_reminded_at"])
+        _mail_after_commit(
+            f"{commissioner} invites you to sign Leicester's Anti-Bullying Charter",
+            "charter/email/provider_invite.txt",
+            {"provider": provider, "url": settings.SITE_URL + reverse("charter:sign")},
+            [email],
+        )
+    return provider
+
+
+def provider_emails(provider: CommissionedProvider) -> list[str]:
+    emails = {provider.email} if provider.email else set()
+    if provider.provider_id:
+        emails |= set(
+            Membership.objects.leads()
+            .filter(organisation_id=provider.provider_id)
+            .values_list("user__email", flat=True)
+        )
+    return sorted(emails - {""})
+
+
+@transaction.atomic
+def provider_remind(*, provider: CommissionedProvider, by: User, request=None) -> CommissionedProvider:
+    """Email the provider a reminder to sign (or review) the charter; once a week at most."""
+    provider = CommissionedProvider.objects.select_for_update().select_related("commissioner").get(pk=provider.pk)
+    if not (is_lead(by, provider.commissioner) or by.is_officer):
+        raise CharterError("Only the commissioner's lead can send reminders to its providers.")
+    if provider.last_reminded_at and provider.last_reminded_at > timezone.now() - datetime.timedelta(days=7):
+        raise CharterError(f"{provider.name} was reminded on {provider.last_reminded_at:%d %B %Y}. Wait a week.")
+    to = provider_emails(provider)
+    if not to:
+        raise CharterError(f"We have no email address for {provider.name}.")
+    pledge = current_pledge(provider.provider) if provider.provider_id else None
+    provider.last_reminded_at = timezone.now()
+    provider.save(update_fields=["last_reminded_at"])
+    audit_record("provider.remind", actor=by, target=provider, organisation=provider.commissioner, request=request)
+    _mail_after_commit(
+        f"A reminder from {provider.commissioner} about Leicester's Anti-Bullying Charter",
+        "charter/email/provider_remind.txt",
+        {"provider": provider, "pledge": pledge, "url": settings.SITE_URL + reverse("charter:sign")},
+        to,
+    )
+    return provider
+
+
+@transaction.atomic
+def provider_remove(*, provider: CommissionedProvider, by: User, request=None) -> None:
+    provider = CommissionedProvider.objects.select_for_update().select_related("commissioner").get(pk=provider.pk)
+    if not (is_lead(by, provider.commissioner) or by.is_officer):
+        raise CharterError("Only the commissioner's lead can change its list of providers.")
+    audit_record("provider.remove", actor=by, target=provider, organisation=provider.commissioner, request=request)
+    provider.delete()
+
+
+def providers_with_status(commissioner: Organisation, today: datetime.date):
+    """The commissioner's providers, each with `pledge` (current or None) and `state`:
+    approved / due for review / awaiting approval / lapsed / not signed. Two queries."""
+    providers = list(
+        CommissionedProvider.objects.filter(commissioner=commissioner).select_related("provider").order_by("name")
+    )
+    ids = [p.provider_id for p in providers if p.provider_id]
+    pledges = {p.organisation_id: p for p in Pledge.objects.current().filter(organisation_id__in=ids)}
+    for provider in providers:
+        pledge = pledges.get(provider.provider_id)
+        provider.pledge = pledge
+        if pledge is None or pledge.status == Pledge.Status.UNVERIFIED:
+            provider.state = "not signed"
+        elif pledge.status == Pledge.Status.APPROVED:
+            provider.state = "due for review" if pledge.review_window_open(today) else "pledged"
+        elif pledge.status == Pledge.Status.LAPSED:
+            provider.state = "lapsed"
+        else:
+            provider.state = "awaiting approval"
+    return providers

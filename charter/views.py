@@ -1,0 +1,482 @@
+"""The charter's pages. Thin: find the object through a scoped QuerySet, call a form or
+a service, render. Public: the charter, the register, signing up. Signed in: the
+organisation's pledge, reviews and providers. Officers: decisions and the overview."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ppp.accounts.models import Organisation
+from ppp.accounts.selectors import current_membership, set_current_organisation
+from ppp.accounts.views import officer_required
+from ppp.audit.services import audit_record, client_ip
+from ppp.ratelimit import hit, ratelimit
+
+from . import reports, services
+from .filters import RegisterFilter
+from .forms import (
+    CommentForm,
+    FeedbackForm,
+    PledgeForm,
+    ProviderForm,
+    RemoveForm,
+    ReviewForm,
+    SignUpForm,
+    VerifyEmailForm,
+    WithdrawForm,
+)
+from .models import Charter, CommissionedProvider, Pledge, PledgeCommitment, Review
+from .services import CharterError
+
+
+def _current_charter() -> Charter:
+    charter = Charter.objects.current()
+    if charter is None:
+        raise Http404("The charter has not been published yet.")
+    return charter
+
+
+# ---------------------------------------------------------------- public
+
+
+@require_GET
+def index(request):
+    charter = _current_charter()
+    membership = current_membership(request) if request.user.is_authenticated else None
+    own_pledge = services.current_pledge(membership.organisation) if membership else None
+    return render(
+        request,
+        "charter/index.html",
+        {
+            "charter": charter,
+            "principles": charter.principles.all(),
+            "commitments": charter.commitments.all(),
+            "membership": membership,
+            "own_pledge": own_pledge,
+            "signed_count": Pledge.objects.on_register().count(),
+        },
+    )
+
+
+@require_GET
+def register(request):
+    queryset = reports.register_queryset()
+    filterset = RegisterFilter(request.GET or None, queryset=queryset)
+    pledges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(pledges, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "charter/register.html", {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    )
+
+
+@require_GET
+def register_entry(request, pledge):
+    pledge = get_object_or_404(reports.register_queryset(), public_id=pledge)
+    return render(request, "charter/register_entry.html", {"pledge": pledge})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("charter-sign", limit=30, window=60)
+def sign(request):
+    """Sign the charter: a signed-in lead signs for their organisation; anyone else
+    registers a new organisation (rate-limited, honeypot, email checked first)."""
+    if request.user.is_authenticated:
+        membership = current_membership(request)
+        if membership is not None:
+            return redirect("charter:organisation-sign", slug=membership.organisation.slug)
+        if request.user.is_officer:
+            messages.info(request, "Council officers do not sign the charter. Organisations sign it.")
+            return redirect("charter:index")
+    charter = _current_charter()
+    form = SignUpForm(request.POST or None, charter=charter)
+    if request.method == "POST":
+        if form.is_bot():
+            return redirect("charter:sign-up-sent")
+        if not hit(f"charter-sign-up:{client_ip(request)}", limit=settings.CHARTER_SIGN_UPS_PER_HOUR, window=3600):
+            response = render(request, "errors/429.html", status=429)
+            response["Retry-After"] = "3600"
+            return response
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.pledge_sign_up(
+                    organisation_name=data["organisation_name"],
+                    kind=data["kind"],
+                    urn=data["urn"],
+                    address=data["address"],
+                    postcode=data["postcode"],
+                    local_authority=data["local_authority"],
+                    email=data["email"],
+                    details=form.details(),
+                    request=request,
+                )
+            except CharterError as error:
+                form.add_error(None, str(error))
+            else:
+                request.session["charter_sign_up_email"] = data["email"]
+                return redirect("charter:sign-up-sent")
+    return render(request, "charter/sign_up.html", {"form": form, "charter": charter})
+
+
+@require_GET
+def sign_up_sent(request):
+    return render(request, "charter/sign_up_sent.html", {"email": request.session.get("charter_sign_up_email", "")})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit("charter-verify", limit=30, window=60)
+def verify_email(request, token):
+    """The link in the sign-up email: choose a password, and the pledge goes to the officers."""
+    pledge = services.pledge_for_token(token)
+    if pledge is None:
+        raise Http404("Unknown link.")
+    form = VerifyEmailForm(request.POST or None, email=pledge.signatory_email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pledge = services.pledge_verify_email(
+                pledge=pledge, password=form.cleaned_data["password1"], request=request
+            )
+        except CharterError as error:
+            form.add_error(None, str(error))
+        else:
+            user = pledge.organisation.memberships.get(user__email__iexact=pledge.signatory_email).user
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            set_current_organisation(request, pledge.organisation)
+            messages.success(request, "Thank you: your email address is confirmed and your pledge is with the council.")
+            return redirect(pledge)
+    return render(request, "charter/verify_email.html", {"form": form, "pledge": pledge})
+
+
+# ---------------------------------------------------------------- the organisation's pledge
+
+
+def _pledges(user):
+    return Pledge.objects.for_user(user).select_related("organisation", "charter")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_sign(request, slug):
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    existing = services.current_pledge(organisation)
+    if existing is not None:
+        return redirect(existing)
+    if not services.is_lead(request.user, organisation):
+        return render(request, "charter/sign_lead_only.html", {"organisation": organisation}, status=403)
+    charter = _current_charter()
+    initial = {"signatory_name": request.user.full_name, "signatory_role": request.user.job_title}
+    form = PledgeForm(request.POST or None, charter=charter, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pledge = services.pledge_create(
+                organisation=organisation, by=request.user, details=form.details(), request=request
+            )
+        except CharterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Thank you for signing the charter. Your pledge is with the council for approval."
+            )
+            return redirect(pledge)
+    return render(
+        request,
+        "charter/pledge_form.html",
+        {"form": form, "organisation": organisation, "charter": charter, "mode": "sign"},
+    )
+
+
+@login_required
+@require_GET
+def pledge_detail(request, pledge):
+    pledge = get_object_or_404(
+        _pledges(request.user).prefetch_related(
+            Prefetch("commitments", queryset=PledgeCommitment.objects.select_related("commitment"))
+        ),
+        public_id=pledge,
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "charter/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "events": pledge.events.select_related("by"),
+            "reviews": pledge.reviews.select_related("submitted_by"),
+            "certificate": services.pledge_certificate(pledge),
+            "is_lead": services.is_lead(request.user, pledge.organisation),
+            "review_open": pledge.review_window_open(today),
+            "can_commission": services.can_commission(pledge.organisation),
+            "return_form": CommentForm(),
+            "remove_form": RemoveForm(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_edit(request, pledge):
+    """Change a returned pledge and resubmit it, or renew a lapsed one."""
+    pledge = get_object_or_404(_pledges(request.user), public_id=pledge)
+    if pledge.status not in (Pledge.Status.RETURNED, Pledge.Status.LAPSED):
+        messages.error(request, "Only a pledge returned for changes, or a lapsed one, can be changed here.")
+        return redirect(pledge)
+    if not services.is_lead(request.user, pledge.organisation):
+        raise PermissionDenied("Only the organisation's lead can change its pledge.")
+    renewing = pledge.status == Pledge.Status.LAPSED
+    form = PledgeForm(request.POST or None, charter=pledge.charter, initial=PledgeForm.initial_from(pledge))
+    form.helper.inputs[0].value = "Renew our pledge" if renewing else "Resubmit our pledge"
+    if request.method == "POST" and form.is_valid():
+        action = services.pledge_renew if renewing else services.pledge_resubmit
+        try:
+            action(pledge=pledge, by=request.user, details=form.details(), request=request)
+        except CharterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your pledge is with the council for approval.")
+            return redirect(pledge)
+    return render(
+        request,
+        "charter/pledge_form.html",
+        {
+            "form": form,
+            "organisation": pledge.organisation,
+            "charter": pledge.charter,
+            "pledge": pledge,
+            "mode": "renew" if renewing else "resubmit",
+        },
+    )
+
+
+def _pledge_action(request, pledge, action, done: str, form_class=None, field: str = ""):
+    """POST-only decisions on a pledge the person may see: fetch it through for_user
+    (404 otherwise), call the service, say what happened."""
+    pledge = get_object_or_404(_pledges(request.user), public_id=pledge)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, next(iter(form.errors.values()))[0])
+            return redirect(pledge)
+        kwargs[field] = form.cleaned_data[field]
+    try:
+        action(pledge=pledge, by=request.user, request=request, **kwargs)
+    except CharterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(organisation=pledge.organisation))
+    return redirect(pledge)
+
+
+@login_required
+@require_POST
+def pledge_withdraw(request, pledge):
+    return _pledge_action(
+        request, pledge, services.pledge_withdraw, "{organisation}'s pledge has been withdrawn.", WithdrawForm, "reason"
+    )
+
+
+@login_required
+@require_POST
+def pledge_approve(request, pledge):
+    return _pledge_action(request, pledge, services.pledge_approve, "{organisation}'s pledge is approved.")
+
+
+@login_required
+@require_POST
+def pledge_return(request, pledge):
+    return _pledge_action(
+        request,
+        pledge,
+        services.pledge_return,
+        "{organisation}'s pledge has been returned with your comment.",
+        CommentForm,
+        "comment",
+    )
+
+
+@login_required
+@require_POST
+def pledge_remove(request, pledge):
+    return _pledge_action(
+        request,
+        pledge,
+        services.pledge_remove_from_register,
+        "{organisation} has been removed from the public register.",
+        RemoveForm,
+        "reason",
+    )
+
+
+@login_required
+@require_POST
+def pledge_restore(request, pledge):
+    return _pledge_action(
+        request, pledge, services.pledge_restore_to_register, "{organisation} is back on the public register."
+    )
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request, pledge):
+    pledge = get_object_or_404(_pledges(request.user).prefetch_related("commitments"), public_id=pledge)
+    if not services.is_lead(request.user, pledge.organisation):
+        raise PermissionDenied("Only the organisation's lead can submit its review.")
+    if not pledge.review_window_open(timezone.localdate()):
+        messages.error(request, "The annual review opens 60 days before it is due, for an approved pledge.")
+        return redirect(pledge)
+    form = ReviewForm(request.POST or None, pledge=pledge)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_submit(
+                pledge=pledge,
+                by=request.user,
+                answers=form.answers(),
+                consent_to_publish=form.cleaned_data["consent_to_publish"],
+                request=request,
+            )
+        except CharterError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Thank you: your review is with the council.")
+            return redirect(review)
+    return render(request, "charter/review_form.html", {"form": form, "pledge": pledge})
+
+
+@login_required
+@require_GET
+def review_detail(request, review):
+    review = get_object_or_404(
+        Review.objects.for_user(request.user).select_related("pledge__organisation", "submitted_by", "feedback_by"),
+        public_id=review,
+    )
+    return render(
+        request,
+        "charter/review_detail.html",
+        {"review": review, "answers": review.answers.select_related("commitment"), "form": FeedbackForm()},
+    )
+
+
+@login_required
+@require_POST
+def review_feedback(request, review):
+    review = get_object_or_404(Review.objects.for_user(request.user), public_id=review)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write your feedback.")
+        return redirect(review)
+    try:
+        services.review_feedback(
+            review=review, by=request.user, feedback=form.cleaned_data["feedback"], request=request
+        )
+    except CharterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your feedback has been sent.")
+    return redirect(review)
+
+
+# ---------------------------------------------------------------- commissioners
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def providers(request, slug):
+    """A commissioner's providers: who has pledged, who is due for review, who has not signed."""
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    if not services.can_commission(organisation):
+        raise Http404("Only commissioners list providers.")
+    can_manage = services.is_lead(request.user, organisation) or request.user.is_officer
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only the commissioner's lead can change its list of providers.")
+        if form.is_valid():
+            try:
+                provider = services.provider_add(
+                    commissioner=organisation, by=request.user, request=request, **form.cleaned_data
+                )
+            except CharterError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{provider.name} has been added to your providers.")
+                return redirect("charter:providers", slug=organisation.slug)
+    return render(
+        request,
+        "charter/providers.html",
+        {
+            "organisation": organisation,
+            "providers": services.providers_with_status(organisation, timezone.localdate()),
+            "form": form,
+            "can_manage": can_manage,
+            "pledge": services.current_pledge(organisation),
+        },
+    )
+
+
+def _provider_action(request, provider, action, done: str):
+    provider = get_object_or_404(
+        CommissionedProvider.objects.for_user(request.user).select_related("commissioner"), public_id=provider
+    )
+    try:
+        action(provider=provider, by=request.user, request=request)
+    except CharterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(provider=provider))
+    return redirect("charter:providers", slug=provider.commissioner.slug)
+
+
+@login_required
+@require_POST
+def provider_remind(request, provider):
+    return _provider_action(request, provider, services.provider_remind, "A reminder has been sent to {provider.name}.")
+
+
+@login_required
+@require_POST
+def provider_remove(request, provider):
+    return _provider_action(
+        request, provider, services.provider_remove, "{provider.name} has been removed from your providers."
+    )
+
+
+# ---------------------------------------------------------------- officers
+
+
+@officer_required
+@require_GET
+def officer_home(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "charter/officer_home.html",
+        {
+            "by_kind": reports.counts_by("kind"),
+            "by_area": reports.counts_by("local_authority"),
+            "today": today,
+            **reports.officer_lists(today),
+        },
+    )
+
+
+@officer_required
+@require_GET
+def register_csv(request):
+    audit_record("charter.register_export", actor=request.user, request=request)
+    response = HttpResponse(reports.register_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="charter-register-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response

@@ -1,0 +1,94 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from charter import services
+from charter.models import CommissionedProvider, Pledge
+from charter.services import CharterError
+from tests.charter.factories import PledgeFactory, approved_pledge, details, due_pledge
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commissioner(school_a):
+    PledgeFactory(organisation=school_a, status=Pledge.Status.APPROVED, delivery_role=Pledge.DeliveryRole.COMMISSIONER)
+    return school_a
+
+
+def test_a_commissioner_lists_providers_and_sees_their_state(
+    client, alice, commissioner, school_b, django_capture_on_commit_callbacks
+):
+    pledged = OrganisationFactory(name="Pledged Provider")
+    approved_pledge(pledged)
+    due = OrganisationFactory(name="Due Provider")
+    due_pledge(due)
+    for org in (pledged, due, school_b):
+        services.provider_add(commissioner=commissioner, by=alice, name=org.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.provider_add(commissioner=commissioner, by=alice, name="New Youth Club", email="hi@club.example")
+    assert mail.outbox[-1].to == ["hi@club.example"]
+    states = {p.name: p.state for p in services.providers_with_status(commissioner, timezone.localdate())}
+    assert states == {
+        "Pledged Provider": "pledged",
+        "Due Provider": "due for review",
+        school_b.name: "not signed",
+        "New Youth Club": "not signed",
+    }
+    client.force_login(alice)
+    body = client.get(reverse("charter:providers", kwargs={"slug": commissioner.slug})).content.decode()
+    assert "Due for review" in body and "Not signed" in body
+
+
+def test_an_unknown_provider_needs_an_email(alice, commissioner):
+    with pytest.raises(CharterError, match="email"):
+        services.provider_add(commissioner=commissioner, by=alice, name="Nobody Known")
+
+
+def test_a_non_commissioner_cannot_list_providers(client, charlie, school_b):
+    PledgeFactory(organisation=school_b, status=Pledge.Status.APPROVED)
+    with pytest.raises(CharterError, match="commissioner"):
+        services.provider_add(commissioner=school_b, by=charlie, name="X", email="x@example.org")
+    client.force_login(charlie)
+    assert client.get(reverse("charter:providers", kwargs={"slug": school_b.slug})).status_code == 404
+
+
+def test_a_commissioner_sees_only_its_own_providers(client, alice, charlie, commissioner, school_b):
+    PledgeFactory(organisation=school_b, status=Pledge.Status.APPROVED, delivery_role=Pledge.DeliveryRole.BOTH)
+    mine = services.provider_add(commissioner=commissioner, by=alice, name="Mine", email="mine@example.org")
+    services.provider_add(commissioner=school_b, by=charlie, name="Theirs", email="theirs@example.org")
+    client.force_login(alice)
+    body = client.get(reverse("charter:providers", kwargs={"slug": commissioner.slug})).content.decode()
+    assert "Mine" in body and "Theirs" not in body
+    assert client.get(reverse("charter:providers", kwargs={"slug": school_b.slug})).status_code == 404
+    client.force_login(charlie)
+    response = client.post(reverse("charter:provider-remind", kwargs={"provider": mine.public_id}))
+    assert response.status_code == 404
+
+
+def test_a_reminder_goes_once_a_week(alice, commissioner, school_b, django_capture_on_commit_callbacks):
+    from ppp.accounts.models import Membership
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="lead@b.example")
+    provider = services.provider_add(commissioner=commissioner, by=alice, name=school_b.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.provider_remind(provider=provider, by=alice)
+    assert mail.outbox[-1].to == ["lead@b.example"]
+    with pytest.raises(CharterError, match="Wait a week"):
+        services.provider_remind(provider=provider, by=alice)
+
+
+def test_an_invited_provider_is_linked_when_it_registers(alice, commissioner, client):
+    services.provider_add(commissioner=commissioner, by=alice, name="Riverside", email="boss@riverside.example")
+    signup = services.pledge_sign_up(
+        organisation_name="Riverside Youth Club",
+        kind="youth_service",
+        postcode="LE2 1AB",
+        email="boss@riverside.example",
+        details=details(),
+    )
+    services.pledge_verify_email(pledge=signup.pledge, password="a-long-Secret-phrase-42")
+    assert CommissionedProvider.objects.get(name="Riverside").provider == signup.pledge.organisation

@@ -1,0 +1,200 @@
+"""The pledge's pages through HTTP, the public register and the officers' page."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from charter.models import Pledge
+from tests.charter.factories import PledgeFactory, approved_pledge, due_pledge, form_data
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def h1_count(body):
+    return body.count("<h1")
+
+
+def test_the_charter_page_shows_the_charter(client):
+    body = client.get(reverse("charter:index")).content.decode()
+    assert h1_count(body) == 1
+    assert "Several Times On Purpose" in body and "Start Telling Other People" in body
+    assert "<strong>feel safe</strong>" in body
+    assert "Restorative Justice Council" in body
+    assert "bhavin.pathak@leicester.gov.uk" in body
+
+
+def test_the_register_lists_approved_consenting_pledges_only(client, school_a, school_b):
+    approved_pledge(school_a)
+    approved_pledge(school_b, consent_to_list=False)
+    PledgeFactory(organisation=OrganisationFactory(name="Waiting School"))
+    body = client.get(reverse("charter:register")).content.decode()
+    assert school_a.name in body and school_b.name not in body and "Waiting School" not in body
+
+
+def test_the_register_searches_and_filters(client):
+    approved_pledge(OrganisationFactory(name="Oak Nursery", kind="nursery", local_authority="Leicester"))
+    approved_pledge(OrganisationFactory(name="Elm Academy", kind="secondary", local_authority="Rutland"))
+    url = reverse("charter:register")
+    assert "Elm Academy" not in client.get(url, {"q": "oak"}).content.decode()
+    body = client.get(url, {"kind": "secondary"}).content.decode()
+    assert "Elm Academy" in body and "Oak Nursery" not in body
+    body = client.get(url, {"area": "Leicester"}).content.decode()
+    assert "Oak Nursery" in body and "Elm Academy" not in body
+
+
+def test_a_register_entry_shows_the_pledge_and_published_progress(client, alice, school_a):
+    from charter.services import review_submit
+
+    pledge = due_pledge(school_a)
+    answers = {c.pk: ("We trained all midday supervisors", "Next: parents") for c in pledge.charter.commitments.all()}
+    review_submit(pledge=pledge, by=alice, answers=answers, consent_to_publish=True)
+    body = client.get(reverse("charter:register-entry", kwargs={"pledge": pledge.public_id})).content.decode()
+    assert h1_count(body) == 1 and "What we pledged" in body and "We trained all midday supervisors" in body
+
+
+def test_unpublished_progress_stays_private(client, alice, school_a):
+    from charter.services import review_submit
+
+    pledge = due_pledge(school_a)
+    answers = {c.pk: ("Secret progress", "Next") for c in pledge.charter.commitments.all()}
+    review_submit(pledge=pledge, by=alice, answers=answers, consent_to_publish=False)
+    body = client.get(reverse("charter:register-entry", kwargs={"pledge": pledge.public_id})).content.decode()
+    assert "Secret progress" not in body
+
+
+def test_an_entry_not_on_the_register_is_404(client, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    assert client.get(reverse("charter:register-entry", kwargs={"pledge": pledge.public_id})).status_code == 404
+
+
+def make_register(n):
+    for i in range(n):
+        pledge = approved_pledge(OrganisationFactory(name=f"Org {i:03}"))
+        pledge.reviews.create(
+            due_on=pledge.review_due_on, submitted_by=pledge.created_by or _user(), consent_to_publish=True
+        )
+
+
+def _user():
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+def test_register_queries_do_not_grow_with_pledges(client, django_assert_max_num_queries):
+    make_register(1)
+    with django_assert_max_num_queries(8) as one:
+        client.get(reverse("charter:register"))
+    make_register(49)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("charter:register"))
+    assert response.content.decode().count('<h2 class="govuk-summary-card__title"') == 20
+
+
+def test_officer_page_queries_do_not_grow_with_pledges(client, officer, django_assert_max_num_queries):
+    def spread(n):
+        for i in range(n):
+            org = OrganisationFactory(kind=["primary", "nursery", "youth_service"][i % 3])
+            PledgeFactory(organisation=org, status=["submitted", "approved", "lapsed", "returned"][i % 4])
+
+    client.force_login(officer)
+    spread(1)
+    with django_assert_max_num_queries(30) as one:
+        assert client.get(reverse("charter:officer-home")).status_code == 200
+    spread(49)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("charter:officer-home"))
+    assert h1_count(response.content.decode()) == 1
+
+
+def test_officer_page_and_csv_are_for_officers_only(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("charter:officer-home")).status_code == 403
+    assert client.get(reverse("charter:register-csv")).status_code == 403
+
+
+def test_the_register_exports_as_csv(client, officer):
+    approved_pledge(OrganisationFactory(name="=cmd|' /C calc'!A0"))
+    approved_pledge(OrganisationFactory(name="Quiet School"), consent_to_list=False)
+    client.force_login(officer)
+    response = client.get(reverse("charter:register-csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Organisation" and len(rows) == 2
+    assert rows[1][0].startswith("'=")  # no spreadsheet formulas
+
+
+def test_officer_approves_from_the_pledge_page(client, officer, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    client.force_login(officer)
+    body = client.get(pledge.get_absolute_url()).content.decode()
+    assert "Approve the pledge" in body
+    client.post(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id}))
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.APPROVED
+    body = client.get(pledge.get_absolute_url()).content.decode()
+    assert "Download the pledge certificate" in body
+
+
+def test_a_lead_cannot_approve_their_own_pledge(client, alice, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    client.force_login(alice)
+    client.post(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id}))
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.SUBMITTED
+
+
+def test_return_without_a_comment_changes_nothing(client, officer, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    client.force_login(officer)
+    client.post(reverse("charter:pledge-return", kwargs={"pledge": pledge.public_id}), {"comment": ""})
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.SUBMITTED
+
+
+def test_actions_need_post(client, officer, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    client.force_login(officer)
+    assert client.get(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id})).status_code == 405
+
+
+def test_the_lead_renews_a_lapsed_pledge(client, alice, school_a):
+    pledge = PledgeFactory(organisation=school_a, status=Pledge.Status.LAPSED)
+    client.force_login(alice)
+    url = reverse("charter:pledge-edit", kwargs={"pledge": pledge.public_id})
+    assert "Renew your pledge" in client.get(url).content.decode()
+    client.post(url, form_data())
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.SUBMITTED
+    assert pledge.events.last().action == "renewed"
+
+
+def test_the_lead_sends_the_review_and_the_officer_answers(client, alice, officer, school_a):
+    pledge = due_pledge(school_a)
+    client.force_login(alice)
+    url = reverse("charter:review-create", kwargs={"pledge": pledge.public_id})
+    data = {}
+    for c in pledge.charter.commitments.all():
+        data[f"done_{c.pk}"] = "Done it"
+        data[f"next_{c.pk}"] = "More"
+    response = client.post(url, data)
+    review = pledge.reviews.get()
+    assert response["Location"] == review.get_absolute_url()
+    client.force_login(officer)
+    client.post(reverse("charter:review-feedback", kwargs={"review": review.public_id}), {"feedback": "Good work"})
+    review.refresh_from_db()
+    assert review.feedback == "Good work"
+
+
+def test_pages_have_one_h1(client, alice, officer, school_a):
+    pledge = due_pledge(school_a)
+    client.force_login(alice)
+    for url in (
+        pledge.get_absolute_url(),
+        reverse("charter:review-create", kwargs={"pledge": pledge.public_id}),
+        reverse("charter:index"),
+        reverse("charter:register"),
+    ):
+        assert h1_count(client.get(url).content.decode()) == 1, url
