@@ -30,17 +30,24 @@ def school_b(db):
 
 @pytest.fixture
 def alice(school_a):
-    return MembershipFactory(organisation=school_a, role=Membership.Role.LEAD, user__email="alice@a.example").user
+    return MembershipFactory(
+        organisation=school_a, role=Membership.Role.LEAD, user__email="alice@a.example", user__full_name="Alice Lead"
+    ).user
 
 
 @pytest.fixture
 def bob(school_a):
-    return MembershipFactory(organisation=school_a, user__email="bob@a.example").user
+    return MembershipFactory(organisation=school_a, user__email="bob@a.example", user__full_name="Bob Member").user
 
 
 @pytest.fixture
 def charlie(school_b):
-    return MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="charlie@b.example").user
+    return MembershipFactory(
+        organisation=school_b,
+        role=Membership.Role.LEAD,
+        user__email="charlie@b.example",
+        user__full_name="Charlie Lead",
+    ).user
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name", locale="en_GB")
+    # Plain names: a Faker name such as "O'Brien" is HTML-escaped on pages and breaks text checks.
+    full_name = factory.Sequence(lambda n: f"Person {n}")
     password = factory.django.Password(PASSWORD)
 
 

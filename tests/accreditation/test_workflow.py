@@ -399,24 +399,39 @@ def test_nothing_to_reaccredit(alice, school_a):
         )
 
 
-def test_moving_a_booked_visit_needs_a_reason_the_school_is_told(alice, officer, school_a,
-                                                                django_capture_on_commit_callbacks):
+def test_moving_a_booked_visit_needs_a_reason_the_school_is_told(
+    alice, officer, school_a, django_capture_on_commit_callbacks
+):
     application = f.apply(school_a, alice)
     first = timezone.now() + datetime.timedelta(days=3)
     visit = services.visit_schedule(application=application, by=officer, kind="initial", mode="online", starts_at=first)
     with pytest.raises(WorkflowError, match="Give the reason for moving the visit"):
-        services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="online",
-                                starts_at=first + datetime.timedelta(days=1))
+        services.visit_schedule(
+            application=application,
+            by=officer,
+            visit=visit,
+            kind="initial",
+            mode="online",
+            starts_at=first + datetime.timedelta(days=1),
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.visit_schedule(application=application, by=officer, visit=visit, kind="initial", mode="online",
-                                starts_at=first + datetime.timedelta(days=1), reason="Officer unwell")
+        services.visit_schedule(
+            application=application,
+            by=officer,
+            visit=visit,
+            kind="initial",
+            mode="online",
+            starts_at=first + datetime.timedelta(days=1),
+            reason="Officer unwell",
+        )
     visit.refresh_from_db()
     assert "Officer unwell" in visit.changes
     assert "Why it moved: Officer unwell" in mail.outbox[-1].body
 
 
-def test_legacy_holders_are_invited_to_reaccredit_through_their_lead(alice, officer, school_a, school_b,
-                                                                   django_capture_on_commit_callbacks):
+def test_legacy_holders_are_invited_to_reaccredit_through_their_lead(
+    alice, officer, school_a, school_b, django_capture_on_commit_callbacks
+):
     from accreditation.models import LegacyAward
 
     with_lead = LegacyAward.objects.create(organisation=school_a, awarded_on=datetime.date(2021, 6, 1), level="Gold")

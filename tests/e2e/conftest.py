@@ -30,6 +30,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_rollback_in_every_context(django_db_setup, django_db_blocker):
+    """Make serialized_rollback work under Playwright.
+
+    Django keeps the post-migration snapshot that `serialized_rollback` restores on the
+    connection object, and connection objects are asgiref-local: once Playwright's event
+    loop runs in this thread, tests see a different connection object without it, so the
+    rows data migrations made (the officers group, the scheme, the charter) would be lost
+    after the first browser test. Put the snapshot on the connection class instead.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    wrapper_class = type(connection)
+    with django_db_blocker.unblock():
+        contents = (
+            getattr(connection, "_test_serialized_contents", None) or connection.creation.serialize_db_to_string()
+        )
+    wrapper_class._test_serialized_contents = contents
+    yield
+    del wrapper_class._test_serialized_contents
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if REQUIRED and not shutil.which(CHROMIUM):
