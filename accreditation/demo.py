@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
+from ppp.dates import add_months
 
 from . import services
 from .models import Application, Criterion, Evidence, LegacyAward, Scheme, SelfReview, Visit
@@ -302,7 +303,7 @@ def seed(demo):
         services.application_award(
             application=application,
             by=officer,
-            awarded_on=services.add_months(timezone.localdate(), -application.scheme.validity_months)
+            awarded_on=add_months(timezone.localdate(), -application.scheme.validity_months)
             + datetime.timedelta(days=45),
         )
 

@@ -12,7 +12,6 @@ after commit.
 """
 
 import datetime
-from calendar import monthrange
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,9 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
+from ppp.accounts.selectors import is_lead, is_member
 from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue
+from ppp.dates import add_months
 
 from .models import (
     ActionItem,
@@ -47,17 +48,6 @@ class WorkflowError(Exception):
 
 
 # Who is who
-
-
-def is_member(user: User, organisation: Organisation) -> bool:
-    return user.is_authenticated and Membership.objects.filter(user=user, organisation=organisation).exists()
-
-
-def is_lead(user: User, organisation: Organisation) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
-    )
 
 
 def _require_officer(by: User, what: str) -> None:
@@ -304,12 +294,6 @@ def application_return(*, application: Application, by: User, note: str) -> Appl
     _move(application, S.EVIDENCING, by=by, note=note)
     _notify(lead_emails(application), "more evidence is needed", f"{note}\n\n{_link(application)}")
     return application
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 def _issue_certificate(award: Award, by: User) -> IssuedCertificate:

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ppp.accounts.selectors import current_membership
+from ppp.accounts.selectors import current_membership, is_lead, is_member
 from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record
 
@@ -52,8 +52,8 @@ def _role(request, application: Application) -> dict:
     user = request.user
     return {
         "is_officer": user.is_officer,
-        "is_lead": services.is_lead(user, application.organisation),
-        "is_member": services.is_member(user, application.organisation),
+        "is_lead": is_lead(user, application.organisation),
+        "is_member": is_member(user, application.organisation),
     }
 
 

@@ -6,7 +6,6 @@ write a PledgeEvent (the pledge's history) and an AuditEvent, send email after c
 and raise `CharterError` with a sentence a person can read.
 """
 
-import calendar
 import datetime
 import secrets
 from dataclasses import dataclass, field
@@ -20,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
+from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue
+from ppp.dates import add_months
 
 from .models import (
     Charter,
@@ -63,21 +64,8 @@ def has_approved_pledge(organisation: Organisation) -> bool:
 # ---------------------------------------------------------------- helpers
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def next_review_due(from_day: datetime.date) -> datetime.date:
     return add_months(from_day, settings.CHARTER_REVIEW_MONTHS)
-
-
-def is_lead(user: User, organisation: Organisation) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
-    )
 
 
 def _event(pledge: Pledge, action: str, *, by=None, from_status: str = "", note: str = "", request=None):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.accounts.models import Organisation
-from ppp.accounts.selectors import current_membership, set_current_organisation
+from ppp.accounts.selectors import current_membership, is_lead, set_current_organisation
 from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record, client_ip
 from ppp.ratelimit import hit, ratelimit
@@ -171,7 +171,7 @@ def organisation_sign(request, slug):
     existing = services.current_pledge(organisation)
     if existing is not None:
         return redirect(existing)
-    if not services.is_lead(request.user, organisation):
+    if not is_lead(request.user, organisation):
         return render(request, "charter/sign_lead_only.html", {"organisation": organisation}, status=403)
     charter = _current_charter()
     initial = {"signatory_name": request.user.full_name, "signatory_role": request.user.job_title}
@@ -213,7 +213,7 @@ def pledge_detail(request, pledge):
             "events": pledge.events.select_related("by"),
             "reviews": pledge.reviews.select_related("submitted_by"),
             "certificate": services.pledge_certificate(pledge),
-            "is_lead": services.is_lead(request.user, pledge.organisation),
+            "is_lead": is_lead(request.user, pledge.organisation),
             "review_open": pledge.review_window_open(today),
             "can_commission": services.can_commission(pledge.organisation),
             "return_form": CommentForm(),
@@ -231,7 +231,7 @@ def pledge_edit(request, pledge):
     if pledge.status not in (Pledge.Status.RETURNED, Pledge.Status.LAPSED):
         messages.error(request, "Only a pledge returned for changes, or a lapsed one, can be changed here.")
         return redirect(pledge)
-    if not services.is_lead(request.user, pledge.organisation):
+    if not is_lead(request.user, pledge.organisation):
         raise PermissionDenied("Only the organisation's lead can change its pledge.")
     renewing = pledge.status == Pledge.Status.LAPSED
     form = PledgeForm(request.POST or None, charter=pledge.charter, initial=PledgeForm.initial_from(pledge))
@@ -333,7 +333,7 @@ def pledge_restore(request, pledge):
 @require_http_methods(["GET", "POST"])
 def review_create(request, pledge):
     pledge = get_object_or_404(_pledges(request.user).prefetch_related("commitments"), public_id=pledge)
-    if not services.is_lead(request.user, pledge.organisation):
+    if not is_lead(request.user, pledge.organisation):
         raise PermissionDenied("Only the organisation's lead can submit its review.")
     if not pledge.review_window_open(timezone.localdate()):
         messages.error(request, "The annual review opens 60 days before it is due, for an approved pledge.")
@@ -399,7 +399,7 @@ def providers(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     if not services.can_commission(organisation):
         raise Http404("Only commissioners list providers.")
-    can_manage = services.is_lead(request.user, organisation) or request.user.is_officer
+    can_manage = is_lead(request.user, organisation) or request.user.is_officer
     form = ProviderForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:

@@ -1,6 +1,6 @@
 """Reads about the signed-in person that several views need."""
 
-from .models import Membership
+from .models import Membership, Organisation, User
 
 SESSION_KEY = "ppp_current_organisation"
 
@@ -25,3 +25,16 @@ def current_membership(request) -> Membership | None:
 def set_current_organisation(request, organisation) -> None:
     request.session[SESSION_KEY] = organisation.slug
     request.__dict__.pop("_ppp_membership", None)
+
+
+def is_member(user: User, organisation: Organisation) -> bool:
+    """Does `user` belong to `organisation` (as lead or member)?"""
+    return user.is_authenticated and Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+def is_lead(user: User, organisation: Organisation) -> bool:
+    """Is `user` the lead of `organisation`?"""
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
+    )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ppp.audit.services import audit_record
 
 from .models import Invitation, Membership, Organisation, User
+from .selectors import is_lead
 
 
 class AccountsError(Exception):
@@ -27,9 +28,7 @@ def can_manage_members(user: User, organisation: Organisation) -> bool:
     """Officers, and the organisation's lead, may invite and remove its members."""
     if not user.is_authenticated:
         return False
-    if user.is_officer:
-        return True
-    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
+    return user.is_officer or is_lead(user, organisation)
 
 
 @dataclass
