@@ -177,8 +177,12 @@ def seed(demo):
     def lead_of(key):
         return organisations[key].memberships.leads().get().user
 
-    # Little Acorns: just applied, not yet assigned.
+    # Little Acorns: withdrew an earlier application, has just applied again, not yet assigned.
     if fresh("nursery"):
+        earlier = _apply(organisations["nursery"], lead_of("nursery"))
+        services.application_withdraw(
+            application=earlier, by=lead_of("nursery"), reason="Our lead went on maternity leave; we will apply again."
+        )
         _apply(organisations["nursery"], lead_of("nursery"))
 
     # Cedar Vale: assigned, the school has offered dates for the initial visit.
@@ -307,7 +311,21 @@ def seed(demo):
             + datetime.timedelta(days=45),
         )
 
-    # Foxglove: held the council's earlier award; invited to re-accredit.
+    # Foxglove: accredited in 2022 under this scheme's first run; the award has expired.
+    if fresh("foxglove"):
+        lead = lead_of("foxglove")
+        application = _apply(organisations["foxglove"], lead)
+        services.application_assign(application=application, officer=officer, by=officer)
+        _visit_done(application, officer, days_ago=1500)
+        _plan(application, lead, officer)
+        _evidence_for_all(application, lead, officer)
+        services.application_submit(application=application, by=lead)
+        award = services.application_award(
+            application=application, by=officer, awarded_on=timezone.localdate() - datetime.timedelta(days=4 * 365)
+        )
+        services.award_expire(award=award, today=timezone.localdate())
+
+    # Foxglove also held the council's earlier award, before PPP.
     LegacyAward.objects.get_or_create(
         organisation=organisations["foxglove"],
         defaults={

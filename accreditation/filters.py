@@ -50,13 +50,27 @@ class AwardHolderFilter(django_filters.FilterSet):
         choices=Organisation.Kind.choices,
         empty_label="Any kind",
     )
+    phase = django_filters.ChoiceFilter(
+        label="Phase", field_name="application__organisation__phase", empty_label="Any phase"
+    )
     area = django_filters.CharFilter(
         label="Area", method="by_area", help_text="A postcode district such as LE2, or a local authority"
     )
 
     class Meta:
         model = Award
-        fields = ["q", "kind", "area"]
+        fields = ["q", "kind", "phase", "area"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phases = (
+            Organisation.objects.filter(applications__award__status=Award.Status.ISSUED)
+            .exclude(phase="")
+            .order_by("phase")
+            .values_list("phase", flat=True)
+            .distinct()
+        )
+        self.filters["phase"].extra["choices"] = [(p, p) for p in phases]
 
     def search(self, queryset, name, value):
         return queryset.filter(application__organisation__name__icontains=value.strip()) if value.strip() else queryset

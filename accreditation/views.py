@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charter.services import current_pledge, has_approved_pledge
 from ppp.accounts.selectors import current_membership, is_lead, is_member
 from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record
@@ -85,6 +86,7 @@ def dashboard(request):
             "is_lead": membership.is_lead,
             "scheme": services.Scheme.current(),
             "reaccreditation_source": services.reaccreditation_source(organisation),
+            "pledge": current_pledge(organisation),
             "history": Application.objects.filter(organisation=organisation).select_related("scheme"),
         },
     )
@@ -127,6 +129,7 @@ def apply(request):
             "organisation": organisation,
             "scheme": scheme,
             "blocked": blocked,
+            "needs_pledge": bool(scheme and scheme.requires_pledge and not has_approved_pledge(organisation)),
             "reaccredit": reaccredit and source,
             "source": source,
         },
@@ -166,6 +169,7 @@ def application_detail(request, pk):
         if application.status == Application.Status.EVIDENCING
         else [],
         "self_reviewed": SelfReview.objects.filter(application=application).count(),
+        "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
     }
     if role["is_officer"]:

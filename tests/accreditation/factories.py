@@ -5,7 +5,9 @@ import datetime
 from django.utils import timezone
 
 from accreditation import services
-from accreditation.models import Application, Criterion, Evidence, Scheme, Visit
+from accreditation.models import Application, Award, Criterion, Evidence, Scheme, Visit
+from ppp.certificates.services import certificate_issue
+from tests.factories import MembershipFactory, OrganisationFactory
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -95,3 +97,71 @@ def accredited(organisation, lead, officer, **award) -> Application:
     services.application_award(application=application, by=officer, **award)
     application.refresh_from_db()
     return application
+
+
+def many_accredited(n: int, officer) -> None:
+    """`n` accredited schools, built directly (quick) for query-count tests."""
+    today = timezone.localdate()
+    for _ in range(n):
+        school = OrganisationFactory()
+        lead = MembershipFactory(organisation=school, role="lead").user
+        application = Application.objects.create(
+            organisation=school,
+            scheme=Scheme.current(),
+            contact_name="x",
+            contact_email=lead.email,
+            terms_accepted_at=timezone.now(),
+            created_by=lead,
+            status=Application.Status.ACCREDITED,
+            assigned_officer=officer,
+        )
+        award = Award.objects.create(
+            application=application,
+            awarded_on=today,
+            status=Award.Status.ISSUED,
+            expires_on=today + datetime.timedelta(days=60),
+            awarded_by=officer,
+        )
+        award.certificate = certificate_issue(
+            source=award,
+            kind="award",
+            holder=school.name,
+            title="PPP Award",
+            valid_from=today,
+            by=officer,
+            organisation=school,
+        )
+        award.save()
+
+
+def many_evidencing(n: int, officer) -> None:
+    """`n` schools gathering evidence, each with an item waiting and a visit this week."""
+    for _ in range(n):
+        school = OrganisationFactory()
+        lead = MembershipFactory(organisation=school, role="lead").user
+        application = Application.objects.create(
+            organisation=school,
+            scheme=Scheme.current(),
+            contact_name="x",
+            contact_email=lead.email,
+            terms_accepted_at=timezone.now(),
+            created_by=lead,
+            status=Application.Status.EVIDENCING,
+            assigned_officer=officer,
+        )
+        evidence = Evidence.objects.create(
+            application=application,
+            title="Item",
+            kind="statement",
+            statement="x",
+            status=Evidence.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            created_by=lead,
+        )
+        evidence.criteria.set([Criterion.objects.filter(standard__scheme=application.scheme).first()])
+        Visit.objects.create(
+            application=application,
+            kind="monitoring",
+            status=Visit.Status.SCHEDULED,
+            starts_at=timezone.now() + datetime.timedelta(days=2),
+        )

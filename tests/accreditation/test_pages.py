@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from accreditation import services
 from accreditation.models import Application, Evidence, Visit
 from tests.accreditation import factories as f
-from tests.factories import MembershipFactory, OrganisationFactory
 
 
 def url(name, obj, **extra):
@@ -323,21 +322,13 @@ def test_caseload_is_for_officers(client, alice):
     assert client.get(reverse("accreditation:caseload")).status_code == 403
 
 
-def _schools(n, officer, state):
-    for i in range(n):
-        school = OrganisationFactory()
-        lead = MembershipFactory(organisation=school, role="lead").user
-        application = state(school, lead, officer)
-        evidence = f.statement(application, lead, title=f"Item {i}") if application.status == "evidencing" else None
-        if evidence:
-            services.evidence_submit(evidence=evidence, by=lead)
-
-
 def test_caseload_queries_do_not_grow_with_applications(client, officer):
     client.force_login(officer)
-    _schools(1, officer, f.evidencing)
+    f.many_evidencing(1, officer)
+    f.many_accredited(1, officer)
     one = count_queries(client, reverse("accreditation:caseload"))
-    _schools(10, officer, f.evidencing)
+    f.many_evidencing(49, officer)
+    f.many_accredited(49, officer)
     assert count_queries(client, reverse("accreditation:caseload")) == one
 
 
@@ -355,11 +346,15 @@ def test_lead_dashboard_queries_do_not_grow_with_evidence(client, alice, officer
 def test_award_holders_register_is_public_filterable_and_constant(client, officer, alice, school_a):
     f.accredited(school_a, alice, officer)
     one = count_queries(client, reverse("accreditation:award-holders"))
-    _schools(5, officer, f.accredited)
+    f.many_accredited(49, officer)
     assert count_queries(client, reverse("accreditation:award-holders")) == one
     body = client.get(reverse("accreditation:award-holders"), {"q": "School A"}).content.decode()
-    assert "School A Primary" in body and "6 award holders" not in body
+    assert "School A Primary" in body
     assert "1 award holder" in body
+    assert (
+        "1 award holder"
+        in client.get(reverse("accreditation:award-holders"), {"phase": "Primary", "q": "School A"}).content.decode()
+    )
     assert "LE1" in client.get(reverse("accreditation:award-holders"), {"area": "LE1"}).content.decode()
 
 
@@ -367,3 +362,40 @@ def test_expired_and_withdrawn_schools_are_not_on_the_register(client, officer, 
     application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2020, 1, 1))
     assert application.award.expires_on < timezone.localdate()
     assert "School A Primary" not in client.get(reverse("accreditation:award-holders")).content.decode()
+
+
+# The charter
+
+
+def test_a_scheme_can_require_an_approved_pledge_before_applying(client, alice, school_a):
+    from accreditation.models import Scheme
+    from tests.charter.factories import PledgeFactory, approved_pledge
+
+    Scheme.objects.update(requires_pledge=True)
+    client.force_login(alice)
+    page = client.get(reverse("accreditation:apply")).content.decode()
+    assert "asks schools to sign the Anti-Bullying Charter first" in page
+    assert reverse("charter:organisation-sign", kwargs={"slug": school_a.slug}) in page
+    client.post(
+        reverse("accreditation:apply"),
+        {"package": "standard", "contact_name": "A", "contact_email": "a@a.example", "accept_terms": "on"},
+    )
+    assert not Application.objects.exists()
+    PledgeFactory(organisation=school_a)  # submitted, not yet approved: still refused
+    with pytest.raises(services.WorkflowError, match="Sign the charter"):
+        f.apply(school_a, alice)
+    school_a.pledges.all().delete()
+    approved_pledge(school_a)
+    assert f.apply(school_a, alice).status == Application.Status.APPLIED
+
+
+def test_the_award_pages_show_the_schools_pledge(client, alice, school_a):
+    from tests.charter.factories import approved_pledge
+
+    client.force_login(alice)
+    assert "has not signed yet" in client.get(reverse("accreditation:dashboard")).content.decode()
+    application = f.apply(school_a, alice)
+    assert "Not signed" in client.get(application.get_absolute_url()).content.decode()
+    approved_pledge(school_a)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Charter pledge" in page and "Approved" in page
