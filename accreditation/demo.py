@@ -272,58 +272,36 @@ def seed(demo):
             location="Microsoft Teams (link sent by email)",
         )
 
+    def submitted_for_assessment(key, visit_days_ago):
+        lead = lead_of(key)
+        application = _apply(organisations[key], lead)
+        services.application_assign(application=application, officer=officer, by=officer)
+        _visit_done(application, officer, days_ago=visit_days_ago)
+        _plan(application, lead, officer)
+        _evidence_for_all(application, lead, officer)
+        services.application_submit(application=application, by=lead)
+        return application
+
+    today = timezone.localdate()
     # Dovecote: submitted for assessment, evidence accepted: ready to award.
     if fresh("dovecote"):
-        lead = lead_of("dovecote")
-        application = _apply(organisations["dovecote"], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=120)
-        _plan(application, lead, officer)
-        _evidence_for_all(application, lead, officer)
-        services.application_submit(application=application, by=lead)
-
-    # Brookfield (school B): accredited, with a certificate.
+        submitted_for_assessment("dovecote", 120)
+    # Brookfield (school B): accredited a month ago, with a certificate.
     if fresh("school_b"):
-        lead = lead_of("school_b")
-        application = _apply(organisations["school_b"], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=200)
-        _plan(application, lead, officer)
-        _evidence_for_all(application, lead, officer)
-        services.application_submit(application=application, by=lead)
-        services.application_award(
-            application=application, by=officer, awarded_on=timezone.localdate() - datetime.timedelta(days=30)
-        )
-
-    # Elmfield: accredited three years ago, now expiring within 90 days.
+        application = submitted_for_assessment("school_b", 200)
+        services.application_award(application=application, by=officer, awarded_on=today - datetime.timedelta(days=30))
+    # Elmfield: accredited about three years ago, expiring within 90 days.
     if fresh("elmfield"):
-        lead = lead_of("elmfield")
-        application = _apply(organisations["elmfield"], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=400)
-        _plan(application, lead, officer)
-        _evidence_for_all(application, lead, officer)
-        services.application_submit(application=application, by=lead)
-        services.application_award(
-            application=application,
-            by=officer,
-            awarded_on=add_months(timezone.localdate(), -application.scheme.validity_months)
-            + datetime.timedelta(days=45),
-        )
-
-    # Foxglove: accredited in 2022 under this scheme's first run; the award has expired.
+        application = submitted_for_assessment("elmfield", 400)
+        awarded_on = add_months(today, -application.scheme.validity_months) + datetime.timedelta(days=45)
+        services.application_award(application=application, by=officer, awarded_on=awarded_on)
+    # Foxglove: accredited four years ago; the award has expired.
     if fresh("foxglove"):
-        lead = lead_of("foxglove")
-        application = _apply(organisations["foxglove"], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=1500)
-        _plan(application, lead, officer)
-        _evidence_for_all(application, lead, officer)
-        services.application_submit(application=application, by=lead)
+        application = submitted_for_assessment("foxglove", 1500)
         award = services.application_award(
-            application=application, by=officer, awarded_on=timezone.localdate() - datetime.timedelta(days=4 * 365)
+            application=application, by=officer, awarded_on=today - datetime.timedelta(days=4 * 365)
         )
-        services.award_expire(award=award, today=timezone.localdate())
+        services.award_expire(award=award, today=today)
 
     # Foxglove also held the council's earlier award, before PPP.
     LegacyAward.objects.get_or_create(

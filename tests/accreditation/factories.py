@@ -99,22 +99,26 @@ def accredited(organisation, lead, officer, **award) -> Application:
     return application
 
 
+def _bare_application(status: str, officer) -> Application:
+    school = OrganisationFactory()
+    lead = MembershipFactory(organisation=school, role="lead").user
+    return Application.objects.create(
+        organisation=school,
+        scheme=Scheme.current(),
+        contact_name="x",
+        contact_email=lead.email,
+        terms_accepted_at=timezone.now(),
+        created_by=lead,
+        status=status,
+        assigned_officer=officer,
+    )
+
+
 def many_accredited(n: int, officer) -> None:
     """`n` accredited schools, built directly (quick) for query-count tests."""
     today = timezone.localdate()
     for _ in range(n):
-        school = OrganisationFactory()
-        lead = MembershipFactory(organisation=school, role="lead").user
-        application = Application.objects.create(
-            organisation=school,
-            scheme=Scheme.current(),
-            contact_name="x",
-            contact_email=lead.email,
-            terms_accepted_at=timezone.now(),
-            created_by=lead,
-            status=Application.Status.ACCREDITED,
-            assigned_officer=officer,
-        )
+        application = _bare_application(Application.Status.ACCREDITED, officer)
         award = Award.objects.create(
             application=application,
             awarded_on=today,
@@ -122,6 +126,7 @@ def many_accredited(n: int, officer) -> None:
             expires_on=today + datetime.timedelta(days=60),
             awarded_by=officer,
         )
+        school = application.organisation
         award.certificate = certificate_issue(
             source=award,
             kind="award",
@@ -137,18 +142,7 @@ def many_accredited(n: int, officer) -> None:
 def many_evidencing(n: int, officer) -> None:
     """`n` schools gathering evidence, each with an item waiting and a visit this week."""
     for _ in range(n):
-        school = OrganisationFactory()
-        lead = MembershipFactory(organisation=school, role="lead").user
-        application = Application.objects.create(
-            organisation=school,
-            scheme=Scheme.current(),
-            contact_name="x",
-            contact_email=lead.email,
-            terms_accepted_at=timezone.now(),
-            created_by=lead,
-            status=Application.Status.EVIDENCING,
-            assigned_officer=officer,
-        )
+        application = _bare_application(Application.Status.EVIDENCING, officer)
         evidence = Evidence.objects.create(
             application=application,
             title="Item",
@@ -156,7 +150,7 @@ def many_evidencing(n: int, officer) -> None:
             statement="x",
             status=Evidence.Status.SUBMITTED,
             submitted_at=timezone.now(),
-            created_by=lead,
+            created_by=application.created_by,
         )
         evidence.criteria.set([Criterion.objects.filter(standard__scheme=application.scheme).first()])
         Visit.objects.create(

@@ -68,7 +68,7 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
 
     # The officer books the initial visit, and records it once it has happened.
     sign_in(officer, live_server, "officer@e2e.example", totp=True)
-    officer.get_by_role("link", name="Award caseload").click()
+    officer.get_by_role("link", name="Award", exact=True).click()
     axe_check(officer)
     officer.get_by_role("link", name="Abbeygate Primary School").first.click()
     axe_check(officer)
