@@ -24,13 +24,11 @@ class SchemeAdminForm(forms.ModelForm):
         fields = [
             "name",
             "version",
-            "status",
             "description",
             "validity_months",
             "levels",
             "requires_ratification",
             "requires_pledge",
-            "published_on",
         ]
 
     def clean(self):
@@ -67,6 +65,25 @@ class SchemeAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     inlines = [StandardInline]
+    readonly_fields = ["status", "published_on"]
+    actions = ["publish", "new_version"]
+
+    def _each(self, request, queryset, service, done):
+        for scheme in queryset:
+            try:
+                result = service(scheme=scheme, by=request.user)
+            except services.WorkflowError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                self.message_user(request, done.format(scheme=result), messages.SUCCESS)
+
+    @admin.action(description="Publish the selected draft schemes (opens them for applications)")
+    def publish(self, request, queryset):
+        self._each(request, queryset, services.scheme_publish, "Published {scheme}.")
+
+    @admin.action(description="Make a new draft version of the selected schemes, to edit")
+    def new_version(self, request, queryset):
+        self._each(request, queryset, services.scheme_new_version, "Made {scheme} as a draft.")
 
 
 class CriterionInline(admin.StackedInline):

@@ -22,7 +22,7 @@ from ppp.accounts.models import Membership, Organisation, User
 from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
-from ppp.certificates.services import certificate_for, certificate_issue
+from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
 
 from .models import (
@@ -508,9 +508,18 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
     if pledge.status == Pledge.Status.WITHDRAWN:
         raise CharterError("This pledge has already been withdrawn.")
     from_status = pledge.status
+    certificate = pledge_certificate(pledge)
     pledge.status = Pledge.Status.WITHDRAWN
     pledge.save(update_fields=["status"])
     _event(pledge, "withdrawn", by=by, from_status=from_status, note=reason.strip(), request=request)
+    if certificate is not None:
+        certificate_revoke(
+            certificate=certificate,
+            reason="The organisation withdrew its pledge to the charter.",
+            by=by,
+            request=request,
+            holder_gives_up=True,
+        )
     return pledge
 
 

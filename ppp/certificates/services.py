@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 
 from .models import IssuedCertificate
@@ -68,9 +69,17 @@ def certificate_for(source: models.Model) -> IssuedCertificate | None:
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: IssuedCertificate, reason: str, by, request=None) -> IssuedCertificate:
+def certificate_revoke(
+    *, certificate: IssuedCertificate, reason: str, by, request=None, holder_gives_up: bool = False
+) -> IssuedCertificate:
+    """Revoke a certificate: anyone checking it is told, with the reason.
+
+    Officers revoke any certificate. With `holder_gives_up`, the holder's own lead may
+    revoke theirs, e.g. when an organisation withdraws the pledge it certifies.
+    """
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
-    if not by.is_officer:
+    holder_lead = holder_gives_up and certificate.organisation_id and is_lead(by, certificate.organisation)
+    if not (by.is_officer or holder_lead):
         raise CertificateError("Only a council officer can revoke a certificate.")
     if certificate.revoked_at:
         raise CertificateError(f"Certificate {certificate.code} is already revoked.")

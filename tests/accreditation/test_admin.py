@@ -1,6 +1,7 @@
+import pytest
 from django.urls import reverse
 
-from accreditation.models import Criterion, Scheme
+from accreditation.models import Application, Criterion, Scheme
 from tests.accreditation import factories as f
 
 
@@ -49,3 +50,25 @@ def test_validity_cannot_change_once_schools_have_applied(client, officer, alice
     )
     assert "Make a new version instead" in response.content.decode()
     assert Scheme.objects.get(pk=scheme.pk).validity_months == 36
+
+
+def test_officers_make_a_new_version_and_publish_it(client, officer, alice, school_a):
+    from accreditation import services
+
+    old = Scheme.current()
+    application = f.apply(school_a, alice)
+    client.force_login(officer)
+    url = reverse("admin:accreditation_scheme_changelist")
+    client.post(url, {"action": "new_version", "_selected_action": [old.pk]})
+    draft = Scheme.objects.get(version=2)
+    assert draft.status == Scheme.Status.DRAFT
+    assert (
+        Criterion.objects.filter(standard__scheme=draft).count()
+        == Criterion.objects.filter(standard__scheme=old).count()
+    )
+    client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
+    assert Scheme.current() == Scheme.objects.get(version=2)
+    assert Scheme.objects.get(pk=old.pk).status == Scheme.Status.RETIRED
+    assert Application.objects.get(pk=application.pk).scheme == old  # the school carries on
+    with pytest.raises(services.WorkflowError, match="already published"):
+        services.scheme_publish(scheme=draft, by=officer)

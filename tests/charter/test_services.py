@@ -219,3 +219,24 @@ def test_pledge_status_and_has_approved_pledge_for_accreditation(school_a, schoo
 def test_add_months_keeps_to_the_end_of_short_months():
     assert services.add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
     assert services.add_months(datetime.date(2024, 2, 29), 12) == datetime.date(2025, 2, 28)
+
+
+def test_withdrawing_an_approved_pledge_revokes_its_certificate(alice, officer, school_a):
+    pledge = services.pledge_create(organisation=school_a, by=alice, details=details())
+    services.pledge_approve(pledge=pledge, by=officer)
+    certificate = services.pledge_certificate(Pledge.objects.get(pk=pledge.pk))
+    assert certificate.status == "valid"
+    services.pledge_withdraw(pledge=pledge, by=alice, reason="Merging with another trust")
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked"
+    assert certificate.revoked_reason == "The organisation withdrew its pledge to the charter."
+
+
+def test_a_holder_cannot_revoke_someone_elses_certificate(alice, charlie, officer, school_a, school_b):
+    from ppp.certificates.services import CertificateError, certificate_revoke
+    from tests.certificates.factories import issue_for
+
+    certificate = issue_for(school_b, officer)
+    with pytest.raises(CertificateError, match="Only a council officer"):
+        certificate_revoke(certificate=certificate, reason="x", by=alice, holder_gives_up=True)
+    certificate_revoke(certificate=certificate, reason="We closed", by=charlie, holder_gives_up=True)
