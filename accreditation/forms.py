@@ -104,11 +104,22 @@ class VisitRequestForm(GDSFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Kind of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
     mode = forms.ChoiceField(label="In person or online?", choices=Visit.Mode.choices, widget=forms.RadioSelect)
     first_date = DateInputField(label="First choice: date", help_text="For example, 27 3 2027")
-    first_time = forms.TimeField(label="First choice: time", help_text="For example, 09:30")
+    first_time = forms.TimeField(
+        label="First choice: time",
+        help_text="For example, 09:30",
+        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    )
     second_date = DateInputField(label="Second choice: date")
-    second_time = forms.TimeField(label="Second choice: time")
+    second_time = forms.TimeField(
+        label="Second choice: time",
+        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    )
     third_date = DateInputField(label="Third choice: date (optional)", required=False)
-    third_time = forms.TimeField(label="Third choice: time (optional)", required=False)
+    third_time = forms.TimeField(
+        label="Third choice: time (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    )
     note = forms.CharField(
         label="Who will be there, and anything the officer should know (optional)",
         required=False,
@@ -136,8 +147,18 @@ class VisitScheduleForm(GDSFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Kind of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
     mode = forms.ChoiceField(label="In person or online?", choices=Visit.Mode.choices, widget=forms.RadioSelect)
     date = DateInputField(label="Date", help_text="For example, 27 3 2027")
-    time = forms.TimeField(label="Start time", help_text="For example, 09:30")
-    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=15, max_value=480, initial=90)
+    time = forms.TimeField(
+        label="Start time",
+        help_text="For example, 09:30",
+        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=15,
+        max_value=480,
+        initial=90,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+    )
     location = forms.CharField(label="Address or meeting link", max_length=200, required=False)
     attendees = forms.CharField(
         label="Who will attend (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})

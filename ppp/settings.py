@@ -251,6 +251,16 @@ ADMINS = [("PPP administrators", a) for a in env_list("ADMINS")]
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds styles text, email and password inputs; these need the GOV.UK class too.
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input",
+    "timeinput": "govuk-input",
+    "urlinput": "govuk-input",
+    "dateinput": "govuk-input",
+    "datetimeinput": "govuk-input",
+    "searchinput": "govuk-input",
+    "fileinput": "govuk-file-upload",
+}
 
 # Security headers. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_CONTENT_TYPE_NOSNIFF = True
