@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format install frontend clean
+.PHONY: run setup test lint format bench install frontend clean
 
 ## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
 run: setup
@@ -28,6 +28,11 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+## bench: time the busiest pages and certificate printing on a large dataset (PostgreSQL)
+bench: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/run.py
 
 format: install
 	$(PY) -m ruff format .
