@@ -163,6 +163,12 @@ class VisitScheduleForm(GDSFormMixin, forms.Form):
     attendees = forms.CharField(
         label="Who will attend (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reason = forms.CharField(
+        label="If you are moving a booked visit, why?",
+        required=False,
+        help_text="The school is told the reason.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def starts_at(self):
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])

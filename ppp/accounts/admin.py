@@ -1,11 +1,26 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from .models import Invitation, Membership, Organisation, User
 from .services import AccountsError, invitation_revoke
 
 
-class MembershipInline(admin.TabularInline):
+class SuperuserWritesOnly:
+    """Memberships change through the organisation pages (invite, remove, hand over the
+    lead), whose services keep the rules; in the admin only superusers may edit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class MembershipInline(SuperuserWritesOnly, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "organisation"]
@@ -30,6 +45,27 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
     filter_horizontal = ["groups", "user_permissions"]
 
+    # Officers may correct a person's name or job title and deactivate a leaver; who is
+    # staff, superuser or in which group, email addresses and passwords are for superusers.
+    PRIVILEGED = ["email", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else readonly + self.PRIVILEGED
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser can set someone's password. Send them a password reset instead.")
+        return super().user_change_password(request, id, form_url)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -42,7 +78,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]

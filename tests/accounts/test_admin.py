@@ -8,7 +8,8 @@ from tests.factories import UserFactory, make_officer
 
 def test_the_officers_group_exists_with_model_permissions(db):
     codenames = set(Group.objects.get(name=OFFICERS_GROUP).permissions.values_list("codename", flat=True))
-    assert {"view_organisation", "change_organisation", "add_membership", "view_invitation"} <= codenames
+    assert {"view_organisation", "change_organisation", "view_membership", "view_invitation"} <= codenames
+    assert "change_membership" not in codenames
     assert "delete_organisation" not in codenames
 
 
@@ -80,3 +81,31 @@ def test_only_superusers_read_the_audit_trail_and_nobody_edits_it(client, office
         assert (
             client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
         )
+
+
+def test_officers_cannot_raise_anyones_privileges(client, officer, alice):
+    client.force_login(officer)
+    own = client.post(reverse("admin:accounts_user_change", args=[officer.pk]), {"is_superuser": "on"})
+    assert own.status_code == 403  # staff records are for superusers
+    officer.refresh_from_db()
+    assert not officer.is_superuser
+    page = client.get(reverse("admin:accounts_user_change", args=[alice.pk])).content.decode()
+    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="email"' not in page
+    client.post(reverse("admin:accounts_user_change", args=[alice.pk]), {
+        "full_name": "Alice Renamed", "job_title": "Head", "is_active": "on", "is_superuser": "on", "is_staff": "on",
+        "email": "attacker@example.org", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    })
+    alice.refresh_from_db()
+    assert (alice.full_name, alice.is_superuser, alice.is_staff, alice.email) == (
+        "Alice Renamed", False, False, "alice@a.example")
+    assert client.get(f"/admin/accounts/user/{alice.pk}/password/").status_code == 403
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+
+
+def test_officers_cannot_edit_memberships_in_the_admin(client, officer, alice):
+    client.force_login(officer)
+    membership = alice.memberships.get()
+    response = client.post(reverse("admin:accounts_membership_change", args=[membership.pk]),
+                           {"user": alice.pk, "organisation": membership.organisation_id, "role": "member"})
+    assert response.status_code == 403
+    assert alice.memberships.get().role == "lead"

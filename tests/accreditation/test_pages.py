@@ -399,3 +399,31 @@ def test_the_award_pages_show_the_schools_pledge(client, alice, school_a):
     approved_pledge(school_a)
     page = client.get(application.get_absolute_url()).content.decode()
     assert "Charter pledge" in page and "Approved" in page
+
+
+def _schedule_post(day, time="10:00", reason=""):
+    return {
+        "action": "schedule", "schedule-kind": "initial", "schedule-mode": "in_person",
+        "schedule-date_0": day.day, "schedule-date_1": day.month, "schedule-date_2": day.year,
+        "schedule-time": time, "schedule-duration_minutes": "90", "schedule-location": "Hall",
+        "schedule-attendees": "", "schedule-reason": reason,
+    }
+
+
+def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(client, alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    soon = timezone.now() + datetime.timedelta(days=5)
+    visit = services.visit_request(application=application, by=alice, kind="initial", mode="in_person",
+                                   preferred=[soon, soon + datetime.timedelta(days=1)])
+    client.force_login(officer)
+    day = timezone.localdate() + datetime.timedelta(days=6)
+    response = client.post(url("visit-detail", visit), _schedule_post(day))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.SCHEDULED and timezone.localtime(visit.starts_at).date() == day
+    later = day + datetime.timedelta(days=1)
+    refused = client.post(url("visit-detail", visit), _schedule_post(later))
+    assert "Give the reason for moving the visit" in refused.content.decode()
+    client.post(url("visit-detail", visit), _schedule_post(later, reason="Officer on training"))
+    visit.refresh_from_db()
+    assert timezone.localtime(visit.starts_at).date() == later and "Officer on training" in visit.changes
