@@ -407,6 +407,7 @@ class Award(models.Model):
     class Status(models.TextChoices):
         AWAITING_RATIFICATION = "awaiting_ratification", "Awaiting ratification"
         ISSUED = "issued", "Issued"
+        SUPERSEDED = "superseded", "Superseded by a re-accreditation"
         EXPIRED = "expired", "Expired"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")

@@ -226,6 +226,7 @@ def application_withdraw(*, application: Application, by: User, reason: str) -> 
     _require_status(application, Application.OPEN_STATUSES, "withdraw the application")
     if not reason.strip():
         raise WorkflowError("Give a reason for withdrawing.")
+    _cancel_pending_award(application, by, "withdrawn")
     _move(application, S.WITHDRAWN, by=by, note=reason)
     _notify(
         lead_emails(application) + officer_emails(application),
@@ -292,13 +293,15 @@ def application_return(*, application: Application, by: User, note: str) -> Appl
     _require_status(application, [S.ASSESSMENT], "ask for more evidence")
     if not note.strip():
         raise WorkflowError("Say what more evidence is needed.")
+    _cancel_pending_award(application, by, "more evidence needed")
     _move(application, S.EVIDENCING, by=by, note=note)
     _notify(lead_emails(application), "more evidence is needed", f"{note}\n\n{_link(application)}")
     return application
 
 
-def _issue_certificate(award: Award, by: User) -> IssuedCertificate:
-    application = award.application
+def _issue_certificate(award: Award, application: Application, by: User) -> IssuedCertificate:
+    """Issue the award's certificate and accredit `application` (locked by the caller).
+    A re-accredited school's previous award is superseded: one current award each."""
     certificate = certificate_issue(
         source=award,
         kind=IssuedCertificate.Kind.AWARD,
@@ -313,6 +316,9 @@ def _issue_certificate(award: Award, by: User) -> IssuedCertificate:
     award.certificate = certificate
     award.status = Award.Status.ISSUED
     award.save(update_fields=["certificate", "status"])
+    Award.objects.filter(application__organisation=application.organisation, status=Award.Status.ISSUED).exclude(
+        pk=award.pk
+    ).update(status=Award.Status.SUPERSEDED)
     _move(application, S.ACCREDITED, by=by, note=f"Awarded{f' at {award.level}' if award.level else ''}.")
     _notify(
         lead_emails(application),
@@ -353,7 +359,7 @@ def application_award(
     )
     audit_record("award.make", actor=by, target=award, organisation=application.organisation, level=level)
     if not application.scheme.requires_ratification:
-        _issue_certificate(award, by)
+        _issue_certificate(award, application, by)
     else:
         _notify(
             [settings.PPP_TEAM_EMAIL],
@@ -365,17 +371,25 @@ def application_award(
 
 @transaction.atomic
 def award_ratify(*, award: Award, by: User) -> Award:
-    award = Award.objects.select_for_update().select_related("application__organisation").get(pk=award.pk)
+    application = _lock(award.application)  # the application first, as everywhere else
+    award = Award.objects.select_for_update().filter(pk=award.pk).first()
     _require_officer(by, "ratify an award")
-    if award.status != Award.Status.AWAITING_RATIFICATION:
+    if award is None or award.status != Award.Status.AWAITING_RATIFICATION:
         raise WorkflowError("This award is not waiting for ratification.")
+    _require_status(application, [S.ASSESSMENT], "ratify the award")
     if award.awarded_by_id == by.pk:
         raise WorkflowError("A second officer must ratify the award: not the officer who made it.")
     award.ratified_by, award.ratified_at = by, timezone.now()
     award.save(update_fields=["ratified_by", "ratified_at"])
-    Application.objects.select_for_update().get(pk=award.application_id)
-    _issue_certificate(award, by)
+    _issue_certificate(award, application, by)
     return award
+
+
+def _cancel_pending_award(application: Application, by: User, why: str) -> None:
+    """An award not yet ratified falls away when the application leaves assessment."""
+    for award in Award.objects.filter(application=application, status=Award.Status.AWAITING_RATIFICATION):
+        audit_record("award.cancel", actor=by, target=award, organisation=application.organisation, why=why)
+        award.delete()
 
 
 @transaction.atomic
@@ -412,6 +426,8 @@ def visit_request(
         raise WorkflowError("Offer at least two dates and times, so your officer can pick one.")
     if any(d <= timezone.now() for d in preferred):
         raise WorkflowError("The dates you offer must be in the future.")
+    if any(d > timezone.now() + datetime.timedelta(days=730) for d in preferred):
+        raise WorkflowError("The dates you offer must be within the next two years.")
     visit = Visit.objects.create(
         application=application,
         kind=kind,
@@ -453,6 +469,8 @@ def visit_schedule(
     _require_status(application, Application.OPEN_STATUSES, "schedule a visit")
     if starts_at <= timezone.now():
         raise WorkflowError("A visit must be scheduled in the future.")
+    if starts_at > timezone.now() + datetime.timedelta(days=730):
+        raise WorkflowError("A visit must be within the next two years.")
     if visit is None:
         visit = Visit(application=application)
     else:
@@ -627,6 +645,7 @@ def evidence_update(*, evidence: Evidence, by: User, criteria, **fields) -> Evid
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     application = _lock(evidence.application)
     _require_member(by, application, "change evidence")
+    _require_status(application, [S.PLANNING, S.EVIDENCING, S.ASSESSMENT], "change evidence")
     if evidence.status not in (Evidence.Status.DRAFT, Evidence.Status.CHANGES_REQUESTED):
         raise WorkflowError("Evidence can only be changed while it is a draft or changes have been asked for.")
     for name, value in fields.items():
@@ -644,6 +663,8 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
     application = _lock(evidence.application)
     _require_lead(by, application, "submit evidence")
     _require_status(application, [S.EVIDENCING, S.ASSESSMENT], "submit evidence")
+    if Award.objects.filter(application=application, status=Award.Status.AWAITING_RATIFICATION).exists():
+        raise WorkflowError("An award is waiting for ratification: evidence cannot change now.")
     if evidence.status not in (Evidence.Status.DRAFT, Evidence.Status.CHANGES_REQUESTED):
         raise WorkflowError(f"This evidence is already {evidence.get_status_display().lower()}.")
     if evidence.status == Evidence.Status.CHANGES_REQUESTED and comment.strip():
@@ -662,6 +683,7 @@ def evidence_review(*, evidence: Evidence, by: User, decision: str, comment: str
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     application = _lock(evidence.application)
     _require_officer(by, "review evidence")
+    _require_status(application, [S.EVIDENCING, S.ASSESSMENT], "review evidence")
     if evidence.status != seen_status or evidence.status != Evidence.Status.SUBMITTED:
         last = evidence.events.exclude(action=EvidenceEvent.Action.CREATED).select_related("by").last()
         who = f" by {last.by} ({last.get_action_display().lower()})" if last else ""
@@ -827,7 +849,7 @@ def scheme_publish(*, scheme: Scheme, by: User) -> Scheme:
 
 def evidence_waiting_for_review():
     return (
-        Evidence.objects.filter(status=Evidence.Status.SUBMITTED)
+        Evidence.objects.filter(status=Evidence.Status.SUBMITTED, application__status__in=Application.OPEN_STATUSES)
         .select_related("application__organisation", "application__assigned_officer")
         .order_by("submitted_at")
     )

@@ -91,13 +91,26 @@ def test_officers_cannot_raise_anyones_privileges(client, officer, alice):
     assert not officer.is_superuser
     page = client.get(reverse("admin:accounts_user_change", args=[alice.pk])).content.decode()
     assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="email"' not in page
-    client.post(reverse("admin:accounts_user_change", args=[alice.pk]), {
-        "full_name": "Alice Renamed", "job_title": "Head", "is_active": "on", "is_superuser": "on", "is_staff": "on",
-        "email": "attacker@example.org", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    client.post(
+        reverse("admin:accounts_user_change", args=[alice.pk]),
+        {
+            "full_name": "Alice Renamed",
+            "job_title": "Head",
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "email": "attacker@example.org",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     alice.refresh_from_db()
     assert (alice.full_name, alice.is_superuser, alice.is_staff, alice.email) == (
-        "Alice Renamed", False, False, "alice@a.example")
+        "Alice Renamed",
+        False,
+        False,
+        "alice@a.example",
+    )
     assert client.get(f"/admin/accounts/user/{alice.pk}/password/").status_code == 403
     assert client.get(reverse("admin:accounts_user_add")).status_code == 403
 
@@ -105,7 +118,9 @@ def test_officers_cannot_raise_anyones_privileges(client, officer, alice):
 def test_officers_cannot_edit_memberships_in_the_admin(client, officer, alice):
     client.force_login(officer)
     membership = alice.memberships.get()
-    response = client.post(reverse("admin:accounts_membership_change", args=[membership.pk]),
-                           {"user": alice.pk, "organisation": membership.organisation_id, "role": "member"})
+    response = client.post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]),
+        {"user": alice.pk, "organisation": membership.organisation_id, "role": "member"},
+    )
     assert response.status_code == 403
     assert alice.memberships.get().role == "lead"

@@ -403,18 +403,30 @@ def test_the_award_pages_show_the_schools_pledge(client, alice, school_a):
 
 def _schedule_post(day, time="10:00", reason=""):
     return {
-        "action": "schedule", "schedule-kind": "initial", "schedule-mode": "in_person",
-        "schedule-date_0": day.day, "schedule-date_1": day.month, "schedule-date_2": day.year,
-        "schedule-time": time, "schedule-duration_minutes": "90", "schedule-location": "Hall",
-        "schedule-attendees": "", "schedule-reason": reason,
+        "action": "schedule",
+        "schedule-kind": "initial",
+        "schedule-mode": "in_person",
+        "schedule-date_0": day.day,
+        "schedule-date_1": day.month,
+        "schedule-date_2": day.year,
+        "schedule-time": time,
+        "schedule-duration_minutes": "90",
+        "schedule-location": "Hall",
+        "schedule-attendees": "",
+        "schedule-reason": reason,
     }
 
 
 def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(client, alice, officer, school_a):
     application = f.apply(school_a, alice)
     soon = timezone.now() + datetime.timedelta(days=5)
-    visit = services.visit_request(application=application, by=alice, kind="initial", mode="in_person",
-                                   preferred=[soon, soon + datetime.timedelta(days=1)])
+    visit = services.visit_request(
+        application=application,
+        by=alice,
+        kind="initial",
+        mode="in_person",
+        preferred=[soon, soon + datetime.timedelta(days=1)],
+    )
     client.force_login(officer)
     day = timezone.localdate() + datetime.timedelta(days=6)
     response = client.post(url("visit-detail", visit), _schedule_post(day))
@@ -427,3 +439,23 @@ def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(c
     client.post(url("visit-detail", visit), _schedule_post(later, reason="Officer on training"))
     visit.refresh_from_db()
     assert timezone.localtime(visit.starts_at).date() == later and "Officer on training" in visit.changes
+
+
+def test_calendar_files_fold_long_lines_and_drop_carriage_returns(client, alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    visit = services.visit_schedule(
+        application=application,
+        by=officer,
+        kind="initial",
+        mode="online",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        location="Room 1\r\nMain building, " + "long address " * 10,
+        attendees="Head\r\nDeputy",
+    )
+    client.force_login(alice)
+    body = client.get(url("visit-ics", visit)).content.decode()
+    lines = body.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "\r" not in body.replace("\r\n", "")
+    unfolded = body.replace("\r\n ", "")
+    assert "LOCATION:Room 1\\nMain building\\, long address" in unfolded

@@ -443,3 +443,67 @@ def test_legacy_holders_are_invited_to_reaccredit_through_their_lead(
         services.legacy_award_invite(legacy_award=without_lead, by=officer)
     with pytest.raises(WorkflowError, match="Only a council officer"):
         services.legacy_award_invite(legacy_award=with_lead, by=alice)
+
+
+def test_returning_or_withdrawing_cancels_an_award_waiting_for_ratification(alice, officer, school_a):
+    Scheme.objects.update(requires_ratification=True)
+    second = make_officer("second@example.org")
+    application = f.assessment(school_a, alice, officer)
+    award = services.application_award(application=application, by=officer)
+    services.application_return(application=application, by=second, note="Parent survey please")
+    assert not Award.objects.filter(pk=award.pk).exists()
+    with pytest.raises(WorkflowError, match="not waiting for ratification"):
+        services.award_ratify(award=award, by=second)
+    assert Application.objects.get(pk=application.pk).status == S.EVIDENCING
+    services.application_submit(application=application, by=alice)
+    award = services.application_award(application=application, by=officer)  # can be awarded again
+    services.application_withdraw(application=application, by=alice, reason="Closing")
+    assert not Award.objects.filter(application=application).exists()
+
+
+def test_evidence_is_frozen_while_an_award_waits_for_ratification(alice, officer, school_a):
+    Scheme.objects.update(requires_ratification=True)
+    application = f.assessment(school_a, alice, officer)
+    services.application_award(application=application, by=officer)
+    extra = f.statement(application, alice, title="Late addition")
+    with pytest.raises(WorkflowError, match="waiting for ratification"):
+        services.evidence_submit(evidence=extra, by=alice)
+
+
+def test_nothing_is_reviewed_or_changed_on_a_closed_application(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    services.evidence_submit(evidence=evidence, by=alice)
+    services.application_withdraw(application=application, by=alice, reason="Closing")
+    with pytest.raises(WorkflowError, match="withdrawn"):
+        services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
+    with pytest.raises(WorkflowError, match="withdrawn"):
+        services.evidence_update(evidence=evidence, by=alice, criteria=None, title="x")
+    assert not services.evidence_waiting_for_review().filter(pk=evidence.pk).exists()
+
+
+def test_a_new_award_supersedes_the_previous_one(alice, officer, school_a):
+    old = f.accredited(school_a, alice, officer, awarded_on=timezone.localdate() - datetime.timedelta(days=1000))
+    new = services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
+    f.initial_visit_done(new, officer)
+    services.action_item_save(application=new, by=alice, action="x", owner="y", due_date=timezone.localdate())
+    services.action_plan_agree(application=new, by=officer)
+    f.all_evidence(new, alice, officer)
+    services.application_submit(application=new, by=alice)
+    services.application_award(application=new, by=officer)
+    assert Award.objects.get(application=old).status == Award.Status.SUPERSEDED
+    assert list(Award.objects.current().values_list("application", flat=True)) == [new.pk]
+
+
+def test_visits_more_than_two_years_ahead_are_refused(alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    with pytest.raises(WorkflowError, match="within the next two years"):
+        services.visit_schedule(
+            application=application,
+            by=officer,
+            kind="initial",
+            mode="online",
+            starts_at=timezone.now() + datetime.timedelta(days=3650),
+        )
