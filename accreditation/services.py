@@ -14,7 +14,6 @@ after commit.
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +24,7 @@ from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue
 from ppp.dates import add_months
+from ppp.mail import send_after_commit
 
 from .models import (
     ActionItem,
@@ -90,16 +90,7 @@ def officer_emails(application: Application) -> list[str]:
 
 
 def _notify(to: list[str], subject: str, body: str) -> None:
-    to = [address for address in to if address]
-    if to:
-        transaction.on_commit(
-            lambda: send_mail(
-                f"PPP award: {subject}",
-                body + f"\n\nPositive and Peaceful Places\n{settings.SITE_URL}\n",
-                None,
-                to,
-            )
-        )
+    send_after_commit(f"PPP award: {subject}", body + f"\n\nPositive and Peaceful Places\n{settings.SITE_URL}\n", to)
 
 
 def _link(obj) -> str:

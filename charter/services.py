@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +23,7 @@ from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
+from ppp.mail import send, send_after_commit
 
 from .models import (
     Charter,
@@ -85,12 +85,11 @@ def _organisation_emails(pledge: Pledge) -> list[str]:
 
 
 def _mail(subject: str, template: str, context: dict, to: list[str]) -> None:
-    if to:
-        send_mail(subject, render_to_string(template, context), None, to)
+    send(subject, render_to_string(template, context), to)
 
 
 def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]) -> None:
-    transaction.on_commit(lambda: _mail(subject, template, context, to))
+    send_after_commit(subject, render_to_string(template, context), to)
 
 
 def _officer_emails() -> list[str]:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from ppp.audit.services import audit_record
+from ppp.mail import send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
 from .selectors import is_lead
@@ -37,14 +37,10 @@ class SentInvitation:
     url: str
 
 
-def _send_invitation_email(invitation: Invitation, url: str) -> None:
+def _invitation_email(invitation: Invitation, url: str) -> tuple[str, str]:
     context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
-    send_mail(
-        subject=f"You are invited to {invitation.organisation} on Positive and Peaceful Places",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    subject = f"You are invited to {invitation.organisation} on Positive and Peaceful Places"
+    return subject, render_to_string("accounts/email/invitation.txt", context)
 
 
 @transaction.atomic
@@ -78,7 +74,7 @@ def invitation_create(
     invitation.save()
     url = settings.SITE_URL + reverse("accounts:invitation-accept", kwargs={"token": token})
     audit_record("invitation.create", actor=by, target=invitation, request=request, email=email, role=role)
-    transaction.on_commit(lambda: _send_invitation_email(invitation, url))
+    send_after_commit(*_invitation_email(invitation, url), [invitation.email])
     return SentInvitation(invitation=invitation, url=url)
 
 

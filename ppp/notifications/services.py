@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+
+from ppp.mail import send
 
 from .models import SentReminder
 
@@ -41,8 +42,7 @@ def send_once(reminder: Reminder) -> bool:
             )
             if reminder.on_send:
                 reminder.on_send()
-            if recipients:
-                send_mail(reminder.subject, reminder.body, None, recipients)
+            send(reminder.subject, reminder.body, recipients)
     except IntegrityError:
         return False
     return True
@@ -65,6 +65,11 @@ def send_reminders(today: datetime.date) -> dict[str, int]:
     for label, collect in reminder_sources():
         sent[label] = 0
         for reminder in collect(today):
-            if send_once(reminder):
-                sent[label] += 1
+            try:
+                if send_once(reminder):
+                    sent[label] += 1
+            except Exception:
+                # Nothing of this reminder was kept (its transaction rolled back), so it is
+                # tried again tomorrow; the others still go today.
+                log.exception("Reminder %s failed", reminder.key)
     return sent
