@@ -102,11 +102,13 @@ def sign(request):
     if request.method == "POST":
         if form.is_bot():
             return redirect("charter:sign-up-sent")
-        if not hit(f"charter-sign-up:{client_ip(request)}", limit=settings.CHARTER_SIGN_UPS_PER_HOUR, window=3600):
-            response = render(request, "errors/429.html", status=429)
-            response["Retry-After"] = "3600"
-            return response
         if form.is_valid():
+            # Only complete sign-ups count: someone correcting mistakes is not locked out.
+            limit = settings.CHARTER_SIGN_UPS_PER_HOUR
+            if not hit(f"charter-sign-up:{client_ip(request)}", limit=limit, window=3600):
+                response = render(request, "errors/429.html", status=429)
+                response["Retry-After"] = "3600"
+                return response
             data = form.cleaned_data
             try:
                 services.pledge_sign_up(

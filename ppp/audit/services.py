@@ -1,5 +1,8 @@
 """The one way to write to the audit trail."""
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -7,9 +10,23 @@ from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    """The caller's address. REMOTE_ADDR is set by the proxy in front of gunicorn."""
+    """The caller's address, for the audit trail and rate limits.
+
+    Behind TRUSTED_PROXY_COUNT proxies (nginx, a load balancer) REMOTE_ADDR is the last
+    proxy's, so the address is taken from X-Forwarded-For: the entry the outermost trusted
+    proxy added. Entries further left were written by the client and are not trusted.
+    """
     if request is None:
         return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return None
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -24,3 +24,16 @@ def test_sign_in_and_out_are_recorded(client, alice):
         "auth.login",
         "auth.logout",
     ]
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(rf, settings):
+    from ppp.audit.services import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_ip(request) == "127.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the left entry was written by the client: ignored
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "6.6.6.6"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")) is None
