@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from ppp.admin import FrozenParentInline
+
 from . import services
 from .models import (
     ActionItem,
@@ -43,10 +45,13 @@ class SchemeAdminForm(forms.ModelForm):
         return cleaned
 
 
-class StandardInline(admin.TabularInline):
+class StandardInline(FrozenParentInline, admin.TabularInline):
     model = Standard
     extra = 0
     show_change_link = True
+
+    def frozen(self, scheme) -> bool:
+        return scheme.status != Scheme.Status.DRAFT
 
 
 @admin.register(Scheme)
@@ -86,9 +91,12 @@ class SchemeAdmin(admin.ModelAdmin):
         self._each(request, queryset, services.scheme_new_version, "Made {scheme} as a draft.")
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(FrozenParentInline, admin.StackedInline):
     model = Criterion
     extra = 0
+
+    def frozen(self, standard) -> bool:
+        return standard.scheme.status != Scheme.Status.DRAFT
 
 
 @admin.register(Standard)
@@ -184,10 +192,12 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "mode", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["application__organisation__name", "location"]
     list_select_related = ["application__organisation", "application__scheme"]
-    readonly_fields = ["application", "status", "completed_at", "created_at"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # visits are booked, moved and recorded on the visit page, which tells the school
 
 
 class EvidenceEventInline(admin.TabularInline):
@@ -224,6 +234,9 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the school changes evidence; officers review it on the evidence page
 
 
 @admin.register(ActionItem)

@@ -4,6 +4,8 @@ example pledges, and pledges and reviews (read-mostly; decisions go through serv
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from ppp.admin import FrozenParentInline
+
 from .models import (
     Charter,
     Commitment,
@@ -18,12 +20,17 @@ from .models import (
 from .services import CharterError, charter_publish, pledge_approve, pledge_restore_to_register
 
 
-class PrincipleInline(admin.TabularInline):
+class PublishedCharterFrozen(FrozenParentInline):
+    def frozen(self, charter) -> bool:
+        return charter.status == Charter.Status.PUBLISHED
+
+
+class PrincipleInline(PublishedCharterFrozen, admin.TabularInline):
     model = Principle
     extra = 0
 
 
-class CommitmentInline(admin.StackedInline):
+class CommitmentInline(PublishedCharterFrozen, admin.StackedInline):
     model = Commitment
     extra = 0
 

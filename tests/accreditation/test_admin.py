@@ -72,3 +72,13 @@ def test_officers_make_a_new_version_and_publish_it(client, officer, alice, scho
     assert Application.objects.get(pk=application.pk).scheme == old  # the school carries on
     with pytest.raises(services.WorkflowError, match="already published"):
         services.scheme_publish(scheme=draft, by=officer)
+
+
+def test_a_published_schemes_standards_and_criteria_cannot_be_changed_inline(client, officer, db):
+    scheme = Scheme.current()
+    standard = scheme.standards.first()
+    client.force_login(officer)
+    page = client.get(reverse("admin:accreditation_standard_change", args=[standard.pk])).content.decode()
+    assert 'name="criteria-0-statement"' not in page
+    page = client.get(reverse("admin:accreditation_scheme_change", args=[scheme.pk])).content.decode()
+    assert 'name="standards-0-title"' not in page
