@@ -18,6 +18,7 @@ from charter.services import current_pledge, has_approved_pledge
 from ppp.accounts.selectors import current_membership, is_lead, is_member
 from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record
+from ppp.csvsafe import csv_safe
 
 from . import services
 from .filters import ApplicationFilter, AwardHolderFilter
@@ -348,21 +349,16 @@ def action_plan_csv(request, pk):
         writer.writerow(
             [
                 item.criterion.code if item.criterion else "",
-                _csv_safe(item.action),
-                _csv_safe(item.owner),
+                csv_safe(item.action),
+                csv_safe(item.owner),
                 item.due_date.isoformat(),
-                _csv_safe(item.success_measure),
+                csv_safe(item.success_measure),
                 item.get_status_display(),
                 "yes" if item.is_overdue else "",
             ]
         )
     audit_record("action_plan.export", actor=request.user, target=application, request=request, format="csv")
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheet formula injection: a cell starting =,+,-,@ is shown as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @login_required
@@ -793,7 +789,7 @@ def _caseload_csv(request, rows):
     for a in rows:
         writer.writerow(
             [
-                _csv_safe(a.organisation.name),
+                csv_safe(a.organisation.name),
                 a.organisation.urn or "",
                 a.get_kind_display(),
                 a.get_status_display(),

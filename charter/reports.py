@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
 from ppp.accounts.models import Organisation
+from ppp.csvsafe import csv_safe
 
 from .models import Pledge, PledgeCommitment, Review
 
@@ -71,11 +72,11 @@ def register_csv() -> str:
         organisation = pledge.organisation
         writer.writerow(
             [
-                _safe(organisation.name),
+                csv_safe(organisation.name),
                 organisation.get_kind_display(),
-                organisation.urn or "",
-                organisation.postcode,
-                _safe(organisation.local_authority),
+                csv_safe(organisation.urn or ""),
+                csv_safe(organisation.postcode),
+                csv_safe(organisation.local_authority),
                 pledge.signed_on.isoformat(),
                 pledge.approved_at.date().isoformat() if pledge.approved_at else "",
                 pledge.get_delivery_role_display(),
@@ -86,11 +87,6 @@ def register_csv() -> str:
             ]
         )
     return out.getvalue()
-
-
-def _safe(value: str) -> str:
-    """No spreadsheet formulas from text people typed."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def officer_lists(today: datetime.date) -> dict:

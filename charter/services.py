@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -507,11 +508,13 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
     if pledge.status == Pledge.Status.WITHDRAWN:
         raise CharterError("This pledge has already been withdrawn.")
     from_status = pledge.status
-    certificate = pledge_certificate(pledge)
     pledge.status = Pledge.Status.WITHDRAWN
     pledge.save(update_fields=["status"])
     _event(pledge, "withdrawn", by=by, from_status=from_status, note=reason.strip(), request=request)
-    if certificate is not None:
+    # Every certificate of this pledge (each approval and review printed one) stops verifying.
+    events = ContentType.objects.get_for_model(PledgeEvent)
+    event_ids = [str(pk) for pk in pledge.events.values_list("pk", flat=True)]
+    for certificate in IssuedCertificate.objects.current().filter(source_type=events, source_id__in=event_ids):
         certificate_revoke(
             certificate=certificate,
             reason="The organisation withdrew its pledge to the charter.",
