@@ -32,43 +32,51 @@ def collect(today: datetime.date):
     yield from _stale(today)
 
 
+def _when(day: datetime.date, today: datetime.date) -> str:
+    left = (day - today).days
+    return {0: "today", 1: "tomorrow"}.get(left, f"on {day:%A %-d %B}")
+
+
+# Each reminder has a stage and a window rather than an exact day, so a day the cron job
+# missed is caught up the next day; the key names the stage, so it still goes only once.
+
+
 def _visits(today):
-    for days, label in ((1, "tomorrow"), (7, "in 7 days")):
-        day = today + datetime.timedelta(days=days)
-        visits = Visit.objects.filter(status=Visit.Status.SCHEDULED, starts_at__date=day).select_related(
-            "application__organisation", "application__assigned_officer"
+    visits = Visit.objects.filter(
+        status=Visit.Status.SCHEDULED,
+        starts_at__date__gte=today,
+        starts_at__date__lte=today + datetime.timedelta(days=7),
+    ).select_related("application__organisation", "application__assigned_officer")
+    for visit in visits:
+        day = timezone.localtime(visit.starts_at).date()
+        stage = "day-before" if (day - today).days <= 1 else "week-before"
+        application = visit.application
+        when = timezone.localtime(visit.starts_at).strftime("%A %-d %B at %H:%M")
+        yield Reminder(
+            key=f"visit:{visit.pk}:{visit.starts_at:%Y%m%d%H%M}:{stage}",
+            to=services.lead_emails(application) + services.officer_emails(application),
+            subject=f"PPP award: {visit.get_kind_display().lower()} {_when(day, today)} at {application.organisation}",
+            body=f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n"
+            f"{visit.location}\n\n{_url(visit)}",
         )
-        for visit in visits:
-            application = visit.application
-            when = timezone.localtime(visit.starts_at).strftime("%A %-d %B at %H:%M")
-            yield Reminder(
-                key=f"visit:{visit.pk}:{visit.starts_at:%Y%m%d%H%M}:{days}",
-                to=services.lead_emails(application) + services.officer_emails(application),
-                subject=f"PPP award: {visit.get_kind_display().lower()} {label} at {application.organisation}",
-                body=f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n"
-                f"{visit.location}\n\n{_url(visit)}",
-            )
 
 
 def _actions(today):
-    soon = today + datetime.timedelta(days=7)
     items = (
         ActionItem.objects.exclude(status=ActionItem.Status.DONE)
-        .filter(application__status__in=Application.OPEN_STATUSES, due_date__lte=soon)
+        .filter(application__status__in=Application.OPEN_STATUSES, due_date__lte=today + datetime.timedelta(days=7))
         .select_related("application__organisation")
     )
     for item in items:
         application = item.application
-        if item.due_date == soon:
-            key, subject = f"action-due:{item.pk}:{item.due_date}", f"action due in 7 days: {item.action[:60]}"
-        elif item.due_date < today:
-            key, subject = f"action-overdue:{item.pk}:{item.due_date}", f"action overdue: {item.action[:60]}"
+        if item.due_date >= today:
+            key, subject = f"action-due:{item.pk}:{item.due_date}", f"action due {_when(item.due_date, today)}"
         else:
-            continue
+            key, subject = f"action-overdue:{item.pk}:{item.due_date}", "action overdue"
         yield Reminder(
             key=key,
             to=services.lead_emails(application),
-            subject=f"PPP award: {subject}",
+            subject=f"PPP award: {subject}: {item.action[:60]}",
             body=f"{item.action}\nOwner: {item.owner}\nDue: {item.due_date:%-d %B %Y}\n\n"
             f"{settings.SITE_URL}{application.get_absolute_url()}action-plan/",
         )
@@ -88,19 +96,20 @@ def _evidence_waiting(today):
 
 
 def _expiry(today):
-    awards = Award.objects.filter(status=Award.Status.ISSUED).select_related("application__organisation")
-    for award in awards.filter(expires_on__lte=today + datetime.timedelta(days=90)):
+    awards = Award.objects.filter(status=Award.Status.ISSUED, expires_on__lte=today + datetime.timedelta(days=90))
+    for award in awards.select_related("application__organisation"):
         application = award.application
-        for days in (90, 30):
-            if award.expires_on == today + datetime.timedelta(days=days):
-                yield Reminder(
-                    key=f"award-expiring:{award.pk}:{days}",
-                    to=services.lead_emails(application),
-                    subject=f"PPP award: your award expires in {days} days",
-                    body=f"{application.organisation}'s award expires on {award.expires_on:%-d %B %Y}. "
-                    f"Start your re-accreditation to keep it:\n{settings.SITE_URL}/award/",
-                )
-        if award.expires_on < today:
+        left = (award.expires_on - today).days
+        if left >= 0:
+            stage = 30 if left <= 30 else 90
+            yield Reminder(
+                key=f"award-expiring:{award.pk}:{stage}",
+                to=services.lead_emails(application),
+                subject=f"PPP award: your award expires in {left} days",
+                body=f"{application.organisation}'s award expires on {award.expires_on:%-d %B %Y}. "
+                f"Start your re-accreditation to keep it:\n{settings.SITE_URL}/award/",
+            )
+        else:
             yield Reminder(
                 key=f"award-expired:{award.pk}",
                 to=services.lead_emails(application) + services.officer_emails(application),

@@ -36,7 +36,7 @@ def test_visit_reminders_tomorrow_and_in_seven_days_once_each(alice, officer, sc
     remind(visit_day - datetime.timedelta(days=1))
     visit_subjects = [s for s in subjects() if "initial visit" in s]
     assert len(visit_subjects) == 2
-    assert "in 7 days" in visit_subjects[0] and "tomorrow" in visit_subjects[1]
+    assert f"on {visit_day:%A %-d %B}" in visit_subjects[0] and "tomorrow" in visit_subjects[1]
     assert set(mail.outbox[-1].to) == {alice.email, officer.email}
 
 
@@ -54,8 +54,9 @@ def test_action_due_soon_and_overdue(alice, officer, school_a):
     remind(today)
     remind(today + datetime.timedelta(days=8))
     remind(today + datetime.timedelta(days=9))
+    due = today + datetime.timedelta(days=7)
     assert [s for s in subjects() if "action" in s] == [
-        "PPP award: action due in 7 days: Survey parents",
+        f"PPP award: action due on {due:%A %-d %B}: Survey parents",
         "PPP award: action overdue: Survey parents",
     ]
 
@@ -131,3 +132,15 @@ def test_import_legacy_awards_refuses_the_wrong_file(tmp_path, db):
     bad.write_text("Name,Date\nx,y\n")
     with pytest.raises(CommandError, match="missing column"):
         call_command("import_legacy_awards", str(bad))
+
+
+def test_a_day_the_cron_job_missed_is_caught_up(alice, officer, school_a):
+    application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2026, 1, 15))
+    expires = application.award.expires_on
+    mail.outbox.clear()
+    remind(expires - datetime.timedelta(days=88))  # the 90-day run was missed
+    remind(expires - datetime.timedelta(days=29))  # and the 30-day one
+    assert [s for s in subjects() if "expires" in s] == [
+        "PPP award: your award expires in 88 days",
+        "PPP award: your award expires in 29 days",
+    ]
