@@ -25,6 +25,7 @@ from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
 from ppp.mail import send, send_after_commit
+from ppp.ratelimit import hit
 
 from .models import (
     Charter,
@@ -223,6 +224,18 @@ def pledge_sign_up(
         if pending is not None:  # the same person signing again: send a fresh link
             audit_record("pledge.verification_resent", target=pending, request=request, email=email)
             return SignUp(pledge=pending, verify_url=_send_verification(pending))
+        abandoned = _abandoned_sign_up(duplicate)
+        if abandoned is not None:
+            _remove_abandoned_sign_up(abandoned, request=request)
+            duplicate = None
+    if duplicate is not None:
+        waiting = Pledge.objects.filter(organisation=duplicate, status=Pledge.Status.UNVERIFIED).first()
+        if waiting is not None and waiting.verification_expires_at:
+            raise CharterError(
+                f"Someone has already started signing up {duplicate.name} and their email address is not "
+                f"confirmed yet. If it was you, use the link in that email. If not, you can sign up after "
+                f"{timezone.localtime(waiting.verification_expires_at):%-d %B %Y}, when their link expires."
+            )
         raise CharterError(
             f"{duplicate.name} ({duplicate.postcode or 'no postcode'}) is already registered on Positive and "
             "Peaceful Places. If you work there, sign in and sign the charter from your organisation's page, "
@@ -259,6 +272,33 @@ def pledge_sign_up(
     audit_record("organisation.sign_up", actor=None, target=organisation, request=request, email=email)
     _event(pledge, "signed", note="Signed online by a new organisation; email not yet verified.", request=request)
     return SignUp(pledge=pledge, verify_url=_send_verification(pledge))
+
+
+def _abandoned_sign_up(organisation: Organisation) -> Pledge | None:
+    """The organisation exists only because of a sign-up whose email was never confirmed
+    and whose link has expired: nobody can use it, so it must not block the real one."""
+    pledge = Pledge.objects.filter(organisation=organisation, status=Pledge.Status.UNVERIFIED).first()
+    if pledge is None or not pledge.verification_expires_at or pledge.verification_expires_at > timezone.now():
+        return None
+    others = organisation.memberships.exclude(user__email__iexact=pledge.signatory_email)
+    if others.exists() or organisation.pledges.exclude(pk=pledge.pk).exists():
+        return None
+    if any(m.user.has_usable_password() for m in organisation.memberships.select_related("user")):
+        return None  # its signatory has an account they can sign in with
+    return pledge
+
+
+def _remove_abandoned_sign_up(pledge: Pledge, *, request=None) -> None:
+    organisation = pledge.organisation
+    users = [m.user for m in organisation.memberships.select_related("user")]
+    audit_record("organisation.sign_up_abandoned", target=organisation, request=request, email=pledge.signatory_email)
+    CommissionedProvider.objects.filter(provider=organisation).update(provider=None)
+    pledge.delete()
+    organisation.memberships.all().delete()
+    organisation.delete()
+    for user in users:
+        if not user.memberships.exists():
+            user.delete()
 
 
 def _send_verification(pledge: Pledge) -> str:
@@ -620,14 +660,16 @@ COMMISSIONING_ROLES = [Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOT
 
 
 def can_commission(organisation: Organisation) -> bool:
-    return (
-        organisation.kind == Organisation.Kind.COMMISSIONER
-        or Pledge.objects.current()
-        .filter(
-            organisation=organisation, delivery_role__in=[Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH]
-        )
-        .exists()
-    )
+    """Only a commissioner whose pledge the council has approved lists providers: their
+    pledge status is shown to it, and invitations go out in its name."""
+    return Pledge.objects.filter(
+        organisation=organisation,
+        status=Pledge.Status.APPROVED,
+        delivery_role__in=[Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH],
+    ).exists()
+
+
+PROVIDERS_ADDED_PER_DAY = 100
 
 
 @transaction.atomic
@@ -640,7 +682,11 @@ def provider_add(
     if not (is_lead(by, commissioner) or by.is_officer):
         raise CharterError("Only the commissioner's lead can list its providers.")
     if not can_commission(commissioner):
-        raise CharterError("Only a commissioner, or an organisation that pledged as a commissioner, lists providers.")
+        raise CharterError(
+            "Only an organisation whose pledge as a commissioner the council has approved lists providers."
+        )
+    if not hit(f"provider-add:{commissioner.pk}", limit=PROVIDERS_ADDED_PER_DAY, window=86400):
+        raise CharterError(f"You can add up to {PROVIDERS_ADDED_PER_DAY} providers a day. Add the rest tomorrow.")
     name, email, urn = name.strip(), email.strip().lower(), urn.strip()
     found = Organisation.objects.filter(urn=urn).first() if urn else None
     if found is None:

@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from charter.models import Pledge
@@ -160,3 +161,34 @@ def test_signing_again_before_confirming_sends_a_fresh_link(client, django_captu
     first, second = (re.search(r"/charter/verify/\S+/", m.body).group(0) for m in mail.outbox)
     assert first != second
     assert client.get(first).status_code == 404 and client.get(second).status_code == 200
+
+
+def test_an_unconfirmed_sign_up_blocks_others_only_until_its_link_expires(client, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    client.post(reverse("charter:sign"), sign_up_data(email="squatter@example.org"))
+    pledge = Pledge.objects.get()
+    other = Client()
+    response = other.post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example"))
+    assert "is not confirmed yet" in response.content.decode()
+    assert Organisation.objects.count() == 1
+    Pledge.objects.filter(pk=pledge.pk).update(verification_expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    response = other.post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example"))
+    assert response.status_code == 302
+    assert Pledge.objects.get().signatory_email == "real.manager@riverside.example"
+    assert not User.objects.filter(email="squatter@example.org").exists()
+    assert Organisation.objects.count() == 1
+
+
+def test_only_an_approved_commissioner_lists_providers(alice, school_a):
+    from charter import services
+    from charter.services import CharterError
+    from tests.charter.factories import PledgeFactory
+
+    school_a.kind = "commissioner"
+    school_a.save()
+    PledgeFactory(organisation=school_a, delivery_role="commissioner")  # submitted, not yet approved
+    with pytest.raises(CharterError, match="the council has approved"):
+        services.provider_add(commissioner=school_a, by=alice, name="Anyone", email="any@example.org")
