@@ -787,7 +787,8 @@ def scheme_new_version(*, scheme: Scheme, by: User) -> Scheme:
     """A draft copy of `scheme` (standards and criteria) to edit: published criteria keep
     their meaning for the schools that answered them, so changes go into a new version."""
     _require_officer(by, "make a new version of a scheme")
-    latest = Scheme.objects.filter(name=scheme.name).order_by("-version").first()
+    versions = list(Scheme.objects.select_for_update().filter(name=scheme.name).order_by("-version"))
+    latest = versions[0]
     copy = Scheme.objects.create(
         name=scheme.name,
         version=latest.version + 1,

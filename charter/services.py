@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -245,18 +245,27 @@ def pledge_sign_up(
         raise CharterError(
             f"An account for {email} already exists. Sign in and sign the charter from your organisation's page."
         )
-    organisation = Organisation.objects.create(
-        name=organisation_name.strip(),
-        kind=kind,
-        urn=urn.strip() or None,
-        address=address.strip(),
-        postcode=postcode.strip().upper(),
-        local_authority=local_authority.strip(),
-        website=website.strip(),
-    )
-    user = User.objects.create_user(
-        email=email, password=None, full_name=details.signatory_name.strip(), job_title=details.signatory_role.strip()
-    )
+    try:
+        with transaction.atomic():  # two identical sign-ups at the same moment: one wins
+            organisation = Organisation.objects.create(
+                name=organisation_name.strip(),
+                kind=kind,
+                urn=urn.strip() or None,
+                address=address.strip(),
+                postcode=postcode.strip().upper(),
+                local_authority=local_authority.strip(),
+                website=website.strip(),
+            )
+            user = User.objects.create_user(
+                email=email,
+                password=None,
+                full_name=details.signatory_name.strip(),
+                job_title=details.signatory_role.strip(),
+            )
+    except IntegrityError:
+        raise CharterError(
+            f"{organisation_name.strip()} or {email} was registered a moment ago. Check your email for the link."
+        ) from None
     EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
     Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.LEAD)
     pledge = Pledge(

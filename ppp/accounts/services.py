@@ -137,9 +137,15 @@ def invitation_accept(
     role = invitation.role
     if role == Membership.Role.LEAD and invitation.organisation.memberships.leads().exists():
         role = Membership.Role.MEMBER  # a lead was appointed meanwhile; join as a member
-    membership, created = Membership.objects.get_or_create(
-        user=user, organisation=invitation.organisation, defaults={"role": role}
-    )
+    try:
+        with transaction.atomic():
+            membership, created = Membership.objects.get_or_create(
+                user=user, organisation=invitation.organisation, defaults={"role": role}
+            )
+    except IntegrityError:  # another lead was appointed at this very moment
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=invitation.organisation, defaults={"role": Membership.Role.MEMBER}
+        )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
