@@ -69,8 +69,10 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
             key=f"charter:review:{pledge.pk}:{due.isoformat()}:{stage}",
             to=to,
             subject=(
-                "Your Anti-Bullying Charter review is due today"
-                if stage == 0
+                f"Your Anti-Bullying Charter review is overdue (it was due on {due:%-d %B %Y})"
+                if days_left < 0
+                else "Your Anti-Bullying Charter review is due today"
+                if days_left == 0
                 else f"Your Anti-Bullying Charter review is due in {days_left} days"
             ),
             body=render_to_string(

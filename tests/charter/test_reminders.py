@@ -25,6 +25,13 @@ def test_reminders_at_60_and_30_days_and_on_the_day(alice, school_a):
     assert "due today" in mail.outbox[-1].subject
 
 
+def test_a_missed_due_date_reminder_says_overdue(alice, school_a):
+    approved_pledge(school_a, review_due_on=DUE)
+    assert send_reminders(DUE + datetime.timedelta(days=3))["charter"] == 1
+    assert "overdue (it was due on 30 June 2027)" in mail.outbox[-1].subject
+    assert "is overdue: it was due on 30 June 2027" in mail.outbox[-1].body
+
+
 def test_a_pledge_overdue_by_more_than_60_days_lapses_once(alice, school_a):
     pledge = approved_pledge(school_a, review_due_on=DUE)
     late = DUE + datetime.timedelta(days=60)
