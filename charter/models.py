@@ -276,6 +276,8 @@ class PledgeEvent(models.Model):
         "review_feedback": "Council feedback on the review",
         "removed_from_register": "Removed from the public register",
         "restored_to_register": "Put back on the public register",
+        "listing_consent_given": "Agreed to be listed on the public register",
+        "listing_consent_withdrawn": "Asked to be taken off the public register",
     }
 
     def get_action_label(self) -> str:

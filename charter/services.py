@@ -575,6 +575,21 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
 
 
 @transaction.atomic
+def pledge_set_listing(*, pledge: Pledge, by: User, consent: bool, request=None) -> Pledge:
+    """The organisation changes its mind about being on the public register, at any time."""
+    pledge = _lock(pledge)
+    _require_lead(by, pledge, "change whether the pledge is listed")
+    if pledge.status == Pledge.Status.WITHDRAWN:
+        raise CharterError("This pledge has been withdrawn.")
+    if pledge.consent_to_list == consent:
+        return pledge
+    pledge.consent_to_list = consent
+    pledge.save(update_fields=["consent_to_list"])
+    _event(pledge, "listing_consent_given" if consent else "listing_consent_withdrawn", by=by, request=request)
+    return pledge
+
+
+@transaction.atomic
 def pledge_lapse(*, pledge: Pledge, today: datetime.date) -> Pledge:
     """The annual review is overdue by more than the grace period: the pledge leaves the register."""
     pledge = _lock(pledge)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("pledges/<uuid:pledge>/", views.pledge_detail, name="pledge-detail"),
     path("pledges/<uuid:pledge>/change/", views.pledge_edit, name="pledge-edit"),
     path("pledges/<uuid:pledge>/withdraw/", views.pledge_withdraw, name="pledge-withdraw"),
+    path("pledges/<uuid:pledge>/listing/", views.pledge_listing, name="pledge-listing"),
     path("pledges/<uuid:pledge>/approve/", views.pledge_approve, name="pledge-approve"),
     path("pledges/<uuid:pledge>/return/", views.pledge_return, name="pledge-return"),
     path("pledges/<uuid:pledge>/remove/", views.pledge_remove, name="pledge-remove"),

@@ -290,6 +290,18 @@ def pledge_withdraw(request, pledge):
 
 @login_required
 @require_POST
+def pledge_listing(request, pledge):
+    consent = request.POST.get("consent") == "1"
+    done = (
+        "{organisation} is listed on the public register."
+        if consent
+        else ("{organisation} is no longer listed on the public register.")
+    )
+    return _pledge_action(request, pledge, lambda **kw: services.pledge_set_listing(consent=consent, **kw), done)
+
+
+@login_required
+@require_POST
 def pledge_approve(request, pledge):
     return _pledge_action(request, pledge, services.pledge_approve, "{organisation}'s pledge is approved.")
 

@@ -40,6 +40,7 @@ SWEEP = {
     "charter:pledge-detail": Case(_pledge()),
     "charter:pledge-edit": Case(_pledge(Pledge.Status.RETURNED), officer=403),
     "charter:pledge-withdraw": Case(_pledge(), method="post", success=302),
+    "charter:pledge-listing": Case(_pledge(), method="post", success=302, data={"consent": "0"}),
     "charter:pledge-approve": Case(_pledge(), method="post", success=302, owner="officer"),
     "charter:pledge-return": Case(_pledge(), method="post", success=302, owner="officer", data={"comment": "Fix it"}),
     "charter:pledge-remove": Case(_approved, method="post", success=302, owner="officer", data={"reason": "Closed"}),

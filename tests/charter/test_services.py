@@ -253,3 +253,18 @@ def test_a_holder_cannot_revoke_someone_elses_certificate(alice, charlie, office
     with pytest.raises(CertificateError, match="Only a council officer"):
         certificate_revoke(certificate=certificate, reason="x", by=alice, holder_gives_up=True)
     certificate_revoke(certificate=certificate, reason="We closed", by=charlie, holder_gives_up=True)
+
+
+def test_an_organisation_can_leave_and_rejoin_the_register_at_any_time(client, alice, bob, school_a):
+    from django.urls import reverse
+
+    pledge = approved_pledge(school_a)
+    assert Pledge.objects.on_register().filter(pk=pledge.pk).exists()
+    with pytest.raises(CharterError, match="lead"):
+        services.pledge_set_listing(pledge=pledge, by=bob, consent=False)
+    client.force_login(alice)
+    client.post(reverse("charter:pledge-listing", kwargs={"pledge": pledge.public_id}), {"consent": "0"})
+    assert not Pledge.objects.on_register().filter(pk=pledge.pk).exists()
+    client.post(reverse("charter:pledge-listing", kwargs={"pledge": pledge.public_id}), {"consent": "1"})
+    assert Pledge.objects.on_register().filter(pk=pledge.pk).exists()
+    assert actions(pledge)[-2:] == ["listing_consent_withdrawn", "listing_consent_given"]
