@@ -78,3 +78,17 @@ def test_query_count_does_not_grow_with_organisations(client, officer):
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL).status_code == 200
     assert len(many) == len(one) <= 12, [q["sql"] for q in many.captured_queries]
+
+
+def test_organisation_page_queries_do_not_grow_with_members(client, alice, school_a):
+    from ppp.accounts.services import invitation_create
+
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(school_a.get_absolute_url()).status_code == 200
+    for n in range(30):
+        MembershipFactory(organisation=school_a)
+        invitation_create(organisation=school_a, email=f"new{n}@a.example", role="member", by=alice)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(school_a.get_absolute_url()).status_code == 200
+    assert len(many) == len(one)

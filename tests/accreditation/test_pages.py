@@ -13,7 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accreditation import services
-from accreditation.models import Application, Evidence, Visit
+from accreditation.models import Application, Criterion, Evidence, Visit
 from tests.accreditation import factories as f
 
 
@@ -459,3 +459,21 @@ def test_calendar_files_fold_long_lines_and_drop_carriage_returns(client, alice,
     assert "\r" not in body.replace("\r\n", "")
     unfolded = body.replace("\r\n ", "")
     assert "LOCATION:Room 1\\nMain building\\, long address" in unfolded
+
+
+def test_action_plan_and_self_review_queries_do_not_grow(client, alice, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    criteria = list(Criterion.objects.filter(standard__scheme=application.scheme))
+    services.action_item_save(
+        application=application, by=alice, action="A", owner="B", due_date=timezone.localdate(), criterion=criteria[0]
+    )
+    client.force_login(alice)
+    plan_one = count_queries(client, url("action-plan", application))
+    review_one = count_queries(client, url("self-review", application))
+    services.self_review_save(application=application, by=alice, ratings={c.pk: ("developing", "x") for c in criteria})
+    for criterion in criteria:
+        services.action_item_save(
+            application=application, by=alice, action="A", owner="B", due_date=timezone.localdate(), criterion=criterion
+        )
+    assert count_queries(client, url("action-plan", application)) == plan_one
+    assert count_queries(client, url("self-review", application)) == review_one

@@ -92,3 +92,27 @@ def test_an_invited_provider_is_linked_when_it_registers(alice, commissioner, cl
     )
     services.pledge_verify_email(pledge=signup.pledge, password="a-long-Secret-phrase-42")
     assert CommissionedProvider.objects.get(name="Riverside").provider == signup.pledge.organisation
+
+
+def test_the_providers_page_queries_do_not_grow_with_providers(client, alice, commissioner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.charter.factories import ProviderFactory
+
+    def add(n):
+        for _ in range(n):
+            provider = OrganisationFactory()
+            approved_pledge(provider)
+            ProviderFactory(commissioner=commissioner, provider=provider)
+            ProviderFactory(commissioner=commissioner, provider=None, name="New one", email="x@example.org")
+
+    url = reverse("charter:providers", kwargs={"slug": commissioner.slug})
+    client.force_login(alice)
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    add(25)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
