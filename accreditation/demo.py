@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
 from ppp.dates import add_months
+from ppp.discovery import demo_seeders
 
 from . import services
 from .models import Application, Criterion, Evidence, LegacyAward, Scheme, SelfReview, Visit
@@ -151,6 +152,7 @@ def _evidence_for_all(application, lead, officer, *, accept=True, leave_changes=
     return items
 
 
+@demo_seeders.register
 def seed(demo):
     officer = demo.officer
     organisations = dict(demo.organisations)

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from ppp.discovery import reminder_sources
 from ppp.notifications.services import Reminder
 
 from . import services
@@ -24,6 +25,7 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return days
 
 
+@reminder_sources.register
 def collect(today: datetime.date):
     yield from _visits(today)
     yield from _actions(today)

@@ -613,8 +613,24 @@ def action_item_save(*, application: Application, by: User, item: ActionItem | N
 
 
 @transaction.atomic
-def evidence_add(*, application: Application, by: User, criteria, **fields) -> Evidence:
-    """Any member drafts evidence; the lead submits it."""
+def evidence_add(
+    *,
+    application: Application,
+    by: User,
+    criteria,
+    title: str,
+    kind: str,
+    file=None,
+    original_filename: str = "",
+    content_type: str = "",
+    size: int | None = None,
+    url: str = "",
+    statement: str = "",
+) -> Evidence:
+    """Any member drafts evidence (a file, a link or a written statement); the lead submits it.
+
+    Other apps attach what they hold through this too (a training record, a governors'
+    report of incident figures): `file` may be an upload or a `ContentFile` with a name."""
     application = _lock(application)
     _require_member(by, application, "add evidence")
     _require_status(application, [S.PLANNING, S.EVIDENCING, S.ASSESSMENT], "add evidence")
@@ -623,7 +639,20 @@ def evidence_add(*, application: Application, by: User, criteria, **fields) -> E
         raise WorkflowError("Choose at least one criterion this evidence shows.")
     if any(c.standard.scheme_id != application.scheme_id for c in criteria):
         raise WorkflowError("That criterion is not part of this scheme.")
-    evidence = Evidence.objects.create(application=application, created_by=by, **fields)
+    if kind not in Evidence.Kind.values:
+        raise WorkflowError("Choose a file, a link or a written statement.")
+    evidence = Evidence.objects.create(
+        application=application,
+        created_by=by,
+        title=title,
+        kind=kind,
+        file=file or "",
+        original_filename=original_filename,
+        content_type=content_type,
+        size=size,
+        url=url,
+        statement=statement,
+    )
     evidence.criteria.set(criteria)
     EvidenceEvent.objects.create(evidence=evidence, action=EvidenceEvent.Action.CREATED, by=by)
     _touch(application)

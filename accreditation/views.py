@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import ActionItem, Application, Award, Evidence, SelfReview, Standard, Visit
 from .reports import standard_progress
+from .selectors import evidence_offers
 from .services import WorkflowError
 
 # Finding things
@@ -172,6 +173,7 @@ def application_detail(request, pk):
         "self_reviewed": SelfReview.objects.filter(application=application).count(),
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
+        "offers": evidence_offers(application, request.user) if role["is_member"] else {},
     }
     if role["is_officer"]:
         context["assign_form"] = AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign")

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
+from ppp.discovery import demo_seeders
 
 from . import services
 from .models import Charter, CommissionedProvider, Pledge, PledgeCommitment, PledgeEvent
@@ -63,6 +64,7 @@ def _commissioner_lead(organisation) -> User:
     return user
 
 
+@demo_seeders.register
 def seed(demo) -> None:
     charter = Charter.objects.current()
     if charter is None:

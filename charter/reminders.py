@@ -14,6 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from ppp.accounts.models import Membership
+from ppp.discovery import reminder_sources
 from ppp.notifications.services import Reminder
 
 from .models import Pledge
@@ -34,6 +35,7 @@ def _lapse(pledge: Pledge, today: datetime.date):
     return run
 
 
+@reminder_sources.register
 def collect(today: datetime.date) -> Iterable[Reminder]:
     grace = datetime.timedelta(days=settings.CHARTER_LAPSE_AFTER_DAYS)
     pledges = list(

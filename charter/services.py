@@ -24,8 +24,7 @@ from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
-from ppp.mail import send, send_after_commit
-from ppp.ratelimit import hit
+from ppp.mail import send_after_commit
 
 from .models import (
     Charter,
@@ -84,10 +83,6 @@ def _lock(pledge: Pledge) -> Pledge:
 def _organisation_emails(pledge: Pledge) -> list[str]:
     leads = Membership.objects.leads().filter(organisation=pledge.organisation).values_list("user__email", flat=True)
     return sorted({pledge.signatory_email, *leads} - {""})
-
-
-def _mail(subject: str, template: str, context: dict, to: list[str]) -> None:
-    send(subject, render_to_string(template, context), to)
 
 
 def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]) -> None:
@@ -709,7 +704,10 @@ def provider_add(
         raise CharterError(
             "Only an organisation whose pledge as a commissioner the council has approved lists providers."
         )
-    if not hit(f"provider-add:{commissioner.pk}", limit=PROVIDERS_ADDED_PER_DAY, window=86400):
+    added_today = CommissionedProvider.objects.filter(
+        commissioner=commissioner, added_at__gte=timezone.now() - datetime.timedelta(days=1)
+    ).count()
+    if added_today >= PROVIDERS_ADDED_PER_DAY:
         raise CharterError(f"You can add up to {PROVIDERS_ADDED_PER_DAY} providers a day. Add the rest tomorrow.")
     name, email, urn = name.strip(), email.strip().lower(), urn.strip()
     found = Organisation.objects.filter(urn=urn).first() if urn else None

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership, is_lead, set_current_organisation
 from ppp.accounts.views import officer_required
-from ppp.audit.services import audit_record, client_ip
-from ppp.ratelimit import hit, ratelimit
+from ppp.audit.services import audit_record
+from ppp.ratelimit import limited, over_limit
 
 from . import reports, services
 from .filters import RegisterFilter
@@ -86,7 +86,7 @@ def register_entry(request, pledge):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit("charter-sign", limit=30, window=60)
+@limited("charter-sign", "30/m")
 def sign(request):
     """Sign the charter: a signed-in lead signs for their organisation; anyone else
     registers a new organisation (rate-limited, honeypot, email checked first)."""
@@ -104,8 +104,7 @@ def sign(request):
             return redirect("charter:sign-up-sent")
         if form.is_valid():
             # Only complete sign-ups count: someone correcting mistakes is not locked out.
-            limit = settings.CHARTER_SIGN_UPS_PER_HOUR
-            if not hit(f"charter-sign-up:{client_ip(request)}", limit=limit, window=3600):
+            if over_limit(request, "charter-sign-up", f"{settings.CHARTER_SIGN_UPS_PER_HOUR}/h"):
                 response = render(request, "errors/429.html", status=429)
                 response["Retry-After"] = "3600"
                 return response
@@ -136,7 +135,7 @@ def sign_up_sent(request):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit("charter-verify", limit=30, window=60)
+@limited("charter-verify", "30/m")
 def verify_email(request, token):
     """The link in the sign-up email: choose a password, and the pledge goes to the officers."""
     pledge = services.pledge_for_token(token)

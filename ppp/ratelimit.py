@@ -1,44 +1,23 @@
-"""A small fixed-window rate limit on the cache, for public pages that could be scraped
-or abused (certificate verification, public forms).
+"""Rate limits for public pages that could be scraped or abused (certificate checks,
+public forms), from django-ratelimit on the shared cache (see CACHES in settings).
 
-Written here rather than taken from django-ratelimit because that library refuses to
-start on a local-memory cache (its check E003), and `make run` must work with no Redis.
-With several app servers, set REDIS_URL so the limit is shared.
+`@limited("verify", "30/m")` allows 30 requests a minute per client address
+(`ppp.audit.services.client_ip`, which knows about trusted proxies); the next one gets
+the 429 page (`ppp.views.too_many_requests`, via RatelimitMiddleware). For a limit that
+counts only some requests (complete sign-ups, say), call `over_limit` where it applies.
 """
 
-import functools
-import time
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
 
-from django.core.cache import cache
-from django.shortcuts import render
-
-from ppp.audit.services import client_ip
+ALL_METHODS = ("GET", "POST")
 
 
-def hit(key: str, *, limit: int, window: int) -> bool:
-    """Count one hit on `key`; False once more than `limit` hits fall in this window."""
-    bucket = f"ratelimit:{key}:{int(time.time() // window)}"
-    if cache.add(bucket, 1, timeout=window + 1):
-        return True
-    try:
-        return cache.incr(bucket) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, timeout=window + 1)
-        return True
+def limited(group: str, rate: str, methods=ALL_METHODS):
+    """Decorator: at most `rate` ("30/m", "5/h") requests per address to the views in `group`."""
+    return ratelimit(group=group, key="ip", rate=rate, method=list(methods), block=True)
 
 
-def ratelimit(name: str, *, limit: int, window: int = 60, methods=("GET", "POST")):
-    """Allow `limit` requests per `window` seconds per client address; then a 429 page."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if request.method in methods and not hit(f"{name}:{client_ip(request)}", limit=limit, window=window):
-                response = render(request, "errors/429.html", status=429)
-                response["Retry-After"] = str(window)
-                return response
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+def over_limit(request, group: str, rate: str) -> bool:
+    """Count this request towards `group`'s limit; True once it is over."""
+    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
+    "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
     "ppp",
     "ppp.accounts",
     "ppp.audit",
@@ -105,6 +108,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "ppp.middleware.RequireOfficerMFAMiddleware",
     "ppp.middleware.NoStoreForSignedInMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -125,6 +129,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email bodies: the same templates folder, no HTML escaping (ppp.mail.render_text).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: PostgreSQL in production and CI; a SQLite file for zero-setup development.
@@ -137,12 +149,45 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env("REDIS_URL"):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("REDIS_URL"),
+# The cache holds rate-limit counters, used two-factor codes and cached public pages, so it
+# must be shared by every server process: the database by default (the table is made by
+# `migrate`), Redis when REDIS_URL is set (several servers). A per-process cache would let
+# each gunicorn worker keep its own count; PPP refuses to start with one unless DEBUG is on.
+CACHE_BACKEND = env("CACHE_BACKEND", "redis" if env("REDIS_URL") else "database")
+CACHES = {
+    "database": {
+        "default": {
+            "BACKEND": "ppp.cache.DatabaseCache",
+            "LOCATION": "ppp_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)},
+        }
+    },
+    "redis": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}},
+    "locmem": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+}.get(CACHE_BACKEND)
+if CACHES is None:
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be database, redis or locmem, not {CACHE_BACKEND!r}.")
+if CACHE_BACKEND == "redis" and not env("REDIS_URL"):
+    raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL, e.g. redis://127.0.0.1:6379/0.")
+if CACHE_BACKEND == "locmem" and not DEBUG:
+    raise ImproperlyConfigured(
+        "CACHE_BACKEND=locmem keeps a separate cache in every server process, so rate limits and "
+        "two-factor codes would not hold. Use the database (the default) or Redis, or set DEBUG=true."
+    )
+
+# Rate limits (django-ratelimit) count on that shared cache, per client address as
+# ppp.audit.services.client_ip reads it (TRUSTED_PROXY_COUNT), and answer with a 429 page.
+RATELIMIT_IP_META_KEY = "ppp.audit.services.client_ip"
+RATELIMIT_VIEW = "ppp.views.too_many_requests"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+
+# Background work: django-tasks with its database backend; `manage.py db_worker` runs it.
+# Under pytest tasks run at once (ImmediateBackend), so tests see their effects.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
     }
+}
 
 # Accounts and sign-in (django-allauth with its MFA; django-axes for lockouts)
 AUTH_USER_MODEL = "accounts.User"
@@ -188,7 +233,10 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 # Lock the account being attacked, not the address: a whole school signs in from one
 # public IP, and one pupil guessing must not lock every teacher out (hence axes.W006).
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# axes.W006: see AXES_LOCKOUT_PARAMETERS. django_ratelimit.W001: it lists only memcached and
+# django-redis as "supported"; Django's own Redis cache and PPP's database cache (atomic
+# increments, ppp/cache.py) both give it the atomic add/incr it needs.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "django_ratelimit.W001"]
 AXES_USERNAME_CALLABLE = "ppp.accounts.adapter.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

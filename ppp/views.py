@@ -50,6 +50,13 @@ def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
+def too_many_requests(request, exception=None):
+    """A rate limit was reached (django-ratelimit's RATELIMIT_VIEW)."""
+    response = render(request, "errors/429.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

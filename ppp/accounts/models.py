@@ -22,7 +22,17 @@ from django.utils.text import slugify
 from .permissions import OFFICERS_GROUP
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def officers(self):
+        """Council officers, as `User.is_officer` defines them: active, and superusers or
+        staff in the Council officers group."""
+        in_group = models.Exists(
+            User.groups.through.objects.filter(user=models.OuterRef("pk"), group__name=OFFICERS_GROUP)
+        )
+        return self.filter(is_active=True).filter(models.Q(is_superuser=True) | models.Q(in_group, is_staff=True))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -121,6 +131,23 @@ class OrganisationOwnedQuerySet(models.QuerySet):
         return self.filter(
             **{f"{self.organisation_lookup}__in": Membership.objects.filter(user=user).values("organisation")}
         )
+
+
+def organisation_of(obj) -> "Organisation | None":
+    """The organisation an object belongs to, by the path its QuerySet names
+    (`organisation_lookup`): an Evidence's is its application's organisation."""
+    if isinstance(obj, Organisation):
+        return obj
+    manager = getattr(obj.__class__, "_default_manager", None)  # __class__, not type(): lazy users
+    lookup = getattr(manager.get_queryset(), "organisation_lookup", None) if manager is not None else None
+    if lookup is None:
+        return getattr(obj, "organisation", None)
+    value = obj
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
 
 
 class OrganisationQuerySet(OrganisationOwnedQuerySet):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from ppp.accounts.models import organisation_of
+
 from .models import AuditEvent
 
 
@@ -43,9 +45,7 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if organisation is None and target is not None:
-        organisation = getattr(target, "organisation", None)
-        if organisation is None and target.__class__.__name__ == "Organisation":
-            organisation = target
+        organisation = organisation_of(target)
     return AuditEvent.objects.create(
         actor=actor,
         action=action,

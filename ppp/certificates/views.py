@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ppp.audit.services import audit_record
-from ppp.ratelimit import ratelimit
+from ppp.ratelimit import limited
 
 from .models import IssuedCertificate
 from .services import certificate_pdf
@@ -15,7 +15,7 @@ def _normalise(code: str) -> str:
 
 
 @require_GET
-@ratelimit("verify", limit=30, window=60)
+@limited("verify", "30/m")
 def verify_lookup(request):
     """The 'check a certificate' form: a code typed from paper."""
     code = _normalise(request.GET.get("code", ""))
@@ -25,7 +25,7 @@ def verify_lookup(request):
 
 
 @require_GET
-@ratelimit("verify", limit=30, window=60)
+@limited("verify", "30/m")
 def verify(request, code):
     """Public: is this certificate valid, expired or revoked? Holder and dates only."""
     certificate = IssuedCertificate.objects.filter(code=_normalise(code)).first()

@@ -1,21 +1,21 @@
 """Email that must go out once: reminders from the daily `send_reminders` command.
 
-Each app that has reminders provides `<app>/reminders.py` with a function
+Each app that has reminders registers, in `<app>/reminders.py`, a function
 `collect(today: datetime.date)` that yields `Reminder`s (and may make the state changes
-that are due, such as expiring an award). `send_reminders` calls every app's `collect`
-and sends each reminder at most once, ever, by its key.
+that are due, such as expiring an award) with `ppp.discovery.reminder_sources`.
+`send_reminders` calls every app's `collect` and sends each reminder at most once,
+ever, by its key.
 """
 
 import datetime
-import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
-from ppp.mail import send
+from ppp.discovery import reminder_sources
+from ppp.mail import queue_email
 
 from .models import SentReminder
 
@@ -42,27 +42,16 @@ def send_once(reminder: Reminder) -> bool:
             )
             if reminder.on_send:
                 reminder.on_send()
-            send(reminder.subject, reminder.body, recipients)
+            queue_email(reminder.subject, reminder.body, recipients)
     except IntegrityError:
         return False
     return True
 
 
-def reminder_sources() -> Iterable[tuple[str, Callable[[datetime.date], Iterable[Reminder]]]]:
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.reminders")
-        except ModuleNotFoundError as error:
-            if error.name == f"{config.name}.reminders":
-                continue
-            raise
-        yield config.label, module.collect
-
-
 def send_reminders(today: datetime.date) -> dict[str, int]:
     """Collect and send every app's reminders for `today`; counts of sent ones per app."""
     sent: dict[str, int] = {}
-    for label, collect in reminder_sources():
+    for label, collect in reminder_sources.all():
         sent[label] = 0
         for reminder in collect(today):
             try:

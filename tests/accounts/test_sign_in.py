@@ -14,7 +14,7 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(db):
     from django.core.cache import cache
 
     cache.clear()

@@ -13,7 +13,7 @@ from tests.certificates.factories import issue_for
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(db):
     cache.clear()
 
 

@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def _lead(email="lead@lead-journey.example"):
     school = OrganisationFactory(name="Hollybank Primary School")
-    MembershipFactory(
-        organisation=school, role=Membership.Role.LEAD, user__email=email, user__full_name="Holly Bank"
-    )
+    MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email=email, user__full_name="Holly Bank")
     return school
 
 

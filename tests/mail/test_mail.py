@@ -60,7 +60,7 @@ def test_one_failing_reminder_does_not_stop_the_others(db, settings, monkeypatch
         )
         yield Reminder(key="will-send", to=["b@example.org"], subject="b", body="b", on_send=lambda: calls.append(1))
 
-    monkeypatch.setattr("ppp.notifications.services.reminder_sources", lambda: [("test", collect)])
+    monkeypatch.setattr("ppp.notifications.services.reminder_sources.all", lambda: [("test", collect)])
     assert send_reminders(timezone.localdate() + datetime.timedelta(days=1)) == {"test": 1}
     assert list(SentReminder.objects.values_list("key", flat=True)) == ["will-send"]
     assert calls == [1]

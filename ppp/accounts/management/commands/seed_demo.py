@@ -4,7 +4,6 @@ The platform seeds organisations and people; then each domain app that has a
 `<app>/demo.py` gets its turn: `seed(demo: DemoData)` must be idempotent too.
 """
 
-import importlib
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -12,7 +11,6 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from ppp.accounts.models import OFFICERS_GROUP, Membership, Organisation, User
+from ppp.discovery import demo_seeders
 
 DEMO_PASSWORD = "Peaceful-Places-2026"  # noqa: S105 - fictional demo accounts, listed in the README
 
@@ -118,22 +117,21 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it only runs with DEBUG on. "
                 "Use --force if you really mean to load demo data here."
             )
-        # Demo data must never email anyone: the services it calls notify people after commit.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+        # Demo data must never email anyone: the services it calls queue emails, which go
+        # to a queue that keeps nothing, and any sent at once go nowhere.
+        no_mail = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
+        )
+        with no_mail, transaction.atomic():
             organisations = self.seed_organisations()
             self.seed_people(organisations)
             officer = self.seed_officer()
             uri = self.officer_totp_uri(officer)
             people = {u.email: u for u in User.objects.filter(email__in=[p[0] for p in PEOPLE] + [OFFICER_EMAIL])}
             demo = DemoData(organisations=organisations, people=people, officer=officer, stdout=self.stdout)
-            for config in apps.get_app_configs():
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as error:
-                    if error.name == f"{config.name}.demo":
-                        continue
-                    raise
-                module.seed(demo)
+            for _label, seed in demo_seeders.all():
+                seed(demo)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo password for every account: {DEMO_PASSWORD}")
         self.stdout.write(f"Officer {OFFICER_EMAIL} signs in with a TOTP code from this authenticator:")

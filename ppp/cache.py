@@ -1,0 +1,66 @@
+"""Django's database cache with atomic `add` and `incr`, so rate limits hold across every
+server process without Redis.
+
+Django's own DatabaseCache reads and then writes: two processes counting the same
+rate-limit key at the same moment can both read 7 and both write 8, and two that `add`
+an expired key can both succeed. On PostgreSQL these two operations are single
+statements here (an upsert, and a row lock around the increment), which is what
+django-ratelimit and allauth's used-code check need. Other databases (SQLite in
+development: one process) keep Django's behaviour.
+"""
+
+import base64
+import pickle
+from datetime import UTC, datetime
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, router, transaction
+from django.utils.timezone import now
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def _connection(self):
+        return connections[router.db_for_write(self.cache_model_class)]
+
+    def _expiry(self, timeout):
+        timeout = self.get_backend_timeout(timeout)
+        expires = datetime.max.replace(tzinfo=UTC) if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
+        return expires.replace(microsecond=0)
+
+    def _encode(self, value) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        connection = self._connection()
+        if connection.vendor != "postgresql":
+            return super().add(key, value, timeout, version)
+        key = self.make_and_validate_key(key, version=version)
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            # Insert, or take over a row that has expired; a live row is left alone.
+            cursor.execute(
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - table name from settings
+                f"ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires "
+                f"WHERE {table}.expires < %s RETURNING cache_key",
+                [key, self._encode(value), self._expiry(timeout), now()],
+            )
+            return cursor.fetchone() is not None
+
+    def incr(self, key, delta=1, version=None):
+        connection = self._connection()
+        if connection.vendor != "postgresql":
+            return super().incr(key, delta, version)
+        key = self.make_and_validate_key(key, version=version)
+        table = connection.ops.quote_name(self._table)
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT value FROM {table} WHERE cache_key = %s AND expires >= %s FOR UPDATE",  # noqa: S608
+                [key, now()],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301 - our own cache rows
+            cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [self._encode(value), key])  # noqa: S608
+        return value

@@ -1,0 +1,37 @@
+"""What each app offers the platform in a module of an agreed name, found with Django's
+`autodiscover_modules` (as the admin finds `admin.py`):
+
+- `<app>/reminders.py` registers `collect(today)` with `reminder_sources` (send_reminders);
+- `<app>/demo.py` registers `seed(demo)` with `demo_seeders` (seed_demo).
+
+    from ppp.discovery import reminder_sources
+
+    @reminder_sources.register
+    def collect(today): ...
+"""
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.utils.module_loading import autodiscover_modules
+
+
+class AppRegistry:
+    def __init__(self, module_name: str):
+        self.module_name = module_name
+        self._functions: dict[str, Callable] = {}
+
+    def register(self, function: Callable) -> Callable:
+        config = apps.get_containing_app_config(function.__module__)
+        self._functions[config.label] = function
+        return function
+
+    def all(self) -> list[tuple[str, Callable]]:
+        """(app label, function) for every app that has the module, in INSTALLED_APPS order."""
+        autodiscover_modules(self.module_name)
+        order = [config.label for config in apps.get_app_configs()]
+        return sorted(self._functions.items(), key=lambda item: order.index(item[0]))
+
+
+reminder_sources = AppRegistry("reminders")
+demo_seeders = AppRegistry("demo")

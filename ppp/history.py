@@ -1,0 +1,121 @@
+"""One history mechanism for everything that changes state.
+
+An object's history is a table of `HistoryEntry` rows: what happened (`action`, a
+`TextChoices` of the concrete model), the status before and after, who, when and why.
+`record_transition` is the one way to write it: it moves the object (when given a new
+status), adds the history row and the matching `AuditEvent`, in the caller's
+transaction. Services call it; nothing else writes `status`.
+
+A concrete history model names its subject and its actions:
+
+    class PledgeEvent(HistoryEntry):
+        class Action(models.TextChoices):
+            SIGNED = "signed", "Signed the charter"
+            APPROVED = "approved", "Approved"
+
+        pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
+        action = models.CharField(max_length=40, choices=Action.choices)
+        subject_field = "pledge"
+
+    record_transition(pledge, Pledge.Status.APPROVED, action=PledgeEvent.Action.APPROVED, by=officer)
+"""
+
+import functools
+from typing import ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ppp.audit.services import audit_record
+
+
+class HistoryEntry(models.Model):
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    # The name of the ForeignKey to the object this is the history of.
+    subject_field: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+    def get_action_display(self) -> str:
+        field = self._meta.get_field("action")
+        return dict(field.flatchoices).get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def changed_status(self) -> bool:
+        return bool(self.from_status) and self.from_status != self.to_status
+
+
+@functools.cache
+def history_model(subject_model: type[models.Model]) -> type[HistoryEntry]:
+    """The concrete HistoryEntry model whose `subject_field` points at `subject_model`."""
+    for model in apps.get_models():
+        subject_field = getattr(model, "subject_field", "")
+        if subject_field and model._meta.get_field(subject_field).related_model is subject_model:
+            return model
+    raise LookupError(f"No history model records {subject_model.__name__}.")
+
+
+def history_of(obj: models.Model) -> models.QuerySet:
+    """The object's history, oldest first, with who did each step."""
+    model = history_model(type(obj))
+    return model.objects.filter(**{model.subject_field: obj}).select_related("by").order_by("at", "pk")
+
+
+def record_transition(
+    obj: models.Model,
+    to: str | None = None,
+    *,
+    action: str,
+    by=None,
+    note: str = "",
+    request=None,
+    update_fields: tuple[str, ...] = (),
+    organisation=None,
+    **detail,
+) -> HistoryEntry:
+    """Record that `action` happened to `obj`, by `by`, with `note`.
+
+    With `to`, the object moves to that status first: `status` (and any `update_fields`
+    the caller changed alongside it) are saved. The history row and an AuditEvent
+    (`<model>.<action>`, with the organisation the object belongs to) are written in the
+    caller's transaction, so the change and its record stand or fall together.
+    """
+    from_status = getattr(obj, "status", "") or ""
+    if to is not None:
+        obj.status = to
+        obj.save(update_fields=["status", *update_fields])
+    elif update_fields:
+        obj.save(update_fields=list(update_fields))
+    model = history_model(type(obj))
+    entry = model.objects.create(
+        **{model.subject_field: obj},
+        action=action,
+        from_status=from_status if to is not None else "",
+        to_status=getattr(obj, "status", "") or "",
+        by=by if getattr(by, "is_authenticated", False) else None,
+        note=note,
+    )
+    audit_record(
+        f"{obj._meta.model_name}.{action}",
+        actor=by,
+        target=obj,
+        organisation=organisation,
+        request=request,
+        **({"from": from_status, "to": obj.status} if to is not None else {}),
+        **({"note": note[:500]} if note else {}),
+        **detail,
+    )
+    return entry

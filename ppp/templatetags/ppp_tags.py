@@ -1,0 +1,83 @@
+"""`{% status_tag obj %}`: a status as a GOV.UK tag, in the one colour that status has
+everywhere in PPP. Templates never choose a status colour themselves."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# What a colour means: green done or valid, blue in progress with someone else,
+# purple being decided, turquoise booked, yellow waiting for a decision,
+# orange needs the school's action, red a problem, grey finished or no longer in force.
+COLOURS = {
+    "accepted": "green",
+    "accredited": "green",
+    "approved": "green",
+    "attended": "green",
+    "completed": "green",
+    "confirmed": "green",
+    "done": "green",
+    "issued": "green",
+    "paid": "green",
+    "pledged": "green",
+    "resolved": "green",
+    "valid": "green",
+    "applied": "blue",
+    "evidencing": "blue",
+    "in_progress": "blue",
+    "new": "blue",
+    "open": "blue",
+    "planning": "blue",
+    "submitted": "blue",
+    "assessment": "purple",
+    "under_review": "purple",
+    "awaiting_ratification": "purple",
+    "scheduled": "turquoise",
+    "requested": "yellow",
+    "waitlisted": "yellow",
+    "invoiced": "yellow",
+    "due_for_review": "yellow",
+    "changes_requested": "orange",
+    "lapsed": "orange",
+    "returned": "orange",
+    "unverified": "orange",
+    "absent": "red",
+    "not_signed": "red",
+    "revoked": "red",
+    "cancelled": "grey",
+    "closed": "grey",
+    "expired": "grey",
+    "not_invoiced": "grey",
+    "not_started": "grey",
+    "superseded": "grey",
+    "withdrawn": "grey",
+}
+# Where a model's status means something else than the same word elsewhere.
+MODEL_COLOURS = {
+    "accounts.organisation.open": "green",
+}
+
+
+def colour_for(status: str, model_label: str = "") -> str:
+    return MODEL_COLOURS.get(f"{model_label}.{status}") or COLOURS.get(status, "grey")
+
+
+@register.simple_tag
+def status_tag(obj_or_status, label: str | None = None):
+    """`{% status_tag pledge %}` (its status and label) or `{% status_tag "lapsed" "Lapsed" %}`."""
+    if hasattr(obj_or_status, "_meta"):
+        obj = obj_or_status
+        status = obj.status
+        label = label or obj.get_status_display()
+        model_label = obj._meta.label_lower
+    else:
+        status, model_label = str(obj_or_status), ""
+        label = label or status.replace("_", " ").capitalize()
+    key = status.replace(" ", "_")
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour_for(key, model_label), label)
+
+
+@register.filter
+def lookup(mapping, key):
+    """`{{ offers|lookup:criterion.code }}`: a dict's value for a key, or nothing."""
+    return mapping.get(key, ()) if mapping else ()
