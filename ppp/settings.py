@@ -58,6 +58,23 @@ if not SECRET_KEY:
             "string (or set DEBUG=true for local development)."
         )
 
+# Encryption at rest (ppp/crypto.py): Fernet keys, comma-separated, newest first; and the
+# key of the keyed hash that finds equal encrypted values. Both kept apart from SECRET_KEY
+# and from database backups. Development and tests use fixed keys that protect nothing.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+FIELD_INDEX_KEY = env("FIELD_INDEX_KEY")
+if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
+    if DEBUG or TESTING:
+        FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["cHBwLWRldmVsb3BtZW50LW9ubHkta2V5LTMyYnl0ZXM="]
+        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"  # noqa: S105
+    else:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set. Make a key with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
+            "for FIELD_ENCRYPTION_KEYS and a long random string for FIELD_INDEX_KEY, and keep both "
+            "apart from database backups."
+        )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

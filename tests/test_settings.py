@@ -13,6 +13,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "ppp.leicester.gov.uk",
     "CSRF_TRUSTED_ORIGINS": "https://ppp.leicester.gov.uk",
     "DATABASE_URL": "postgres://ppp@db.invalid:5432/ppp",
+    "FIELD_ENCRYPTION_KEYS": "Vm9Yd0p2c1RQcU5yS2JqZ0xhd3lXcUZ4dE1hR3RoZUE=",
+    "FIELD_INDEX_KEY": "a-production-like-index-key-1234567890",
 }
 
 
@@ -20,7 +22,18 @@ def manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "PPP_TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "PPP_TESTING",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "FIELD_ENCRYPTION_KEYS",
+            "FIELD_INDEX_KEY",
+            "CACHE_BACKEND",
+            "REDIS_URL",
+        }
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -50,3 +63,24 @@ def test_a_nonsense_boolean_is_refused_clearly():
     result = manage("check", env={**PRODUCTION, "DEBUG": "perhaps"})
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_without_encryption_keys_it_refuses_to_start_and_says_how_to_make_one():
+    env = {**PRODUCTION}
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set" in result.stderr
+    assert "Fernet.generate_key()" in result.stderr
+
+
+def test_a_per_process_cache_is_refused_without_debug():
+    result = manage("check", env={**PRODUCTION, "CACHE_BACKEND": "locmem"})
+    assert result.returncode != 0
+    assert "keeps a separate cache in every server process" in result.stderr
+
+
+def test_redis_without_an_address_is_refused():
+    result = manage("check", env={**PRODUCTION, "CACHE_BACKEND": "redis"})
+    assert result.returncode != 0
+    assert "CACHE_BACKEND=redis needs REDIS_URL" in result.stderr
