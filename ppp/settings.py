@@ -238,9 +238,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "PPP: "
-# django-axes counts and locks failed sign-ins; allauth's own limiter keeps the rest.
+# django-axes counts and locks failed sign-ins (wrong passwords and wrong two-factor codes:
+# MFA_FORMS); allauth's own limiter keeps the rest.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_ADAPTER = "ppp.accounts.adapter.MFAAdapter"
+# Wrong two-factor codes count towards the same lockout as wrong passwords (axes).
+MFA_FORMS = {
+    "authenticate": "ppp.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "ppp.accounts.forms.MFAReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PPP Leicester"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -258,6 +264,8 @@ AXES_USERNAME_CALLABLE = "ppp.accounts.adapter.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Never keep a typed password or two-factor code in the failure log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # sessions end after 8 hours

@@ -11,6 +11,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 
+from ppp import crypto
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
@@ -43,6 +45,15 @@ def axes_username(request, credentials=None) -> str:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (the TOTP key, the recovery-code seed) are stored encrypted with
+    FIELD_ENCRYPTION_KEYS (ppp/crypto.py), so a copy of the database alone cannot make codes."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator) -> bool:
         """Officers, staff and superusers cannot turn two-factor off."""
         if authenticator.type == authenticator.Type.TOTP and authenticator.user.needs_mfa:

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -123,3 +124,28 @@ class InvitationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{invitation.email}: {error}", messages.WARNING)
         if cancelled:
             self.message_user(request, f"Cancelled {cancelled} invitation(s).", messages.SUCCESS)
+
+
+# Two-factor authenticators: who has one, of what kind, when it was last used — and
+# nothing more. Nobody reads, changes or deletes one here; an officer who loses their
+# phone is helped by a superuser through `manage.py` (see the README), never by editing it.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", ("last_used_at", admin.DateFieldListFilter)]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
