@@ -275,6 +275,19 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# Office and OpenDocument files are ZIPs: refuse any that unpack to more than this, or by
+# more than this ratio (zip bombs). See ppp/uploads.py.
+UPLOAD_MAX_UNCOMPRESSED_MB = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 100)
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+# Virus scanning of every upload by ClamAV's clamd, when one of these is set: its Unix
+# socket (e.g. /run/clamav/clamd.ctl), or its host and port (3310).
+CLAMAV_SOCKET = env("CLAMAV_SOCKET")
+CLAMAV_HOST = env("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+# Uploaded files are readable by the app's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
