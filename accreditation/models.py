@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
 
-
 FROZEN_MESSAGE = (
     "{scheme} is {status}: schools work under it, so its rules, standards and criteria cannot change. "
     "Make a new version of the scheme and publish that instead."
@@ -47,18 +46,6 @@ class FrozenWhenPublished(models.Model):
     class Meta:
         abstract = True
 
-    def frozen_scheme(self) -> "Scheme | None":
-        """The scheme this belongs to if it is no longer a draft (as stored, not as edited)."""
-        raise NotImplementedError
-
-    def frozen_problem(self) -> str | None:
-        scheme = self.frozen_scheme()
-        if scheme is None:
-            return None
-        if self.pk is None or _changed(self, self.FROZEN_FIELDS):
-            return FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower())
-        return None
-
     def clean(self):
         super().clean()
         problem = self.frozen_problem()
@@ -76,6 +63,18 @@ class FrozenWhenPublished(models.Model):
         if scheme is not None:
             raise FrozenSchemeError(FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower()))
         return super().delete(*args, **kwargs)
+
+    def frozen_scheme(self) -> "Scheme | None":
+        """The scheme this belongs to if it is no longer a draft (as stored, not as edited)."""
+        raise NotImplementedError
+
+    def frozen_problem(self) -> str | None:
+        scheme = self.frozen_scheme()
+        if scheme is None:
+            return None
+        if self.pk is None or _changed(self, self.FROZEN_FIELDS):
+            return FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower())
+        return None
 
 
 class Scheme(FrozenWhenPublished):

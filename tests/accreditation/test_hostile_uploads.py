@@ -16,6 +16,7 @@ from accreditation.models import Evidence
 from tests.accreditation import factories as f
 from tests.accreditation.test_pages import stored_files, upload
 
+MACRO_TYPES = '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
@@ -77,9 +78,7 @@ def _refused(client, alice, application, settings, name, content, message):
         ("policy.docx", office(extra=[("word/vbaProject.bin", b"\0" * 64)]), "contains macros"),
         (
             "policy.docx",
-            office(
-                content_types='<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
-            ),
+            office(content_types=MACRO_TYPES),
             "contains macros",
         ),
         ("policy.docx", office(extra=[("word/embeddings/oleObject1.bin", b"\0" * 64)]), "embedded object"),
