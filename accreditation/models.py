@@ -46,12 +46,6 @@ class FrozenWhenPublished(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        problem = self.frozen_problem()
-        if problem:
-            raise ValidationError(problem)
-
     def save(self, *args, **kwargs):
         problem = self.frozen_problem()
         if problem:
@@ -63,6 +57,12 @@ class FrozenWhenPublished(models.Model):
         if scheme is not None:
             raise FrozenSchemeError(FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower()))
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problem = self.frozen_problem()
+        if problem:
+            raise ValidationError(problem)
 
     def frozen_scheme(self) -> "Scheme | None":
         """The scheme this belongs to if it is no longer a draft (as stored, not as edited)."""
