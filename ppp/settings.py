@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "ppp.middleware.RequireOfficerMFAMiddleware",
     "ppp.middleware.NoStoreForSignedInMiddleware",
+    "ppp.middleware.SecurityHeadersMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,6 +239,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "PPP: "
+# A reset asked for an address with no account sends nothing (the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # django-axes counts and locks failed sign-ins (wrong passwords and wrong two-factor codes:
 # MFA_FORMS); allauth's own limiter keeps the rest.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
@@ -350,6 +353,13 @@ CRISPY_CLASS_CONVERTERS = {
 
 # Security headers. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_FAILURE_VIEW = "ppp.views.csrf_failure"
+# Sent on every response (ppp.middleware.SecurityHeadersMiddleware): PPP uses none of these.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

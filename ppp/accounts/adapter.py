@@ -18,6 +18,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset…) go through the task queue like every other."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from ppp.mail import send_after_commit
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        send_after_commit(message.subject, message.body, list(message.to))
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A password typed at sign-in a moment ago is as good as typing it again.
 

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -61,6 +62,16 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and (obj.is_staff or obj.is_superuser) and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """The address a superuser gives is taken as verified (they know it is the
+        person's work address), so a new officer can set up two-factor at first sign-in."""
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:
+            EmailAddress.objects.filter(user=obj).exclude(email__iexact=obj.email).delete()
+            EmailAddress.objects.update_or_create(
+                user=obj, email__iexact=obj.email, defaults={"email": obj.email, "verified": True, "primary": True}
+            )
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
