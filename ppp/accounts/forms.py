@@ -151,3 +151,24 @@ class MFAAuthenticateForm(LimitedCodeMixin, MFABaseAuthenticateForm):
 
 class MFAReauthenticateForm(LimitedCodeMixin, MFABaseReauthenticateForm):
     pass
+
+
+class HandOverForm(GDSFormMixin, forms.Form):
+    submit_label = "Hand over the organisation"
+
+    email = forms.EmailField(
+        label="Email address of the real lead",
+        help_text="Their work address. If they are not a member yet, we email them an invitation to join as lead.",
+        error_messages={
+            "required": "Enter the email address of the real lead",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    full_name = forms.CharField(label="Their full name (optional)", max_length=150, required=False)
+    reason = forms.CharField(
+        label="Why are you handing it over?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example: signed up by someone who does not work there. Kept in the audit trail.",
+        error_messages={"required": "Enter why you are handing the organisation over"},
+    )

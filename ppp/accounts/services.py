@@ -196,3 +196,34 @@ def membership_make_lead(*, membership: Membership, by: User, request=None) -> M
         raise AccountsError("Someone else changed the lead at the same time. Try again.") from exc
     audit_record("membership.role", actor=by, target=target, request=request, role=target.role)
     return target
+
+
+@transaction.atomic
+def organisation_hand_over(
+    *, organisation: Organisation, email: str, reason: str, by: User, full_name: str = "", request=None
+) -> Membership | SentInvitation:
+    """An officer gives an organisation to its real lead: someone else signed it up (or
+    its lead has gone). The current lead is removed, pending invitations are cancelled,
+    and the real lead is made lead (if already a member) or invited as lead."""
+    if not by.is_officer:
+        raise AccountsError("Only a council officer can hand an organisation to a new lead.")
+    email, reason = email.strip().lower(), reason.strip()
+    if not reason:
+        raise AccountsError("Give the reason for handing the organisation over: it is kept in the audit trail.")
+    memberships = list(Membership.objects.select_for_update().filter(organisation=organisation).select_related("user"))
+    if any(m.is_lead and m.user.email.lower() == email for m in memberships):
+        raise AccountsError(f"{email} is already the lead of {organisation}.")
+    for lead in (m for m in memberships if m.is_lead):
+        audit_record("membership.remove", actor=by, target=lead, request=request, email=lead.user.email, reason=reason)
+        lead.delete()
+    Invitation.objects.pending().filter(organisation=organisation).update(revoked_at=timezone.now())
+    audit_record("organisation.hand_over", actor=by, target=organisation, request=request, to=email, reason=reason)
+    member = next((m for m in memberships if not m.is_lead and m.user.email.lower() == email), None)
+    if member is not None:
+        member.role = Membership.Role.LEAD
+        member.save(update_fields=["role"])
+        audit_record("membership.role", actor=by, target=member, request=request, role=member.role)
+        return member
+    return invitation_create(
+        organisation=organisation, email=email, full_name=full_name, role=Membership.Role.LEAD, by=by, request=request
+    )

@@ -7,8 +7,10 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ppp.decorators import officer_required
+
 from .filters import OrganisationFilter
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, HandOverForm, InvitationForm
 from .models import Invitation, Membership, Organisation
 from .selectors import current_membership, set_current_organisation
 from .services import (
@@ -20,21 +22,8 @@ from .services import (
     invitation_revoke,
     membership_make_lead,
     membership_remove,
+    organisation_hand_over,
 )
-
-
-def officer_required(view):
-    """Signed in and a council officer; anyone else gets 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_officer:
-            raise PermissionDenied("This page is for council officers.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 @login_required
@@ -83,6 +72,26 @@ def organisation_detail(request, slug):
             "invitations": invitations,
             "can_manage": can_manage,
         },
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def organisation_hand_over_view(request, slug):
+    """Officers give an organisation to its real lead (removing whoever holds it now)."""
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    form = HandOverForm(request.POST or None)
+    lead = organisation.memberships.leads().select_related("user").first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_hand_over(organisation=organisation, by=request.user, request=request, **form.cleaned_data)
+        except AccountsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{organisation} has been handed to {form.cleaned_data['email']}.")
+            return redirect(organisation)
+    return render(
+        request, "accounts/organisation_hand_over.html", {"organisation": organisation, "form": form, "lead": lead}
     )
 
 
