@@ -13,21 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.audit.services import audit_record
+from ppp.errors import DomainError
 from ppp.mail import render_text, send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
-from .selectors import is_lead
+from .permissions import can_hand_over, can_invite_lead, can_manage_members
 
 
-class AccountsError(Exception):
+class AccountsError(DomainError):
     """A rule about accounts or memberships was broken; the message says which."""
-
-
-def can_manage_members(user: User, organisation: Organisation) -> bool:
-    """Officers, and the organisation's lead, may invite and remove its members."""
-    if not user.is_authenticated:
-        return False
-    return user.is_officer or is_lead(user, organisation)
 
 
 @dataclass
@@ -54,10 +48,14 @@ def invitation_create(
 ) -> SentInvitation:
     """Invite `email` to `organisation` as `role`; the email goes after commit."""
     email = email.strip().lower()
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can invite people.")
-    if role == Membership.Role.LEAD and not by.is_officer:
-        raise AccountsError("Only a council officer can invite a lead. Leads can hand over their role instead.")
+    can_manage_members.require(by, organisation, AccountsError)
+    if role == Membership.Role.LEAD:
+        can_invite_lead.require(by, organisation, AccountsError)
+    if User.objects.officers().filter(email__iexact=email).exists():
+        raise AccountsError(
+            f"{email} is a council officer's account. Officers already see every organisation, so they are not "
+            "invited as members."
+        )
     if role == Membership.Role.LEAD and organisation.memberships.leads().exists():
         raise AccountsError(
             f"{organisation} already has a lead. Hand the lead role to another member from the members list."
@@ -80,8 +78,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User, request=None) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not can_manage_members(by, invitation.organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can cancel invitations.")
+    can_manage_members.require(by, invitation.organisation, AccountsError)
     if invitation.state != "pending":
         raise AccountsError(f"This invitation is already {invitation.state}.")
     invitation.revoked_at = timezone.now()
@@ -158,8 +155,7 @@ def invitation_accept(
 def membership_remove(*, membership: Membership, by: User, request=None) -> None:
     membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     organisation = membership.organisation
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can remove members.")
+    can_manage_members.require(by, organisation, AccountsError)
     if membership.is_lead:
         raise AccountsError("The lead cannot be removed. Hand the lead role to another member first.")
     audit_record(
@@ -178,8 +174,7 @@ def membership_make_lead(*, membership: Membership, by: User, request=None) -> M
     """Hand the lead role to `membership`; the previous lead stays on as a member."""
     organisation = membership.organisation
     memberships = list(Membership.objects.select_for_update().filter(organisation=organisation).select_related("user"))
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can hand over the lead role.")
+    can_manage_members.require(by, organisation, AccountsError)
     target = next((m for m in memberships if m.pk == membership.pk), None)
     if target is None:
         raise AccountsError("That person is no longer a member.")
@@ -205,8 +200,7 @@ def organisation_hand_over(
     """An officer gives an organisation to its real lead: someone else signed it up (or
     its lead has gone). The current lead is removed, pending invitations are cancelled,
     and the real lead is made lead (if already a member) or invited as lead."""
-    if not by.is_officer:
-        raise AccountsError("Only a council officer can hand an organisation to a new lead.")
+    can_hand_over.require(by, organisation, AccountsError)
     email, reason = email.strip().lower(), reason.strip()
     if not reason:
         raise AccountsError("Give the reason for handing the organisation over: it is kept in the audit trail.")

@@ -1,4 +1,6 @@
-"""What happens around sign-in besides the audit trail (ppp/audit/signals.py):
+"""What happens around memberships and sign-in besides the audit trail (ppp/audit/signals.py):
+
+- a changed membership makes every remembered role stale (`selectors.role_in`);
 
 - a locked account's owner is emailed, so an attack on it does not go unnoticed;
 - a completed password reset lifts the lock (the owner proved they hold the mailbox)
@@ -11,13 +13,21 @@ from axes.signals import user_locked_out
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ppp.audit.services import audit_record
 from ppp.links import absolute_url
 from ppp.mail import email_after_commit
 
-from .models import User
+from .models import Membership, User
+from .selectors import MEMBERSHIP_GENERATION
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def forget_remembered_roles(sender, **kwargs):
+    MEMBERSHIP_GENERATION[0] += 1
 
 
 @receiver(user_locked_out)

@@ -106,7 +106,7 @@ def test_a_successful_code_clears_earlier_failures(client, officer):
     assert "Your account is locked" not in response.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_guesses_from_many_clients_get_no_more_than_five_tries():
     """Twenty clients, each past the password, guess at the same moment: the user row is
     locked while a code is checked, so exactly five wrong codes are tried."""

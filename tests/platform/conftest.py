@@ -28,7 +28,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def two_servers(transactional_db, tmp_path):
+def two_servers(django_db_serialized_rollback, transactional_db, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),

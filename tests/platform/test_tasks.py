@@ -31,7 +31,7 @@ def _run_worker():
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker closes its connection
 def test_an_email_is_queued_with_the_change_and_sent_by_the_worker(database_queue):
     with transaction.atomic():
         send_after_commit("Hello", "Body", ["a@example.org", "a@example.org", ""])
@@ -53,7 +53,7 @@ def test_nothing_is_queued_for_a_change_that_rolled_back(db, database_queue, dja
     assert DBTaskResult.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_mail_server_that_is_down_is_retried_then_the_failure_is_kept(database_queue, settings):
     from django.utils import timezone
 
