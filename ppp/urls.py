@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("ppp.certificates.urls")),
     path("", include("accreditation.urls")),
     path("charter/", include("charter.urls")),
+    path("training/", include("training.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
