@@ -6,7 +6,6 @@ the register, certificates, evaluations, charges and reports."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -119,7 +118,7 @@ def book(request, session):
         rows = int(request.POST.get("rows") or request.GET.get("rows") or 3)
     except ValueError:
         rows = 3
-    form = BookingForm(request.POST or None, rows=rows)
+    form = BookingForm(request.POST if request.method == "POST" else None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
             bookings = services.booking_create(
@@ -190,7 +189,7 @@ def booking_detail(request, booking):
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, booking):
     booking = _booking(request, booking)
-    form = CancelBookingForm(request.POST or None)
+    form = CancelBookingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.booking_cancel(
@@ -220,10 +219,12 @@ def booking_cancel(request, booking):
 @require_http_methods(["GET", "POST"])
 def booking_substitute(request, booking):
     booking = _booking(request, booking)
-    form = SubstituteForm(request.POST or None)
+    form = SubstituteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.booking_substitute(booking=booking, attendee=form.attendee(), by=request.user, request=request)
+            booking = services.booking_substitute(
+                booking=booking, attendee=form.attendee(), by=request.user, request=request
+            )
         except TrainingError as error:
             form.add_error(None, str(error))
         else:
@@ -325,10 +326,6 @@ def award_attach(request, application, criterion):
         "",
         "Each certificate can be checked at the council's certificate checker (/verify/).",
     ]
-    csv_text = reports.record_csv(
-        [b for b in selectors.training_record(organisation) if b.counts_for_award == criterion],
-        selectors.certificates_by_booking(selectors.training_record(organisation)),
-    )
     try:
         evidence = evidence_add(
             application=application,
@@ -337,10 +334,6 @@ def award_attach(request, application, criterion):
             title=f"Training record: {who} trained ({today:%-d %B %Y})",
             kind="statement",
             statement="\n".join(lines),
-            file=ContentFile(csv_text.encode(), name=f"training-record-{criterion}.csv"),
-            original_filename=f"training-record-{criterion}.csv",
-            content_type="text/csv",
-            size=len(csv_text.encode()),
         )
     except WorkflowError as error:
         messages.error(request, str(error))
@@ -362,7 +355,7 @@ def evaluate(request, token):
         status = 404 if evaluation is None else 410
         done = evaluation is not None and evaluation.submitted_at is not None
         return render(request, "training/evaluate_unusable.html", {"done": done}, status=200 if done else status)
-    form = EvaluationForm(request.POST or None)
+    form = EvaluationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_submit(evaluation=evaluation, **form.cleaned_data)
@@ -515,7 +508,7 @@ def sign_in_sheet(request, session):
 @require_http_methods(["GET", "POST"])
 def session_cancel(request, session):
     session = _officer_session(session)
-    form = CancelSessionForm(request.POST or None)
+    form = CancelSessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_cancel(
@@ -533,7 +526,7 @@ def session_cancel(request, session):
 @require_http_methods(["GET", "POST"])
 def capacity(request, session):
     session = _officer_session(session)
-    form = CapacityForm(request.POST or None, initial={"capacity": session.capacity})
+    form = CapacityForm(request.POST if request.method == "POST" else None, initial={"capacity": session.capacity})
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(
