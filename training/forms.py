@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.utils.functional import cached_property
 
 from ppp.forms import GDSFormMixin
 
@@ -10,6 +11,17 @@ from .models import Booking, Charge, Evaluation
 from .services import Attendee
 
 MAX_ATTENDEES = 6
+
+
+class TrainingFormMixin(GDSFormMixin):
+    """GDSFormMixin with `novalidate` on the form tag: the server checks every field and
+    answers in GOV.UK words, never the browser's own bubbles."""
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = super().helper
+        helper.attrs = {**helper.attrs, "novalidate": ""}
+        return helper
 
 
 def _attendee_fields(prefix: str, required: bool) -> dict:
@@ -62,6 +74,7 @@ class BookingForm(forms.Form):
         self.fields["email_1"].error_messages["required"] = "Enter the first attendee's email address"
         self.fields["role_1"].error_messages["required"] = "Select the first attendee's role"
         self.helper = FormHelper(self)
+        self.helper.form_tag = False  # book.html's own <form novalidate> holds the row count too
         self.helper.layout = Layout(*fieldsets, Submit("submit", "Book places"))
 
     def clean(self):
@@ -87,7 +100,7 @@ class BookingForm(forms.Form):
         ]
 
 
-class SubstituteForm(GDSFormMixin, forms.Form):
+class SubstituteForm(TrainingFormMixin, forms.Form):
     submit_label = "Change the attendee"
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +122,7 @@ class SubstituteForm(GDSFormMixin, forms.Form):
         )
 
 
-class CancelBookingForm(GDSFormMixin, forms.Form):
+class CancelBookingForm(TrainingFormMixin, forms.Form):
     submit_label = "Cancel this place"
     reason = forms.CharField(
         label="Why are you cancelling? (optional)",
@@ -119,7 +132,7 @@ class CancelBookingForm(GDSFormMixin, forms.Form):
     )
 
 
-class CancelSessionForm(GDSFormMixin, forms.Form):
+class CancelSessionForm(TrainingFormMixin, forms.Form):
     submit_label = "Cancel the session"
     reason = forms.CharField(
         label="Why is the session cancelled?",
@@ -130,7 +143,7 @@ class CancelSessionForm(GDSFormMixin, forms.Form):
     )
 
 
-class CapacityForm(GDSFormMixin, forms.Form):
+class CapacityForm(TrainingFormMixin, forms.Form):
     submit_label = "Change the capacity"
     capacity = forms.IntegerField(
         label="Places on the session",
@@ -168,7 +181,7 @@ class AttendanceForm(forms.Form):
         return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("b_") and value}
 
 
-class EvaluationForm(GDSFormMixin, forms.Form):
+class EvaluationForm(TrainingFormMixin, forms.Form):
     submit_label = "Send your evaluation"
     usefulness = forms.TypedChoiceField(
         label="How useful was the session for your work?",
