@@ -14,7 +14,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +23,7 @@ from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
-from ppp.mail import send_after_commit
+from ppp.mail import render_text, send_after_commit
 
 from .models import (
     Charter,
@@ -86,7 +85,7 @@ def _organisation_emails(pledge: Pledge) -> list[str]:
 
 
 def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]) -> None:
-    send_after_commit(subject, render_to_string(template, context), to)
+    send_after_commit(subject, render_text(template, context), to)
 
 
 def _officer_emails() -> list[str]:

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("accreditation.urls")),
     path("charter/", include("charter.urls")),
     path("training/", include("training.urls")),
+    # Accounts have one address, the one invited or confirmed; people cannot add others.
+    path("accounts/email/", views.not_offered, name="account-email-not-offered"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

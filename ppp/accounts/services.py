@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from ppp.audit.services import audit_record
-from ppp.mail import send_after_commit
+from ppp.mail import render_text, send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
 from .selectors import is_lead
@@ -40,7 +39,7 @@ class SentInvitation:
 def _invitation_email(invitation: Invitation, url: str) -> tuple[str, str]:
     context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
     subject = f"You are invited to {invitation.organisation} on Positive and Peaceful Places"
-    return subject, render_to_string("accounts/email/invitation.txt", context)
+    return subject, render_text("accounts/email/invitation.txt", context)
 
 
 @transaction.atomic
