@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.accounts.models import Organisation
@@ -345,6 +346,7 @@ def award_attach(request, application, criterion):
 # ---------------------------------------------------------------- evaluation (private link)
 
 
+@never_cache  # the address carries the attendee's secret token: never kept by a browser or proxy
 @require_http_methods(["GET", "POST"])
 @limited("training-evaluate", "30/m")
 def evaluate(request, token):

@@ -377,3 +377,8 @@ def test_an_officer_cannot_attach_a_schools_evidence(client, alice, officer, sch
     client.force_login(officer)
     client.post(reverse("training:award-attach", args=[application.public_id, "2.1"]))
     assert not Evidence.objects.exists()
+
+
+def test_the_evaluation_link_is_never_cached(client, alice, officer, school_a):
+    response = client.get(reverse("training:evaluate", args=["any-token"]))
+    assert "no-store" in response["Cache-Control"]
