@@ -18,6 +18,7 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
+from ppp.links import absolute_url
 from ppp.ratelimit import limited
 
 from . import permissions, reports, selectors, services
@@ -325,7 +326,7 @@ def award_attach(request, application, criterion):
             for c in done
         ],
         "",
-        "Each certificate can be checked at the council's certificate checker (/verify/).",
+        f"Each certificate can be checked at {absolute_url('certificates:verify-lookup')}",
     ]
     try:
         evidence = evidence_add(
