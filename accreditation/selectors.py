@@ -223,7 +223,9 @@ def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOf
 
 def _offer_sources():
     """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
-    return []
+    from training.selectors import award_evidence_offers as training_offers
+
+    return [training_offers]
 
 
 @dataclass(frozen=True)

@@ -415,3 +415,11 @@ CHARTER_LAPSE_AFTER_DAYS = env_int("CHARTER_LAPSE_AFTER_DAYS", 60)
 CHARTER_REVIEW_WINDOW_DAYS = env_int("CHARTER_REVIEW_WINDOW_DAYS", 60)
 # Public sign-ups allowed per address per hour.
 CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)
+
+# SEND Support training: a confirmed place cancelled less than TRAINING_NOTICE_DAYS days
+# before the session is charged; a session below its minimum numbers
+# TRAINING_MINIMUM_CHECK_DAYS days before is flagged to the officers to confirm or cancel;
+# an attendee's evaluation link works for TRAINING_EVALUATION_OPEN_DAYS days.
+TRAINING_NOTICE_DAYS = env_int("TRAINING_NOTICE_DAYS", 14)
+TRAINING_MINIMUM_CHECK_DAYS = env_int("TRAINING_MINIMUM_CHECK_DAYS", 10)
+TRAINING_EVALUATION_OPEN_DAYS = env_int("TRAINING_EVALUATION_OPEN_DAYS", 30)
