@@ -66,7 +66,7 @@ FIELD_INDEX_KEY = env("FIELD_INDEX_KEY")
 if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
     if DEBUG or TESTING:
         FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["cHBwLWRldmVsb3BtZW50LW9ubHkta2V5LTMyYnl0ZXM="]
-        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"  # noqa: S105
+        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"
     else:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set. Make a key with "

@@ -294,7 +294,7 @@ def booking_substitute(*, booking: Booking, attendee: Attendee, by: User, reques
     return booking
 
 
-# ---------------------------------------------------------------- sessions (officers)
+# ---------------------------------------------------------------- the sessions officers run
 
 
 def _require_officer(by: User, session: CourseSession | None = None) -> None:

@@ -103,7 +103,7 @@ def test_register_queries_do_not_grow_with_bookings(client, alice, officer, scho
         starts_at=session.starts_at.replace(year=2099),
         ends_at=session.ends_at.replace(year=2099),
         booking_deadline=session.booking_deadline.replace(year=2099),
-    )  # noqa: E501
+    )
     book(CourseSession.objects.get(pk=session.pk), school_a, alice, 49)
     into_the_past(session)
     with django_assert_max_num_queries(len(one.captured_queries)):
