@@ -15,6 +15,21 @@ from .models import Application, Award, Criterion, Evidence, LegacyAward, Scheme
 S = Application.Status
 
 
+def application_for(user, public_id) -> Application | None:
+    """The application `user` may see with this public id (None otherwise): for the other
+    apps that attach evidence to an award."""
+    return (
+        Application.objects.for_user(user)
+        .select_related("organisation", "scheme")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def criterion_by_code(application: Application, code: str) -> Criterion | None:
+    return Criterion.objects.filter(standard__scheme=application.scheme, code=code).first()
+
+
 def current_scheme() -> Scheme | None:
     """The scheme schools apply to today: the latest published version."""
     return Scheme.current()

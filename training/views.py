@@ -297,13 +297,13 @@ def record_csv(request, slug):
 @require_POST
 def award_attach(request, application, criterion):
     """Attach the organisation's training record to the award as evidence for 2.1 or 2.4."""
-    from accreditation.models import Application, Criterion
+    from accreditation.selectors import application_for, criterion_by_code
     from accreditation.services import WorkflowError, evidence_add
 
-    application = get_object_or_404(
-        Application.objects.for_user(request.user).select_related("organisation", "scheme"), public_id=application
-    )
-    criterion_obj = Criterion.objects.filter(standard__scheme=application.scheme, code=criterion).first()
+    application = application_for(request.user, application)
+    if application is None:
+        raise Http404("No such application.")
+    criterion_obj = criterion_by_code(application, criterion)
     if criterion_obj is None or criterion not in selectors.AWARD_CRITERIA:
         raise Http404("Training offers no evidence for that criterion.")
     organisation = application.organisation
