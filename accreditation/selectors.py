@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 
 from .models import (
     ActionItem,
@@ -436,3 +437,30 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
     elif lead and not drafts and not changes:
         steps.append(Step("Submit for assessment: every criterion has evidence"))
     return steps
+
+
+@search_sources.register
+def search_results(user, query: str) -> SearchGroup | None:
+    """Applications by the organisation's name, URN or postcode, or by reference."""
+    if not user.is_officer:
+        return None
+    reference = as_uuid(query)
+    condition = Q(public_id=reference) if reference else organisation_matches(query, "organisation__")
+    rows = list(
+        Application.objects.for_user(user)
+        .filter(condition)
+        .select_related("organisation", "scheme", "assigned_officer")
+        .order_by("organisation__name", "-created_at")[: PER_SOURCE + 1]
+    )
+    return group(
+        "Award applications",
+        rows,
+        lambda a: SearchResult(
+            a.organisation.name,
+            a.get_absolute_url(),
+            detail=" · ".join(
+                [a.scheme.name, f"Officer: {a.assigned_officer}" if a.assigned_officer else "Not assigned"]
+            ),
+            status=a.get_status_display(),
+        ),
+    )

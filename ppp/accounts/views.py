@@ -12,9 +12,10 @@ from ppp.decorators import officer_required
 from ppp.forms import posted
 from ppp.home import sections_for
 from ppp.permissions import allowed_actions
+from ppp.search import search
 
 from .filters import OrganisationFilter
-from .forms import AcceptInvitationForm, HandOverForm, InvitationForm
+from .forms import AcceptInvitationForm, HandOverForm, InvitationForm, OfficerSearchForm
 from .models import Invitation, Membership, Organisation
 from .permissions import ORGANISATION_RULES, can_invite_lead, can_manage_members
 from .selectors import current_membership, set_current_organisation
@@ -37,6 +38,15 @@ def portal(request):
     if request.user.is_officer:
         return redirect(settings.OFFICER_HOME)
     return redirect("accounts:home")
+
+
+@officer_required
+@require_GET
+def officer_search(request):
+    """Organisations, applications and pledges matching a name, URN, postcode or reference."""
+    form = OfficerSearchForm(request.GET if "q" in request.GET else None)
+    groups = search(request.user, form.cleaned_data["q"]) if form.is_bound and form.is_valid() else []
+    return render(request, "accounts/officer_search.html", {"form": form, "search_form": form, "groups": groups})
 
 
 @login_required
