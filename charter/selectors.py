@@ -126,6 +126,13 @@ def providers_with_status(commissioner: Organisation, today: datetime.date):
     return providers
 
 
+def changes_asked(pledge: Pledge) -> PledgeEvent | None:
+    """The council's comment on a returned pledge (None unless it is returned now)."""
+    if pledge.status != Pledge.Status.RETURNED:
+        return None
+    return pledge.events.filter(action=PledgeEvent.Action.RETURNED).select_related("by").order_by("-at", "-pk").first()
+
+
 @home_sections.register
 def home_section(user, membership) -> HomeSection | None:
     """The charter on an organisation's home: sign, change, renew or review the pledge."""
@@ -146,7 +153,7 @@ def home_section(user, membership) -> HomeSection | None:
         )
     tasks = []
     if pledge.status == Pledge.Status.RETURNED:
-        comment = pledge.events.filter(action=PledgeEvent.Action.RETURNED).order_by("-at", "-pk").first()
+        comment = changes_asked(pledge)
         tasks.append(
             HomeTask(
                 "Change your pledge as the council asked, and resubmit it"
