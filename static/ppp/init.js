@@ -19,3 +19,21 @@ for (const group of document.querySelectorAll("[data-ppp-reveal]")) {
   }
   sync();
 }
+
+// Tables that are wider than the screen say so above them (the shadows are the other cue).
+const scrollHint = (region) => {
+  let hint = region.previousElementSibling;
+  const has = hint && hint.classList.contains("ppp-table-scroll__hint");
+  const overflows = region.scrollWidth > region.clientWidth + 1;
+  if (overflows && !has) {
+    hint = document.createElement("p");
+    hint.className = "govuk-body-s ppp-table-scroll__hint";
+    hint.textContent = "Scroll sideways to see the whole table.";
+    region.before(hint);
+  } else if (!overflows && has) {
+    hint.remove();
+  }
+};
+const regions = document.querySelectorAll(".ppp-table-scroll");
+for (const region of regions) scrollHint(region);
+window.addEventListener("resize", () => { for (const region of regions) scrollHint(region); });
