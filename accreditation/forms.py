@@ -43,7 +43,7 @@ class ApplyForm(GDSFormMixin, forms.Form):
     contact_phone = forms.CharField(label="Contact phone (optional)", max_length=30, required=False)
     accept_terms = forms.BooleanField(
         label="I agree to the terms of the Positive and Peaceful Places award, including the traded service charge",
-        error_messages={"required": "You must agree to the terms to apply"},
+        error_messages={"required": "Confirm that you agree to the terms of the award"},
     )
 
     def clean(self):

@@ -30,6 +30,8 @@ class GOVUKDateField(DateInputField):
         self.noun, self.not_past, self.not_future = noun, not_past, not_future
         kwargs.setdefault("label", _sentence(noun))
         kwargs.setdefault("help_text", f"For example, {timezone.localdate() + datetime.timedelta(days=30):%-d %-m %Y}")
+        # A box left empty says which ("must include a month"), not "Enter the date".
+        kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
         name = _sentence(noun)
         self.error_messages["required"] = f"Enter {noun}"
@@ -38,6 +40,19 @@ class GOVUKDateField(DateInputField):
         for part, field in zip(("day", "month", "year"), self.fields, strict=True):
             field.error_messages["incomplete"] = f"{name} must include a {part}"
             field.validators = [RegexValidator(r"^\s*[0-9]{1,4}\s*$", f"{name} must be a real date")]
+
+    def clean(self, value):
+        """A date with some boxes empty names them all in one message ("must include a day
+        and a month"), and marks just those boxes."""
+        if isinstance(value, list | tuple) and any(v not in self.empty_values for v in value):
+            empty = [v in self.empty_values for v in value]
+            if any(empty):
+                missing = [part for part, gap in zip(("day", "month", "year"), empty, strict=True) if gap]
+                message = f"{_sentence(self.noun)} must include a {' and a '.join(missing)}"
+                for field, gap in zip(self.fields, empty, strict=True):
+                    field.widget.errors = [message] if gap else []
+                raise ValidationError(message, code="incomplete")
+        return super().clean(value)
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -57,11 +72,13 @@ class GOVUKDateField(DateInputField):
         return value
 
 
-TIME = re.compile(r"^\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<half>[ap]\.?m\.?)?\s*$", re.IGNORECASE)
+# 09:30, 9.30, 0930, 14:00, 2:00pm, 2pm, 2 p.m. (an hour alone only with am or pm).
+TIME = re.compile(r"^\s*(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?\s*(?P<half>[ap]\.?\s*m\.?)?\s*$", re.IGNORECASE)
+NAMED_TIMES = {"midday": datetime.time(12, 0), "noon": datetime.time(12, 0), "12 noon": datetime.time(12, 0)}
 
 
 class GOVUKTimeField(forms.Field):
-    """A time typed as 09:30, 9.30, 14:00 or 2:00pm, with GOV.UK messages."""
+    """A time typed as 09:30, 9.30, 0930, 14:00, 2:00pm, 2pm or midday, with GOV.UK messages."""
 
     widget = forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false", "inputmode": "text"})
 
@@ -77,10 +94,12 @@ class GOVUKTimeField(forms.Field):
             return None
         if isinstance(value, datetime.time):
             return value
+        if str(value).strip().lower() in NAMED_TIMES:
+            return NAMED_TIMES[str(value).strip().lower()]
         match = TIME.match(str(value))
-        if match is None:
+        if match is None or (match["minute"] is None and not match["half"]):
             raise ValidationError(f"{_sentence(self.noun)} must be a real time, like 09:30 or 14:00", code="invalid")
-        hour, minute = int(match["hour"]), int(match["minute"])
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
         if match["half"]:
             if not 1 <= hour <= 12:
                 raise ValidationError(f"{_sentence(self.noun)} must be a real time, like 09:30 or 14:00")

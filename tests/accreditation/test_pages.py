@@ -56,7 +56,7 @@ def test_apply_form_errors_save_nothing(client, alice, school_a):
     body = response.content.decode()
     assert "There is a problem" in body
     assert "Tell us what you would like from a bespoke package" in body
-    assert "You must agree to the terms to apply" in body
+    assert "Confirm that you agree to the terms of the award" in body
     assert "Enter an email address in the correct format" in body
     assert not Application.objects.exists()
 
