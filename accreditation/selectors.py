@@ -39,4 +39,6 @@ def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOf
 
 def _offer_sources():
     """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
-    return []
+    from incidents.selectors import award_evidence_offers as incident_offers
+
+    return [incident_offers]
