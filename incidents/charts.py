@@ -31,6 +31,19 @@ class Group:
     label_x: float
     label_y: float
     bars: list[Bar] = field(default_factory=list)
+    lines: list[tuple[str, float]] = field(default_factory=list)  # the label, wrapped: (text, y)
+
+
+def wrap(text: str, width: int = 20) -> list[str]:
+    """Split a label into lines of about `width` characters, at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
 
 
 @dataclass
@@ -52,14 +65,21 @@ def _scale(values) -> int:
 
 def bar_chart(chart_id: str, title: str, rows, series_names) -> Chart:
     """`rows`: [(label, [(value or None, words), …one per series]), …]."""
-    label_width, bar_area, bar_h, gap = 200, 330, 14, 10
-    per_group = bar_h * len(series_names) + gap
-    top = 8 + (22 if len(series_names) > 1 else 0)
+    label_width, bar_area, bar_h, gap, line_h = 165, 225, 16, 12, 15
+    per_group = max(bar_h * len(series_names), 2 * line_h) + gap
+    top = 8 + (24 if len(series_names) > 1 else 0)
     peak = _scale(v for _label, cells in rows for v, _w in cells)
     groups = []
     for n, (label, cells) in enumerate(rows):
         y = top + n * per_group
-        group = Group(label=label, label_x=label_width - 8, label_y=y + bar_h * len(series_names) / 2 + 4)
+        middle = y + bar_h * len(series_names) / 2
+        lines = wrap(label)
+        group = Group(
+            label=label,
+            label_x=label_width - 8,
+            label_y=middle + 5,
+            lines=[(text, middle + 5 + (k - (len(lines) - 1) / 2) * line_h) for k, text in enumerate(lines)],
+        )
         for s, (value, words) in enumerate(cells):
             length = (value / peak) * bar_area if isinstance(value, int | float) else 0
             group.bars.append(
@@ -79,7 +99,7 @@ def bar_chart(chart_id: str, title: str, rows, series_names) -> Chart:
     return Chart(
         id=chart_id,
         title=title,
-        width=label_width + bar_area + 110,
+        width=label_width + bar_area + 70,
         height=height,
         groups=groups,
         series=[(name, SERIES_COLOURS[s % 2]) for s, name in enumerate(series_names)],
@@ -89,13 +109,14 @@ def bar_chart(chart_id: str, title: str, rows, series_names) -> Chart:
 
 def column_chart(chart_id: str, title: str, labels, series) -> Chart:
     """`labels`: the periods; `series`: [(name, [(value or None, words), …one per period]), …]."""
-    left, plot_h, top, col_w, gap = 10, 160, 30, 14, 10
+    left, plot_h, top, col_w, gap = 10, 170, 34, 15, 9
     per_group = col_w * len(series) + gap
     peak = _scale(v for _name, cells in series for v, _w in cells)
     groups = []
     for n, label in enumerate(labels):
         x = left + n * per_group
-        group = Group(label=label, label_x=x + col_w * len(series) / 2, label_y=top + plot_h + 16)
+        group = Group(label=label, label_x=x + col_w * len(series) / 2, label_y=top + plot_h + 18)
+        group.lines = [(label, group.label_y)]
         for s, (_name, cells) in enumerate(series):
             value, words = cells[n]
             length = (value / peak) * plot_h if isinstance(value, int | float) else 0
@@ -117,7 +138,7 @@ def column_chart(chart_id: str, title: str, labels, series) -> Chart:
         id=chart_id,
         title=title,
         width=max(width, 300),
-        height=top + plot_h + 26,
+        height=top + plot_h + 28,
         groups=groups,
         series=[(name, SERIES_COLOURS[s % 2]) for s, (name, _cells) in enumerate(series)],
         axis=(left - 2, top + plot_h, width - 6, top + plot_h),

@@ -561,12 +561,12 @@ class PupilAddForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    year = forms.TypedChoiceField(label="School year", coerce=int, choices=[])
-    period = forms.ChoiceField(label="Show by", choices=[("month", "Month"), ("term", "Term")], initial="month")
+    year = forms.TypedChoiceField(label="School year", coerce=int, choices=[], required=False)
+    period = forms.ChoiceField(label="Show by", choices=[("term", "Term"), ("month", "Month")], required=False)
     which = forms.ChoiceField(
         label="Incidents",
         choices=[("all", "Every recorded incident"), ("bullying", "Only those that meet the STOP test")],
-        initial="all",
+        required=False,
     )
 
     def __init__(self, *args, years, **kwargs):

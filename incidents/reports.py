@@ -229,7 +229,7 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     year = term.year
     monthly = {}
     for row in (
-        assessed.filter(_window(month_date(year - 1, 9), month_date(year, 9)))
+        assessed.filter(_window(month_date(year - 1, 9), month_date(year + 1, 9)))
         .annotate(month=ExtractMonth("occurred_at"))
         .values("month", "occurred_at__year")
         .annotate(n=Count("pk"))
@@ -237,7 +237,10 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
         monthly[(row["occurred_at__year"], row["month"])] = (
             monthly.get((row["occurred_at__year"], row["month"]), 0) + row["n"]
         )
-    this_months = [monthly.get((month_date(year, m).year, m), 0) for m in MONTHS]
+    # Months still to come show nothing rather than 0.
+    this_months = [
+        monthly.get((month_date(year, m).year, m), 0) if month_date(year, m) <= today else None for m in MONTHS
+    ]
     last_months = [monthly.get((month_date(year - 1, m).year, m), 0) for m in MONTHS]
 
     breakdowns = []
@@ -328,12 +331,13 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
             "Incidents month by month",
             labels,
             [
-                (year_label(year), [(v, str(v)) for v in this_months]),
+                (year_label(year), [(v, "" if v is None else str(v)) for v in this_months]),
                 (year_label(year - 1), [(v, str(v)) for v in last_months]),
             ],
         )
         report.trend_rows = [
-            (label, Figure(a), Figure(b)) for label, a, b in zip(labels, this_months, last_months, strict=True)
+            (label, "—" if a is None else Figure(a), Figure(b))
+            for label, a, b in zip(labels, this_months, last_months, strict=True)
         ]
     return report
 
@@ -393,18 +397,24 @@ def _area(postcode: str) -> str:
     return outward if 2 <= len(outward) <= 4 else "Not known"
 
 
-def _period_columns(period: str, year: int):
+def _period_columns(period: str, year: int, today: datetime.date):
+    """The columns (periods that have begun by `today`) and the column of each month."""
     if period == "term":
-        terms = terms_of_year(year)
-        return [t.short_label for t in terms], [next(i for i, t in enumerate(terms) if m in t.months) for m in MONTHS]
-    return [f"{MONTH_NAMES[m]} {str(month_date(year, m).year)[-2:]}" for m in MONTHS], list(range(12))
+        terms = [t for t in terms_of_year(year) if t.start <= today]
+        return [t.short_label for t in terms], [
+            next((i for i, t in enumerate(terms) if m in t.months), None) for m in MONTHS
+        ]
+    months = [m for m in MONTHS if month_date(year, m) <= today]
+    return [f"{MONTH_NAMES[m]} {str(month_date(year, m).year)[-2:]}" for m in months], [
+        n if n < len(months) else None for n in range(12)
+    ]
 
 
-def council_figures(*, year: int, period: str = "month", which: str = "all") -> CouncilFigures:
+def council_figures(*, year: int, period: str = "term", which: str = "all", today=None) -> CouncilFigures:
     """Counts across every setting for academic year `year`, by month or by term, each
     table suppressed (linked through the shared "All incidents" row). Four queries."""
     min_settings = settings.INCIDENT_FIGURES_MIN_SETTINGS
-    columns, column_of_month = _period_columns(period, year)
+    columns, column_of_month = _period_columns(period, year, today or timezone.localdate())
     month_index = {m: i for i, m in enumerate(MONTHS)}
     base = Incident.objects.assessed().filter(_window(month_date(year, 9), month_date(year + 1, 9)))
     if which == "bullying":
@@ -430,6 +440,8 @@ def council_figures(*, year: int, period: str = "month", which: str = "all") -> 
         .annotate(n=Count("pk"), **aggregates)
     ):
         col = column_of_month[month_index[row["month"]]]
+        if col is None:  # a period that has not begun (only a clock gone wrong puts one there)
+            continue
         headline[col] += row["n"]
         for key, _title, rows, _additive in dims:
             for r, (value, _label) in enumerate(rows):
@@ -442,7 +454,8 @@ def council_figures(*, year: int, period: str = "month", which: str = "all") -> 
     for organisation_id, month, n in (  # 1 query
         base.annotate(month=ExtractMonth("occurred_at")).values_list("organisation_id", "month").annotate(n=Count("pk"))
     ):
-        per_setting.setdefault(organisation_id, [0] * n_cols)[column_of_month[month_index[month]]] += n
+        if column_of_month[month_index[month]] is not None:
+            per_setting.setdefault(organisation_id, [0] * n_cols)[column_of_month[month_index[month]]] += n
     kinds = dict(Organisation.Kind.choices)
     setting_info = {  # 1 query
         pk: (kind, _area(postcode))
@@ -459,7 +472,8 @@ def council_figures(*, year: int, period: str = "month", which: str = "all") -> 
         .values_list("month", "year_group")
         .annotate(n=Count("pk"))
     ):
-        year_grid[year_position[year_group]][column_of_month[month_index[month]]] += n
+        if column_of_month[month_index[month]] is not None:
+            year_grid[year_position[year_group]][column_of_month[month_index[month]]] += n
 
     def grouped(title, labeller, other_label):
         counts: dict[str, list[int]] = {}

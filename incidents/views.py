@@ -936,9 +936,9 @@ def poster(request):
 
 def _figures(request):
     years = reports.available_years()
-    form = FiguresForm(request.GET or None, years=years, initial={"year": years[0]})
+    form = FiguresForm(request.GET or None, years=years, initial={"year": years[0], "period": "term", "which": "all"})
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    year, period, which = data.get("year", years[0]), data.get("period") or "month", data.get("which") or "all"
+    year, period, which = data.get("year") or years[0], data.get("period") or "term", data.get("which") or "all"
     return form, reports.council_figures(year=year, period=period, which=which)
 
 

@@ -37,7 +37,9 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
-        raise DecryptionError("The value was encrypted with a key that is no longer in FIELD_ENCRYPTION_KEYS.") from None
+        raise DecryptionError(
+            "The value was encrypted with a key that is no longer in FIELD_ENCRYPTION_KEYS."
+        ) from None
 
 
 def is_encrypted(value: str) -> bool:
