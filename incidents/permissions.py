@@ -133,7 +133,8 @@ def can_add_note(user, incident: Incident) -> bool:
 
 
 def can_add_involvement(user, incident: Incident) -> bool:
-    return can_edit_incident(user, incident) and incident.status != Status.NEW
+    """A pupil's report is opened (triaged) first; any other record takes people at once."""
+    return can_edit_incident(user, incident) and not (incident.status == Status.NEW and incident.from_pupil)
 
 
 def can_see_pupil_history(user, incident: Incident) -> bool:

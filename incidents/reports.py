@@ -12,11 +12,12 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.crypto import EncryptedTextField
 from ppp.dates import add_months
 
 from . import charts
@@ -189,31 +190,31 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     ):
         year_rows[row["year_group"]] = (row["this"], row["last"])
 
-    # Pupils targeted three or more times in the 12 months to the end of the term: 1 query
-    # (and 1 more for their references on the school's own copy).
+    # Pupils targeted three or more times in the 12 months to the end of the term, with the
+    # latest reference and involvement of each (for the school's own reviewers): 1 query.
     since = add_months(term.end, -12)
-    repeat_indexes = list(
+    latest = Involvement.objects.filter(
+        incident__organisation=organisation, pupil_index=OuterRef("pupil_index")
+    ).order_by("-created_at", "-pk")
+    repeat_rows = list(
         Involvement.objects.filter(incident__in=assessed, role=Role.TARGET)
         .filter(_window(since, term.end, "incident__"))
         .exclude(pupil_index="")
         .values("pupil_index")
-        .annotate(n=Count("incident", distinct=True))
+        .annotate(
+            n=Count("incident", distinct=True),
+            reference=Subquery(latest.values("pupil_reference")[:1], output_field=EncryptedTextField()),
+            involvement=Subquery(latest.values("public_id")[:1]),
+        )
         .filter(n__gte=3)
         .order_by("-n", "pupil_index")
-        .values_list("pupil_index", "n")
     )
-    repeat_targets = []
-    if references and repeat_indexes:
-        first = {}
-        for involvement in (
-            Involvement.objects.filter(
-                incident__organisation=organisation, pupil_index__in=[i for i, _n in repeat_indexes]
-            )
-            .order_by("pupil_index", "-created_at")
-            .only("public_id", "pupil_index", "pupil_reference", "year_group")
-        ):
-            first.setdefault(involvement.pupil_index, involvement)
-        repeat_targets = [{"involvement": first[i], "incidents": n} for i, n in repeat_indexes if i in first]
+    repeat_indexes = [(row["pupil_index"], row["n"]) for row in repeat_rows]
+    repeat_targets = (
+        [{"reference": row["reference"], "public_id": row["involvement"], "incidents": row["n"]} for row in repeat_rows]
+        if references
+        else []
+    )
 
     resolved = list(  # 1 query
         Incident.objects.filter(

@@ -445,7 +445,7 @@ def involvement_add(
 ) -> Involvement:
     incident = _lock(incident)
     if not permissions.can_add_involvement(by, incident):
-        raise IncidentError("You cannot add people to this record (a new report is opened first).")
+        raise IncidentError("You cannot add people to this record (a pupil's report is opened first).")
     reference = _check_involvement(pupil_reference, year_group, role)
     involvement = Involvement.objects.create(
         incident=incident,
