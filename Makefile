@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format bench install frontend clean
+.PHONY: run setup test lint format bench bench-incidents install frontend clean
 
 ## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
 run: setup
@@ -33,6 +33,11 @@ lint: install
 bench: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/run.py
+
+## bench-incidents: 100,000 incidents from 1,000 schools: the council's figures and a school's list (PostgreSQL)
+bench-incidents: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/incidents.py
 
 format: install
 	$(PY) -m ruff format .

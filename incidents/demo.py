@@ -20,7 +20,7 @@ from ppp.accounts.models import Membership, User
 from ppp.discovery import demo_seeders
 from ppp.links import absolute_url
 
-from . import services
+from . import figures, services
 from .models import (
     Category,
     Form,
@@ -273,6 +273,8 @@ def seed(demo) -> None:
             continue
         _incidents_for(organisation, by, rng, count, pupils=[f"P{n:03d}" for n in range(1, 31)])
 
+    # The dates above were moved with update(), past the services: recount the figures.
+    figures.rebuild()
     demo.stdout.write(f"Reviewer of school A's incidents: {REVIEWER_EMAIL} (demo password)")
     demo.stdout.write(f"School A's pupils' reporting link: {link}")
     demo.stdout.write("A demo pupil's follow-up code (for /tell/follow-up/): K7QM-4XTD-9HRW-2BCE")

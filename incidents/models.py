@@ -370,7 +370,15 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["incident", "created_at", "id"]
-        indexes = [models.Index(fields=["role", "pupil_index"], name="involvement_role_pupil")]
+        indexes = [
+            models.Index(fields=["role", "pupil_index"], name="involvement_role_pupil"),
+            # A school's report reads its targets through its incidents: this covers it (PostgreSQL).
+            models.Index(
+                fields=["incident", "role"],
+                include=["year_group", "pupil_index", "id"],
+                name="involvement_incident_role",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_role_display()} in incident {self.incident.reference}"
@@ -509,3 +517,40 @@ class ReportingLink(models.Model):
 
     def __str__(self):
         return f"Reporting link of {self.organisation} from {self.created_at:%-d %b %Y}"
+
+
+# The council's figures, added up ahead of time
+
+
+class MonthlyFigures(models.Model):
+    """How many assessed incidents a school recorded in one month with one STOP result,
+    by where, form, category and the year groups of the pupils targeted. Derived from the
+    records (`incidents.figures.refresh`, called by every service that changes what is
+    counted), so the council's figures add up a few thousand rows rather than every
+    incident: `make bench-incidents` shows why. `manage.py rebuild_incident_figures`
+    recomputes it all."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month (local time) the incidents happened.")
+    classification = models.CharField(max_length=20, choices=Classification.choices)
+    incidents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month", "classification"], name="monthly_figures_unique")
+        ]
+        indexes = [models.Index(fields=["month", "classification"], name="monthly_figures_month")]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.classification}: {self.incidents}"
+
+
+FIGURE_COLUMNS = {
+    **{f"at_{value}": ("location", value) for value in Location.values},
+    **{f"form_{value}": ("form", value) for value in Form.values},
+    **{f"category_{value}": ("category", value) for value in Category.values},
+    "category_none": ("category", "none"),
+    **{f"targets_{value}": ("year_group", value) for value in YearGroup.values},
+}
+for _name in FIGURE_COLUMNS:
+    MonthlyFigures.add_to_class(_name, models.PositiveIntegerField(default=0))

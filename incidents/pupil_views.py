@@ -1,7 +1,7 @@
 """The pages a pupil sees: the school's private form, and coming back with a code to read
 the school's reply and add more. No sign-in, no cookie but the form's CSRF one, nothing
-fetched from elsewhere, no address kept with the report; pages are never cached and send
-no referrer (the link is the secret)."""
+fetched from elsewhere, no address kept with the report; pages are never cached, and the
+link (which is the secret) is never sent to another site as a referrer."""
 
 import secrets
 
@@ -23,7 +23,9 @@ CODE_GUESSES_PER_HOUR = "20/h"
 
 
 def _private(response):
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: the token never reaches another site in a Referer header (Childline,
+    # "Exit this page"), while the form still posts with its Origin for the CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     return response

@@ -12,17 +12,17 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
-from ppp.crypto import EncryptedTextField
 from ppp.dates import add_months
 
 from . import charts
 from .models import (
     CATEGORY_FIELDS,
+    FIGURE_COLUMNS,
     FORM_FIELDS,
     Category,
     Classification,
@@ -31,6 +31,7 @@ from .models import (
     Involvement,
     Location,
     Mode,
+    MonthlyFigures,
     ReportedBy,
     Role,
     Status,
@@ -40,6 +41,7 @@ from .suppression import SHOWN, Figure, Table, suppress
 from .terms import MONTH_NAMES, MONTHS, Term, academic_year_of, month_date, terms_of_year, year_label
 
 NO_CATEGORY = "none"
+REPEAT_TARGETS_LISTED = 25  # the school report lists the pupils targeted most often, by reference
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
@@ -166,22 +168,49 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     assessed = Incident.objects.filter(organisation=organisation).assessed()
     this_q, last_q = _window(term.start, term.end), _window(last.start, last.end)
 
-    aggregates = {"this_total": Count("pk", filter=this_q), "last_total": Count("pk", filter=last_q)}
+    # Two queries: the yes/no columns counted for each of the two terms, and the one-choice
+    # columns (where, face to face, STOP result, who reported) grouped.
+    counts = {"this_total": 0, "last_total": 0}
     for key, _title, rows, _additive in dimensions():
         for value, _label in rows:
-            aggregates[f"this_{key}_{value}"] = Count("pk", filter=this_q & _condition(key, value))
-            aggregates[f"last_{key}_{value}"] = Count("pk", filter=last_q & _condition(key, value))
-    aggregates |= {
-        "pupil_reports": Count("pk", filter=this_q & Q(reported_by=ReportedBy.PUPIL)),
-        "parents_informed": Count("pk", filter=this_q & Q(parents_informed=True)),
-        "restorative_used": Count("pk", filter=this_q & Q(restorative_used=True)),
-        "repeat_incidents": Count("pk", filter=this_q & Q(is_repeat=True)),
+            counts[f"this_{key}_{value}"] = counts[f"last_{key}_{value}"] = 0
+    in_terms = assessed.filter(this_q | last_q).annotate(
+        period=Case(When(this_q, then=Value("this")), default=Value("last"), output_field=CharField())
+    )
+    flags = {
+        # (named apart from the model's own form_… and category_… fields)
+        **{f"n_form_{value}": Count("pk", filter=_condition("form", value)) for value in Form.values},
+        **{
+            f"n_category_{value}": Count("pk", filter=_condition("category", value))
+            for value in [*Category.values, NO_CATEGORY]
+        },
+        "pupil_reports": Count("pk", filter=Q(reported_by=ReportedBy.PUPIL)),
+        "parents_informed": Count("pk", filter=Q(parents_informed=True)),
+        "restorative_used": Count("pk", filter=Q(restorative_used=True)),
+        "repeat_incidents": Count("pk", filter=Q(is_repeat=True)),
     }
-    counts = assessed.aggregate(**aggregates)  # 1 query
+    for row in in_terms.values("period").annotate(n=Count("pk"), **flags).order_by():  # 1 query
+        period = row["period"]
+        counts[f"{period}_total"] = row["n"]
+        for name in flags:
+            counts[f"{period}_{name.removeprefix('n_')}"] = row[name]
+    choices = ("location", "mode", "classification", "reported_by")
+    for row in in_terms.values("period", *choices).annotate(n=Count("pk")).order_by():  # 1 query
+        for key in choices:
+            name = f"{row['period']}_{key}_{row[key]}"
+            if name in counts:
+                counts[name] += row["n"]
+    for name in ("pupil_reports", "parents_informed", "restorative_used", "repeat_incidents"):
+        counts[name] = counts.get(f"this_{name}", 0)
 
+    # The school's targets, joined to its incidents (not "incident in (subquery)", which makes
+    # PostgreSQL read every school's involvements).
+    targets = Involvement.objects.filter(role=Role.TARGET, incident__organisation=organisation).exclude(
+        incident__classification=Classification.NOT_ASSESSED
+    )
     year_rows = dict.fromkeys(YearGroup.values, (0, 0))
     for row in (  # 1 query
-        Involvement.objects.filter(incident__in=assessed, role=Role.TARGET)
+        targets.filter(_window(term.start, term.end, "incident__") | _window(last.start, last.end, "incident__"))
         .values("year_group")
         .annotate(
             this=Count("incident", distinct=True, filter=_window(term.start, term.end, "incident__")),
@@ -190,31 +219,34 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     ):
         year_rows[row["year_group"]] = (row["this"], row["last"])
 
-    # Pupils targeted three or more times in the 12 months to the end of the term, with the
-    # latest reference and involvement of each (for the school's own reviewers): 1 query.
+    # Pupils targeted three or more times in the 12 months to the end of the term (1 query)
+    # and, for the school's own reviewers, the reference of each one's latest target record
+    # (1 query, whose subquery is that same count: so it runs whether or not there are any).
     since = add_months(term.end, -12)
-    latest = Involvement.objects.filter(
-        incident__organisation=organisation, pupil_index=OuterRef("pupil_index")
-    ).order_by("-created_at", "-pk")
-    repeat_rows = list(
-        Involvement.objects.filter(incident__in=assessed, role=Role.TARGET)
-        .filter(_window(since, term.end, "incident__"))
+    repeats = (
+        targets.filter(_window(since, term.end, "incident__"))
         .exclude(pupil_index="")
         .values("pupil_index")
-        .annotate(
-            n=Count("incident", distinct=True),
-            reference=Subquery(latest.values("pupil_reference")[:1], output_field=EncryptedTextField()),
-            involvement=Subquery(latest.values("public_id")[:1]),
-        )
+        .annotate(n=Count("incident", distinct=True), latest=Max("pk"))
         .filter(n__gte=3)
-        .order_by("-n", "pupil_index")
     )
+    repeat_rows = list(repeats.order_by("-n", "pupil_index"))
     repeat_indexes = [(row["pupil_index"], row["n"]) for row in repeat_rows]
-    repeat_targets = (
-        [{"reference": row["reference"], "public_id": row["involvement"], "incidents": row["n"]} for row in repeat_rows]
-        if references
-        else []
-    )
+    repeat_targets = []
+    if references:
+        latest = {
+            pk: (public_id, reference)
+            for pk, public_id, reference in Involvement.objects.filter(
+                pk__in=repeats.order_by("-n", "pupil_index").values("latest")[:REPEAT_TARGETS_LISTED]
+            )
+            .order_by()
+            .values_list("pk", "public_id", "pupil_reference")
+        }
+        repeat_targets = [
+            {"reference": latest[row["latest"]][1], "public_id": latest[row["latest"]][0], "incidents": row["n"]}
+            for row in repeat_rows[:REPEAT_TARGETS_LISTED]
+            if row["latest"] in latest
+        ]
 
     resolved = list(  # 1 query
         Incident.objects.filter(
@@ -413,11 +445,13 @@ def _period_columns(period: str, year: int, today: datetime.date):
 
 def council_figures(*, year: int, period: str = "term", which: str = "all", today=None) -> CouncilFigures:
     """Counts across every setting for academic year `year`, by month or by term, each
-    table suppressed (linked through the shared "All incidents" row). Four queries."""
+    table suppressed (linked through the shared "All incidents" row). Three queries, on
+    the schools' monthly counts (`MonthlyFigures`), not on the records."""
     min_settings = settings.INCIDENT_FIGURES_MIN_SETTINGS
     columns, column_of_month = _period_columns(period, year, today or timezone.localdate())
     month_index = {m: i for i, m in enumerate(MONTHS)}
-    base = Incident.objects.assessed().filter(_window(month_date(year, 9), month_date(year + 1, 9)))
+    # The monthly counts each school's records keep (MonthlyFigures), not the records.
+    base = MonthlyFigures.objects.filter(month__gte=month_date(year, 9), month__lt=month_date(year + 1, 9))
     if which == "bullying":
         base = base.filter(classification=Classification.BULLYING)
     n_cols = len(columns)
@@ -429,34 +463,31 @@ def council_figures(*, year: int, period: str = "term", which: str = "all", toda
         {"form", "category", "location", "classification"} if which == "all" else {"form", "category", "location"}
     )
     grids = {key: empty(len(rows)) for key, _t, rows, _a in dims}
-    aggregates = {}
-    for value, field_name in FORM_FIELDS.items():
-        aggregates[f"n_form_{value}"] = Count("pk", filter=Q(**{field_name: True}))
-    for value in [*Category.values, NO_CATEGORY]:
-        aggregates[f"n_category_{value}"] = Count("pk", filter=_condition("category", value))
+    year_grid = empty(len(YearGroup.values))
+    columns_of = {"form": "form_{}", "category": "category_{}", "location": "at_{}"}
     headline = [0] * n_cols
-    for row in (  # 1 query: months × locations × STOP results
-        base.annotate(month=ExtractMonth("occurred_at"))
-        .values("month", "location", "classification")
-        .annotate(n=Count("pk"), **aggregates)
-    ):
-        col = column_of_month[month_index[row["month"]]]
+    sums = {"n": Sum("incidents"), **{name: Sum(name) for name in FIGURE_COLUMNS}}
+    for row in base.values("month", "classification").annotate(**sums):  # 1 query: months × STOP results
+        col = column_of_month[month_index[row["month"].month]]
         if col is None:  # a period that has not begun (only a clock gone wrong puts one there)
             continue
         headline[col] += row["n"]
         for key, _title, rows, _additive in dims:
             for r, (value, _label) in enumerate(rows):
-                if key in ("form", "category"):
-                    grids[key][r][col] += row[f"n_{key}_{value}"]
-                elif row[key] == value:
-                    grids[key][r][col] += row["n"]
+                if key == "classification":
+                    grids[key][r][col] += row["n"] if row["classification"] == value else 0
+                else:
+                    grids[key][r][col] += row[columns_of[key].format(value)] or 0
+        for r, value in enumerate(YearGroup.values):
+            year_grid[r][col] += row[f"targets_{value}"] or 0
 
     per_setting: dict[int, list[int]] = {}
     for organisation_id, month, n in (  # 1 query
-        base.annotate(month=ExtractMonth("occurred_at")).values_list("organisation_id", "month").annotate(n=Count("pk"))
+        base.values_list("organisation_id", "month").annotate(n=Sum("incidents"))
     ):
-        if column_of_month[month_index[month]] is not None:
-            per_setting.setdefault(organisation_id, [0] * n_cols)[column_of_month[month_index[month]]] += n
+        col = column_of_month[month_index[month.month]]
+        if col is not None:
+            per_setting.setdefault(organisation_id, [0] * n_cols)[col] += n
     kinds = dict(Organisation.Kind.choices)
     setting_info = {  # 1 query
         pk: (kind, _area(postcode))
@@ -464,17 +495,6 @@ def council_figures(*, year: int, period: str = "term", which: str = "all", toda
             "pk", "kind", "postcode"
         )
     }
-
-    year_grid = empty(len(YearGroup.values))
-    year_position = {v: i for i, v in enumerate(YearGroup.values)}
-    for month, year_group, n in (  # 1 query
-        Involvement.objects.filter(incident__in=base, role=Role.TARGET)
-        .annotate(month=ExtractMonth("incident__occurred_at"))
-        .values_list("month", "year_group")
-        .annotate(n=Count("pk"))
-    ):
-        if column_of_month[month_index[month]] is not None:
-            year_grid[year_position[year_group]][column_of_month[month_index[month]]] += n
 
     def grouped(title, labeller, other_label):
         counts: dict[str, list[int]] = {}

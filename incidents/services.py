@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from ppp.history import record_transition
 from ppp.links import absolute_url
 from ppp.mail import email_after_commit
 
-from . import permissions
+from . import figures, permissions
 from .models import (
     CATEGORY_FIELDS,
     FORM_FIELDS,
@@ -273,6 +273,7 @@ def incident_record(*, organisation, by, details: IncidentDetails, request=None)
     _apply(incident, details)
     incident.save()
     record_transition(incident, action=Action.RECORDED, by=by, request=request)
+    figures.refresh(organisation.pk, [figures.month_of(incident.occurred_at)])
     return incident
 
 
@@ -293,6 +294,9 @@ def incident_update(*, incident: Incident, by, details: IncidentDetails, request
     _history(entry, changes, previous)
     if incident.occurred_at != occurred_before:
         _refresh_repeats(incident.organisation, _target_indexes([incident.pk]), by=by)
+    figures.refresh(
+        incident.organisation_id, [figures.month_of(occurred_before), figures.month_of(incident.occurred_at)]
+    )
     return incident
 
 
@@ -309,6 +313,7 @@ def incident_triage(*, incident: Incident, by, details: IncidentDetails, request
     )
     _history(entry, changes, previous)
     _refresh_repeats(incident.organisation, _target_indexes([incident.pk]), by=by)
+    figures.refresh(incident.organisation_id, [figures.month_of(incident.occurred_at)])
     return incident
 
 
@@ -466,6 +471,7 @@ def involvement_add(
     )
     if role == Role.TARGET:
         _refresh_repeats(incident.organisation, _target_indexes([incident.pk]), by=by)
+        figures.refresh(incident.organisation_id, [figures.month_of(incident.occurred_at)])
     return involvement
 
 
@@ -501,6 +507,7 @@ def involvement_update(
     _history(entry, changes)
     if was_target or role == Role.TARGET:
         _refresh_repeats(incident.organisation, {old_index} | _target_indexes([incident.pk]), by=by)
+        figures.refresh(incident.organisation_id, [figures.month_of(incident.occurred_at)])
     return involvement
 
 
@@ -843,6 +850,7 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
     a status stuck by a fault), with a reason. Returns the changes; the history and the
     audit trail record them (field names, values for non-free-text fields only)."""
     incident = _lock(incident)
+    occurred_before = incident.occurred_at
     if not (getattr(by, "is_superuser", False) and by.is_active):
         raise IncidentError("Only a system administrator (a superuser) can make data fixes.")
     if not reason.strip():
@@ -855,6 +863,10 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
     changed, changes = [], []
     for name, raw in values.items():
         field = Incident._meta.get_field(name)
+        if isinstance(field, models.BooleanField) and isinstance(raw, str):
+            raw = {"true": "True", "yes": "True", "1": "True", "false": "False", "no": "False", "0": "False"}.get(
+                raw.strip().lower(), raw
+            )
         try:
             value = None if raw in ("", "none", "None", "null") and field.null else field.to_python(raw)
             if value is not None and field.choices and value not in dict(field.flatchoices):
@@ -891,6 +903,9 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
     _history(entry, changes, note=reason)
     if {"occurred_at"} & set(changed):
         _refresh_repeats(incident.organisation, _target_indexes([incident.pk]), by=by)
+    figures.refresh(
+        incident.organisation_id, [figures.month_of(occurred_before), figures.month_of(incident.occurred_at)]
+    )
     return changes
 
 

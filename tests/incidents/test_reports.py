@@ -146,3 +146,40 @@ def test_the_figures_page_and_its_csv_carry_the_same_suppressed_tables(client, o
     assert "fewer than 5" in page and "fewer than 5" in csv_body
     assert "Incidents by prejudice-related category" in csv_body
     assert page.count('role="img"') >= 8
+
+
+def _figures_rows():
+    from incidents.models import FIGURE_COLUMNS, MonthlyFigures
+
+    return sorted(
+        (f.organisation_id, f.month, f.classification, f.incidents, *(getattr(f, c) for c in FIGURE_COLUMNS))
+        for f in MonthlyFigures.objects.all()
+    )
+
+
+def test_the_monthly_figures_stay_in_step_with_every_change_to_the_records(school_a, alice, rita):
+    from incidents import figures
+
+    now = timezone.now()
+    first = record(school_a, alice, occurred_at=now - datetime.timedelta(days=70), forms=["verbal"])
+    second = record(school_a, alice, occurred_at=now - datetime.timedelta(days=3), categories=["race"])
+    person = involve(first, alice, "AB", year_group="3")
+    involve(second, alice, "CD", year_group="6")
+    services.involvement_update(
+        involvement=person, by=alice, pupil_reference="AB", year_group="4", send=True, role="target"
+    )
+    changed = services.IncidentDetails.of(Incident.objects.get(pk=first.pk))
+    changed.occurred_at = now - datetime.timedelta(days=1)  # moves to another month
+    changed.location = "online"
+    changed.stop_several_times = False  # now a one-off
+    services.incident_update(incident=first, by=alice, details=changed)
+    report, _code = __import__("tests.incidents.factories", fromlist=["pupil_report"]).pupil_report(school_a, alice)
+    services.incident_triage(incident=report, by=rita, details=services.IncidentDetails.of(second))
+    admin = __import__("tests.factories", fromlist=["UserFactory"]).UserFactory(is_superuser=True, is_staff=True)
+    services.incident_data_fix(
+        incident=second, by=admin, values={"location": "corridor", "form_sexual": "true"}, reason="Typed wrongly"
+    )
+    kept = _figures_rows()
+    assert kept and sum(row[3] for row in kept) == 3
+    figures.rebuild()
+    assert _figures_rows() == kept

@@ -37,7 +37,7 @@ def test_a_pupil_tells_the_school_and_gets_a_code(client, school_a, token, rita,
     body = page.content.decode()
     assert page.status_code == 200
     assert "Tell someone at School A Primary" in body and "Childline" in body and "0800 1111" in body
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "same-origin" and "no-store" in page["Cache-Control"]
     assert set(page.cookies) <= {"csrftoken"}
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(tell_url(token), report())
