@@ -7,11 +7,17 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format bench bench-incidents install frontend clean
+.PHONY: run setup test test-fast lint format bench bench-incidents install frontend clean worker
 
-## run: install, migrate, load demo data and serve on http://127.0.0.1:8000
+## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
 run: setup
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with the task worker; emails are printed here. Ctrl-C stops both."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=true HOST=$(HOST) PORT=$(PORT) GUNICORN_CMD_ARGS="--reload" \
+		$(VENV)/bin/honcho start -f Procfile
+
+## worker: run the queued background tasks once and stop (what cron or CI would do)
+worker: install
+	DEBUG=true $(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay --no-reload
 
 ## setup: everything `run` does except serving (used by CI's demo smoke test)
 setup: install
@@ -22,6 +28,11 @@ setup: install
 test: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: everything but the browser tests (`make test-fast PYTEST_ARGS=--lf` reruns the last failures)
+test-fast: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 ## lint: ruff check, ruff format check, and no missing migrations
 lint: install

@@ -1,6 +1,4 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 
 from ppp.admin import FrozenParentInline
 
@@ -20,31 +18,6 @@ from .models import (
 )
 
 
-class SchemeAdminForm(forms.ModelForm):
-    class Meta:
-        model = Scheme
-        fields = [
-            "name",
-            "version",
-            "description",
-            "validity_months",
-            "levels",
-            "requires_ratification",
-            "requires_pledge",
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.instance.status != Scheme.Status.DRAFT and self.instance.applications.exists():
-            for field in ("validity_months", "levels"):
-                if field in self.changed_data:
-                    raise ValidationError(
-                        f"Schools have already applied to this scheme, so its {field.replace('_', ' ')} cannot change. "
-                        "Make a new version instead."
-                    )
-        return cleaned
-
-
 class StandardInline(FrozenParentInline, admin.TabularInline):
     model = Standard
     extra = 0
@@ -56,7 +29,20 @@ class StandardInline(FrozenParentInline, admin.TabularInline):
 
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
-    form = SchemeAdminForm
+    """A draft is edited freely; once published a scheme's rules are frozen (the model
+    refuses changes too): officers make a new version and publish that."""
+
+    fields = [
+        "name",
+        "version",
+        "status",
+        "published_on",
+        "description",
+        "validity_months",
+        "levels",
+        "requires_ratification",
+        "requires_pledge",
+    ]
     list_display = [
         "name",
         "version",
@@ -70,8 +56,15 @@ class SchemeAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     inlines = [StandardInline]
-    readonly_fields = ["status", "published_on"]
     actions = ["publish", "new_version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Scheme.Status.DRAFT:
+            return ["status", "published_on", *Scheme.FROZEN_FIELDS]
+        return ["status", "published_on"]
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.status == Scheme.Status.DRAFT) and super().has_delete_permission(request, obj)
 
     def _each(self, request, queryset, service, done):
         for scheme in queryset:
@@ -111,6 +104,11 @@ class StandardAdmin(admin.ModelAdmin):
             return ["scheme", "number", "title", "description"]
         return []
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "scheme":  # standards are added to drafts only
+            kwargs["queryset"] = Scheme.objects.filter(status=Scheme.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.scheme.status == Scheme.Status.DRAFT
 
@@ -127,8 +125,13 @@ class CriterionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.standard.scheme.status != Scheme.Status.DRAFT:
-            return ["standard", "code", "statement", "evidence_required"]
+            return ["standard", "code", "order", "statement", "evidence_required"]
         return []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "standard":  # criteria are added to drafts only
+            kwargs["queryset"] = Standard.objects.filter(scheme__status=Scheme.Status.DRAFT).select_related("scheme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.standard.scheme.status == Scheme.Status.DRAFT

@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from ppp.forms import GDSFormMixin
-from ppp.uploads import DESCRIPTION, validate_upload
+from ppp.uploads import DESCRIPTION, fit_filename, validate_upload
 
 from .models import ActionItem, Application, Criterion, Evidence, Visit
 
@@ -275,7 +275,10 @@ class EvidenceForm(GDSFormMixin, forms.Form):
         elif c.get("file"):
             upload = c["file"]
             fields.update(
-                file=upload, original_filename=upload.name[:255], content_type=self.detected_type, size=upload.size
+                file=upload,
+                original_filename=fit_filename(upload.name),
+                content_type=self.detected_type,
+                size=upload.size,
             )
         return fields
 

@@ -7,6 +7,7 @@ Every status change goes through `accreditation.services`; nothing here writes `
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
@@ -15,8 +16,78 @@ from django.utils import timezone
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
 
+FROZEN_MESSAGE = (
+    "{scheme} is {status}: schools work under it, so its rules, standards and criteria cannot change. "
+    "Make a new version of the scheme and publish that instead."
+)
 
-class Scheme(models.Model):
+
+class FrozenSchemeError(ValidationError):
+    """Something tried to change a published (or retired) scheme's rules."""
+
+
+def _changed(instance, fields: list[str]) -> list[str]:
+    """The `fields` of a saved `instance` whose values differ from the database's."""
+    if instance.pk is None:
+        return []
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values(*fields).first()
+    if stored is None:
+        return []
+    return [name for name in fields if stored[name] != getattr(instance, name)]
+
+
+class FrozenWhenPublished(models.Model):
+    """A scheme's parts are frozen once it is published: what schools answered keeps its
+    meaning. `FROZEN_FIELDS` list what cannot change; adding or deleting is refused too.
+    The guard is in `clean()` (admin forms) and in `save()`/`delete()` (everything else)."""
+
+    FROZEN_FIELDS: list[str] = []
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        problem = self.frozen_problem()
+        if problem:
+            raise FrozenSchemeError(problem)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        scheme = self.frozen_scheme()
+        if scheme is not None:
+            raise FrozenSchemeError(FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower()))
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        problem = self.frozen_problem()
+        if problem:
+            raise ValidationError(problem)
+
+    def frozen_scheme(self) -> "Scheme | None":
+        """The scheme this belongs to if it is no longer a draft (as stored, not as edited)."""
+        raise NotImplementedError
+
+    def frozen_problem(self) -> str | None:
+        scheme = self.frozen_scheme()
+        if scheme is None:
+            return None
+        if self.pk is None or _changed(self, self.FROZEN_FIELDS):
+            return FROZEN_MESSAGE.format(scheme=scheme, status=scheme.get_status_display().lower())
+        return None
+
+
+class Scheme(FrozenWhenPublished):
+    # Everything that decides how an application runs; the description may still be improved.
+    FROZEN_FIELDS = [
+        "name",
+        "version",
+        "validity_months",
+        "levels",
+        "requires_ratification",
+        "requires_pledge",
+    ]
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -55,12 +126,25 @@ class Scheme(models.Model):
     def level_choices(self) -> list[str]:
         return [level.strip() for level in self.levels.split(",") if level.strip()]
 
+    def frozen_scheme(self):
+        if self.pk is None:
+            return None
+        stored = Scheme._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        return self if stored not in (None, Scheme.Status.DRAFT) else None
+
     @classmethod
     def current(cls):
         return cls.objects.filter(status=cls.Status.PUBLISHED).order_by("-published_on", "-version").first()
 
 
-class Standard(models.Model):
+def _stored_scheme(scheme_id) -> "Scheme | None":
+    scheme = Scheme._base_manager.filter(pk=scheme_id).first() if scheme_id else None
+    return scheme if scheme is not None and scheme.status != Scheme.Status.DRAFT else None
+
+
+class Standard(FrozenWhenPublished):
+    FROZEN_FIELDS = ["scheme_id", "number", "title", "description"]
+
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="standards")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
@@ -73,8 +157,16 @@ class Standard(models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
+    def frozen_scheme(self):
+        # The scheme it belongs to as stored (moving it onto a draft is a change too).
+        stored = Standard._base_manager.filter(pk=self.pk).values_list("scheme_id", flat=True).first()
+        return _stored_scheme(stored) or _stored_scheme(self.scheme_id)
 
-class Criterion(models.Model):
+
+class Criterion(FrozenWhenPublished):
+    # What schools answered; guidance and examples of evidence may still be improved.
+    FROZEN_FIELDS = ["standard_id", "code", "order", "statement", "evidence_required"]
+
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="criteria")
     code = models.CharField(max_length=10, help_text="e.g. 2.3")
     order = models.PositiveSmallIntegerField(default=0)
@@ -90,6 +182,11 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.statement[:80]}"
+
+    def frozen_scheme(self):
+        stored = Criterion._base_manager.filter(pk=self.pk).values_list("standard__scheme_id", flat=True).first()
+        current = Standard._base_manager.filter(pk=self.standard_id).values_list("scheme_id", flat=True).first()
+        return _stored_scheme(stored) or _stored_scheme(current)
 
 
 class ApplicationQuerySet(OrganisationOwnedQuerySet):

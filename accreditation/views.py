@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charter.services import current_pledge, has_approved_pledge
 from ppp.accounts.selectors import current_membership, is_lead, is_member
-from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
+from ppp.decorators import officer_required
 
 from . import services
 from .filters import ApplicationFilter, AwardHolderFilter
@@ -795,7 +795,7 @@ def _caseload_csv(request, rows):
                 a.organisation.urn or "",
                 a.get_kind_display(),
                 a.get_status_display(),
-                a.assigned_officer.get_full_name() if a.assigned_officer else "",
+                csv_safe(a.assigned_officer.get_full_name()) if a.assigned_officer else "",
                 a.get_package_display(),
                 a.created_at.date().isoformat(),
                 a.last_activity_at.date().isoformat(),

@@ -164,7 +164,11 @@ def seed(demo) -> None:
     commissioner = orgs["commissioner"]
     if not CommissionedProvider.objects.filter(commissioner=commissioner).exists():
         for key in ("school_a", "school_b", "nursery"):
-            services.provider_add(commissioner=commissioner, by=commissioner_lead, name=orgs[key].name)
+            link = services.provider_add(commissioner=commissioner, by=commissioner_lead, name=orgs[key].name)
+            # School A and the nursery agreed to share their charter status; Brookfield has not answered yet.
+            lead = Membership.objects.leads().filter(organisation=orgs[key]).select_related("user").first()
+            if key != "school_b" and lead is not None:
+                services.provider_accept(provider=link, by=lead.user)
         services.provider_add(
             commissioner=commissioner,
             by=commissioner_lead,

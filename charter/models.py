@@ -332,6 +332,16 @@ class ReviewAnswer(models.Model):
 class ProviderQuerySet(OrganisationOwnedQuerySet):
     organisation_lookup = "commissioner"
 
+    def for_provider(self, user):
+        """The commissioners that list `user`'s own organisations as their providers (for
+        the provider to accept or decline). Officers do not act for providers."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(provider__memberships__user=user)
+
+    def awaiting_acceptance(self):
+        return self.filter(provider__isnull=False, accepted_at__isnull=True)
+
 
 class CommissionedProvider(models.Model):
     """A provider a commissioner funds: an organisation on PPP, or one invited by name and email."""
@@ -346,6 +356,11 @@ class CommissionedProvider(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Until the provider's lead accepts, the commissioner sees only what the public register shows.
+    accepted_at = models.DateTimeField("provider agreed to share its charter status", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ProviderQuerySet.as_manager()
 

@@ -11,10 +11,10 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
 from ppp.accounts.models import Membership
 from ppp.discovery import reminder_sources
+from ppp.mail import render_text
 from ppp.notifications.services import Reminder
 
 from .models import Pledge
@@ -59,7 +59,7 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
                 key=f"charter:lapse:{pledge.pk}:{due.isoformat()}",
                 to=to,
                 subject="Your Anti-Bullying Charter pledge has lapsed",
-                body=render_to_string("charter/email/lapsed.txt", {"pledge": pledge, "url": url}),
+                body=render_text("charter/email/lapsed.txt", {"pledge": pledge, "url": url}),
                 on_send=_lapse(pledge, today),
             )
             continue
@@ -77,7 +77,7 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
                 if days_left == 0
                 else f"Your Anti-Bullying Charter review is due in {days_left} days"
             ),
-            body=render_to_string(
+            body=render_text(
                 "charter/email/review_due.txt",
                 {"pledge": pledge, "url": url, "days_left": days_left, "lapse_on": due + grace},
             ),

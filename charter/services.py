@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +24,8 @@ from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
 from ppp.dates import add_months
-from ppp.mail import send_after_commit
+from ppp.links import absolute_url
+from ppp.mail import render_text, send_after_commit
 
 from .models import (
     Charter,
@@ -86,7 +87,7 @@ def _organisation_emails(pledge: Pledge) -> list[str]:
 
 
 def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]) -> None:
-    send_after_commit(subject, render_to_string(template, context), to)
+    send_after_commit(subject, render_text(template, context), to)
 
 
 def _officer_emails() -> list[str]:
@@ -169,23 +170,40 @@ def charter_publish(*, charter: Charter, by: User, on: datetime.date | None = No
 # ---------------------------------------------------------------- signing
 
 
-def duplicate_organisation(*, name: str, postcode: str, urn: str = "") -> Organisation | None:
-    """An organisation already on PPP with the same URN, or the same name and postcode."""
+def _matching(queryset, *, name: str, postcode: str, urn: str = ""):
+    """Organisations in `queryset` with the same URN, or the same name and postcode."""
     urn = (urn or "").strip()
-    if urn:
-        found = Organisation.objects.filter(urn=urn).first()
-        if found:
-            return found
     squashed = postcode.replace(" ", "").upper()
-    for candidate in Organisation.objects.filter(name__iexact=name.strip()):
-        if candidate.postcode.replace(" ", "").upper() == squashed:
-            return candidate
-    return None
+    found = []
+    if urn:
+        found += list(queryset.filter(Q(urn=urn) | Q(claimed_urn=urn)))
+    for candidate in queryset.filter(name__iexact=name.strip()):
+        if candidate.postcode.replace(" ", "").upper() == squashed and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def duplicate_organisation(*, name: str, postcode: str, urn: str = "") -> Organisation | None:
+    """A confirmed organisation already on PPP with the same URN, or the same name and
+    postcode. Organisations made by public sign-ups that no officer has approved yet do
+    not count: a stranger's sign-up must not lock the real organisation out."""
+    found = _matching(Organisation.objects.filter(provisional=False), name=name, postcode=postcode, urn=urn)
+    return found[0] if found else None
+
+
+def possible_duplicates(organisation: Organisation) -> list[Organisation]:
+    """Other organisations a provisional one may be the same as, for the officer deciding."""
+    return _matching(
+        Organisation.objects.exclude(pk=organisation.pk),
+        name=organisation.name,
+        postcode=organisation.postcode,
+        urn=organisation.claimed_urn or organisation.urn or "",
+    )
 
 
 @dataclass
 class SignUp:
-    pledge: Pledge
+    pledge: Pledge | None  # None when the address already had an account (told by email)
     verify_url: str
 
 
@@ -203,49 +221,59 @@ def pledge_sign_up(
     website: str = "",
     request=None,
 ) -> SignUp:
-    """A new organisation signs from the public form: the organisation, its lead (the
-    signatory, with no password yet) and the pledge, all or nothing. The pledge waits
-    for the email address to be verified before an officer sees it."""
+    """A new organisation signs from the public form: the organisation (provisional until
+    an officer approves its pledge), its lead (the signatory, with no password yet) and
+    the pledge, all or nothing. The pledge waits for the email address to be verified
+    before an officer sees it.
+
+    The answer is the same whether or not the address already has an account: someone
+    who has one is emailed how to sign from their organisation's page instead, so the
+    form cannot be used to find out who has an account."""
     email = email.strip().lower()
     charter = _current_charter()
     _check_details(details, charter)
-    duplicate = duplicate_organisation(name=organisation_name, postcode=postcode, urn=urn)
-    if duplicate is not None:
+    provisional = _matching(
+        Organisation.objects.filter(provisional=True).select_for_update(),
+        name=organisation_name,
+        postcode=postcode,
+        urn=urn,
+    )
+    for organisation in provisional:
         pending = (
             Pledge.objects.select_for_update()
-            .filter(organisation=duplicate, status=Pledge.Status.UNVERIFIED, signatory_email__iexact=email)
+            .filter(organisation=organisation, status=Pledge.Status.UNVERIFIED, signatory_email__iexact=email)
             .first()
         )
         if pending is not None:  # the same person signing again: send a fresh link
             audit_record("pledge.verification_resent", target=pending, request=request, email=email)
             return SignUp(pledge=pending, verify_url=_send_verification(pending))
-        abandoned = _abandoned_sign_up(duplicate)
+        abandoned = _abandoned_sign_up(organisation)
         if abandoned is not None:
             _remove_abandoned_sign_up(abandoned, request=request)
-            duplicate = None
+    duplicate = duplicate_organisation(name=organisation_name, postcode=postcode, urn=urn)
     if duplicate is not None:
-        waiting = Pledge.objects.filter(organisation=duplicate, status=Pledge.Status.UNVERIFIED).first()
-        if waiting is not None and waiting.verification_expires_at:
-            raise CharterError(
-                f"Someone has already started signing up {duplicate.name} and their email address is not "
-                f"confirmed yet. If it was you, use the link in that email. If not, you can sign up after "
-                f"{timezone.localtime(waiting.verification_expires_at):%-d %B %Y}, when their link expires."
-            )
         raise CharterError(
             f"{duplicate.name} ({duplicate.postcode or 'no postcode'}) is already registered on Positive and "
             "Peaceful Places. If you work there, sign in and sign the charter from your organisation's page, "
             "or ask its lead to."
         )
-    if User.objects.filter(email__iexact=email).exists():
-        raise CharterError(
-            f"An account for {email} already exists. Sign in and sign the charter from your organisation's page."
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        audit_record("organisation.sign_up_existing_account", target=existing, request=request, email=email)
+        _mail_after_commit(
+            "Signing Leicester's Anti-Bullying Charter",
+            "charter/email/sign_up_existing_account.txt",
+            {"user": existing, "organisation_name": organisation_name.strip(), "url": absolute_url("account_login")},
+            [existing.email],
         )
+        return SignUp(pledge=None, verify_url="")
     try:
         with transaction.atomic():  # two identical sign-ups at the same moment: one wins
             organisation = Organisation.objects.create(
                 name=organisation_name.strip(),
                 kind=kind,
-                urn=urn.strip() or None,
+                provisional=True,
+                claimed_urn=urn.strip(),
                 address=address.strip(),
                 postcode=postcode.strip().upper(),
                 local_authority=local_authority.strip(),
@@ -280,7 +308,8 @@ def pledge_sign_up(
 
 def _abandoned_sign_up(organisation: Organisation) -> Pledge | None:
     """The organisation exists only because of a sign-up whose email was never confirmed
-    and whose link has expired: nobody can use it, so it must not block the real one."""
+    and whose link has expired: nobody can use it, so it is cleared away when the same
+    organisation signs up again."""
     pledge = Pledge.objects.filter(organisation=organisation, status=Pledge.Status.UNVERIFIED).first()
     if pledge is None or not pledge.verification_expires_at or pledge.verification_expires_at > timezone.now():
         return None
@@ -427,6 +456,24 @@ def pledge_certificate(pledge: Pledge) -> IssuedCertificate | None:
     return certificate_for(event) if event else None
 
 
+def _confirm_organisation(organisation: Organisation, *, by: User, request=None) -> None:
+    """Approving a public sign-up's pledge confirms its organisation: from now on it
+    counts as registered, and takes the URN it gave (if no other organisation has it)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.claimed_urn:
+        holder = Organisation.objects.filter(urn=organisation.claimed_urn).exclude(pk=organisation.pk).first()
+        if holder is not None:
+            raise CharterError(
+                f"{holder} already has URN {organisation.claimed_urn}. If this sign-up is from the same school, hand "
+                f"{holder} to its real lead from its organisation page and return this pledge; otherwise correct "
+                "the URN in the admin first."
+            )
+        organisation.urn = organisation.claimed_urn
+    organisation.provisional = False
+    organisation.save(update_fields=["urn", "provisional"])
+    audit_record("organisation.confirm", actor=by, target=organisation, request=request, urn=organisation.urn or "")
+
+
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, by: User, request=None) -> Pledge:
     pledge = _lock(pledge)
@@ -435,6 +482,8 @@ def pledge_approve(*, pledge: Pledge, by: User, request=None) -> Pledge:
         raise CharterError(
             f"Only a pledge awaiting approval can be approved; this one is {pledge.get_status_display().lower()}."
         )
+    if pledge.organisation.provisional:
+        _confirm_organisation(pledge.organisation, by=by, request=request)
     from_status = pledge.status
     pledge.status = Pledge.Status.APPROVED
     pledge.approved_at = timezone.now()
@@ -726,6 +775,13 @@ def provider_add(
         commissioner=commissioner, provider=found, name=found.name if found else name, email=email, added_by=by
     )
     audit_record("provider.add", actor=by, target=provider, organisation=commissioner, request=request)
+    if found is not None:
+        _mail_after_commit(
+            f"{commissioner} lists {found} as a provider it commissions",
+            "charter/email/provider_request.txt",
+            {"provider": provider, "url": absolute_url("charter:provider-requests", slug=found.slug)},
+            provider_emails(provider),
+        )
     if found is None:
         provider.last_reminded_at = timezone.now()
         provider.save(update_fields=["last_reminded_at"])
@@ -739,13 +795,17 @@ def provider_add(
 
 
 def provider_emails(provider: CommissionedProvider) -> list[str]:
-    emails = {provider.email} if provider.email else set()
+    """Where a provider's emails go: an organisation on PPP hears through its leads only
+    (never an address the commissioner typed, which could be anyone's); one not on PPP
+    yet at the address the commissioner gave."""
     if provider.provider_id:
-        emails |= set(
+        emails = set(
             Membership.objects.leads()
             .filter(organisation_id=provider.provider_id)
             .values_list("user__email", flat=True)
         )
+    else:
+        emails = {provider.email}
     return sorted(emails - {""})
 
 
@@ -783,8 +843,12 @@ def provider_remove(*, provider: CommissionedProvider, by: User, request=None) -
 
 
 def providers_with_status(commissioner: Organisation, today: datetime.date):
-    """The commissioner's providers, each with `pledge` (current or None) and `state`:
-    approved / due for review / awaiting approval / lapsed / not signed. Two queries."""
+    """The commissioner's providers, each with `pledge` and `state`. Two queries.
+
+    A provider that has agreed to share its charter status shows it: pledged / due for
+    review / awaiting approval / lapsed / not signed. Until then the commissioner sees only
+    what anyone sees on the public register: "on the register" or "not on the register"
+    (with `awaiting_acceptance` set), and `pledge` is None."""
     providers = list(
         CommissionedProvider.objects.filter(commissioner=commissioner).select_related("provider").order_by("name")
     )
@@ -792,6 +856,11 @@ def providers_with_status(commissioner: Organisation, today: datetime.date):
     pledges = {p.organisation_id: p for p in Pledge.objects.current().filter(organisation_id__in=ids)}
     for provider in providers:
         pledge = pledges.get(provider.provider_id)
+        provider.awaiting_acceptance = bool(provider.provider_id and not provider.accepted_at)
+        if provider.awaiting_acceptance:
+            provider.pledge = None
+            provider.state = "on the register" if pledge is not None and pledge.on_register else "not on the register"
+            continue
         provider.pledge = pledge
         if pledge is None or pledge.status == Pledge.Status.UNVERIFIED:
             provider.state = "not signed"
@@ -802,3 +871,43 @@ def providers_with_status(commissioner: Organisation, today: datetime.date):
         else:
             provider.state = "awaiting approval"
     return providers
+
+
+@transaction.atomic
+def provider_accept(*, provider: CommissionedProvider, by: User, request=None) -> CommissionedProvider:
+    """The provider's lead agrees that the commissioner may see its charter status."""
+    provider = (
+        CommissionedProvider.objects.select_for_update(of=("self",))
+        .select_related("commissioner", "provider")
+        .get(pk=provider.pk)
+    )
+    if provider.provider_id is None or not is_lead(by, provider.provider):
+        raise CharterError("Only the provider's lead can agree to share its charter status.")
+    if provider.accepted_at:
+        raise CharterError(f"You already share your charter status with {provider.commissioner}.")
+    provider.accepted_at, provider.accepted_by = timezone.now(), by
+    provider.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record("provider.accept", actor=by, target=provider, organisation=provider.provider, request=request)
+    return provider
+
+
+@transaction.atomic
+def provider_decline(*, provider: CommissionedProvider, by: User, request=None) -> None:
+    """The provider's lead says the commissioner does not commission them (or may not see
+    their status): the link is removed, and the commissioner sees it no more."""
+    provider = (
+        CommissionedProvider.objects.select_for_update(of=("self",))
+        .select_related("commissioner", "provider")
+        .get(pk=provider.pk)
+    )
+    if provider.provider_id is None or not is_lead(by, provider.provider):
+        raise CharterError("Only the provider's lead can answer a commissioner's request.")
+    audit_record(
+        "provider.decline",
+        actor=by,
+        target=provider,
+        organisation=provider.provider,
+        request=request,
+        commissioner=provider.commissioner.name,
+    )
+    provider.delete()

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership, is_lead, set_current_organisation
-from ppp.accounts.views import officer_required
 from ppp.audit.services import audit_record
+from ppp.decorators import officer_required
 from ppp.ratelimit import limited, over_limit
 
 from . import reports, services
@@ -217,6 +217,9 @@ def pledge_detail(request, pledge):
             "is_lead": is_lead(request.user, pledge.organisation),
             "review_open": pledge.review_window_open(today),
             "can_commission": services.can_commission(pledge.organisation),
+            "duplicates": services.possible_duplicates(pledge.organisation)
+            if request.user.is_officer and pledge.organisation.provisional
+            else [],
             "return_form": CommentForm(),
             "remove_form": RemoveForm(),
             "withdraw_form": WithdrawForm(),
@@ -437,6 +440,55 @@ def providers(request, slug):
             "can_manage": can_manage,
             "pledge": services.current_pledge(organisation),
         },
+    )
+
+
+@login_required
+@require_GET
+def provider_requests(request, slug):
+    """The commissioners that list this organisation as a provider: agree to share its
+    charter status with each, or decline."""
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    links = (
+        CommissionedProvider.objects.for_provider(request.user)
+        .filter(provider=organisation)
+        .select_related("commissioner")
+        .order_by("accepted_at", "commissioner__name")
+    )
+    return render(
+        request,
+        "charter/provider_requests.html",
+        {"organisation": organisation, "links": links, "is_lead": is_lead(request.user, organisation)},
+    )
+
+
+def _provider_answer(request, provider, action, done: str):
+    link = get_object_or_404(
+        CommissionedProvider.objects.for_provider(request.user).select_related("commissioner", "provider"),
+        public_id=provider,
+    )
+    try:
+        action(provider=link, by=request.user, request=request)
+    except CharterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(commissioner=link.commissioner))
+    return redirect("charter:provider-requests", slug=link.provider.slug)
+
+
+@login_required
+@require_POST
+def provider_accept(request, provider):
+    return _provider_answer(
+        request, provider, services.provider_accept, "{commissioner} can now see your charter status."
+    )
+
+
+@login_required
+@require_POST
+def provider_decline(request, provider):
+    return _provider_answer(
+        request, provider, services.provider_decline, "{commissioner} no longer lists you as a provider."
     )
 
 

@@ -37,6 +37,7 @@ class FormMixin(GDSFormMixin):
 
     @cached_property
     def helper(self) -> FormHelper:
+        self.escape_labels()
         helper = FormHelper(self)
         helper.attrs = {"novalidate": ""}
         helper.add_input(Submit("submit", self.submit_label))

@@ -3,6 +3,8 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData
 
 
 class GDSFormMixin:
@@ -21,6 +23,17 @@ class GDSFormMixin:
 
     @cached_property
     def helper(self) -> FormHelper:
+        self.escape_labels()
         helper = FormHelper(self)
         helper.add_input(Submit("submit", self.submit_label))
         return helper
+
+    def escape_labels(self) -> None:
+        """crispy-forms-gds prints labels and hints as HTML (`|safe`): escape any that are
+        plain text, such as labels built from charter text officers edit. Hints built with
+        `format_html` are already safe and stay as they are."""
+        for field in self.fields.values():
+            for attribute in ("label", "help_text"):
+                value = getattr(field, attribute)
+                if value and not isinstance(value, SafeData):
+                    setattr(field, attribute, conditional_escape(value))

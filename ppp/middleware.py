@@ -1,4 +1,5 @@
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -26,14 +27,31 @@ class RequireOfficerMFAMiddleware:
 
 
 class NoStoreForSignedInMiddleware:
-    """Pages shown to a signed-in person must never be kept by a browser or proxy."""
+    """Pages shown to a signed-in person must never be kept by a browser or proxy, nor
+    pages whose address carries a secret token (invitations, email checks, password
+    resets, a school's pupil reporting link), whoever opens them."""
+
+    TOKEN_PATHS = ("/invitations/", "/charter/verify/", "/accounts/password/reset/key/", "/tell/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+        if signed_in or request.path.startswith(self.TOKEN_PATHS):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django has no setting for: Permissions-Policy (PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

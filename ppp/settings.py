@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "ppp.middleware.RequireOfficerMFAMiddleware",
     "ppp.middleware.NoStoreForSignedInMiddleware",
+    "ppp.middleware.SecurityHeadersMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,9 +239,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "PPP: "
-# django-axes counts and locks failed sign-ins; allauth's own limiter keeps the rest.
+# A reset asked for an address with no account sends nothing (the page says the same either way).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# django-axes counts and locks failed sign-ins (wrong passwords and wrong two-factor codes:
+# MFA_FORMS); allauth's own limiter keeps the rest.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_ADAPTER = "ppp.accounts.adapter.MFAAdapter"
+# Wrong two-factor codes count towards the same lockout as wrong passwords (axes).
+MFA_FORMS = {
+    "authenticate": "ppp.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "ppp.accounts.forms.MFAReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PPP Leicester"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -258,6 +267,8 @@ AXES_USERNAME_CALLABLE = "ppp.accounts.adapter.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Never keep a typed password or two-factor code in the failure log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # sessions end after 8 hours
@@ -267,6 +278,19 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# Office and OpenDocument files are ZIPs: refuse any that unpack to more than this, or by
+# more than this ratio (zip bombs). See ppp/uploads.py.
+UPLOAD_MAX_UNCOMPRESSED_MB = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 100)
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+# Virus scanning of every upload by ClamAV's clamd, when one of these is set: its Unix
+# socket (e.g. /run/clamav/clamd.ctl), or its host and port (3310).
+CLAMAV_SOCKET = env("CLAMAV_SOCKET")
+CLAMAV_HOST = env("CLAMAV_HOST")
+CLAMAV_PORT = env_int("CLAMAV_PORT", 3310)
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+# Uploaded files are readable by the app's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -329,6 +353,13 @@ CRISPY_CLASS_CONVERTERS = {
 
 # Security headers. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_FAILURE_VIEW = "ppp.views.csrf_failure"
+# Sent on every response (ppp.middleware.SecurityHeadersMiddleware): PPP uses none of these.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("accreditation.urls")),
     path("", include("incidents.urls")),
     path("charter/", include("charter.urls")),
+    # Accounts have one address, the one invited or confirmed; people cannot add others.
+    path("accounts/email/", views.not_offered, name="account-email-not-offered"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 """Public pages, health check and error pages."""
 
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -41,6 +41,11 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def not_offered(request):
+    """A page a library offers that PPP does not (adding email addresses): not found."""
+    raise Http404("PPP does not offer this page.")
+
+
 def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
@@ -55,6 +60,11 @@ def too_many_requests(request, exception=None):
     response = render(request, "errors/429.html", status=429)
     response["Retry-After"] = "60"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (an old page, cookies blocked): say what to do."""
+    return render(request, "errors/403_csrf.html", status=403)
 
 
 def page_not_found(request, exception=None):

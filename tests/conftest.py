@@ -11,6 +11,25 @@ from ppp.accounts.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, make_officer
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that commits (transaction=True) must restore the data migrations' rows
+    afterwards (serialized_rollback=True): otherwise the flush after it recreates content
+    types, and the next test that restores the snapshot fails on duplicates."""
+    careless = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            continue
+        transactional = marker.kwargs.get("transaction") or "transactional_db" in item.fixturenames
+        restores = marker.kwargs.get("serialized_rollback") or "django_db_serialized_rollback" in item.fixturenames
+        if transactional and not restores:
+            careless.append(item.nodeid)
+    if careless:
+        raise pytest.UsageError(
+            "Use @pytest.mark.django_db(transaction=True, serialized_rollback=True) for: " + ", ".join(careless)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

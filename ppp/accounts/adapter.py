@@ -11,10 +11,27 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 
+from ppp import crypto
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset…) go through the task queue like every other."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from ppp.mail import send_after_commit
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        send_after_commit(message.subject, message.body, list(message.to))
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A password typed at sign-in a moment ago is as good as typing it again.
@@ -43,6 +60,15 @@ def axes_username(request, credentials=None) -> str:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor secrets (the TOTP key, the recovery-code seed) are stored encrypted with
+    FIELD_ENCRYPTION_KEYS (ppp/crypto.py), so a copy of the database alone cannot make codes."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator) -> bool:
         """Officers, staff and superusers cannot turn two-factor off."""
         if authenticator.type == authenticator.Type.TOTP and authenticator.user.needs_mfa:

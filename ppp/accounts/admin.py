@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -61,6 +63,16 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        """The address a superuser gives is taken as verified (they know it is the
+        person's work address), so a new officer can set up two-factor at first sign-in."""
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:
+            EmailAddress.objects.filter(user=obj).exclude(email__iexact=obj.email).delete()
+            EmailAddress.objects.update_or_create(
+                user=obj, email__iexact=obj.email, defaults={"email": obj.email, "verified": True, "primary": True}
+            )
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied("Only a superuser can set someone's password. Send them a password reset instead.")
@@ -123,3 +135,28 @@ class InvitationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{invitation.email}: {error}", messages.WARNING)
         if cancelled:
             self.message_user(request, f"Cancelled {cancelled} invitation(s).", messages.SUCCESS)
+
+
+# Two-factor authenticators: who has one, of what kind, when it was last used — and
+# nothing more. Nobody reads, changes or deletes one here; an officer who loses their
+# phone is helped by a superuser through `manage.py` (see the README), never by editing it.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", ("last_used_at", admin.DateFieldListFilter)]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

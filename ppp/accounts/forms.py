@@ -1,4 +1,6 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.base.forms import AuthenticateForm as MFABaseAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as MFABaseReauthenticateForm
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -90,3 +92,83 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.fields.pop("remember", None)
+
+
+class LimitedCodeMixin:
+    """Two-factor codes are guessed no more freely than passwords.
+
+    Every wrong code (authenticator or recovery code) counts as a failed sign-in for the
+    account in django-axes, which locks the account after AXES_FAILURE_LIMIT failures in
+    the same way as a wrong password (and emails its owner), and is audited. The user's
+    row is locked while a code is checked, so parallel guesses from several servers are
+    counted one after another and none slips past the limit.
+    """
+
+    LOCKED = (
+        "Your account is locked for {minutes} minutes because of too many failed attempts. "
+        "Try again later, or reset your password to unlock it now."
+    )
+
+    def clean_code(self):
+        from allauth.core import context
+        from axes.handlers.proxy import AxesProxyHandler
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+        from django.db import transaction
+
+        request = context.request
+        credentials = {"email": self.user.email}
+        minutes = int(settings.AXES_COOLOFF_TIME * 60)
+        locked = ValidationError(self.LOCKED.format(minutes=minutes))
+        # The failure is recorded inside this block and must be kept: the error is raised
+        # only after it has committed.
+        with transaction.atomic():
+            type(self.user).objects.select_for_update().filter(pk=self.user.pk).first()
+            if AxesProxyHandler.is_locked(request, credentials):
+                error = locked
+            else:
+                try:
+                    return super().clean_code()
+                except ValidationError as wrong_code:
+                    error = locked if AxesProxyHandler.is_locked(request, credentials) else wrong_code
+        raise error
+
+    def _emit_authentication_failed(self, authenticator) -> None:
+        from allauth.core import context
+        from axes.handlers.proxy import AxesProxyHandler
+
+        from ppp.audit.services import audit_record
+
+        super()._emit_authentication_failed(authenticator)
+        request = context.request
+        audit_record("auth.mfa_failed", target=self.user, request=request, username=self.user.email)
+        AxesProxyHandler.user_login_failed(sender=type(self), credentials={"email": self.user.email}, request=request)
+
+
+class MFAAuthenticateForm(LimitedCodeMixin, MFABaseAuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(LimitedCodeMixin, MFABaseReauthenticateForm):
+    pass
+
+
+class HandOverForm(GDSFormMixin, forms.Form):
+    submit_label = "Hand over the organisation"
+
+    email = forms.EmailField(
+        label="Email address of the real lead",
+        help_text="Their work address. If they are not a member yet, we email them an invitation to join as lead.",
+        error_messages={
+            "required": "Enter the email address of the real lead",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    full_name = forms.CharField(label="Their full name (optional)", max_length=150, required=False)
+    reason = forms.CharField(
+        label="Why are you handing it over?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example: signed up by someone who does not work there. Kept in the audit trail.",
+        error_messages={"required": "Enter why you are handing the organisation over"},
+    )

@@ -195,6 +195,14 @@ class Organisation(models.Model):
     postcode = models.CharField(max_length=10, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     website = models.URLField(blank=True)
+    # Made by a public charter sign-up and not yet confirmed by an officer: it blocks no
+    # other sign-up, and the URN it gave is only claimed until its pledge is approved.
+    provisional = models.BooleanField(
+        "signed up online, not yet approved",
+        default=False,
+        help_text="Made by a public charter sign-up. It becomes a confirmed organisation when its pledge is approved.",
+    )
+    claimed_urn = models.CharField("URN given at sign-up", max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -27,14 +27,33 @@ def set_current_organisation(request, organisation) -> None:
     request.__dict__.pop("_ppp_membership", None)
 
 
+# Bumped whenever a membership is saved or deleted (ppp/accounts/signals.py), so a role
+# remembered on a user object is never used after it changed.
+MEMBERSHIP_GENERATION = [0]
+
+
+def role_in(user: User, organisation: Organisation) -> str | None:
+    """`user`'s role ("lead" or "member") in `organisation`, or None. Remembered on the
+    user object, so a page that checks several rules asks the database once."""
+    if not user.is_authenticated or organisation is None:
+        return None
+    roles = user.__dict__.setdefault("_ppp_roles", {})
+    remembered = roles.get(organisation.pk)
+    if remembered is None or remembered[0] != MEMBERSHIP_GENERATION[0]:
+        role = (
+            Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
+        roles[organisation.pk] = remembered = (MEMBERSHIP_GENERATION[0], role)
+    return remembered[1]
+
+
 def is_member(user: User, organisation: Organisation) -> bool:
     """Does `user` belong to `organisation` (as lead or member)?"""
-    return user.is_authenticated and Membership.objects.filter(user=user, organisation=organisation).exists()
+    return role_in(user, organisation) is not None
 
 
 def is_lead(user: User, organisation: Organisation) -> bool:
     """Is `user` the lead of `organisation`?"""
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.LEAD).exists()
-    )
+    return role_in(user, organisation) == Membership.Role.LEAD

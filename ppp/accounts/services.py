@@ -9,26 +9,19 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from ppp.audit.services import audit_record
-from ppp.mail import send_after_commit
+from ppp.errors import DomainError
+from ppp.mail import render_text, send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
-from .selectors import is_lead
+from .permissions import can_hand_over, can_invite_lead, can_manage_members
 
 
-class AccountsError(Exception):
+class AccountsError(DomainError):
     """A rule about accounts or memberships was broken; the message says which."""
-
-
-def can_manage_members(user: User, organisation: Organisation) -> bool:
-    """Officers, and the organisation's lead, may invite and remove its members."""
-    if not user.is_authenticated:
-        return False
-    return user.is_officer or is_lead(user, organisation)
 
 
 @dataclass
@@ -40,7 +33,7 @@ class SentInvitation:
 def _invitation_email(invitation: Invitation, url: str) -> tuple[str, str]:
     context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
     subject = f"You are invited to {invitation.organisation} on Positive and Peaceful Places"
-    return subject, render_to_string("accounts/email/invitation.txt", context)
+    return subject, render_text("accounts/email/invitation.txt", context)
 
 
 @transaction.atomic
@@ -55,10 +48,14 @@ def invitation_create(
 ) -> SentInvitation:
     """Invite `email` to `organisation` as `role`; the email goes after commit."""
     email = email.strip().lower()
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can invite people.")
-    if role == Membership.Role.LEAD and not by.is_officer:
-        raise AccountsError("Only a council officer can invite a lead. Leads can hand over their role instead.")
+    can_manage_members.require(by, organisation, AccountsError)
+    if role == Membership.Role.LEAD:
+        can_invite_lead.require(by, organisation, AccountsError)
+    if User.objects.officers().filter(email__iexact=email).exists():
+        raise AccountsError(
+            f"{email} is a council officer's account. Officers already see every organisation, so they are not "
+            "invited as members."
+        )
     if role == Membership.Role.LEAD and organisation.memberships.leads().exists():
         raise AccountsError(
             f"{organisation} already has a lead. Hand the lead role to another member from the members list."
@@ -81,8 +78,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by: User, request=None) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not can_manage_members(by, invitation.organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can cancel invitations.")
+    can_manage_members.require(by, invitation.organisation, AccountsError)
     if invitation.state != "pending":
         raise AccountsError(f"This invitation is already {invitation.state}.")
     invitation.revoked_at = timezone.now()
@@ -159,8 +155,7 @@ def invitation_accept(
 def membership_remove(*, membership: Membership, by: User, request=None) -> None:
     membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     organisation = membership.organisation
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can remove members.")
+    can_manage_members.require(by, organisation, AccountsError)
     if membership.is_lead:
         raise AccountsError("The lead cannot be removed. Hand the lead role to another member first.")
     audit_record(
@@ -179,8 +174,7 @@ def membership_make_lead(*, membership: Membership, by: User, request=None) -> M
     """Hand the lead role to `membership`; the previous lead stays on as a member."""
     organisation = membership.organisation
     memberships = list(Membership.objects.select_for_update().filter(organisation=organisation).select_related("user"))
-    if not can_manage_members(by, organisation):
-        raise AccountsError("Only a council officer or the organisation's lead can hand over the lead role.")
+    can_manage_members.require(by, organisation, AccountsError)
     target = next((m for m in memberships if m.pk == membership.pk), None)
     if target is None:
         raise AccountsError("That person is no longer a member.")
@@ -197,3 +191,33 @@ def membership_make_lead(*, membership: Membership, by: User, request=None) -> M
         raise AccountsError("Someone else changed the lead at the same time. Try again.") from exc
     audit_record("membership.role", actor=by, target=target, request=request, role=target.role)
     return target
+
+
+@transaction.atomic
+def organisation_hand_over(
+    *, organisation: Organisation, email: str, reason: str, by: User, full_name: str = "", request=None
+) -> Membership | SentInvitation:
+    """An officer gives an organisation to its real lead: someone else signed it up (or
+    its lead has gone). The current lead is removed, pending invitations are cancelled,
+    and the real lead is made lead (if already a member) or invited as lead."""
+    can_hand_over.require(by, organisation, AccountsError)
+    email, reason = email.strip().lower(), reason.strip()
+    if not reason:
+        raise AccountsError("Give the reason for handing the organisation over: it is kept in the audit trail.")
+    memberships = list(Membership.objects.select_for_update().filter(organisation=organisation).select_related("user"))
+    if any(m.is_lead and m.user.email.lower() == email for m in memberships):
+        raise AccountsError(f"{email} is already the lead of {organisation}.")
+    for lead in (m for m in memberships if m.is_lead):
+        audit_record("membership.remove", actor=by, target=lead, request=request, email=lead.user.email, reason=reason)
+        lead.delete()
+    Invitation.objects.pending().filter(organisation=organisation).update(revoked_at=timezone.now())
+    audit_record("organisation.hand_over", actor=by, target=organisation, request=request, to=email, reason=reason)
+    member = next((m for m in memberships if not m.is_lead and m.user.email.lower() == email), None)
+    if member is not None:
+        member.role = Membership.Role.LEAD
+        member.save(update_fields=["role"])
+        audit_record("membership.role", actor=by, target=member, request=request, role=member.role)
+        return member
+    return invitation_create(
+        organisation=organisation, email=email, full_name=full_name, role=Membership.Role.LEAD, by=by, request=request
+    )

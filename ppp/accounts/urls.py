@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisations/switch/", views.organisation_switch, name="organisation-switch"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("organisations/<slug:slug>/invite/", views.organisation_invite, name="organisation-invite"),
+    path("organisations/<slug:slug>/hand-over/", views.organisation_hand_over_view, name="organisation-hand-over"),
     path(
         "organisations/<slug:slug>/members/<uuid:membership>/remove/",
         views.membership_remove_view,

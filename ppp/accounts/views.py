@@ -7,34 +7,24 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ppp.decorators import officer_required
+from ppp.permissions import allowed_actions
+
 from .filters import OrganisationFilter
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, HandOverForm, InvitationForm
 from .models import Invitation, Membership, Organisation
+from .permissions import ORGANISATION_RULES, can_invite_lead, can_manage_members
 from .selectors import current_membership, set_current_organisation
 from .services import (
     AccountsError,
-    can_manage_members,
     invitation_accept,
     invitation_check,
     invitation_create,
     invitation_revoke,
     membership_make_lead,
     membership_remove,
+    organisation_hand_over,
 )
-
-
-def officer_required(view):
-    """Signed in and a council officer; anyone else gets 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_officer:
-            raise PermissionDenied("This page is for council officers.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 @login_required
@@ -70,8 +60,8 @@ def organisation_switch(request):
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__full_name", "user__email")
-    can_manage = can_manage_members(request.user, organisation)
-    invitations = organisation.invitations.pending().select_related("invited_by") if can_manage else []
+    actions = allowed_actions(request.user, organisation, ORGANISATION_RULES)
+    invitations = organisation.invitations.pending().select_related("invited_by") if "manage_members" in actions else []
     if any(m.user_id == request.user.id for m in memberships):
         set_current_organisation(request, organisation)
     return render(
@@ -81,8 +71,28 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "memberships": memberships,
             "invitations": invitations,
-            "can_manage": can_manage,
+            "actions": actions,
         },
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def organisation_hand_over_view(request, slug):
+    """Officers give an organisation to its real lead (removing whoever holds it now)."""
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    form = HandOverForm(request.POST or None)
+    lead = organisation.memberships.leads().select_related("user").first()
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_hand_over(organisation=organisation, by=request.user, request=request, **form.cleaned_data)
+        except AccountsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{organisation} has been handed to {form.cleaned_data['email']}.")
+            return redirect(organisation)
+    return render(
+        request, "accounts/organisation_hand_over.html", {"organisation": organisation, "form": form, "lead": lead}
     )
 
 
@@ -92,7 +102,7 @@ def organisation_invite(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     if not can_manage_members(request.user, organisation):
         raise PermissionDenied("Only the organisation's lead or a council officer can invite people.")
-    form = InvitationForm(request.POST or None, can_invite_lead=request.user.is_officer)
+    form = InvitationForm(request.POST or None, can_invite_lead=can_invite_lead(request.user, organisation))
     if request.method == "POST" and form.is_valid():
         try:
             sent = invitation_create(

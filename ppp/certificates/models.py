@@ -21,6 +21,16 @@ def new_code() -> str:
     return "PPP-" + "-".join(chars[i : i + 4] for i in range(0, 12, 4))
 
 
+def normalise_code(text: str) -> str | None:
+    """A code as people type it (spaces, lower case, no dashes, with or without "PPP") in
+    its printed form, PPP-7KQ4-M2XD-9HTR; None if it cannot be a PPP code."""
+    squashed = "".join(ch for ch in (text or "").upper() if ch not in " -\t")
+    squashed = squashed.removeprefix("PPP")
+    if len(squashed) != 12 or any(ch not in CODE_ALPHABET for ch in squashed):
+        return None
+    return "PPP-" + "-".join(squashed[i : i + 4] for i in range(0, 12, 4))
+
+
 class CertificateQuerySet(OrganisationOwnedQuerySet):
     def current(self):
         return self.filter(revoked_at__isnull=True)

@@ -6,29 +6,36 @@ from django.views.decorators.http import require_GET
 from ppp.audit.services import audit_record
 from ppp.ratelimit import limited
 
-from .models import IssuedCertificate
+from .models import IssuedCertificate, normalise_code
 from .services import certificate_pdf
-
-
-def _normalise(code: str) -> str:
-    return code.strip().upper().replace(" ", "")
 
 
 @require_GET
 @limited("verify", "30/m")
 def verify_lookup(request):
-    """The 'check a certificate' form: a code typed from paper."""
-    code = _normalise(request.GET.get("code", ""))
-    if code:
-        return redirect("certificates:verify", code=code)
-    return render(request, "certificates/verify_lookup.html")
+    """The 'check a certificate' form: a code typed from paper, however it was typed."""
+    error = ""
+    typed = request.GET.get("code")
+    if typed is not None:
+        code = normalise_code(typed)
+        if code:
+            return redirect("certificates:verify", code=code)
+        error = (
+            "Enter the certificate code"
+            if not typed.strip()
+            else "Enter the code as it is printed on the certificate, like PPP-7KQ4-M2XD-9HTR"
+        )
+    return render(
+        request, "certificates/verify_lookup.html", {"error": error, "typed": typed or ""}, status=400 if error else 200
+    )
 
 
 @require_GET
 @limited("verify", "30/m")
 def verify(request, code):
     """Public: is this certificate valid, expired or revoked? Holder and dates only."""
-    certificate = IssuedCertificate.objects.filter(code=_normalise(code)).first()
+    normalised = normalise_code(code)
+    certificate = IssuedCertificate.objects.filter(code=normalised).first() if normalised else None
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", {"code": code}, status=404)
     return render(request, "certificates/verify.html", {"certificate": certificate})

@@ -1,4 +1,4 @@
-from ppp.accounts.models import Membership
+from ppp.accounts.models import Invitation, Membership
 from ppp.accounts.services import invitation_create
 from tests.security.sweeping import Case
 
@@ -12,12 +12,25 @@ def _invitation(w):
     return {"slug": w.school_a.slug, "invitation": sent.invitation.public_id}
 
 
+def _bob_gone(w, kw):
+    return not Membership.objects.filter(public_id=kw["membership"]).exists()
+
+
+def _bob_is_lead(w, kw):
+    return Membership.objects.filter(public_id=kw["membership"], role=Membership.Role.LEAD).exists()
+
+
+def _invitation_cancelled(w, kw):
+    return Invitation.objects.get(public_id=kw["invitation"]).revoked_at is not None
+
+
 SWEEP = {
     "accounts:organisation-detail": Case(lambda w: {"slug": w.school_a.slug}),
     "accounts:organisation-invite": Case(lambda w: {"slug": w.school_a.slug}),
-    "accounts:membership-remove": Case(_bob, method="post", success=302),
-    "accounts:membership-make-lead": Case(_bob, method="post", success=302),
-    "accounts:invitation-revoke": Case(_invitation, method="post", success=302),
+    "accounts:organisation-hand-over": Case(lambda w: {"slug": w.school_a.slug}, owner="officer", stranger=403),
+    "accounts:membership-remove": Case(_bob, method="post", success=302, effect=_bob_gone),
+    "accounts:membership-make-lead": Case(_bob, method="post", success=302, effect=_bob_is_lead),
+    "accounts:invitation-revoke": Case(_invitation, method="post", success=302, effect=_invitation_cancelled),
 }
 
 EXEMPT = {

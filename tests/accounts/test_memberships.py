@@ -80,3 +80,45 @@ def test_members_switch_between_organisations(client, bob, school_a, school_b):
 def test_switching_to_an_organisation_you_are_not_in_is_404(client, bob, school_b):
     client.force_login(bob)
     assert client.post(reverse("accounts:organisation-switch"), {"organisation": school_b.slug}).status_code == 404
+
+
+def test_an_officer_hands_an_organisation_to_its_real_lead(
+    client, officer, alice, bob, school_a, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from ppp.accounts.models import Invitation
+    from ppp.audit.models import AuditEvent
+
+    client.force_login(officer)
+    url = reverse("accounts:organisation-hand-over", kwargs={"slug": school_a.slug})
+    page = client.get(url).content.decode()
+    assert "will be removed from" in page and alice.email in page
+    response = client.post(url, {"email": "", "reason": ""})
+    assert "Enter the email address of the real lead" in response.content.decode()
+    assert "Enter why you are handing the organisation over" in response.content.decode()
+    assert Membership.objects.filter(user=alice, organisation=school_a, role="lead").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"email": "Real.Head@A.example", "full_name": "Real Head", "reason": "Signed up by a stranger"}
+        )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=alice, organisation=school_a).exists()
+    assert Membership.objects.filter(user=bob, organisation=school_a).exists()
+    invitation = Invitation.objects.pending().get(organisation=school_a)
+    assert invitation.email == "real.head@a.example" and invitation.role == "lead"
+    assert mail.outbox[-1].to == ["real.head@a.example"]
+    assert AuditEvent.objects.filter(action="organisation.hand_over", detail__reason="Signed up by a stranger").exists()
+
+
+def test_handing_over_to_an_existing_member_makes_them_lead(officer, alice, bob, school_a):
+    from ppp.accounts.services import organisation_hand_over
+
+    organisation_hand_over(organisation=school_a, email=bob.email, reason="The head left", by=officer)
+    assert Membership.objects.get(user=bob, organisation=school_a).role == "lead"
+    assert not Membership.objects.filter(user=alice, organisation=school_a).exists()
+
+
+def test_only_officers_hand_organisations_over(client, alice, school_a):
+    client.force_login(alice)
+    assert client.get(reverse("accounts:organisation-hand-over", kwargs={"slug": school_a.slug})).status_code == 403

@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accreditation import services
-from accreditation.models import Evidence, Visit
+from accreditation.models import Application, Evidence, Visit
 from tests.accreditation import factories as f
 from tests.security.sweeping import Case
 
@@ -62,9 +62,21 @@ def _action(w):
     return {"pk": item.public_id}
 
 
+def _ready_to_submit(w):
+    application = _evidencing(w)
+    f.all_evidence(application, w.alice, accept=False)
+    return {"pk": application.public_id, "action": "submit"}
+
+
+def _in_assessment(w, kw):
+    return Application.objects.get(public_id=kw["pk"]).status == Application.Status.ASSESSMENT
+
+
 SWEEP = {
     "accreditation:application-detail": Case(_app),
-    "accreditation:application-action": Case(lambda w: {**_app(w), "action": "submit"}, method="post", success=302),
+    "accreditation:application-action": Case(
+        _ready_to_submit, method="post", success=302, effect=_in_assessment, officer_may=False
+    ),
     "accreditation:self-review": Case(_app),
     "accreditation:action-plan": Case(_app),
     "accreditation:action-plan-csv": Case(_app),

@@ -126,3 +126,36 @@ def test_officers_revoke_in_the_admin_with_a_reason(client, officer, school_a):
     client.post(url, {"action": "revoke", "_selected_action": [certificate.pk], "reason": "Issued in error"})
     certificate.refresh_from_db()
     assert certificate.revoked_reason == "Issued in error"
+
+
+@pytest.mark.parametrize(
+    "typed", ["ppp-aaaa-bbbb-cccc", "PPP AAAA BBBB CCCC", "pppaaaabbbbcccc", "AAAABBBBCCCC", " aaaa-bbbb-cccc "]
+)
+def test_a_code_is_found_however_it_is_typed(client, db, typed):
+    response = client.get(reverse("certificates:verify-lookup"), {"code": typed})
+    assert response["Location"] == reverse("certificates:verify", kwargs={"code": "PPP-AAAA-BBBB-CCCC"})
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the certificate code"),
+        ("   ", "Enter the certificate code"),
+        ("a/b", "Enter the code as it is printed on the certificate"),
+        ("PPP-AAAA-BBBB", "Enter the code as it is printed on the certificate"),
+        ("PPP-0000-1111-IIII", "Enter the code as it is printed on the certificate"),
+        ("<script>alert(1)</script>", "Enter the code as it is printed on the certificate"),
+    ],
+)
+def test_an_empty_or_malformed_code_gets_an_error_message_not_a_500(client, db, typed, message):
+    response = client.get(reverse("certificates:verify-lookup"), {"code": typed})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body
+    assert body.count("There is a problem") == 1
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_a_malformed_code_in_the_address_is_not_found(client, db):
+    assert client.get("/verify/not-a-code/").status_code == 404
+    assert client.get("/verify/a%2Fb/").status_code == 404

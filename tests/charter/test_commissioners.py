@@ -18,28 +18,60 @@ def commissioner(school_a):
     return school_a
 
 
-def test_a_commissioner_lists_providers_and_sees_their_state(
-    client, alice, commissioner, school_b, django_capture_on_commit_callbacks
+def test_a_commissioner_sees_only_public_facts_until_a_provider_agrees(
+    client, alice, commissioner, school_b, charlie, django_capture_on_commit_callbacks
 ):
+    """Listing an organisation as a provider shows the commissioner nothing the public
+    register does not, until the provider's lead agrees to share its charter status."""
     pledged = OrganisationFactory(name="Pledged Provider")
     approved_pledge(pledged)
     due = OrganisationFactory(name="Due Provider")
-    due_pledge(due)
-    for org in (pledged, due, school_b):
-        services.provider_add(commissioner=commissioner, by=alice, name=org.name)
+    due_pledge(due, consent_to_list=False)
     with django_capture_on_commit_callbacks(execute=True):
+        for org in (pledged, due, school_b):
+            services.provider_add(commissioner=commissioner, by=alice, name=org.name, email="typed@anyone.example")
         services.provider_add(commissioner=commissioner, by=alice, name="New Youth Club", email="hi@club.example")
+    # The provider on PPP is asked through its own lead, never at an address the commissioner typed.
+    assert [m.to for m in mail.outbox if "lists" in m.subject and school_b.name in m.subject] == [[charlie.email]]
+    assert not any("typed@anyone.example" in m.to for m in mail.outbox)
     assert mail.outbox[-1].to == ["hi@club.example"]
+
     states = {p.name: p.state for p in services.providers_with_status(commissioner, timezone.localdate())}
     assert states == {
-        "Pledged Provider": "pledged",
-        "Due Provider": "due for review",
-        school_b.name: "not signed",
+        "Pledged Provider": "on the register",
+        "Due Provider": "not on the register",  # its pledge is approved, but not listed publicly
+        school_b.name: "not on the register",
         "New Youth Club": "not signed",
     }
     client.force_login(alice)
     body = client.get(reverse("charter:providers", kwargs={"slug": commissioner.slug})).content.decode()
-    assert "Due for review" in body and "Not signed" in body
+    assert "Due for review" not in body and "have not yet agreed to share" in body
+
+    # Due Provider's lead agrees: the commissioner now sees the review falling due.
+    from tests.factories import MembershipFactory
+
+    due_lead = MembershipFactory(organisation=due, role="lead").user
+    link = CommissionedProvider.objects.get(provider=due)
+    client.force_login(due_lead)
+    page = client.get(reverse("charter:provider-requests", kwargs={"slug": due.slug})).content.decode()
+    assert commissioner.name in page and "waiting for your answer" in page
+    client.post(reverse("charter:provider-accept", kwargs={"provider": link.public_id}))
+    states = {p.name: p.state for p in services.providers_with_status(commissioner, timezone.localdate())}
+    assert states["Due Provider"] == "due for review"
+
+    # Another organisation's lead cannot answer for it.
+    client.force_login(charlie)
+    response = client.post(reverse("charter:provider-decline", kwargs={"provider": link.public_id}))
+    assert response.status_code == 404
+    assert CommissionedProvider.objects.filter(pk=link.pk).exists()
+
+
+def test_a_provider_declines_and_drops_off_the_list(alice, commissioner, school_b, charlie):
+    link = services.provider_add(commissioner=commissioner, by=alice, name=school_b.name)
+    with pytest.raises(CharterError, match="provider's lead"):
+        services.provider_decline(provider=link, by=alice)
+    services.provider_decline(provider=link, by=charlie)
+    assert not CommissionedProvider.objects.filter(commissioner=commissioner).exists()
 
 
 def test_an_unknown_provider_needs_an_email(alice, commissioner):

@@ -198,3 +198,15 @@ def test_pages_have_one_h1(client, alice, officer, school_a):
         reverse("charter:register"),
     ):
         assert h1_count(client.get(url).content.decode()) == 1, url
+
+
+def test_labels_built_from_charter_text_are_escaped(client, alice, school_a):
+    from charter.models import Charter
+
+    commitment = Charter.objects.current().commitments.first()
+    commitment.short_title = '<img src=x onerror="alert(1)">'
+    type(commitment).objects.filter(pk=commitment.pk).update(short_title=commitment.short_title)
+    client.force_login(alice)
+    body = client.get(reverse("charter:organisation-sign", kwargs={"slug": school_a.slug})).content.decode()
+    assert "<img src=x" not in body
+    assert "How will you show this? &lt;img src=x onerror=" in body

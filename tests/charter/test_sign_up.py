@@ -94,10 +94,21 @@ def test_a_duplicate_organisation_is_refused_with_a_clear_message(client):
     assert not Pledge.objects.exists() and not User.objects.exists()
 
 
-def test_an_existing_email_is_sent_to_sign_in(client, alice):
-    response = client.post(reverse("charter:sign"), sign_up_data(email=alice.email))
-    assert "already exists" in response.content.decode()
-    assert not Pledge.objects.exists()
+def test_an_existing_email_gets_the_same_answer_and_an_email_instead(client, alice, django_capture_on_commit_callbacks):
+    """The form must not tell a stranger who has an account: the page is the same as for a
+    new sign-up, and the address's owner is told by email how to sign instead."""
+    with django_capture_on_commit_callbacks(execute=True):
+        existing = client.post(reverse("charter:sign"), sign_up_data(email=alice.email))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = Client().post(
+            reverse("charter:sign"), sign_up_data(organisation_name="Other Club", email="new@x.example")
+        )
+    assert existing.status_code == new.status_code == 302
+    assert existing["Location"] == new["Location"] == reverse("charter:sign-up-sent")
+    assert not Pledge.objects.filter(organisation__name="Riverside Youth Club").exists()
+    told = [m for m in mail.outbox if m.to == [alice.email]]
+    assert len(told) == 1 and "You already have an account" in told[0].body
+    assert "/charter/verify/" not in told[0].body
 
 
 def test_the_honeypot_pretends_and_saves_nothing(client):
@@ -163,19 +174,48 @@ def test_signing_again_before_confirming_sends_a_fresh_link(client, django_captu
     assert client.get(first).status_code == 404 and client.get(second).status_code == 200
 
 
-def test_an_unconfirmed_sign_up_blocks_others_only_until_its_link_expires(client, django_capture_on_commit_callbacks):
+def test_a_strangers_sign_up_blocks_nobody_and_the_officer_sees_the_duplicate(
+    client, officer, django_capture_on_commit_callbacks
+):
+    """Someone who does not work there signs Riverside up first, giving its URN: the real
+    manager can still sign up at once, and the officer deciding sees both."""
+    client.post(reverse("charter:sign"), sign_up_data(email="squatter@example.org", urn="123456"))
+    real = Client()
+    response = real.post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example", urn="123456"))
+    assert response.status_code == 302
+    assert Organisation.objects.filter(name="Riverside Youth Club", provisional=True).count() == 2
+    assert not Organisation.objects.filter(urn="123456").exists()  # the URN is only claimed so far
+    squatted, genuine = Pledge.objects.order_by("pk")
+    for pledge in (squatted, genuine):
+        Pledge.objects.filter(pk=pledge.pk).update(status=Pledge.Status.SUBMITTED)
+    client.force_login(officer)
+    body = client.get(genuine.get_absolute_url()).content.decode()
+    assert "signed up on the public form and is not confirmed yet" in body
+    assert "It may be the same as" in body and squatted.organisation.get_absolute_url() in body
+
+    # Approving the genuine pledge confirms that organisation and gives it the URN...
+    from charter import services
+
+    services.pledge_approve(pledge=genuine, by=officer)
+    genuine.organisation.refresh_from_db()
+    assert genuine.organisation.urn == "123456" and not genuine.organisation.provisional
+    # ...and the squatter's can no longer be approved under the same URN.
+    with pytest.raises(services.CharterError, match="already has URN 123456"):
+        services.pledge_approve(pledge=squatted, by=officer)
+    # Once confirmed, the organisation blocks further sign-ups in its name.
+    response = Client().post(reverse("charter:sign"), sign_up_data(email="third@example.org", urn="123456"))
+    assert "is already registered" in response.content.decode()
+
+
+def test_an_abandoned_sign_up_is_cleared_when_the_organisation_signs_up_again(client):
     import datetime
 
     from django.utils import timezone
 
     client.post(reverse("charter:sign"), sign_up_data(email="squatter@example.org"))
     pledge = Pledge.objects.get()
-    other = Client()
-    response = other.post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example"))
-    assert "is not confirmed yet" in response.content.decode()
-    assert Organisation.objects.count() == 1
     Pledge.objects.filter(pk=pledge.pk).update(verification_expires_at=timezone.now() - datetime.timedelta(minutes=1))
-    response = other.post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example"))
+    response = Client().post(reverse("charter:sign"), sign_up_data(email="real.manager@riverside.example"))
     assert response.status_code == 302
     assert Pledge.objects.get().signatory_email == "real.manager@riverside.example"
     assert not User.objects.filter(email="squatter@example.org").exists()

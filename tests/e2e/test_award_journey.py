@@ -20,18 +20,14 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def small_scheme():
     """A published scheme with two criteria, so the journey stays short."""
     Scheme.objects.update(status=Scheme.Status.RETIRED)
-    scheme = Scheme.objects.create(
-        name="Journey scheme",
-        version=1,
-        status=Scheme.Status.PUBLISHED,
-        published_on=datetime.date(2026, 9, 1),
-        validity_months=36,
-    )
+    scheme = Scheme.objects.create(name="Journey scheme", version=1, status=Scheme.Status.DRAFT, validity_months=36)
     standard = Standard.objects.create(scheme=scheme, number=1, title="Policies that record, monitor and review")
     Criterion.objects.create(
         standard=standard, code="1.1", order=1, statement="The setting has an anti-bullying policy."
     )
     Criterion.objects.create(standard=standard, code="1.2", order=2, statement="Every incident is recorded.")
+    Scheme.objects.filter(pk=scheme.pk).update(status=Scheme.Status.PUBLISHED, published_on=datetime.date(2026, 9, 1))
+    scheme.refresh_from_db()
     return scheme
 
 

@@ -1,8 +1,9 @@
 """Every incident URL with an object argument. Council officers get 404 on all of them:
-officers never see an identifiable incident (their `for_user` is empty). The effects of
-the POST cases are checked in tests/incidents/test_pages.py (test_sweep_posts_*)."""
+officers never see an identifiable incident (their `for_user` is empty). Each POST case
+names its effect (checked after every request); tests/incidents/test_pages.py has more."""
 
 from incidents import services
+from incidents.models import Incident, IncidentNote, IncidentRole, PupilMessage, Status
 from tests.incidents.factories import involve, pupil_report, record, triage
 from tests.security.sweeping import Case
 
@@ -46,6 +47,28 @@ def _bob_role_data(w):
     return {f"{w.bob.memberships.get(organisation=w.school_a).public_id}-can_record": "on"}
 
 
+def _closed(w, kwargs):
+    return Incident.objects.get(public_id=kwargs["pk"]).status == Status.CLOSED
+
+
+def _noted(w, kwargs):
+    return IncidentNote.objects.filter(incident__public_id=kwargs["pk"]).exists()
+
+
+def _replied(w, kwargs):
+    return PupilMessage.objects.filter(incident__public_id=kwargs["pk"], sender=PupilMessage.Sender.SCHOOL).exists()
+
+
+def _attached(w, kwargs):
+    from accreditation.models import Evidence
+
+    return Evidence.objects.filter(application__public_id=kwargs["application"]).exists()
+
+
+def _granted(w, kwargs):
+    return IncidentRole.objects.filter(membership__public_id=kwargs["pk"], can_record=True).exists()
+
+
 NO = 404  # what an officer gets on every incident URL
 
 SWEEP = {
@@ -63,8 +86,10 @@ SWEEP = {
     "incidents:involvement-new": Case(_open, officer=NO),
     "incidents:involvement-edit": Case(_involvement, officer=NO),
     "incidents:pupil-history": Case(_involvement, officer=NO),
-    "incidents:award-attach": Case(_application, method="post", success=302, officer=NO),
-    "incidents:role-set": Case(_bob_membership, method="post", success=302, data=_bob_role_data, officer=NO),
+    "incidents:award-attach": Case(_application, method="post", success=302, officer=NO, effect=_attached),
+    "incidents:role-set": Case(
+        _bob_membership, method="post", success=302, data=_bob_role_data, officer=NO, effect=_granted
+    ),
 }
 
 EXEMPT = {

@@ -266,7 +266,7 @@ def test_a_new_reporting_link_retires_the_old_one(school_a, alice, rita):
         services.reporting_link_create(organisation=school_a, by=rita)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_references_stay_unique_when_several_people_record_at_once():
     from tests.factories import MembershipFactory, OrganisationFactory
 

@@ -66,17 +66,30 @@ def test_sweep_names_only_real_urls():
     assert not (set(SWEEP) | set(EXEMPT)) - names
 
 
-def _request(client, name, world):
+def test_every_post_case_checks_its_effect():
+    missing = [name for name, case in SWEEP.items() if case.method == "post" and case.effect is None]
+    assert not missing, f"These POST sweep cases check only the status code, not what happened: {missing}"
+
+
+def _request(client, name, world, *, expect_effect: bool):
+    """Make the case's request; for a POST, check it took effect exactly when it should."""
     case = SWEEP[name]
     with transaction.atomic():
-        url = reverse(name, kwargs=case.kwargs(world))
+        kwargs = case.kwargs(world)
+        url = reverse(name, kwargs=kwargs)
         data = case.data(world) if callable(case.data) else case.data
-    return getattr(client, case.method)(url, data)
+    response = getattr(client, case.method)(url, data)
+    if case.effect is not None:
+        happened = case.effect(world, kwargs)
+        assert happened == expect_effect, (
+            f"{name}: the action {'did not take' if expect_effect else 'took'} effect (status {response.status_code})"
+        )
+    return response
 
 
 @pytest.mark.parametrize("name", sorted(SWEEP))
 def test_anonymous_is_sent_to_sign_in(client, world, name):
-    response = _request(client, name, world)
+    response = _request(client, name, world, expect_effect=False)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -84,20 +97,20 @@ def test_anonymous_is_sent_to_sign_in(client, world, name):
 @pytest.mark.parametrize("name", sorted(SWEEP))
 def test_member_of_another_organisation_gets_404(client, world, name):
     client.force_login(world.charlie)
-    assert _request(client, name, world).status_code == 404
+    assert _request(client, name, world, expect_effect=False).status_code == SWEEP[name].stranger
 
 
 @pytest.mark.parametrize("name", sorted(SWEEP))
 def test_signed_in_person_without_organisation_gets_404(client, world, name):
     client.force_login(UserFactory())
-    assert _request(client, name, world).status_code == 404
+    assert _request(client, name, world, expect_effect=False).status_code == SWEEP[name].stranger
 
 
 @pytest.mark.parametrize("name", sorted(SWEEP))
 def test_right_person_succeeds(client, world, name):
     case = SWEEP[name]
     client.force_login(getattr(world, case.owner))
-    response = _request(client, name, world)
+    response = _request(client, name, world, expect_effect=True)
     assert response.status_code == case.success, response.content[:500]
 
 
@@ -106,4 +119,9 @@ def test_officer_gets_what_officers_should(client, world, name):
     case = SWEEP[name]
     client.force_login(world.officer)
     expected = case.officer if case.officer is not None else case.success
-    assert _request(client, name, world).status_code == expected
+    officer_allowed = (
+        case.officer_may
+        if case.officer_may is not None
+        else case.owner == "officer" or case.officer is None or case.officer == case.success
+    )
+    assert _request(client, name, world, expect_effect=officer_allowed).status_code == expected

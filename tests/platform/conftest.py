@@ -1,0 +1,74 @@
+"""Two real app servers (gunicorn, two workers each) on two ports, sharing the test
+database and its cache, as several servers behind a load balancer would."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def two_servers(django_db_serialized_rollback, transactional_db, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DEBUG": "false",
+        "PPP_TESTING": "true",  # plain static files, no HTTPS redirect; the cache is still the shared default
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "AXES_ENABLED": "true",
+    }
+    env.pop("CACHE_BACKEND", None)
+    env.pop("REDIS_URL", None)
+    servers, urls = [], []
+    for _ in range(2):
+        port = _free_port()
+        servers.append(
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "gunicorn", "ppp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for url, server in zip(urls, servers, strict=True):
+            for _ in range(300):
+                try:
+                    if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                        break
+                except requests.RequestException:
+                    if server.poll() is not None:
+                        pytest.fail(server.stderr.read().decode()[-3000:])
+                    time.sleep(0.1)
+            else:
+                pytest.fail(f"{url} did not start")
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)

@@ -1,0 +1,79 @@
+"""Limits and sign-ins hold across servers: two gunicorn servers (four processes) share
+one database and one cache, as they would behind a load balancer."""
+
+import re
+import time
+
+import requests
+from django.core.cache import cache
+from django_ratelimit.core import _get_window
+
+from tests.accounts.test_sign_in import totp_code
+from tests.factories import PASSWORD, make_officer
+
+
+def _wait_for_a_fresh_window(period=60, needed=15):
+    """The limit counts in fixed windows: start well inside one, so all requests share it."""
+    left = _get_window("127.0.0.1", period) - time.time()
+    if left < needed:
+        time.sleep(left + 1)
+
+
+def _csrf(session, url) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(url).text).group(1)
+
+
+def _real_password(user, settings):
+    """The servers use the real password hashers, not the tests' fast one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _sign_in(session, base, email):
+    token = _csrf(session, f"{base}/accounts/login/")
+    return session.post(
+        f"{base}/accounts/login/",
+        data={"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}/accounts/login/"},
+        allow_redirects=False,
+    )
+
+
+def test_the_verify_limit_holds_across_two_servers(two_servers):
+    cache.clear()
+    _wait_for_a_fresh_window()
+    answers = [
+        requests.get(f"{two_servers[n % 2]}/verify/PPP-2345-6789-ABCD/", timeout=10).status_code for n in range(80)
+    ]
+    assert answers.count(429) == 50, answers
+    assert answers.count(404) == 30
+
+
+def test_a_totp_code_used_on_one_server_is_refused_on_the_other(two_servers, settings):
+    cache.clear()
+    officer = _real_password(make_officer("servers@example.org"), settings)
+    first, second = requests.Session(), requests.Session()
+    for session, base in ((first, two_servers[0]), (second, two_servers[1])):
+        assert _sign_in(session, base, officer.email).headers["Location"] == "/accounts/2fa/authenticate/"
+    code = totp_code()
+    for session, base, expected in ((first, two_servers[0], 302), (second, two_servers[1], 200)):
+        url = f"{base}/accounts/2fa/authenticate/"
+        response = session.post(
+            url,
+            data={"code": code, "csrfmiddlewaretoken": _csrf(session, url)},
+            headers={"Referer": url},
+            allow_redirects=False,
+        )
+        assert response.status_code == expected
+
+
+def test_a_session_started_on_one_server_works_on_the_other(two_servers, alice, school_a, settings):
+    cache.clear()
+    _real_password(alice, settings)
+    session = requests.Session()
+    assert _sign_in(session, two_servers[0], alice.email).status_code == 302
+    page = session.get(f"{two_servers[1]}{school_a.get_absolute_url()}", allow_redirects=False)
+    assert page.status_code == 200
+    assert school_a.name in page.text
