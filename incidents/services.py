@@ -259,8 +259,7 @@ def _history(entry: IncidentEvent, changes: list[dict] = (), previous: dict | No
 def incident_record(*, organisation, by, details: IncidentDetails, request=None) -> Incident:
     """A member of staff records an incident. A reviewer's record is open at once; a
     recorder's is new until a reviewer opens it."""
-    if not permissions.can_record_incidents(by, organisation):
-        raise IncidentError("You cannot record incidents for this school. Ask your lead to give you access.")
+    permissions.can_record_incidents.require(by, organisation, IncidentError)
     check_details(details)
     now = timezone.now()
     incident = Incident(
@@ -281,8 +280,7 @@ def incident_record(*, organisation, by, details: IncidentDetails, request=None)
 def incident_update(*, incident: Incident, by, details: IncidentDetails, request=None) -> Incident:
     """Change the record. The history keeps who changed which field, and when."""
     incident = _lock(incident)
-    if not permissions.can_edit_incident(by, incident):
-        raise IncidentError("You cannot change this record.")
+    permissions.can_edit_incident.require(by, incident, IncidentError)
     check_details(details)
     occurred_before = incident.occurred_at
     changed, changes, previous = _apply(incident, details)
@@ -304,8 +302,7 @@ def incident_update(*, incident: Incident, by, details: IncidentDetails, request
 def incident_triage(*, incident: Incident, by, details: IncidentDetails, request=None) -> Incident:
     """A reviewer turns a new report (a pupil's, or a recorder's) into an open incident."""
     incident = _lock(incident)
-    if not permissions.can_triage_incident(by, incident):
-        raise IncidentError("Only a reviewer can open a new report, and only while it is new.")
+    permissions.can_triage_incident.require(by, incident, IncidentError)
     check_details(details)
     changed, changes, previous = _apply(incident, details)
     entry = record_transition(
@@ -325,8 +322,7 @@ def incident_dismiss(*, incident: Incident, by, reason: str, request=None) -> In
     """Close a new report that is not an incident (a test, a mistake): it is kept, and
     never counted in any figures."""
     incident = _lock(incident)
-    if not permissions.can_dismiss_incident(by, incident):
-        raise IncidentError("Only a reviewer can close a new report without recording it.")
+    permissions.can_dismiss_incident.require(by, incident, IncidentError)
     if not reason.strip():
         raise IncidentError("Say why this report is not an incident.")
     incident.closed_at = timezone.now()
@@ -341,8 +337,7 @@ def incident_dismiss(*, incident: Incident, by, reason: str, request=None) -> In
 def incident_review_set(*, incident: Incident, by, review_date: datetime.date, request=None) -> Incident:
     """Set (or move) the date the response will be reviewed; the incident is under review."""
     incident = _lock(incident)
-    if not permissions.can_set_review(by, incident):
-        raise IncidentError("Only a reviewer can set a review, and only while the incident is open.")
+    permissions.can_set_review.require(by, incident, IncidentError)
     if review_date is None:
         raise IncidentError("Enter the review date.")
     if review_date < timezone.localdate():
@@ -361,8 +356,7 @@ def incident_review_set(*, incident: Incident, by, review_date: datetime.date, r
 @transaction.atomic
 def incident_resolve(*, incident: Incident, by, outcome: str, request=None) -> Incident:
     incident = _lock(incident)
-    if not permissions.can_resolve_incident(by, incident):
-        raise IncidentError("Only a reviewer can resolve an incident, and only while it is open or under review.")
+    permissions.can_resolve_incident.require(by, incident, IncidentError)
     if not outcome.strip():
         raise IncidentError("Describe the outcome.")
     if len(outcome) > MAX_TEXT:
@@ -385,8 +379,7 @@ def incident_resolve(*, incident: Incident, by, outcome: str, request=None) -> I
 @transaction.atomic
 def incident_close(*, incident: Incident, by, request=None) -> Incident:
     incident = _lock(incident)
-    if not permissions.can_close_incident(by, incident):
-        raise IncidentError("Only a reviewer can close an incident, and only once it is resolved.")
+    permissions.can_close_incident.require(by, incident, IncidentError)
     incident.closed_at = timezone.now()
     record_transition(
         incident, Status.CLOSED, action=Action.CLOSED, by=by, request=request, update_fields=("closed_at",)
@@ -397,8 +390,7 @@ def incident_close(*, incident: Incident, by, request=None) -> Incident:
 @transaction.atomic
 def incident_reopen(*, incident: Incident, by, reason: str, request=None) -> Incident:
     incident = _lock(incident)
-    if not permissions.can_reopen_incident(by, incident):
-        raise IncidentError("Only a reviewer can reopen an incident, and only once it is resolved or closed.")
+    permissions.can_reopen_incident.require(by, incident, IncidentError)
     if not reason.strip():
         raise IncidentError("Say why the incident is being reopened.")
     incident.resolved_at = incident.closed_at = None
@@ -417,8 +409,7 @@ def incident_reopen(*, incident: Incident, by, reason: str, request=None) -> Inc
 @transaction.atomic
 def note_add(*, incident: Incident, by, body: str, request=None) -> IncidentNote:
     incident = _lock(incident)
-    if not permissions.can_add_note(by, incident):
-        raise IncidentError("You cannot add notes to this record.")
+    permissions.can_add_note.require(by, incident, IncidentError)
     if not body.strip():
         raise IncidentError("Enter the note.")
     if len(body) > MAX_TEXT:
@@ -449,8 +440,7 @@ def involvement_add(
     *, incident: Incident, by, pupil_reference: str, year_group: str, send: bool, role: str, request=None
 ) -> Involvement:
     incident = _lock(incident)
-    if not permissions.can_add_involvement(by, incident):
-        raise IncidentError("You cannot add people to this record (a pupil's report is opened first).")
+    permissions.can_add_involvement.require(by, incident, IncidentError)
     reference = _check_involvement(pupil_reference, year_group, role)
     involvement = Involvement.objects.create(
         incident=incident,
@@ -481,8 +471,7 @@ def involvement_update(
 ) -> Involvement:
     incident = _lock(involvement.incident)
     involvement = Involvement.objects.select_for_update().get(pk=involvement.pk)
-    if not permissions.can_edit_incident(by, incident):
-        raise IncidentError("You cannot change this record.")
+    permissions.can_edit_incident.require(by, incident, IncidentError)
     reference = _check_involvement(pupil_reference, year_group, role)
     old_index, was_target = involvement.pupil_index, involvement.role == Role.TARGET
     changes = []
@@ -690,8 +679,7 @@ def pupil_message_add(*, incident: Incident, body: str) -> PupilMessage:
 def pupil_reply(*, incident: Incident, by, body: str, request=None) -> PupilMessage:
     """A reviewer writes back to the pupil, who reads it with their code."""
     incident = _lock(incident)
-    if not permissions.can_reply_to_pupil(by, incident):
-        raise IncidentError("Only a reviewer can reply to the pupil who sent this report.")
+    permissions.can_reply_to_pupil.require(by, incident, IncidentError)
     body = (body or "").strip()
     if not body:
         raise IncidentError("Enter your reply.")
@@ -709,8 +697,7 @@ def pupil_reply(*, incident: Incident, by, body: str, request=None) -> PupilMess
 def incident_role_set(*, membership: Membership, by, can_record: bool, can_review: bool, request=None) -> IncidentRole:
     """The lead grants or takes away "records incidents" and "reviews incidents"."""
     membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
-    if not permissions.can_manage_incidents(by, membership.organisation):
-        raise IncidentError("Only your school's lead can change who works with incidents.")
+    permissions.can_manage_incidents.require(by, membership.organisation, IncidentError)
     if membership.is_lead:
         raise IncidentError("The lead always records and reviews incidents.")
     role, _ = IncidentRole.objects.get_or_create(membership=membership)
@@ -733,8 +720,7 @@ def incident_role_set(*, membership: Membership, by, can_record: bool, can_revie
 def reporting_link_create(*, organisation, by, token: str | None = None, request=None) -> tuple[ReportingLink, str]:
     """A new secret link for pupils (192 random bits); the old one stops working. Returns
     the link and its token, which is never stored and cannot be shown again."""
-    if not permissions.can_manage_incidents(by, organisation):
-        raise IncidentError("Only your school's lead can make a new reporting link.")
+    permissions.can_manage_incidents.require(by, organisation, IncidentError)
     now = timezone.now()
     retired = ReportingLink.objects.select_for_update().filter(organisation=organisation, retired_at__isnull=True)
     had_one = retired.update(retired_at=now) > 0

@@ -96,9 +96,11 @@ def _involvement(request, pk) -> Involvement:
     )
 
 
-def _require(allowed: bool, message: str = "You cannot do that to this record."):
-    if not allowed:
-        raise PermissionDenied(message)
+def _require(check, user, obj):
+    """403 with the rule's own sentence unless `user` may (the object was already found)."""
+    refusal = check.refusal(user, obj)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def _viewed(request, incident, page: str = "record"):
@@ -187,7 +189,7 @@ def incident_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def incident_edit(request, pk):
     incident = _incident(request, pk)
-    _require(permissions.can_edit_incident(request.user, incident), "You cannot change this record.")
+    _require(permissions.can_edit_incident, request.user, incident)
     if incident.status == Status.NEW and permissions.can_triage_incident(request.user, incident):
         return redirect("incidents:triage", pk=incident.public_id)
     form = IncidentForm(request.POST or None, incident=incident)
@@ -208,7 +210,7 @@ def incident_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def incident_triage(request, pk):
     incident = _incident(request, pk)
-    _require(permissions.can_triage_incident(request.user, incident), "Only a reviewer can open a new report.")
+    _require(permissions.can_triage_incident, request.user, incident)
     initial = IncidentForm.initial_from(incident)
     if incident.from_pupil and not initial["description"]:
         first = incident.messages.filter(sender=PupilMessage.Sender.PUPIL).order_by("created_at", "id").first()
@@ -240,7 +242,7 @@ def incident_triage(request, pk):
 def _small_form(request, pk, *, check, form_class, template_title, service, done, prefill=None):
     """A page with one small form that moves the incident (review, resolve, reopen, dismiss)."""
     incident = _incident(request, pk)
-    _require(check(request.user, incident))
+    _require(check, request.user, incident)
     form = form_class(request.POST or None, initial=prefill(incident) if prefill else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -367,7 +369,7 @@ def pupil_reply(request, pk):
 @require_GET
 def incident_print(request, pk):
     incident = _incident(request, pk)
-    _require(permissions.can_print_incident(request.user, incident))
+    _require(permissions.can_print_incident, request.user, incident)
     html = render_to_string(
         "incidents/print/record.html",
         {
@@ -392,7 +394,7 @@ def incident_print(request, pk):
 @require_http_methods(["GET", "POST"])
 def involvement_new(request, pk):
     incident = _incident(request, pk)
-    _require(permissions.can_add_involvement(request.user, incident), "You cannot add people to this record.")
+    _require(permissions.can_add_involvement, request.user, incident)
     form = InvolvementForm(request.POST or None, initial={"role": Role.TARGET})
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
@@ -421,7 +423,7 @@ def involvement_new(request, pk):
 def involvement_edit(request, pk):
     involvement = _involvement(request, pk)
     incident = involvement.incident
-    _require(permissions.can_edit_incident(request.user, incident), "You cannot change this record.")
+    _require(permissions.can_edit_incident, request.user, incident)
     initial = {
         "pupil_reference": involvement.pupil_reference,
         "role": involvement.role,
@@ -468,7 +470,7 @@ def _pupil_rows(organisation, index: str, user):
 def pupil_history(request, pk):
     involvement = _involvement(request, pk)
     organisation = involvement.incident.organisation
-    _require(permissions.can_review_incidents(request.user, organisation), "Only reviewers see a pupil's history.")
+    _require(permissions.can_review_incidents, request.user, organisation)
     rows = _pupil_rows(organisation, involvement.pupil_index, request.user) if involvement.pupil_index else []
     audit_record(
         "incidents.pupil_history", actor=request.user, target=involvement.incident, request=request, records=len(rows)

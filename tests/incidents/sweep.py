@@ -78,10 +78,14 @@ SWEEP = {
     "incidents:dismiss": Case(_new, officer=NO),
     "incidents:review": Case(_open, officer=NO),
     "incidents:resolve": Case(_open, officer=NO),
-    "incidents:close": Case(_resolved, method="post", success=302, officer=NO),
+    "incidents:close": Case(_resolved, method="post", success=302, officer=NO, effect=_closed),
     "incidents:reopen": Case(_resolved, officer=NO),
-    "incidents:note-add": Case(_open, method="post", success=302, data={"body": "Spoke to AB."}, officer=NO),
-    "incidents:reply": Case(_from_pupil, method="post", success=302, data={"body": "Thank you."}, officer=NO),
+    "incidents:note-add": Case(
+        _open, method="post", success=302, data={"body": "Spoke to AB."}, officer=NO, effect=_noted
+    ),
+    "incidents:reply": Case(
+        _from_pupil, method="post", success=302, data={"body": "Thank you."}, officer=NO, effect=_replied
+    ),
     "incidents:print": Case(_open, officer=NO),
     "incidents:involvement-new": Case(_open, officer=NO),
     "incidents:involvement-edit": Case(_involvement, officer=NO),

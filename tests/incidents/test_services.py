@@ -36,7 +36,7 @@ def test_a_recorders_record_is_new_until_a_reviewer_opens_it(school_a, ravi, rit
 
 
 def test_a_member_without_permission_cannot_record(school_a, bob):
-    with pytest.raises(IncidentError, match="Ask your lead"):
+    with pytest.raises(IncidentError, match="lead has not given you access"):
         record(school_a, bob)
     assert not Incident.objects.exists()
 
@@ -151,7 +151,7 @@ def test_transitions_refuse_the_wrong_state_and_the_wrong_person(school_a, rita,
     incident = record(school_a, rita)
     with pytest.raises(IncidentError, match="once it is resolved"):
         services.incident_close(incident=incident, by=rita)
-    with pytest.raises(IncidentError, match="Only a reviewer"):
+    with pytest.raises(IncidentError, match="Only the school.s lead or its reviewers can resolve"):
         services.incident_resolve(incident=incident, by=ravi, outcome="Done")
     with pytest.raises(IncidentError, match="today or in the future"):
         services.incident_review_set(
