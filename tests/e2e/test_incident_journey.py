@@ -2,7 +2,7 @@
 into an incident, records who was involved and what was done, replies and sets a review;
 the pupil reads the reply with their code; the reviewer resolves it; the council
 officer's figures count it, as "fewer than 5". In a real browser, with axe on every page
-and no sideways scrolling at 375 px on the pupils' pages and the officer's figures."""
+and no sideways scrolling at 375 px on the pupils' pages, the staff pages and the officer's figures."""
 
 import datetime
 
@@ -79,6 +79,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     staff.get_by_role("link", name="Incidents", exact=True).first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Incidents")
     axe_check(staff)
+    fits_375(staff)
     incident = Incident.objects.get(organisation=school)
     staff.get_by_role("link", name=incident.reference).click()
     expect(staff.get_by_text("A boy in Year 6 pushes me over")).to_be_visible()
@@ -106,6 +107,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     staff.get_by_role("button", name="Save").click()
     expect(staff.get_by_role("cell", name="JM-4C", exact=True)).to_be_visible()
     axe_check(staff)
+    fits_375(staff)
 
     # …replies to the pupil, and sets a review.
     staff.get_by_label("Your reply to the pupil").fill("Thank you for telling us. Mrs Reid will find you at break.")
