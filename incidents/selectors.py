@@ -1,6 +1,7 @@
 """Reads other apps and several pages use: what the award may take from incidents (a
 governors' report, counts only), and the record-access trail."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,8 +57,6 @@ INCIDENT_ACTIONS = ("incident.", "incidents.")
 
 def access_events(organisation):
     """Who opened, printed, exported or changed which record of the school, newest first."""
-    from django.db.models import Q
-
     query = Q()
     for prefix in INCIDENT_ACTIONS:
         query |= Q(action__startswith=prefix)

@@ -174,8 +174,6 @@ def incident_detail(request, pk):
         "conversation": list(incident.messages.select_related("by")) if incident.from_pupil else [],
         "notes": list(incident.notes.select_related("by")),
         "events": list(IncidentEvent.objects.filter(incident=incident).select_related("by").order_by("at", "id")),
-        "note_form": NoteForm(),
-        "reply_form": ReplyForm(),
         "access": list(
             access_events(incident.organisation).filter(target_id=str(incident.pk), action__startswith="incident.")[:10]
         )

@@ -12,8 +12,8 @@ from incidents import reports, services
 from incidents.models import Incident
 from incidents.suppression import SHOWN
 from incidents.terms import Term
-from tests.factories import MembershipFactory, OrganisationFactory
-from tests.incidents.factories import involve, record
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.incidents.factories import involve, pupil_report, record
 
 pytestmark = pytest.mark.django_db
 
@@ -173,9 +173,9 @@ def test_the_monthly_figures_stay_in_step_with_every_change_to_the_records(schoo
     changed.location = "online"
     changed.stop_several_times = False  # now a one-off
     services.incident_update(incident=first, by=alice, details=changed)
-    report, _code = __import__("tests.incidents.factories", fromlist=["pupil_report"]).pupil_report(school_a, alice)
+    report, _code = pupil_report(school_a, alice)
     services.incident_triage(incident=report, by=rita, details=services.IncidentDetails.of(second))
-    admin = __import__("tests.factories", fromlist=["UserFactory"]).UserFactory(is_superuser=True, is_staff=True)
+    admin = UserFactory(is_superuser=True, is_staff=True)
     services.incident_data_fix(
         incident=second, by=admin, values={"location": "corridor", "form_sexual": "true"}, reason="Typed wrongly"
     )
