@@ -1,8 +1,207 @@
-"""Reads about the award that several pages or other apps use."""
+"""Reads about the award that several pages or other apps use. Nothing here writes."""
 
+import datetime
 from dataclasses import dataclass
 
-from .models import Application
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ppp.accounts.models import Organisation
+
+from .models import Application, Award, Criterion, Evidence, LegacyAward, Scheme, Visit
+
+S = Application.Status
+
+
+def application_for(user, public_id) -> Application | None:
+    """The application `user` may see with this public id (None otherwise): for the other
+    apps that attach evidence to an award."""
+    return (
+        Application.objects.for_user(user)
+        .select_related("organisation", "scheme")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def criterion_by_code(application: Application, code: str) -> Criterion | None:
+    return Criterion.objects.filter(standard__scheme=application.scheme, code=code).first()
+
+
+def current_scheme() -> Scheme | None:
+    """The scheme schools apply to today: the latest published version."""
+    return Scheme.current()
+
+
+def missing_criteria(application: Application) -> list[Criterion]:
+    """Required criteria with no evidence submitted or accepted."""
+    covered = Evidence.objects.filter(
+        application=application, status__in=[Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED]
+    ).values("criteria")
+    return list(
+        Criterion.objects.filter(standard__scheme=application.scheme, evidence_required=True)
+        .exclude(pk__in=covered)
+        .select_related("standard")
+    )
+
+
+def criteria_without_accepted_evidence(application: Application) -> list[Criterion]:
+    """Required criteria that no accepted evidence shows yet (warned about before awarding)."""
+    accepted = Evidence.objects.filter(application=application, status=Evidence.Status.ACCEPTED).values("criteria")
+    return list(
+        Criterion.objects.filter(standard__scheme=application.scheme, evidence_required=True)
+        .exclude(pk__in=accepted)
+        .select_related("standard")
+    )
+
+
+def reaccreditation_source(organisation: Organisation):
+    """The award a school would re-accredit from: its latest accredited or expired
+    application, else its latest award under the earlier scheme."""
+    previous = (
+        Application.objects.filter(organisation=organisation, status__in=[S.ACCREDITED, S.EXPIRED])
+        .order_by("-created_at")
+        .first()
+    )
+    if previous:
+        return previous
+    return LegacyAward.objects.filter(organisation=organisation).order_by("-awarded_on").first()
+
+
+def reaccreditation_opens_on(application: Application) -> datetime.date | None:
+    """The first day a school holding a current award can start re-accrediting
+    (REACCREDITATION_OPENS_DAYS before it expires); None if its award is not current."""
+    award = Award.objects.filter(application=application, status=Award.Status.ISSUED).first()
+    if award is None:
+        return None
+    return award.expires_on - datetime.timedelta(days=settings.REACCREDITATION_OPENS_DAYS)
+
+
+def can_reaccredit_now(application: Application, today: datetime.date | None = None) -> str | None:
+    """Why the school cannot start re-accrediting from `application` today, or None."""
+    today = today or timezone.localdate()
+    if application.status not in (S.ACCREDITED, S.EXPIRED):
+        return "Re-accreditation starts from an award."
+    if Application.objects.open().filter(organisation=application.organisation).exists():
+        return f"{application.organisation} already has an application in progress."
+    opens = reaccreditation_opens_on(application)
+    if opens is not None and opens > today:
+        return (
+            f"You can start re-accreditation from {opens:%-d %B %Y}, "
+            f"{settings.REACCREDITATION_OPENS_DAYS} days before your award expires."
+        )
+    return None
+
+
+def _mine(queryset, officer, path: str = "application__"):
+    """Only `officer`'s cases and the ones nobody has yet (or everything, officer None)."""
+    if officer is None:
+        return queryset
+    return queryset.filter(Q(**{f"{path}assigned_officer": officer}) | Q(**{f"{path}assigned_officer__isnull": True}))
+
+
+def caseload_applications():
+    """Applications with their evidence waiting for review counted per row, by a
+    subquery (no join and GROUP BY over every evidence row)."""
+    waiting = (
+        Evidence.objects.filter(application=OuterRef("pk"), status=Evidence.Status.SUBMITTED)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Application.objects.select_related("organisation", "scheme", "assigned_officer").annotate(
+        waiting=Coalesce(Subquery(waiting), 0)
+    )
+
+
+def unassigned_applications():
+    return (
+        Application.objects.open()
+        .filter(assigned_officer__isnull=True)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
+
+
+def evidence_waiting_for_review(officer=None):
+    """Submitted evidence of open applications, oldest first (optionally `officer`'s)."""
+    return _mine(
+        Evidence.objects.filter(status=Evidence.Status.SUBMITTED, application__status__in=Application.OPEN_STATUSES)
+        .select_related("application__organisation", "application__assigned_officer")
+        .order_by("submitted_at", "pk"),
+        officer,
+    )
+
+
+def next_evidence_waiting(*, after: Evidence, officer) -> Evidence | None:
+    """Where an officer goes after reviewing `after`: the next item waiting in the same
+    application, else the oldest waiting on their own caseload."""
+    waiting = evidence_waiting_for_review().exclude(pk=after.pk)
+    return (
+        waiting.filter(application_id=after.application_id).first()
+        or waiting.filter(application__assigned_officer=officer).first()
+    )
+
+
+def stale_applications(today: datetime.date, days: int = 30):
+    """Open applications with nothing done for `days` days."""
+    cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time()))
+    return Application.objects.open().filter(last_activity_at__lt=cutoff)
+
+
+def overdue_write_ups(officer=None):
+    """Scheduled visits whose time has passed without the officer recording them."""
+    return _mine(
+        Visit.objects.filter(status=Visit.Status.SCHEDULED, starts_at__lt=timezone.now())
+        .select_related("application__organisation")
+        .order_by("starts_at", "pk"),
+        officer,
+    )
+
+
+def status_counts() -> dict[str, int]:
+    """How many applications are in each status."""
+    return dict(Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+
+
+def visits_between(start: datetime.date, end: datetime.date, officer=None):
+    return _mine(
+        Visit.objects.filter(status=Visit.Status.SCHEDULED, starts_at__date__gte=start, starts_at__date__lte=end)
+        .select_related("application__organisation")
+        .order_by("starts_at", "pk"),
+        officer,
+    )
+
+
+def visit_dates_to_confirm(officer=None):
+    """Visits for which a school has offered dates that no officer has confirmed yet."""
+    return _mine(
+        Visit.objects.filter(status=Visit.Status.REQUESTED, application__status__in=Application.OPEN_STATUSES)
+        .select_related("application__organisation", "application__assigned_officer")
+        .order_by("created_at", "pk"),
+        officer,
+    )
+
+
+def awards_expiring(today: datetime.date, within_days: int = 90):
+    return (
+        Award.objects.filter(
+            status=Award.Status.ISSUED,
+            expires_on__gte=today,
+            expires_on__lte=today + datetime.timedelta(days=within_days),
+        )
+        .select_related("application__organisation")
+        .order_by("expires_on")
+    )
+
+
+def awards_awaiting_ratification():
+    return Award.objects.filter(status=Award.Status.AWAITING_RATIFICATION).select_related(
+        "application__organisation", "awarded_by"
+    )
 
 
 @dataclass(frozen=True)
@@ -40,5 +239,125 @@ def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOf
 def _offer_sources():
     """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
     from incidents.selectors import award_evidence_offers as incident_offers
+    from training.selectors import award_evidence_offers as training_offers
 
-    return [incident_offers]
+    return [training_offers, incident_offers]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do next on an application, for the award page's "What to do next"."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass
+class _Page:
+    """What the award page has already read, sorted for working out the next steps."""
+
+    application: Application
+    evidence: list[Evidence]
+    visits: list[Visit]
+
+    def visits_in(self, status):
+        return [v for v in self.visits if v.status == status]
+
+    @property
+    def unwritten(self):
+        now = timezone.now()
+        return [v for v in self.visits_in(Visit.Status.SCHEDULED) if v.starts_at and v.starts_at < now]
+
+    @property
+    def booked(self):
+        now = timezone.now()
+        return [v for v in self.visits_in(Visit.Status.SCHEDULED) if v.starts_at and v.starts_at >= now]
+
+    def evidence_in(self, status):
+        return [e for e in self.evidence if e.status == status]
+
+    def url(self, name: str) -> str:
+        from django.urls import reverse
+
+        return reverse(f"accreditation:{name}", args=[self.application.public_id])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def next_steps(application: Application, user, evidence: list[Evidence], visits: list[Visit]) -> list[Step]:
+    """The specific next steps for the person looking, from rows the page already has."""
+    from ppp.accounts.selectors import is_lead, is_member
+
+    if not application.is_open:
+        return []
+    page = _Page(application, evidence, visits)
+    if user.is_officer:
+        return _officer_steps(page)
+    if not is_member(user, application.organisation):
+        return []
+    return _school_steps(page, lead=is_lead(user, application.organisation))
+
+
+def _officer_steps(page: _Page) -> list[Step]:
+    application = page.application
+    requested = page.visits_in(Visit.Status.REQUESTED)
+    submitted = page.evidence_in(Evidence.Status.SUBMITTED)
+    steps = [Step(f"Confirm a date for the {v.get_kind_display().lower()}", v.get_absolute_url()) for v in requested]
+    steps += [
+        Step(
+            f"Write up the {v.get_kind_display().lower()} of {timezone.localtime(v.starts_at):%-d %B}",
+            v.get_absolute_url(),
+        )
+        for v in page.unwritten
+    ]
+    if application.status == S.APPLIED and not (requested or page.booked or page.unwritten):
+        steps.append(Step("Book the initial visit", page.url("visit-new")))
+    if application.status == S.PLANNING:
+        steps.append(Step("Agree the action plan when the school has drafted it", page.url("action-plan")))
+    if submitted:
+        steps.append(
+            Step(f"Review {_plural(len(submitted), 'item')} of evidence waiting", submitted[0].get_absolute_url())
+        )
+    elif application.status == S.ASSESSMENT:
+        steps.append(Step("Every item is reviewed: make the award, or ask for more evidence, below"))
+    return steps
+
+
+def _school_steps(page: _Page, *, lead: bool) -> list[Step]:
+    application = page.application
+    changes = page.evidence_in(Evidence.Status.CHANGES_REQUESTED)
+    steps = [Step(f"Change “{e.title}” as your officer asked", e.get_absolute_url()) for e in changes]
+    if application.status == S.APPLIED and not (page.visits_in(Visit.Status.REQUESTED) or page.booked):
+        steps.append(
+            Step("Offer two or three dates for your initial visit", page.url("visit-new"))
+            if lead
+            else Step("Your lead offers dates for the initial visit")
+        )
+    elif application.status == S.PLANNING:
+        steps.append(Step("Rate your setting in the self-review", page.url("self-review")))
+        steps.append(Step("Draft your action plan for your officer to agree", page.url("action-plan")))
+    elif application.status == S.EVIDENCING:
+        steps += _evidencing_steps(page, lead=lead, changes=bool(changes))
+    elif application.status == S.ASSESSMENT:
+        steps.append(Step("Your officer is assessing your evidence. Nothing to do until they decide."))
+    return steps
+
+
+def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
+    steps = []
+    drafts = page.evidence_in(Evidence.Status.DRAFT)
+    if drafts:
+        steps.append(
+            Step(f"Submit {_plural(len(drafts), 'draft')} for review", drafts[0].get_absolute_url())
+            if lead
+            else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
+        )
+    missing = missing_criteria(page.application)
+    if missing:
+        codes = ", ".join(c.code for c in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        steps.append(Step(f"Add evidence for {codes}", page.url("evidence-add") + f"?criterion={missing[0].pk}"))
+    elif lead and not drafts and not changes:
+        steps.append(Step("Submit for assessment: every criterion has evidence"))
+    return steps

@@ -66,7 +66,7 @@ FIELD_INDEX_KEY = env("FIELD_INDEX_KEY")
 if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
     if DEBUG or TESTING:
         FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["cHBwLWRldmVsb3BtZW50LW9ubHkta2V5LTMyYnl0ZXM="]
-        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"  # noqa: S105
+        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"
     else:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set. Make a key with "
@@ -291,6 +291,8 @@ CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 # Uploaded files are readable by the app's user and group only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# A school holding an award can start re-accrediting this many days before it expires.
+REACCREDITATION_OPENS_DAYS = env_int("REACCREDITATION_OPENS_DAYS", 90)
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -409,8 +411,18 @@ LOGGING = {
 # lapses when its review is overdue by more than CHARTER_LAPSE_AFTER_DAYS days.
 CHARTER_REVIEW_MONTHS = env_int("CHARTER_REVIEW_MONTHS", 12)
 CHARTER_LAPSE_AFTER_DAYS = env_int("CHARTER_LAPSE_AFTER_DAYS", 60)
+# The annual review opens this many days before it is due (and reminders start then).
+CHARTER_REVIEW_WINDOW_DAYS = env_int("CHARTER_REVIEW_WINDOW_DAYS", 60)
 # Public sign-ups allowed per address per hour.
 CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)
+
+# SEND Support training: a confirmed place cancelled less than TRAINING_NOTICE_DAYS days
+# before the session is charged; a session below its minimum numbers
+# TRAINING_MINIMUM_CHECK_DAYS days before is flagged to the officers to confirm or cancel;
+# an attendee's evaluation link works for TRAINING_EVALUATION_OPEN_DAYS days.
+TRAINING_NOTICE_DAYS = env_int("TRAINING_NOTICE_DAYS", 14)
+TRAINING_MINIMUM_CHECK_DAYS = env_int("TRAINING_MINIMUM_CHECK_DAYS", 10)
+TRAINING_EVALUATION_OPEN_DAYS = env_int("TRAINING_EVALUATION_OPEN_DAYS", 30)
 
 # Bullying incidents. A closed record is anonymised INCIDENT_RETENTION_YEARS years after it
 # closes (`manage.py apply_retention`): free text and pupil references go, the counts stay.

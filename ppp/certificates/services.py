@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
+from ppp.errors import DomainError
 
 from .models import IssuedCertificate
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A certificate rule was broken; the message says which."""
 
 
