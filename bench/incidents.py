@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppp.settings")
 os.environ.setdefault("PPP_TESTING", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ppp")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -44,6 +44,25 @@ TARGETS_MS = {
     "the same list, filtered (lead)": 100,
     "the school's termly report (lead)": 300,
 }
+
+
+def _schools(rng):
+    from ppp.accounts.models import Organisation
+
+    kinds = [k for k in Organisation.Kind.values if k not in ("commissioner", "partner_agency", "other")]
+    districts = [f"LE{n}" for n in range(1, 20)]
+    return Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"Bench School {n:04d}",
+                slug=f"bench-school-{n:04d}",
+                urn=f"{700000 + n}",
+                kind=rng.choices(kinds, weights=[40, 20, 3, 8, 15, 3, 3, 3, 2, 3][: len(kinds)])[0],
+                postcode=f"{rng.choice(districts)} {rng.randint(1, 9)}AA",
+            )
+            for n in range(SCHOOLS)
+        ]
+    )
 
 
 def build():
@@ -65,26 +84,13 @@ def build():
     )
     from incidents.services import classify
     from incidents.terms import academic_year_of, month_date
-    from ppp.accounts.models import Membership, Organisation, User
+    from ppp.accounts.models import Membership, User
     from ppp.crypto import blind_index, encrypt
     from tests.factories import make_officer
 
     rng = random.Random(SEED)  # noqa: S311 - repeatable fictional data
     officer = make_officer("bench-officer@example.org")
-    kinds = [k for k in Organisation.Kind.values if k not in ("commissioner", "partner_agency", "other")]
-    districts = [f"LE{n}" for n in range(1, 20)]
-    organisations = Organisation.objects.bulk_create(
-        [
-            Organisation(
-                name=f"Bench School {n:04d}",
-                slug=f"bench-school-{n:04d}",
-                urn=f"{700000 + n}",
-                kind=rng.choices(kinds, weights=[40, 20, 3, 8, 15, 3, 3, 3, 2, 3][: len(kinds)])[0],
-                postcode=f"{rng.choice(districts)} {rng.randint(1, 9)}AA",
-            )
-            for n in range(SCHOOLS)
-        ]
-    )
+    organisations = _schools(rng)
     big = organisations[0]
     lead = User.objects.create_user(email="bench-lead@example.org", password=None, full_name="Bench Lead")
     Membership.objects.create(user=lead, organisation=big, role=Membership.Role.LEAD)

@@ -163,14 +163,52 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     """The school's figures for `term` against the same term last year. With `suppressed`
     (the copy attached to the award), counts from 1 to 4 say "fewer than 5" and others are
     withheld so none can be worked out; `references` adds the repeat targets' references
-    (for the school's own reviewers only)."""
+    (for the school's own reviewers only). Nine queries, whatever the number of records."""
     today = today or timezone.localdate()
     last = term.last_year()
     assessed = Incident.objects.filter(organisation=organisation).assessed()
-    this_q, last_q = _window(term.start, term.end), _window(last.start, last.end)
+    counts = _term_counts(assessed, term, last)  # 2 queries
+    # The school's targets, joined to its incidents (not "incident in (subquery)", which makes
+    # PostgreSQL read every school's involvements).
+    targets = Involvement.objects.filter(role=Role.TARGET, incident__organisation=organisation).exclude(
+        incident__classification=Classification.NOT_ASSESSED
+    )
+    repeat_count, repeat_targets = _repeat_targets(targets, term, references=references)  # 1 or 2 queries
+    days = [  # 1 query
+        (done - reported).total_seconds() / 86400
+        for reported, done in Incident.objects.filter(
+            organisation=organisation, resolved_at__gte=_aware(term.start), resolved_at__lt=_aware(term.end)
+        ).values_list("reported_at", "resolved_at")
+    ]
+    built = _breakdowns(counts, _year_groups(targets, term, last), term, last, suppressed=suppressed)  # 1 query
+    year_groups = built.pop()
+    report = SchoolReport(
+        organisation=organisation,
+        term=term,
+        breakdowns=built,
+        total_this=built[0].total_this if suppressed else Figure(counts["this_total"]),
+        total_last=built[0].total_last if suppressed else Figure(counts["last_total"]),
+        year_groups=year_groups,
+        repeat_targets=repeat_targets,
+        repeat_target_count=Figure(repeat_count, "low" if suppressed and 1 <= repeat_count <= 4 else SHOWN),
+        median_days_to_resolve=round(statistics.median(days), 1) if days else None,
+        resolved_count=len(days),
+        reviews_overdue=Incident.objects.filter(organisation=organisation).review_overdue(today).count(),  # 1 query
+        pupil_reports=counts.get("this_pupil_reports", 0),
+        parents_informed=counts.get("this_parents_informed", 0),
+        restorative_used=counts.get("this_restorative_used", 0),
+        repeat_incidents=counts.get("this_repeat_incidents", 0),
+        suppressed=suppressed,
+    )
+    if not suppressed:
+        _add_trend(report, assessed, term.year, today)  # 1 query
+    return report
 
-    # Two queries: the yes/no columns counted for each of the two terms, and the one-choice
-    # columns (where, face to face, STOP result, who reported) grouped.
+
+def _term_counts(assessed, term: Term, last: Term) -> dict[str, int]:
+    """Counts for the term ("this_…") and the same term last year ("last_…"): the yes/no
+    columns counted for each (1 query), the one-choice columns grouped (1 query)."""
+    this_q, last_q = _window(term.start, term.end), _window(last.start, last.end)
     counts = {"this_total": 0, "last_total": 0}
     for key, _title, rows, _additive in dimensions():
         for value, _label in rows:
@@ -185,195 +223,168 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
             f"n_category_{value}": Count("pk", filter=_condition("category", value))
             for value in [*Category.values, NO_CATEGORY]
         },
-        "pupil_reports": Count("pk", filter=Q(reported_by=ReportedBy.PUPIL)),
-        "parents_informed": Count("pk", filter=Q(parents_informed=True)),
-        "restorative_used": Count("pk", filter=Q(restorative_used=True)),
-        "repeat_incidents": Count("pk", filter=Q(is_repeat=True)),
+        "n_pupil_reports": Count("pk", filter=Q(reported_by=ReportedBy.PUPIL)),
+        "n_parents_informed": Count("pk", filter=Q(parents_informed=True)),
+        "n_restorative_used": Count("pk", filter=Q(restorative_used=True)),
+        "n_repeat_incidents": Count("pk", filter=Q(is_repeat=True)),
     }
-    for row in in_terms.values("period").annotate(n=Count("pk"), **flags).order_by():  # 1 query
-        period = row["period"]
-        counts[f"{period}_total"] = row["n"]
+    for row in in_terms.values("period").annotate(n=Count("pk"), **flags).order_by():
+        counts[f"{row['period']}_total"] = row["n"]
         for name in flags:
-            counts[f"{period}_{name.removeprefix('n_')}"] = row[name]
+            counts[f"{row['period']}_{name.removeprefix('n_')}"] = row[name]
     choices = ("location", "mode", "classification", "reported_by")
-    for row in in_terms.values("period", *choices).annotate(n=Count("pk")).order_by():  # 1 query
+    for row in in_terms.values("period", *choices).annotate(n=Count("pk")).order_by():
         for key in choices:
             name = f"{row['period']}_{key}_{row[key]}"
             if name in counts:
                 counts[name] += row["n"]
-    for name in ("pupil_reports", "parents_informed", "restorative_used", "repeat_incidents"):
-        counts[name] = counts.get(f"this_{name}", 0)
+    return counts
 
-    # The school's targets, joined to its incidents (not "incident in (subquery)", which makes
-    # PostgreSQL read every school's involvements).
-    targets = Involvement.objects.filter(role=Role.TARGET, incident__organisation=organisation).exclude(
-        incident__classification=Classification.NOT_ASSESSED
-    )
-    year_rows = dict.fromkeys(YearGroup.values, (0, 0))
-    for row in (  # 1 query
-        targets.filter(_window(term.start, term.end, "incident__") | _window(last.start, last.end, "incident__"))
+
+def _year_groups(targets, term: Term, last: Term) -> dict[str, tuple[int, int]]:
+    """Incidents with a target in each year group, this term and a year before: 1 query."""
+    this_w, last_w = _window(term.start, term.end, "incident__"), _window(last.start, last.end, "incident__")
+    rows = dict.fromkeys(YearGroup.values, (0, 0))
+    for row in (
+        targets.filter(this_w | last_w)
         .values("year_group")
         .annotate(
-            this=Count("incident", distinct=True, filter=_window(term.start, term.end, "incident__")),
-            last=Count("incident", distinct=True, filter=_window(last.start, last.end, "incident__")),
+            this=Count("incident", distinct=True, filter=this_w), last=Count("incident", distinct=True, filter=last_w)
         )
     ):
-        year_rows[row["year_group"]] = (row["this"], row["last"])
+        rows[row["year_group"]] = (row["this"], row["last"])
+    return rows
 
-    # Pupils targeted three or more times in the 12 months to the end of the term (1 query)
-    # and, for the school's own reviewers, the reference of each one's latest target record
-    # (1 query, whose subquery is that same count: so it runs whether or not there are any).
-    since = add_months(term.end, -12)
+
+def _repeat_targets(targets, term: Term, *, references: bool) -> tuple[int, list[dict]]:
+    """How many pupils were targeted three or more times in the 12 months to the end of the
+    term (1 query) and, for the school's own reviewers, the references of those targeted
+    most often (1 query, whose subquery is that same count: it runs whether or not any)."""
     repeats = (
-        targets.filter(_window(since, term.end, "incident__"))
+        targets.filter(_window(add_months(term.end, -12), term.end, "incident__"))
         .exclude(pupil_index="")
         .values("pupil_index")
         .annotate(n=Count("incident", distinct=True), latest=Max("pk"))
         .filter(n__gte=3)
+        .order_by("-n", "pupil_index")
     )
-    repeat_rows = list(repeats.order_by("-n", "pupil_index"))
-    repeat_indexes = [(row["pupil_index"], row["n"]) for row in repeat_rows]
-    repeat_targets = []
-    if references:
-        latest = {
-            pk: (public_id, reference)
-            for pk, public_id, reference in Involvement.objects.filter(
-                pk__in=repeats.order_by("-n", "pupil_index").values("latest")[:REPEAT_TARGETS_LISTED]
-            )
-            .order_by()
-            .values_list("pk", "public_id", "pupil_reference")
-        }
-        repeat_targets = [
-            {"reference": latest[row["latest"]][1], "public_id": latest[row["latest"]][0], "incidents": row["n"]}
-            for row in repeat_rows[:REPEAT_TARGETS_LISTED]
-            if row["latest"] in latest
-        ]
+    rows = list(repeats)
+    if not references:
+        return len(rows), []
+    latest = {
+        pk: (public_id, reference)
+        for pk, public_id, reference in Involvement.objects.filter(
+            pk__in=repeats.values("latest")[:REPEAT_TARGETS_LISTED]
+        )
+        .order_by()
+        .values_list("pk", "public_id", "pupil_reference")
+    }
+    listed = [
+        {"reference": latest[row["latest"]][1], "public_id": latest[row["latest"]][0], "incidents": row["n"]}
+        for row in rows[:REPEAT_TARGETS_LISTED]
+        if row["latest"] in latest
+    ]
+    return len(rows), listed
 
-    resolved = list(  # 1 query
-        Incident.objects.filter(
-            organisation=organisation,
-            resolved_at__gte=_aware(term.start),
-            resolved_at__lt=_aware(term.end),
-        ).values_list("reported_at", "resolved_at")
+
+NOTES = {
+    "form": "An incident can take several forms, so these add up to more than the number of incidents.",
+    "category": "An incident can have several categories.",
+    "year_group": "Each incident is counted once for every year group its targets are in.",
+}
+
+
+def _breakdowns(counts, year_rows, term: Term, last: Term, *, suppressed: bool) -> list[Breakdown]:
+    """One breakdown per dimension, the targets' year groups last; suppressed if asked."""
+    parts = [
+        (
+            key,
+            title,
+            [label for _v, label in rows],
+            [counts[f"this_{key}_{value}"] for value, _label in rows],
+            [counts[f"last_{key}_{value}"] for value, _label in rows],
+            additive,
+        )
+        for key, title, rows, additive in dimensions()
+    ]
+    parts.append(
+        (
+            "year_group",
+            "Year groups of the pupils targeted",
+            [YearGroup(v).label for v in YearGroup.values],
+            [year_rows[v][0] for v in YearGroup.values],
+            [year_rows[v][1] for v in YearGroup.values],
+            False,
+        )
     )
-    days = [(done - reported).total_seconds() / 86400 for reported, done in resolved]
-    overdue = Incident.objects.filter(organisation=organisation).review_overdue(today).count()  # 1 query
+    tables_this = [
+        _one_column(labels, now, counts["this_total"], additive) for _k, _t, labels, now, _b, additive in parts
+    ]
+    tables_last = [
+        _one_column(labels, then, counts["last_total"], additive) for _k, _t, labels, _n, then, additive in parts
+    ]
+    if suppressed:
+        suppress(tables_this)
+        suppress(tables_last)
+    return [
+        _breakdown(key, title, labels, this, before, term, last, suppressed=suppressed)
+        for (key, title, labels, _n, _b, _a), this, before in zip(parts, tables_this, tables_last, strict=True)
+    ]
 
-    # Month by month, this academic year against last: 1 query
-    year = term.year
-    monthly = {}
+
+def _breakdown(key, title, labels, this: Table, before: Table, term: Term, last: Term, *, suppressed) -> Breakdown:
+    rows = [
+        Row(label, this.figure(i, 0), before.figure(i, 0))
+        for i, label in enumerate(labels)
+        # A suppressed copy keeps every row: leaving out an empty one would show it is 0.
+        if suppressed or this.values[i][0] or before.values[i][0] or key in ("form", "classification")
+    ]
+    breakdown = Breakdown(
+        key=key,
+        title=title,
+        rows=rows,
+        total_this=this.figure(len(labels), 0),
+        total_last=before.figure(len(labels), 0),
+        note=NOTES.get(key, ""),
+    )
+    breakdown.chart = charts.bar_chart(
+        f"chart-{key}",
+        title,
+        [(row.label, [(None if f.hidden else f.value, f.display) for f in (row.this, row.last)]) for row in rows],
+        [term.label, last.label],
+    )
+    return breakdown
+
+
+def _add_trend(report: SchoolReport, assessed, year: int, today) -> None:
+    """Month by month, this school year against last (months to come show nothing): 1 query."""
+    monthly: dict[tuple[int, int], int] = {}
     for row in (
         assessed.filter(_window(month_date(year - 1, 9), month_date(year + 1, 9)))
         .annotate(month=ExtractMonth("occurred_at"))
         .values("month", "occurred_at__year")
         .annotate(n=Count("pk"))
     ):
-        monthly[(row["occurred_at__year"], row["month"])] = (
-            monthly.get((row["occurred_at__year"], row["month"]), 0) + row["n"]
-        )
-    # Months still to come show nothing rather than 0.
+        key = (row["occurred_at__year"], row["month"])
+        monthly[key] = monthly.get(key, 0) + row["n"]
     this_months = [
         monthly.get((month_date(year, m).year, m), 0) if month_date(year, m) <= today else None for m in MONTHS
     ]
     last_months = [monthly.get((month_date(year - 1, m).year, m), 0) for m in MONTHS]
-
-    breakdowns = []
-    tables_this, tables_last = [], []
-    for key, title, rows, additive in dimensions():
-        this_values = [counts[f"this_{key}_{value}"] for value, _label in rows]
-        last_values = [counts[f"last_{key}_{value}"] for value, _label in rows]
-        breakdowns.append((key, title, [label for _v, label in rows], this_values, last_values, additive))
-    year_labels = [YearGroup(v).label for v in YearGroup.values]
-    breakdowns.append(
-        (
-            "year_group",
-            "Year groups of the pupils targeted",
-            year_labels,
-            [year_rows[v][0] for v in YearGroup.values],
-            [year_rows[v][1] for v in YearGroup.values],
-            False,
-        )
+    labels = [MONTH_NAMES[m] for m in MONTHS]
+    report.trend = charts.column_chart(
+        "chart-trend",
+        "Incidents month by month",
+        labels,
+        [
+            (year_label(year), [(v, "" if v is None else str(v)) for v in this_months]),
+            (year_label(year - 1), [(v, str(v)) for v in last_months]),
+        ],
     )
-    for _key, _title, labels, this_values, last_values, additive in breakdowns:
-        tables_this.append(_one_column(labels, this_values, counts["this_total"], additive))
-        tables_last.append(_one_column(labels, last_values, counts["last_total"], additive))
-    if suppressed:
-        suppress(tables_this)
-        suppress(tables_last)
-
-    built = []
-    for (key, title, labels, _t, _l, _a), table_this, table_last in zip(
-        breakdowns, tables_this, tables_last, strict=True
-    ):
-        rows = [
-            Row(label, table_this.figure(i, 0), table_last.figure(i, 0))
-            for i, label in enumerate(labels)
-            # A suppressed copy keeps every row: leaving out an empty one would show it is 0.
-            if suppressed or table_this.values[i][0] or table_last.values[i][0] or key in ("form", "classification")
-        ]
-        breakdown = Breakdown(
-            key=key,
-            title=title,
-            rows=rows,
-            total_this=table_this.figure(len(labels), 0),
-            total_last=table_last.figure(len(labels), 0),
-            note="An incident can take several forms, so these add up to more than the number of incidents."
-            if key == "form"
-            else "An incident can have several categories."
-            if key == "category"
-            else "Each incident is counted once for every year group its targets are in."
-            if key == "year_group"
-            else "",
-        )
-        breakdown.chart = charts.bar_chart(
-            f"chart-{key}",
-            title,
-            [
-                (row.label, [(None if f.hidden else f.value, f.display) for f in (row.this, row.last)])
-                for row in breakdown.rows
-            ],
-            [term.label, last.label],
-        )
-        built.append(breakdown)
-    total_this, total_last = built[0].total_this, built[0].total_last
-    year_groups = built.pop()
-
-    headline_this = Figure(counts["this_total"])
-    repeat_count = Figure(len(repeat_indexes), "low" if suppressed and 1 <= len(repeat_indexes) <= 4 else SHOWN)
-    report = SchoolReport(
-        organisation=organisation,
-        term=term,
-        breakdowns=built,
-        total_this=total_this if suppressed else headline_this,
-        total_last=total_last if suppressed else Figure(counts["last_total"]),
-        year_groups=year_groups,
-        repeat_targets=repeat_targets,
-        repeat_target_count=repeat_count,
-        median_days_to_resolve=round(statistics.median(days), 1) if days else None,
-        resolved_count=len(days),
-        reviews_overdue=overdue,
-        pupil_reports=counts["pupil_reports"],
-        parents_informed=counts["parents_informed"],
-        restorative_used=counts["restorative_used"],
-        repeat_incidents=counts["repeat_incidents"],
-        suppressed=suppressed,
-    )
-    if not suppressed:
-        labels = [MONTH_NAMES[m] for m in MONTHS]
-        report.trend = charts.column_chart(
-            "chart-trend",
-            "Incidents month by month",
-            labels,
-            [
-                (year_label(year), [(v, "" if v is None else str(v)) for v in this_months]),
-                (year_label(year - 1), [(v, str(v)) for v in last_months]),
-            ],
-        )
-        report.trend_rows = [
-            (label, "—" if a is None else Figure(a), Figure(b))
-            for label, a, b in zip(labels, this_months, last_months, strict=True)
-        ]
-    return report
+    report.trend_rows = [
+        (label, "—" if a is None else Figure(a), Figure(b))
+        for label, a, b in zip(labels, this_months, last_months, strict=True)
+    ]
 
 
 def _one_column(labels, values, total, additive) -> Table:
@@ -444,189 +455,195 @@ def _period_columns(period: str, year: int, today: datetime.date):
     ]
 
 
+TITLES = {
+    "form": "Incidents by form of bullying",
+    "category": "Incidents by prejudice-related category",
+    "location": "Incidents by where they happened",
+    "classification": "Incidents by STOP test result",
+}
+COLUMNS_OF = {"form": "form_{}", "category": "category_{}", "location": "at_{}"}
+
+
 def council_figures(*, year: int, period: str = "term", which: str = "all", today=None) -> CouncilFigures:
     """Counts across every setting for academic year `year`, by month or by term, each
     table suppressed (linked through the shared "All incidents" row). Three queries, on
     the schools' monthly counts (`MonthlyFigures`), not on the records."""
-    min_settings = settings.INCIDENT_FIGURES_MIN_SETTINGS
-    columns, column_of_month = _period_columns(period, year, today or timezone.localdate())
-    month_index = {m: i for i, m in enumerate(MONTHS)}
-    # The monthly counts each school's records keep (MonthlyFigures), not the records.
-    base = MonthlyFigures.objects.filter(month__gte=month_date(year, 9), month__lt=month_date(year + 1, 9))
-    if which == "bullying":
-        base = base.filter(classification=Classification.BULLYING)
-    n_cols = len(columns)
-
-    def empty(rows):
-        return [[0] * n_cols for _ in range(rows)]
-
-    dims = dimensions(
-        {"form", "category", "location", "classification"} if which == "all" else {"form", "category", "location"}
+    tables = _CouncilTables(year=year, period=period, which=which, today=today or timezone.localdate())
+    enough = len(tables.per_setting) >= tables.min_settings
+    figures = CouncilFigures(
+        year=year,
+        period=period,
+        which=which,
+        columns=tables.columns,
+        tables=suppress(tables.all()) if enough else [],
+        settings_count=len(tables.per_setting),
+        enough=enough,
+        min_settings=tables.min_settings,
     )
-    grids = {key: empty(len(rows)) for key, _t, rows, _a in dims}
-    year_grid = empty(len(YearGroup.values))
-    columns_of = {"form": "form_{}", "category": "category_{}", "location": "at_{}"}
-    headline = [0] * n_cols
-    sums = {"n": Sum("incidents"), **{name: Sum(name) for name in FIGURE_COLUMNS}}
-    for row in base.values("month", "classification").annotate(**sums):  # 1 query: months × STOP results
-        col = column_of_month[month_index[row["month"].month]]
-        if col is None:  # a period that has not begun (only a clock gone wrong puts one there)
-            continue
-        headline[col] += row["n"]
-        for key, _title, rows, _additive in dims:
-            for r, (value, _label) in enumerate(rows):
-                if key == "classification":
-                    grids[key][r][col] += row["n"] if row["classification"] == value else 0
-                else:
-                    grids[key][r][col] += row[columns_of[key].format(value)] or 0
-        for r, value in enumerate(YearGroup.values):
-            year_grid[r][col] += row[f"targets_{value}"] or 0
+    if enough:
+        _add_charts(figures)
+    return figures
 
-    # Each setting's counts per month: 1 query, read raw (thousands of rows, and Django's
-    # value converters would take longer than the query).
-    sql, params = (
-        base.values_list("organisation_id", "month").annotate(n=Sum("incidents")).order_by().query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        setting_rows = cursor.fetchall()
-    per_setting: dict[int, list[int]] = {}
-    for organisation_id, month, n in setting_rows:
-        month = month if isinstance(month, datetime.date) else datetime.date.fromisoformat(str(month)[:10])
-        col = column_of_month[month_index[month.month]]
-        if col is not None:
-            per_setting.setdefault(organisation_id, [0] * n_cols)[col] += int(n)
-    kinds = dict(Organisation.Kind.choices)
-    setting_info = {  # 1 query
-        pk: (kind, _area(postcode))
-        for pk, kind, postcode in Organisation.objects.filter(pk__in=list(per_setting)).values_list(
-            "pk", "kind", "postcode"
+
+class _CouncilTables:
+    """The council's tables for a school year, unsuppressed, from MonthlyFigures."""
+
+    def __init__(self, *, year: int, period: str, which: str, today):
+        self.min_settings = settings.INCIDENT_FIGURES_MIN_SETTINGS
+        self.columns, self.column_of_month = _period_columns(period, year, today)
+        self.width = len(self.columns)
+        self.base = MonthlyFigures.objects.filter(month__gte=month_date(year, 9), month__lt=month_date(year + 1, 9))
+        if which == "bullying":
+            self.base = self.base.filter(classification=Classification.BULLYING)
+        keys = (
+            {"form", "category", "location", "classification"} if which == "all" else {"form", "category", "location"}
         )
-    }
+        self.dims = dimensions(keys)
+        self._sum_months()  # 1 query
+        self._read_settings()  # 2 queries
 
-    def grouped(title, labeller, other_label):
+    def _column(self, month: datetime.date) -> int | None:
+        """The column of a month (None for a period that has not begun: only a clock gone wrong)."""
+        return self.column_of_month[MONTHS.index(month.month)]
+
+    def _empty(self, rows: int) -> list[list[int]]:
+        return [[0] * self.width for _ in range(rows)]
+
+    def _sum_months(self) -> None:
+        self.grids = {key: self._empty(len(rows)) for key, _t, rows, _a in self.dims}
+        self.year_grid = self._empty(len(YearGroup.values))
+        self.headline = [0] * self.width
+        sums = {"n": Sum("incidents"), **{name: Sum(name) for name in FIGURE_COLUMNS}}
+        for row in self.base.values("month", "classification").annotate(**sums):  # months × STOP results
+            col = self._column(row["month"])
+            if col is None:
+                continue
+            self.headline[col] += row["n"]
+            for key, _title, rows, _additive in self.dims:
+                for r, (value, _label) in enumerate(rows):
+                    if key == "classification":
+                        self.grids[key][r][col] += row["n"] if row["classification"] == value else 0
+                    else:
+                        self.grids[key][r][col] += row[COLUMNS_OF[key].format(value)] or 0
+            for r, value in enumerate(YearGroup.values):
+                self.year_grid[r][col] += row[f"targets_{value}"] or 0
+
+    def _read_settings(self) -> None:
+        """Each setting's counts per period (read raw: thousands of rows, and Django's value
+        converters would take longer than the query), and each setting's kind and area."""
+        query = self.base.values_list("organisation_id", "month").annotate(n=Sum("incidents")).order_by().query
+        with connection.cursor() as cursor:
+            cursor.execute(*query.sql_with_params())
+            rows = cursor.fetchall()
+        self.per_setting: dict[int, list[int]] = {}
+        for organisation_id, month, n in rows:
+            month = month if isinstance(month, datetime.date) else datetime.date.fromisoformat(str(month)[:10])
+            col = self._column(month)
+            if col is not None:
+                self.per_setting.setdefault(organisation_id, [0] * self.width)[col] += int(n)
+        self.setting_info = {
+            pk: (kind, _area(postcode))
+            for pk, kind, postcode in Organisation.objects.filter(pk__in=list(self.per_setting)).values_list(
+                "pk", "kind", "postcode"
+            )
+        }
+
+    def _grouped(self, labeller, other_label):
+        """Rows by a setting's kind or area: a group of fewer than `min_settings` settings
+        goes under `other_label`, which is withheld whole if it is still too few."""
         counts: dict[str, list[int]] = {}
         members: dict[str, set[int]] = {}
-        for pk, row in per_setting.items():
-            label = labeller(setting_info[pk])
-            counts.setdefault(label, [0] * n_cols)
-            counts[label] = [a + b for a, b in zip(counts[label], row, strict=True)]
+        for pk, row in self.per_setting.items():
+            label = labeller(self.setting_info[pk])
+            counts[label] = [a + b for a, b in zip(counts.get(label, [0] * self.width), row, strict=True)]
             members.setdefault(label, set()).add(pk)
-        big = sorted(label for label in counts if len(members[label]) >= min_settings)
+        big = sorted(label for label in counts if len(members[label]) >= self.min_settings)
         small = [label for label in counts if label not in big]
-        labels = list(big)
-        rows = [counts[label] for label in big]
-        withheld = set()
+        labels, rows, withheld = list(big), [counts[label] for label in big], set()
         if small:
             labels.append(other_label)
-            rows.append([sum(counts[label][c] for label in small) for c in range(n_cols)])
-            if sum(len(members[label]) for label in small) < min_settings:
+            rows.append([sum(counts[label][c] for label in small) for c in range(self.width)])
+            if sum(len(members[label]) for label in small) < self.min_settings:
                 withheld.add(len(labels) - 1)
-        return title, labels, rows, withheld
+        return labels, rows, withheld
 
-    total = sum(headline)
-    bottom = [*headline, total]
-
-    def table(key, title, labels, rows, additive, withheld=(), description=""):
+    def _table(self, key, title, labels, rows, additive, withheld=(), description="") -> Table:
         return Table(
             title=title,
             key=key,
             row_labels=list(labels),
-            column_labels=columns,
-            values=[[*row, sum(row)] for row in rows] + [list(bottom)],
+            column_labels=self.columns,
+            values=[[*row, sum(row)] for row in rows] + [[*self.headline, sum(self.headline)]],
             additive=additive,
             withheld_rows=set(withheld),
             description=description,
         )
 
-    tables = [table("all", "All incidents", [], [], False, description="Incidents recorded in each period.")]
-    for key, title, rows, additive in dims:
+    def all(self) -> list[Table]:
+        several = "An incident can be counted in more than one row."
+        tables = [self._table("all", "All incidents", [], [], False, description="Incidents recorded in each period.")]
+        for key, _title, rows, additive in self.dims:
+            labels = [label for _v, label in rows]
+            note = several if key in ("form", "category") else ""
+            tables.append(self._table(key, TITLES[key], labels, self.grids[key], additive, description=note))
         tables.append(
-            table(
-                key,
-                {"form": "Incidents by form of bullying", "category": "Incidents by prejudice-related category"}.get(
-                    key, f"Incidents by {title[0].lower()}{title[1:]}"
-                )
-                if key not in ("location", "classification")
-                else {
-                    "location": "Incidents by where they happened",
-                    "classification": "Incidents by STOP test result",
-                }[key],
-                [label for _v, label in rows],
-                grids[key],
-                additive,
-                description="An incident can be counted in more than one row." if key in ("form", "category") else "",
+            self._table(
+                "year_group",
+                "Pupils targeted, by year group",
+                [YearGroup(v).label for v in YearGroup.values],
+                self.year_grid,
+                False,
+                description="Each pupil targeted in an incident is counted once; an incident can have several.",
             )
         )
-    tables.append(
-        table(
-            "year_group",
-            "Pupils targeted, by year group",
-            [YearGroup(v).label for v in YearGroup.values],
-            year_grid,
-            False,
-            description="Each pupil targeted in an incident is counted once; an incident can have several.",
-        )
-    )
-    kind_title, kind_labels, kind_rows, kind_withheld = grouped(
-        "Incidents by kind of setting", lambda info: kinds.get(info[0], info[0]), "Other kinds of setting"
-    )
-    tables.append(
-        table(
-            "kind",
-            kind_title,
-            kind_labels,
-            kind_rows,
-            True,
-            kind_withheld,
-            f"A kind of setting with fewer than {min_settings} settings recording incidents is counted under "
-            "'Other kinds of setting'.",
-        )
-    )
-    area_title, area_labels, area_rows, area_withheld = grouped(
-        "Incidents by area (postcode district)", lambda info: info[1], "Other areas"
-    )
-    tables.append(
-        table(
-            "area",
-            area_title,
-            area_labels,
-            area_rows,
-            True,
-            area_withheld,
-            f"An area with fewer than {min_settings} settings recording incidents is counted under 'Other areas'.",
-        )
-    )
-    enough = len(per_setting) >= min_settings
-    figures = CouncilFigures(
-        year=year,
-        period=period,
-        which=which,
-        columns=columns,
-        tables=suppress(tables) if enough else [],
-        settings_count=len(per_setting),
-        enough=enough,
-        min_settings=min_settings,
-    )
-    if enough:
-        bottom_row = figures.tables[0].bottom_row[1]
-        figures.headline_chart = charts.column_chart(
-            "chart-all",
-            "All incidents",
-            columns,
-            [("Incidents", [(None if f.hidden else f.value, f.display) for f in bottom_row[:-1]])],
-        )
-        for t in figures.tables[1:]:
-            figures.charts[t.key] = charts.bar_chart(
-                f"chart-{t.key}",
-                t.title,
-                [
-                    (label, [(None if cells[-1].hidden else cells[-1].value, cells[-1].display)])
-                    for label, cells in t.body_rows
-                ],
-                ["Total for the year"],
+        kinds = dict(Organisation.Kind.choices)
+        fewer = f"fewer than {self.min_settings} settings recording incidents"
+        labels, rows, withheld = self._grouped(lambda info: kinds.get(info[0], info[0]), "Other kinds of setting")
+        tables.append(
+            self._table(
+                "kind",
+                "Incidents by kind of setting",
+                labels,
+                rows,
+                True,
+                withheld,
+                f"A kind of setting with {fewer} is counted under 'Other kinds of setting'.",
             )
-    return figures
+        )
+        labels, rows, withheld = self._grouped(lambda info: info[1], "Other areas")
+        tables.append(
+            self._table(
+                "area",
+                "Incidents by area (postcode district)",
+                labels,
+                rows,
+                True,
+                withheld,
+                f"An area with {fewer} is counted under 'Other areas'.",
+            )
+        )
+        return tables
+
+
+def _add_charts(figures: CouncilFigures) -> None:
+    """A chart beside each table: the periods for "All incidents", the year's totals elsewhere."""
+    bottom_row = figures.tables[0].bottom_row[1]
+    figures.headline_chart = charts.column_chart(
+        "chart-all",
+        "All incidents",
+        figures.columns,
+        [("Incidents", [(None if f.hidden else f.value, f.display) for f in bottom_row[:-1]])],
+    )
+    for table in figures.tables[1:]:
+        figures.charts[table.key] = charts.bar_chart(
+            f"chart-{table.key}",
+            table.title,
+            [
+                (label, [(None if cells[-1].hidden else cells[-1].value, cells[-1].display)])
+                for label, cells in table.body_rows
+            ],
+            ["Total for the year"],
+        )
 
 
 def available_years(today=None) -> list[int]:

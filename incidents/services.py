@@ -127,41 +127,61 @@ def looks_like_full_name(reference: str) -> bool:
 
 
 def check_details(details: IncidentDetails, *, now: datetime.datetime | None = None) -> None:
+    """Refuse, with a sentence, anything the form should have caught (the first problem)."""
     now = now or timezone.now()
+    for check in (_check_when, _check_choices, _check_text, _check_stop):
+        problem = check(details, now)
+        if problem:
+            raise IncidentError(problem)
+
+
+def _check_when(details: IncidentDetails, now) -> str | None:
     if details.occurred_at is None:
-        raise IncidentError("Enter the date of the incident.")
+        return "Enter the date of the incident."
     if details.occurred_at > now:
-        raise IncidentError("The date of the incident must be today or in the past.")
+        return "The date of the incident must be today or in the past."
     occurred_on = timezone.localtime(details.occurred_at).date()
+    if details.parents_informed_on and details.parents_informed_on > timezone.localdate(now):
+        return "The date parents or carers were told must be today or in the past."
+    if details.parents_informed_on and details.parents_informed_on < occurred_on:
+        return "The date parents or carers were told must be on or after the date of the incident."
+    if details.review_date and details.review_date < occurred_on:
+        return "The review date must be on or after the date of the incident."
+    return None
+
+
+def _check_choices(details: IncidentDetails, now) -> str | None:
     for value, choices, what in (
         (details.reported_by, ReportedBy, "who reported it"),
         (details.location, Location, "where it happened"),
         (details.mode, Mode, "whether it was face to face or online"),
     ):
         if value not in choices.values:
-            raise IncidentError(f"Choose {what} from the list.")
+            return f"Choose {what} from the list."
     if not details.forms:
-        raise IncidentError("Choose at least one form the incident took.")
+        return "Choose at least one form the incident took."
     if set(details.forms) - set(Form.values):
-        raise IncidentError("Choose the forms the incident took from the list.")
+        return "Choose the forms the incident took from the list."
     if set(details.categories) - set(Category.values):
-        raise IncidentError("Choose prejudice-related categories from the list.")
+        return "Choose prejudice-related categories from the list."
+    if details.parents_informed_how and details.parents_informed_how not in InformedHow.values:
+        return "Choose how parents or carers were told from the list."
+    return None
+
+
+def _check_text(details: IncidentDetails, now) -> str | None:
     if not (details.description or "").strip():
-        raise IncidentError("Describe what happened.")
+        return "Describe what happened."
     for text, what in ((details.description, "The description"), (details.immediate_action, "The immediate action")):
         if len(text or "") > MAX_TEXT:
-            raise IncidentError(f"{what} must be {MAX_TEXT:,} characters or fewer.")
+            return f"{what} must be {MAX_TEXT:,} characters or fewer."
+    return None
+
+
+def _check_stop(details: IncidentDetails, now) -> str | None:
     if None in (details.stop_several_times, details.stop_on_purpose, details.stop_power_imbalance):
-        raise IncidentError("Answer the three STOP questions.")
-    if details.parents_informed_how and details.parents_informed_how not in InformedHow.values:
-        raise IncidentError("Choose how parents or carers were told from the list.")
-    if details.parents_informed_on:
-        if details.parents_informed_on > timezone.localdate(now):
-            raise IncidentError("The date parents or carers were told must be today or in the past.")
-        if details.parents_informed_on < occurred_on:
-            raise IncidentError("The date parents or carers were told must be on or after the date of the incident.")
-    if details.review_date and details.review_date < occurred_on:
-        raise IncidentError("The review date must be on or after the date of the incident.")
+        return "Answer the three STOP questions."
+    return None
 
 
 def _lock(incident: Incident) -> Incident:
@@ -830,6 +850,24 @@ FIXABLE = {
 }
 
 
+BOOLEAN_WORDS = {"true": "True", "yes": "True", "1": "True", "false": "False", "no": "False", "0": "False"}
+
+
+def _fix_value(field, raw: str):
+    """A data fix's value for `field`, as the field holds it, or IncidentError."""
+    if isinstance(field, models.BooleanField) and isinstance(raw, str):
+        raw = BOOLEAN_WORDS.get(raw.strip().lower(), raw)
+    try:
+        value = None if raw in ("", "none", "None", "null") and field.null else field.to_python(raw)
+        if value is not None and field.choices and value not in dict(field.flatchoices):
+            raise ValidationError("not a choice")
+    except ValidationError:
+        raise IncidentError(f"{raw!r} is not a valid value for {field.name}.") from None
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
 @transaction.atomic
 def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason: str) -> list[dict]:
     """A system administrator corrects fields a school cannot (a wrong date after closing,
@@ -849,18 +887,7 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
     changed, changes = [], []
     for name, raw in values.items():
         field = Incident._meta.get_field(name)
-        if isinstance(field, models.BooleanField) and isinstance(raw, str):
-            raw = {"true": "True", "yes": "True", "1": "True", "false": "False", "no": "False", "0": "False"}.get(
-                raw.strip().lower(), raw
-            )
-        try:
-            value = None if raw in ("", "none", "None", "null") and field.null else field.to_python(raw)
-            if value is not None and field.choices and value not in dict(field.flatchoices):
-                raise ValidationError("not a choice")
-        except ValidationError:
-            raise IncidentError(f"{raw!r} is not a valid value for {name}.") from None
-        if isinstance(value, datetime.datetime) and timezone.is_naive(value):
-            value = timezone.make_aware(value)
+        value = _fix_value(field, raw)
         if getattr(incident, name) == value:
             continue
         before = _display(incident, name)

@@ -275,62 +275,65 @@ def suppress_table(table: Table, bottom_states: list[str]):
     if len(bottom_states) != c + 1:
         raise ValueError("bottom_states must have one state per column and the total")
     hidden: set[Key] = {(r, j) for j, s in enumerate(bottom_states) if s != SHOWN}
-    for i in range(r):
-        for j in range(c + 1):
-            if is_low(table.values[i][j]) or i in table.withheld_rows:
-                hidden.add((i, j))
-    own = [(i, j) for i in range(r) for j in range(c + 1)]
-
-    def score(key: Key):
-        i, j = key
-        value = table.values[i][j]
-        return (j == c, value == 0, value, key)
-
-    def pick(candidates) -> bool:
-        candidates = [k for k in candidates if k not in hidden and k[0] < r]
-        if not candidates:
-            return False
-        hidden.add(min(candidates, key=score))
-        return True
-
-    def touching(nodes: set) -> list[Key]:
-        return [(i, j) for i, j in own if ("r", i) in nodes or ("c", j) in nodes]
-
-    for _ in range(len(own) + 1):
+    hidden |= {(i, j) for i in range(r) for j in range(c + 1) if is_low(table.values[i][j]) or i in table.withheld_rows}
+    fixer = _Fixer(table, hidden)
+    for _ in range(len(fixer.own) + 1):
         problem = _first_problem(table, hidden)
-        if problem is None:
-            break
-        kind, detail = problem
-        if kind == "line":
-            done = pick(detail)
-        elif kind == "bridge":
-            graph = _Graph(hidden)
-            (i, j) = detail
-            side_a = graph.component(("r", i), without=detail)
-            side_b = graph.component(("c", j), without=detail)
-            joining = [
-                (p, q)
-                for p, q in own
-                if (("r", p) in side_a and ("c", q) in side_b) or (("r", p) in side_b and ("c", q) in side_a)
-            ]
-            done = pick(joining) or pick(touching(side_a | side_b)) or pick(own)
-        else:  # "apart": hidden bottom entries whose columns the table does not join
-            graph = _Graph(k for k in hidden if k[0] < r)
-            first, second = detail
-            comp_a = graph.component(("c", first)) if ("c", first) in graph.adjacent else {("c", first)}
-            comp_b = graph.component(("c", second)) if ("c", second) in graph.adjacent else {("c", second)}
-            joining = [
-                (p, q)
-                for p, q in own
-                if (("r", p) in comp_a and ("c", q) in comp_b) or (("r", p) in comp_b and ("c", q) in comp_a)
-            ]
-            done = pick(joining) or pick(touching(comp_a | comp_b)) or pick(own)
-        if not done:
+        if problem is None or not fixer.fix(*problem):
             break
     table.states = [[_state_for(table, i, j, (i, j) in hidden) for j in range(c + 1)] for i in range(r + 1)]
     for j, state in enumerate(bottom_states):  # the shared row as the headline decided
         table.states[r][j] = state
     return _first_problem(table, hidden)
+
+
+class _Fixer:
+    """Hides one more of a table's own entries (never the shared bottom row) to answer a
+    problem: the cheapest entry that helps (not a total, not a 0, the smallest count)."""
+
+    def __init__(self, table: Table, hidden: set[Key]):
+        self.table, self.hidden = table, hidden
+        self.rows, self.columns = table.shape
+        self.own = [(i, j) for i in range(self.rows) for j in range(self.columns + 1)]
+
+    def score(self, key: Key):
+        i, j = key
+        value = self.table.values[i][j]
+        return (j == self.columns, value == 0, value, key)
+
+    def pick(self, candidates) -> bool:
+        candidates = [k for k in candidates if k not in self.hidden and k[0] < self.rows]
+        if not candidates:
+            return False
+        self.hidden.add(min(candidates, key=self.score))
+        return True
+
+    def touching(self, nodes: set) -> list[Key]:
+        return [(i, j) for i, j in self.own if ("r", i) in nodes or ("c", j) in nodes]
+
+    def joining(self, side_a: set, side_b: set) -> list[Key]:
+        return [
+            (p, q)
+            for p, q in self.own
+            if (("r", p) in side_a and ("c", q) in side_b) or (("r", p) in side_b and ("c", q) in side_a)
+        ]
+
+    def fix(self, kind: str, detail) -> bool:
+        if kind == "line":
+            return self.pick(detail)
+        if kind == "bridge":  # put the bridge on a cycle: join the two sides it separates
+            graph = _Graph(self.hidden)
+            i, j = detail
+            side_a = graph.component(("r", i), without=detail)
+            side_b = graph.component(("c", j), without=detail)
+        else:  # "apart": hidden bottom entries whose columns the table does not join
+            graph = _Graph(k for k in self.hidden if k[0] < self.rows)
+            side_a, side_b = (
+                {("c", j)} | (graph.component(("c", j)) if ("c", j) in graph.adjacent else set()) for j in detail
+            )
+        return (
+            self.pick(self.joining(side_a, side_b)) or self.pick(self.touching(side_a | side_b)) or self.pick(self.own)
+        )
 
 
 def _bottom_entry_to_hide(table: Table, problem, bottom_states: list[str]) -> int | None:

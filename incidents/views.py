@@ -729,18 +729,20 @@ def governors_csv(request):
 def award_attach(request, application, criterion):
     """Attach this term's governors' report (counts only, small numbers hidden) to the
     award's criterion 1.2 or 1.3, as a PDF evidence item."""
-    from accreditation.models import Application, Criterion
+    from accreditation.selectors import application_for, criterion_by_code
     from accreditation.services import WorkflowError, evidence_add
 
     if request.user.is_officer:
         raise Http404("Incident figures are attached by the school.")
-    application = get_object_or_404(
-        Application.objects.for_user(request.user).select_related("organisation", "scheme"), public_id=application
-    )
+    application = application_for(request.user, application)
+    if application is None:
+        raise Http404("No such application.")
     organisation = application.organisation
     if criterion not in EVIDENCE_CRITERIA or not permissions.can_see_reports(request.user, organisation):
         raise Http404("Nothing to attach here.")
-    criterion_obj = get_object_or_404(Criterion, standard__scheme=application.scheme, code=criterion)
+    criterion_obj = criterion_by_code(application, criterion)
+    if criterion_obj is None:
+        raise Http404("This scheme has no such criterion.")
     term = Term.of(timezone.localdate())
     pdf = governors_pdf_bytes(organisation, term, suppressed=True)
     name = f"governors-report-{term.slug}.pdf"

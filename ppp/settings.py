@@ -435,4 +435,4 @@ INCIDENT_PUPIL_REPORTS_PER_HOUR = env_int("INCIDENT_PUPIL_REPORTS_PER_HOUR", 10)
 INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY = env_int("INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY", 60)
 # The incidents' covering index (PostgreSQL) has INCLUDE columns, which SQLite ignores:
 # development on SQLite simply does without them (models.W040).
-SILENCED_SYSTEM_CHECKS += ["models.W040"]  # noqa: F405
+SILENCED_SYSTEM_CHECKS += ["models.W040"]

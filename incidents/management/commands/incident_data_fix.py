@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--by", required=True, help="The email of the superuser making the fix.")
         parser.add_argument("--yes", action="store_true", help="Make the change (otherwise only show it).")
 
-    def handle(self, *args, school, reference, set, reason, by, yes, **options):  # noqa: A002
+    def handle(self, *args, school, reference, set, reason, by, yes, **options):
         organisation = (
             Organisation.objects.filter(urn=school).first() or Organisation.objects.filter(slug=school).first()
         )
