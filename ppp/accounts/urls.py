@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("account/", views.account, name="account"),
+    path("home/", views.home, name="home"),
     path("officer/", views.officer_home, name="officer-home"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/switch/", views.organisation_switch, name="organisation-switch"),

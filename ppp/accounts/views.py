@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -5,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.decorators import officer_required
 from ppp.forms import posted
+from ppp.home import sections_for
 from ppp.permissions import allowed_actions
 
 from .filters import OrganisationFilter
@@ -30,13 +32,36 @@ from .services import (
 
 @login_required
 def portal(request):
-    """Where signing in lands: officers at their home, everyone else at their organisation."""
+    """Where signing in lands: officers at their own work (OFFICER_HOME, the caseload),
+    everyone else at their organisation's task home."""
     if request.user.is_officer:
-        return redirect("accounts:officer-home")
+        return redirect(settings.OFFICER_HOME)
+    return redirect("accounts:home")
+
+
+@login_required
+@require_GET
+def home(request):
+    """What needs the person now at the organisation they work for, from every app."""
+    if request.user.is_officer:
+        return redirect(settings.OFFICER_HOME)
     membership = current_membership(request)
     if membership is None:
         return render(request, "accounts/no_organisation.html")
-    return redirect(membership.organisation)
+    sections = sections_for(request.user, membership)
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "sections": sections,
+            "task_count": sum(len(s.tasks) for s in sections),
+            "other_memberships": Membership.objects.filter(user=request.user)
+            .exclude(pk=membership.pk)
+            .select_related("organisation"),
+        },
+    )
 
 
 @login_required
@@ -54,7 +79,7 @@ def organisation_switch(request):
     )
     set_current_organisation(request, organisation)
     messages.success(request, f"You are now working as {organisation}.")
-    return redirect(organisation)
+    return redirect("accounts:home")
 
 
 @login_required

@@ -63,7 +63,7 @@ def test_officer_appoints_a_lead_when_there_is_none(client, officer, bob):
 def test_removed_member_lands_on_a_page_that_explains(client, alice, bob):
     Membership.objects.filter(user=bob).delete()
     client.force_login(bob)
-    response = client.get(reverse("portal"))
+    response = client.get(reverse("portal"), follow=True)
     assert response.status_code == 200
     assert "You are not part of an organisation yet" in response.content.decode()
 
@@ -71,10 +71,12 @@ def test_removed_member_lands_on_a_page_that_explains(client, alice, bob):
 def test_members_switch_between_organisations(client, bob, school_a, school_b):
     Membership.objects.create(user=bob, organisation=school_b)
     client.force_login(bob)
-    assert client.get(reverse("portal"))["Location"] == school_a.get_absolute_url()
+    assert client.get(reverse("portal"))["Location"] == reverse("accounts:home")
+    assert "School A Primary" in client.get(reverse("accounts:home")).content.decode()
     response = client.post(reverse("accounts:organisation-switch"), {"organisation": school_b.slug})
-    assert response["Location"] == school_b.get_absolute_url()
-    assert client.get(reverse("portal"))["Location"] == school_b.get_absolute_url()
+    assert response["Location"] == reverse("accounts:home")
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert '<span class="govuk-caption-l">School B Academy</span>' in home
 
 
 def test_switching_to_an_organisation_you_are_not_in_is_404(client, bob, school_b):
