@@ -446,3 +446,15 @@ def test_members_without_access_are_offered_nothing_on_the_award(client, school_
     application = award.evidencing(school_a, alice, officer)
     client.force_login(bob)
     assert "governors&#x27; report" not in client.get(application.get_absolute_url()).content.decode()
+
+
+def test_the_home_page_shows_reviewers_what_waits_for_them_without_saying_what(client, school_a, alice, rita, bob):
+    incident, _code = pupil_report(school_a, alice, text="Secret words on the home page")
+    late = record(school_a, alice)
+    Incident.objects.filter(pk=late.pk).update(review_date=timezone.localdate() - datetime.timedelta(days=2))
+    client.force_login(rita)
+    body = client.get(reverse("accounts:home")).content.decode()
+    assert "Bullying incidents" in body and "1 new report to open" in body and "1 review overdue" in body
+    assert "Secret words" not in body and incident.reference not in body
+    client.force_login(bob)
+    assert "Bullying incidents" not in client.get(reverse("accounts:home")).content.decode()
