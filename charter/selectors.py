@@ -11,6 +11,7 @@ from ppp.accounts.models import Organisation
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for
 from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 from ppp.tokens import hash_token
 
 from .models import Charter, CommissionedProvider, Pledge, PledgeEvent
@@ -125,6 +126,13 @@ def providers_with_status(commissioner: Organisation, today: datetime.date):
     return providers
 
 
+def changes_asked(pledge: Pledge) -> PledgeEvent | None:
+    """The council's comment on a returned pledge (None unless it is returned now)."""
+    if pledge.status != Pledge.Status.RETURNED:
+        return None
+    return pledge.events.filter(action=PledgeEvent.Action.RETURNED).select_related("by").order_by("-at", "-pk").first()
+
+
 @home_sections.register
 def home_section(user, membership) -> HomeSection | None:
     """The charter on an organisation's home: sign, change, renew or review the pledge."""
@@ -145,7 +153,7 @@ def home_section(user, membership) -> HomeSection | None:
         )
     tasks = []
     if pledge.status == Pledge.Status.RETURNED:
-        comment = pledge.events.filter(action=PledgeEvent.Action.RETURNED).order_by("-at", "-pk").first()
+        comment = changes_asked(pledge)
         tasks.append(
             HomeTask(
                 "Change your pledge as the council asked, and resubmit it"
@@ -188,4 +196,32 @@ def home_section(user, membership) -> HomeSection | None:
         tasks=tasks,
         links=[HomeTask("Your pledge", pledge.get_absolute_url(), detail=pledge.get_status_display())],
         summary=summary + f" (reviews open {settings.CHARTER_REVIEW_WINDOW_DAYS} days before they are due).",
+    )
+
+
+@search_sources.register
+def search_results(user, query: str) -> SearchGroup | None:
+    """Pledges by the organisation's name, URN or postcode, the signatory, or reference."""
+    if not user.is_officer:
+        return None
+    reference = as_uuid(query)
+    if reference:
+        condition = Q(public_id=reference)
+    else:
+        condition = organisation_matches(query, "organisation__") | Q(signatory_email__iexact=query.strip())
+    rows = list(
+        Pledge.objects.for_user(user)
+        .filter(condition)
+        .select_related("organisation", "charter")
+        .order_by("organisation__name", "-signed_on")[: PER_SOURCE + 1]
+    )
+    return group(
+        "Charter pledges",
+        rows,
+        lambda p: SearchResult(
+            p.organisation.name,
+            p.get_absolute_url(),
+            detail=f"Signed {p.signed_on:%-d %B %Y} by {p.signatory_name}" if p.signed_on else p.signatory_name,
+            status=p.get_status_display(),
+        ),
     )

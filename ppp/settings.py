@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "ppp",
     "ppp.accounts",
     "ppp.audit",

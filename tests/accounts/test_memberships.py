@@ -27,10 +27,27 @@ def test_lead_removes_a_member(client, alice, bob, school_a):
     assert AuditEvent.objects.filter(action="membership.remove", organisation=school_a, actor=alice).exists()
 
 
-def test_removing_needs_post(client, alice, bob):
+def test_removing_asks_are_you_sure_first(client, alice, bob):
     client.force_login(alice)
-    assert client.get(remove_url(Membership.objects.get(user=bob))).status_code == 405
+    response = client.get(remove_url(Membership.objects.get(user=bob)))
+    page = response.content.decode()
+    assert "Are you sure you want to remove Bob Member from School A Primary?" in page
+    assert "can no longer sign in to work for School A Primary" in page
+    assert "Yes, remove Bob Member" in page
     assert Membership.objects.filter(user=bob).exists()
+
+
+def test_making_a_lead_asks_are_you_sure_first(client, alice, bob):
+    client.force_login(alice)
+    page = client.get(make_lead_url(Membership.objects.get(user=bob))).content.decode()
+    assert "Are you sure you want to make Bob Member the lead for School A Primary?" in page
+    assert "The current lead stays on as a member" in page
+    assert Membership.objects.get(user=bob).role == Membership.Role.MEMBER
+
+
+def test_a_member_is_not_shown_the_confirmation_page(client, alice, bob):
+    client.force_login(bob)
+    assert client.get(remove_url(Membership.objects.get(user=alice))).status_code == 403
 
 
 def test_a_member_cannot_remove_anyone(client, alice, bob):
