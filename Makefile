@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-fast lint format bench bench-training install frontend clean worker
+.PHONY: run setup test test-fast lint format bench bench-incidents bench-training install frontend clean worker
 
 ## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
 run: setup
@@ -49,6 +49,11 @@ bench: install
 bench-training: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/training.py
+
+## bench-incidents: 100,000 incidents from 1,000 schools: the council's figures and a school's list (PostgreSQL)
+bench-incidents: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/incidents.py
 
 format: install
 	$(PY) -m ruff format .

@@ -317,9 +317,10 @@ def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOf
 
 def _offer_sources():
     """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
+    from incidents.selectors import award_evidence_offers as incident_offers
     from training.selectors import award_evidence_offers as training_offers
 
-    return [training_offers]
+    return [training_offers, incident_offers]
 
 
 @dataclass(frozen=True)

@@ -431,3 +431,16 @@ CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)
 TRAINING_NOTICE_DAYS = env_int("TRAINING_NOTICE_DAYS", 14)
 TRAINING_MINIMUM_CHECK_DAYS = env_int("TRAINING_MINIMUM_CHECK_DAYS", 10)
 TRAINING_EVALUATION_OPEN_DAYS = env_int("TRAINING_EVALUATION_OPEN_DAYS", 30)
+
+# Bullying incidents. A closed record is anonymised INCIDENT_RETENTION_YEARS years after it
+# closes (`manage.py apply_retention`): free text and pupil references go, the counts stay.
+INCIDENT_RETENTION_YEARS = env_int("INCIDENT_RETENTION_YEARS", 6)
+# The council's figures show a row (a kind of setting, an area) only when at least this many
+# settings stand behind it, and the page only when this many have recorded incidents.
+INCIDENT_FIGURES_MIN_SETTINGS = env_int("INCIDENT_FIGURES_MIN_SETTINGS", 3)
+# Pupils' reports through a school's link: per address per hour, and per school per day.
+INCIDENT_PUPIL_REPORTS_PER_HOUR = env_int("INCIDENT_PUPIL_REPORTS_PER_HOUR", 10)
+INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY = env_int("INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY", 60)
+# The incidents' covering index (PostgreSQL) has INCLUDE columns, which SQLite ignores:
+# development on SQLite simply does without them (models.W040).
+SILENCED_SYSTEM_CHECKS += ["models.W040"]

@@ -24,6 +24,15 @@ def _migrate(target):
     return executor.loader.project_state(target).apps
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Whatever a test here migrates back to, the next test finds every table (later
+    migrations too: the action plan's history)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_every_history_row_survives_the_move():
     old = _migrate(BEFORE)
     try:
@@ -88,3 +97,31 @@ def test_every_history_row_survives_the_move():
     assert VisitEvent.objects.filter(visit_id=visit.pk, action="recorded").count() == 1
     AwardEvent = new.get_model("accreditation", "AwardEvent")
     assert set(AwardEvent.objects.values_list("action", flat=True)) == {"made", "issued"}
+
+
+def test_action_items_already_in_plans_start_their_history():
+    old = _migrate([("accreditation", "0005_one_history")])
+    Scheme = old.get_model("accreditation", "Scheme")
+    Application = old.get_model("accreditation", "Application")
+    ActionItem = old.get_model("accreditation", "ActionItem")
+    lead = old.get_model("accounts", "User").objects.get(pk=UserFactory(email="plan-lead@example.org").pk)
+    application = Application.objects.create(
+        organisation_id=OrganisationFactory(name="Plan School").pk,
+        scheme=Scheme.objects.first(),
+        status="planning",
+        contact_name="Lead",
+        contact_email="plan-lead@example.org",
+        terms_accepted_at=timezone.now(),
+        created_by=lead,
+    )
+    item = ActionItem.objects.create(
+        application=application,
+        action="Write the policy",
+        owner="Head",
+        due_date=datetime.date(2027, 1, 1),
+        created_by=lead,
+    )
+    new = _migrate([("accreditation", "0006_action_item_history")])
+    Historical = new.get_model("accreditation", "HistoricalActionItem")
+    version = Historical.objects.get(id=item.pk)
+    assert (version.history_type, version.action, version.history_user_id) == ("+", "Write the policy", lead.pk)

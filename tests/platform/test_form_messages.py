@@ -105,6 +105,7 @@ ARGUMENTS = {
     "accreditation.forms.EvidenceForm": lambda: {"scheme": _scheme()},
     "training.forms.AttendanceForm": lambda: {"bookings": []},
     "ppp.accounts.forms.ChangePasswordForm": lambda: {"user": _user()},
+    "incidents.forms.FiguresForm": lambda: {"years": [2026]},
     "ppp.accounts.forms.MFAAuthenticateForm": lambda: {"user": _user()},
     "ppp.accounts.forms.MFAReauthenticateForm": lambda: {"user": _user()},
 }

@@ -1,0 +1,104 @@
+"""Reads other apps and several pages use: what the award may take from incidents (a
+governors' report, counts only), and the record-access trail."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.audit.models import AuditEvent
+from ppp.home import HomeSection, HomeTask, home_sections
+
+from . import permissions
+from .models import OPEN_STATUSES, Incident, Status
+from .terms import Term
+
+# The award's criteria about recording and reviewing incidents.
+EVIDENCE_CRITERIA = {
+    "1.2": "Every bullying incident is recorded in one place",
+    "1.3": "Incidents are reviewed, and patterns monitored and reported to governors termly",
+}
+
+
+def evidence_title(term: Term) -> str:
+    return f"Governors' report on bullying incidents, {term.label}"
+
+
+def award_evidence_offers(application, user) -> list:
+    """For the school's award page: attach this term's governors' report (counts only,
+    small numbers hidden) to criteria 1.2 and 1.3, unless it is already attached."""
+    from accreditation.selectors import EvidenceOffer
+
+    organisation = application.organisation
+    if not permissions.can_see_reports(user, organisation):
+        return []
+    term = Term.of(timezone.localdate())
+    title = evidence_title(term)
+    codes = set(
+        application.scheme.standards.filter(criteria__code__in=EVIDENCE_CRITERIA).values_list(
+            "criteria__code", flat=True
+        )
+    )
+    attached = set(application.evidence.filter(title=title).values_list("criteria__code", flat=True))
+    return [
+        EvidenceOffer(
+            criterion_code=code,
+            title=f"This term's governors' report on bullying incidents ({term.label})",
+            summary="Counts only, with numbers under 5 hidden: no pupil references, no descriptions, no records.",
+            attach_url=reverse(
+                "incidents:award-attach", kwargs={"application": application.public_id, "criterion": code}
+            ),
+            button="Attach this term's governors' report",
+            preview_url=reverse("incidents:governors-pdf") + f"?term={term.slug}&copy=award",
+        )
+        for code in sorted(codes - attached)
+    ]
+
+
+INCIDENT_ACTIONS = ("incident.", "incidents.")
+
+
+def access_events(organisation):
+    """Who opened, printed, exported or changed which record of the school, newest first."""
+    query = Q()
+    for prefix in INCIDENT_ACTIONS:
+        query |= Q(action__startswith=prefix)
+    return AuditEvent.objects.filter(query, organisation=organisation).select_related("actor").order_by("-at", "-id")
+
+
+@home_sections.register
+def home_section(user, membership) -> HomeSection | None:
+    """Incidents on a school's home, for the staff who work with them: pupils' reports
+    waiting to be opened and reviews due (counts and links only, never what a record says)."""
+    organisation = membership.organisation
+    if not permissions.can_use_incidents(user, organisation):
+        return None
+    today = timezone.localdate()
+    mine = Incident.objects.for_user(user).filter(organisation=organisation)
+    counts = mine.aggregate(
+        waiting=Count("pk", filter=Q(status=Status.NEW)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, review_date__lt=today)),
+        soon=Count(
+            "pk",
+            filter=Q(status__in=OPEN_STATUSES, review_date__gte=today, review_date__lte=today + datetime.timedelta(7)),
+        ),
+    )
+    listing = reverse("incidents:list")
+    tasks = []
+    if counts["waiting"]:
+        tasks.append(HomeTask(_plural(counts["waiting"], "new report") + " to open", f"{listing}?status=new"))
+    if counts["overdue"]:
+        tasks.append(
+            HomeTask(_plural(counts["overdue"], "review") + " overdue", f"{listing}?review=overdue", due="Overdue")
+        )
+    if counts["soon"]:
+        tasks.append(HomeTask(_plural(counts["soon"], "review") + " due within 7 days", f"{listing}?review=week"))
+    links = [HomeTask("Incidents", listing), HomeTask("Record an incident", reverse("incidents:new"))]
+    if permissions.can_see_reports(user, organisation):
+        links.append(HomeTask("This term's report", reverse("incidents:report")))
+    return HomeSection("Bullying incidents", tasks=tasks, links=links)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
