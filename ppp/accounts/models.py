@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from ppp.postgres import TrigramIndex
+
 from .permissions import OFFICERS_GROUP
 
 
@@ -213,6 +215,12 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["local_authority"]),
+            # Lists are in name order (the officers' list pages through it by index), and
+            # searched by any part of the name or the start of the postcode (trigram
+            # indexes on PostgreSQL, which `icontains` and `istartswith` use).
+            models.Index(fields=["name", "id"], name="organisation_name_id"),
+            TrigramIndex("name", name="organisation_name_trgm"),
+            TrigramIndex("postcode", name="organisation_postcode_trgm"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(urn=""), name="organisation_urn_not_blank"),

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("account/", views.account, name="account"),
     path("officer/", views.officer_home, name="officer-home"),
+    path("officer/organisations.csv", views.officer_organisations_csv, name="officer-organisations-csv"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/switch/", views.organisation_switch, name="organisation-switch"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
