@@ -251,7 +251,8 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
     targets = data.bench_targets()
     cookies = sessions()
     users = bench_users()
-    results = {"pages": {}, "exports": {}}
+    # The machine is shared: the load before the run says how much else was running.
+    results = {"pages": {}, "exports": {}, "load_average_before": os.getloadavg()}
     pages = [(label, who, path.format(**targets)) for label, who, path in PAGES]
     exports = [(label, who, path.format(**targets)) for label, who, path in EXPORTS]
     if only:
@@ -293,4 +294,6 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
                 f"{figures['bytes'] / 1e6:6.1f} MB  worker +{grown:6.1f} MB  {queries} queries",
                 flush=True,
             )
+    results["load_average_after"] = os.getloadavg()
+    print(f"  load average before {results['load_average_before']}, after {results['load_average_after']}", flush=True)
     return results

@@ -20,15 +20,20 @@ DEFAULT_CAP = 1000
 class CappedPaginator(Paginator):
     cap = DEFAULT_CAP
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, cap=None, **kwargs):
+    def __init__(
+        self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, cap=None, count_from=None, **kwargs
+    ):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page, **kwargs)
         if cap is not None:
             self.cap = cap
+        # Counting the rows of `count_from` (the same rows without the page's annotations)
+        # keeps per-row subqueries out of the count.
+        self.count_from = count_from
         self.capped = False
 
     @cached_property
     def count(self):
-        counted = self.object_list[: self.cap + 1]
+        counted = (self.object_list if self.count_from is None else self.count_from)[: self.cap + 1]
         n = counted.count() if hasattr(counted, "count") and callable(counted.count) else len(counted)
         self.capped = n > self.cap
         return min(n, self.cap)

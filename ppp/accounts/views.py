@@ -243,8 +243,8 @@ def officer_home(request):
     member_count = (
         Membership.objects.filter(organisation=OuterRef("pk")).order_by().values("organisation").annotate(n=Count("*"))
     )
-    organisations = organisations.annotate(member_count=Coalesce(Subquery(member_count.values("n")), 0))
-    page = CappedPaginator(organisations, 25, cap=1000).get_page(request.GET.get("page"))
+    annotated = organisations.annotate(member_count=Coalesce(Subquery(member_count.values("n")), 0))
+    page = CappedPaginator(annotated, 25, cap=1000, count_from=organisations).get_page(request.GET.get("page"))
     leads = Membership.objects.leads().filter(organisation__in=[o.pk for o in page]).select_related("user")
     lead_by_org = {m.organisation_id: m.user for m in leads}
     for organisation in page:

@@ -98,7 +98,12 @@ def test_evidence_uploaded_on_one_server_downloads_from_the_other(
     add = f"{two_servers[0]}{reverse('accreditation:evidence-add', kwargs={'pk': application.public_id})}"
     response = session.post(
         add,
-        data={"title": "Policy", "kind": "file", "criteria": [criterion.pk], "csrfmiddlewaretoken": _csrf(session, add)},
+        data={
+            "title": "Policy",
+            "kind": "file",
+            "criteria": [criterion.pk],
+            "csrfmiddlewaretoken": _csrf(session, add),
+        },
         files={"file": ("Our Policy.pdf", award.PDF, "application/pdf")},
         headers={"Referer": add},
         allow_redirects=False,
