@@ -6,6 +6,7 @@ from . import services
 from .models import (
     ActionItem,
     Application,
+    ApplicationEvent,
     Award,
     Criterion,
     Evidence,
@@ -13,7 +14,6 @@ from .models import (
     LegacyAward,
     Scheme,
     Standard,
-    StatusChange,
     Visit,
 )
 
@@ -137,11 +137,12 @@ class CriterionAdmin(admin.ModelAdmin):
         return obj is None or obj.standard.scheme.status == Scheme.Status.DRAFT
 
 
-class StatusChangeInline(admin.TabularInline):
-    model = StatusChange
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "by", "at", "note"]
+    fields = ["at", "action", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -170,7 +171,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "last_activity_at",
         "assigned_officer",
     ]
-    inlines = [StatusChangeInline]
+    inlines = [ApplicationEventInline]
     actions = ["assign_to_me"]
     show_full_result_count = False
 
@@ -207,7 +208,8 @@ class EvidenceEventInline(admin.TabularInline):
     model = EvidenceEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "by", "at", "comment"]
+    fields = ["at", "action", "to_status", "by", "note"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False

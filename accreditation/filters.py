@@ -1,16 +1,25 @@
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 
-from ppp.accounts.models import OFFICERS_GROUP, Organisation, User
+from ppp.accounts.models import Organisation, User
 
 from .models import Application, Award
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search", help_text="School name, URN or postcode")
-    status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=Application.Status.choices, widget=django_filters.widgets.CSVWidget
+    """The caseload's filters. With none chosen it shows the officer's own open cases
+    (and the unassigned ones): "Everyone's" shows the whole team's."""
+
+    whose = django_filters.ChoiceFilter(
+        label="Whose cases",
+        choices=[("mine", "Mine and unassigned"), ("everyone", "Everyone's")],
+        empty_label=None,
+        method="by_whose",
     )
+    q = django_filters.CharFilter(label="Search", method="search", help_text="School name, URN or postcode")
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=Application.Status.choices)
     assigned_officer = django_filters.ModelChoiceFilter(
         label="Officer", queryset=User.objects.none(), empty_label="Any officer", method="by_officer"
     )
@@ -18,15 +27,21 @@ class ApplicationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Application
-        fields = ["q", "status", "assigned_officer", "kind"]
+        fields = ["whose", "q", "status", "assigned_officer", "kind"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["assigned_officer"].queryset = User.objects.filter(groups__name=OFFICERS_GROUP, is_active=True)
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if not data.get("whose"):
+            data["whose"] = "everyone" if data.get("assigned_officer") or data.get("q") else "mine"
+        # ?status=a,b and ?status=a&status=b both work; with no status and no search, the open ones.
+        statuses = [value for item in data.getlist("status") for value in item.split(",") if value]
+        if not statuses and not data.get("q"):
+            statuses = list(Application.OPEN_STATUSES)
+        data.setlist("status", statuses)
+        super().__init__(data, *args, **kwargs)
+        self.filters["assigned_officer"].queryset = User.objects.officers()
         self.form.fields["assigned_officer"].queryset = self.filters["assigned_officer"].queryset
-        self.form.fields["status"].widget = django_filters.widgets.forms.CheckboxSelectMultiple(
-            choices=Application.Status.choices
-        )
+        self.form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=Application.Status.choices)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -40,6 +55,20 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def by_officer(self, queryset, name, value):
         return queryset.filter(assigned_officer=value) if value else queryset
+
+    def by_whose(self, queryset, name, value):
+        if value == "mine" and self.request is not None:
+            return queryset.filter(Q(assigned_officer=self.request.user) | Q(assigned_officer__isnull=True))
+        return queryset
+
+    @property
+    def only_mine(self) -> bool:
+        return self.form.is_valid() and self.form.cleaned_data.get("whose") == "mine"
+
+    @property
+    def qs(self):
+        """Invalid filters (a made-up status, say) show the form's errors and no rows."""
+        return super().qs if self.form.is_valid() else self.queryset.none()
 
 
 class AwardHolderFilter(django_filters.FilterSet):

@@ -1,7 +1,11 @@
-from crispy_forms_gds.fields import DateInputField
+import datetime
+
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
 from django.utils import timezone
 
+from ppp.accounts.models import User
+from ppp.fields import GOVUKDateField, GOVUKTimeField, GOVUKWholeNumberField
 from ppp.forms import GDSFormMixin
 from ppp.uploads import DESCRIPTION, fit_filename, validate_upload
 
@@ -52,7 +56,10 @@ class ApplyForm(GDSFormMixin, forms.Form):
 class ReasonForm(GDSFormMixin, forms.Form):
     submit_label = "Confirm"
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Give a reason"}
+        label="Reason",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason"},
     )
 
 
@@ -60,22 +67,24 @@ class NoteForm(GDSFormMixin, forms.Form):
     submit_label = "Send"
     note = forms.CharField(
         label="What more evidence is needed?",
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Say what more evidence is needed"},
+        error_messages={"required": "Enter what more evidence is needed"},
     )
 
 
 class AssignForm(GDSFormMixin, forms.Form):
     submit_label = "Assign"
-    officer = forms.ModelChoiceField(label="Officer", queryset=None, empty_label="Choose an officer")
+    officer = forms.ModelChoiceField(
+        label="Officer",
+        queryset=User.objects.none(),
+        empty_label="Choose an officer",
+        error_messages={"required": "Select the officer", "invalid_choice": "Select an officer from the list"},
+    )
 
     def __init__(self, *args, **kwargs):
-        from ppp.accounts.models import OFFICERS_GROUP, User
-
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(
-            is_active=True, is_staff=True, groups__name=OFFICERS_GROUP
-        ).order_by("full_name")
+        self.fields["officer"].queryset = User.objects.officers().order_by("full_name", "email")
 
 
 class AwardForm(GDSFormMixin, forms.Form):
@@ -87,44 +96,82 @@ class AwardForm(GDSFormMixin, forms.Form):
         if levels:
             self.fields["level"].choices = [(level, level) for level in levels]
             self.fields["level"].required = True
-            self.fields["level"].error_messages["required"] = "Choose the level"
+            self.fields["level"].error_messages["required"] = "Select the level of the award"
         else:
             del self.fields["level"]
 
 
 def _aware(date, time):
-    import datetime
-
     return timezone.make_aware(datetime.datetime.combine(date, time))
+
+
+def _location_fields():
+    return {
+        "address": forms.CharField(
+            label="Address",
+            max_length=200,
+            required=False,
+            error_messages={"max_length": "Address must be 200 characters or fewer"},
+        ),
+        "meeting_link": forms.URLField(
+            label="Meeting link",
+            max_length=200,
+            required=False,
+            assume_scheme="https",
+            help_text="For example, a Teams or Zoom link",
+            error_messages={"invalid": "Enter the meeting link as a web address, like https://teams.microsoft.com/…"},
+        ),
+    }
+
+
+class VisitLocationMixin:
+    """In person: the address (the school's, to start with); online: a meeting link, never
+    the street address."""
+
+    def location(self) -> str:
+        c = self.cleaned_data
+        return c.get("meeting_link", "") if c.get("mode") == Visit.Mode.ONLINE else c.get("address", "")
+
+    def location_layout(self):
+        return ConditionalRadios(
+            "mode",
+            ConditionalQuestion(Visit.Mode.IN_PERSON.label, "address"),
+            ConditionalQuestion(Visit.Mode.ONLINE.label, "meeting_link"),
+        )
 
 
 class VisitRequestForm(GDSFormMixin, forms.Form):
     submit_label = "Offer these dates"
 
-    kind = forms.ChoiceField(label="Kind of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
-    mode = forms.ChoiceField(label="In person or online?", choices=Visit.Mode.choices, widget=forms.RadioSelect)
-    first_date = DateInputField(label="First choice: date", help_text="For example, 27 3 2027")
-    first_time = forms.TimeField(
-        label="First choice: time",
-        help_text="For example, 09:30",
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    kind = forms.ChoiceField(
+        label="Kind of visit",
+        choices=Visit.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of visit"},
     )
-    second_date = DateInputField(label="Second choice: date")
-    second_time = forms.TimeField(
-        label="Second choice: time",
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    mode = forms.ChoiceField(
+        label="In person or online?",
+        choices=Visit.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select in person or online"},
     )
-    third_date = DateInputField(label="Third choice: date (optional)", required=False)
-    third_time = forms.TimeField(
-        label="Third choice: time (optional)",
-        required=False,
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
-    )
+    first_date = GOVUKDateField(noun="the date of your first choice", not_past=True)
+    first_time = GOVUKTimeField(noun="the time of your first choice")
+    second_date = GOVUKDateField(noun="the date of your second choice", not_past=True)
+    second_time = GOVUKTimeField(noun="the time of your second choice")
+    third_date = GOVUKDateField(noun="the date of your third choice", not_past=True, required=False)
+    third_time = GOVUKTimeField(noun="the time of your third choice", required=False)
     note = forms.CharField(
         label="Who will be there, and anything the officer should know (optional)",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["third_date"].label = "Date of your third choice (optional)"
+        self.fields["third_time"].label = "Time of your third choice (optional)"
 
     def preferred(self):
         c = self.cleaned_data
@@ -137,38 +184,174 @@ class VisitRequestForm(GDSFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if bool(cleaned.get("third_date")) != bool(cleaned.get("third_time")) and not self.errors:
-            self.add_error("third_time", "Give both a date and a time for the third choice, or neither")
+            self.add_error("third_time", "Enter both a date and a time for your third choice, or neither")
         return cleaned
 
 
-class VisitScheduleForm(GDSFormMixin, forms.Form):
+class VisitScheduleForm(VisitLocationMixin, GDSFormMixin, forms.Form):
+    """An officer books a visit."""
+
     submit_label = "Book the visit"
 
-    kind = forms.ChoiceField(label="Kind of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
-    mode = forms.ChoiceField(label="In person or online?", choices=Visit.Mode.choices, widget=forms.RadioSelect)
-    date = DateInputField(label="Date", help_text="For example, 27 3 2027")
-    time = forms.TimeField(
-        label="Start time",
-        help_text="For example, 09:30",
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    kind = forms.ChoiceField(
+        label="Kind of visit",
+        choices=Visit.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of visit"},
     )
-    duration_minutes = forms.IntegerField(
-        label="Length in minutes",
-        min_value=15,
-        max_value=480,
-        initial=90,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+    mode = forms.ChoiceField(
+        label="In person or online?",
+        choices=Visit.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select in person or online"},
     )
-    location = forms.CharField(label="Address or meeting link", max_length=200, required=False)
+    date = GOVUKDateField(noun="the date of the visit", not_past=True)
+    time = GOVUKTimeField(noun="the start time")
+    duration_minutes = GOVUKWholeNumberField(
+        noun="the length of the visit", min_value=15, max_value=480, unit="minutes", initial=90
+    )
     attendees = forms.CharField(
-        label="Who will attend (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Who will attend (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_location_fields())
+        self.fields["duration_minutes"].label = "Length in minutes"
+        self.order_fields(["kind", "mode", "address", "meeting_link", "date", "time", "duration_minutes", "attendees"])
+        self.helper.layout = Layout("kind", self.location_layout(), "date", "time", "duration_minutes", "attendees")
+
+    def starts_at(self):
+        return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class VisitRecordPastForm(VisitScheduleForm):
+    """An officer records a visit that has already happened, and its report, in one go."""
+
+    submit_label = "Record the visit"
+
+    record = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+    report = forms.CharField(
+        label="Report for the school",
+        help_text="What you saw, what is going well, and the agreed next steps. The school can read and download this.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        error_messages={"required": "Enter the report for the school"},
+    )
+    outcome = forms.CharField(label="Outcome (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Private notes for officers (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"] = GOVUKDateField(noun="the date of the visit", not_future=True)
+        self.fields["date"].help_text = "The day it happened, for example 3 11 2026"
+        self.helper.layout.extend(["report", "outcome", "notes", "record"])
+
+
+class VisitConfirmForm(VisitLocationMixin, GDSFormMixin, forms.Form):
+    """The officer confirms one of the dates the school offered, or gives another."""
+
+    submit_label = "Confirm the visit"
+    ANOTHER = "another"
+
+    choice = forms.ChoiceField(
+        label="Which date and time?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select one of the dates the school offered, or another date"},
+    )
+    date = GOVUKDateField(noun="the date of the visit", not_past=True, required=False)
+    time = GOVUKTimeField(noun="the start time", required=False)
+    mode = forms.ChoiceField(
+        label="In person or online?",
+        choices=Visit.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select in person or online"},
+    )
+    duration_minutes = GOVUKWholeNumberField(
+        noun="the length of the visit", min_value=15, max_value=480, unit="minutes"
+    )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("mode", visit.mode)
+        initial.setdefault("duration_minutes", visit.duration_minutes)
+        if visit.mode == Visit.Mode.IN_PERSON:
+            initial.setdefault("address", visit.location or visit.application.organisation.address.replace("\n", ", "))
+        else:
+            initial.setdefault("meeting_link", visit.location)
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+        self.fields.update(_location_fields())
+        self.fields["duration_minutes"].label = "Length in minutes"
+        offered = [
+            (str(n), f"{timezone.localtime(d):%A %-d %B %Y at %H:%M}") for n, d in enumerate(visit.preferred_dates)
+        ]
+        self.fields["choice"].choices = [*offered, (self.ANOTHER, "Another date and time")]
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "choice",
+                *[label for _, label in offered],
+                ConditionalQuestion("Another date and time", "date", "time"),
+            ),
+            self.location_layout(),
+            "duration_minutes",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("choice") == self.ANOTHER:
+            if not cleaned.get("date") and "date" not in self.errors:
+                self.add_error("date", "Enter the date of the visit")
+            if not cleaned.get("time") and "time" not in self.errors:
+                self.add_error("time", "Enter the start time")
+        return cleaned
+
+    def starts_at(self):
+        c = self.cleaned_data
+        if c["choice"] == self.ANOTHER:
+            return _aware(c["date"], c["time"])
+        return self.visit.preferred_dates[int(c["choice"])]
+
+
+class VisitMoveForm(VisitLocationMixin, GDSFormMixin, forms.Form):
+    """The officer moves a booked visit: the reason is asked for, and the school told."""
+
+    submit_label = "Move the visit"
+
+    date = GOVUKDateField(noun="the new date of the visit", not_past=True)
+    time = GOVUKTimeField(noun="the new start time")
+    mode = forms.ChoiceField(
+        label="In person or online?",
+        choices=Visit.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select in person or online"},
+    )
+    duration_minutes = GOVUKWholeNumberField(
+        noun="the length of the visit", min_value=15, max_value=480, unit="minutes"
     )
     reason = forms.CharField(
-        label="If you are moving a booked visit, why?",
-        required=False,
+        label="Why are you moving it?",
         help_text="The school is told the reason.",
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter why you are moving the visit"},
     )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        local = timezone.localtime(visit.starts_at) if visit.starts_at else None
+        initial.setdefault("mode", visit.mode)
+        initial.setdefault("duration_minutes", visit.duration_minutes)
+        if local:
+            initial.setdefault("date", local.date())
+            initial.setdefault("time", local.time())
+        initial.setdefault("address" if visit.mode == Visit.Mode.IN_PERSON else "meeting_link", visit.location)
+        super().__init__(*args, **kwargs)
+        self.fields.update(_location_fields())
+        self.fields["duration_minutes"].label = "Length in minutes"
+        self.helper.layout = Layout("date", "time", self.location_layout(), "duration_minutes", "reason")
 
     def starts_at(self):
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
@@ -181,18 +364,19 @@ class VisitCompleteForm(GDSFormMixin, forms.Form):
         label="Report for the school",
         help_text="What you saw, what is going well, and the agreed next steps. The school can read and download this.",
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write a short report for the school"},
+        max_length=20000,
+        error_messages={"required": "Enter the report for the school"},
     )
-    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label="Outcome (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(
-        label="Private notes (officers only)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Private notes for officers (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ActionItemForm(GDSFormMixin, forms.ModelForm):
     submit_label = "Save action"
 
-    due_date = DateInputField(label="Due date", help_text="For example, 27 3 2027")
+    due_date = GOVUKDateField(noun="the due date")
 
     class Meta:
         model = ActionItem
@@ -201,41 +385,81 @@ class ActionItemForm(GDSFormMixin, forms.ModelForm):
             "action": forms.Textarea(attrs={"rows": 3}),
             "success_measure": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {"owner": "Who will do it", "success_measure": "How you will know it has worked (optional)"}
         error_messages = {
-            "action": {"required": "Describe the action"},
-            "owner": {"required": "Say who will do it"},
+            "action": {"required": "Enter the action", "max_length": "Action must be 4,000 characters or fewer"},
+            "owner": {
+                "required": "Enter who will do it",
+                "max_length": "Who will do it must be 150 characters or fewer",
+            },
+            "status": {"required": "Select the status of the action"},
         }
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criterion"].queryset = Criterion.objects.filter(standard__scheme=scheme).select_related("standard")
         self.fields["criterion"].required = False
+        self.fields["criterion"].label = "Criterion it works towards (optional)"
         self.fields["criterion"].empty_label = "Not linked to a criterion"
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} {c.statement[:90]}"
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.code} {c.statement}"
+        self.fields["criterion"].error_messages["invalid_choice"] = "Select a criterion from the list"
+        self.fields["action"].widget.attrs["maxlength"] = 4000
+
+    def clean_due_date(self):
+        """A new due date cannot be in the past; one already set may be kept (an overdue
+        action is still marked done)."""
+        due = self.cleaned_data.get("due_date")
+        unchanged = self.instance.pk is not None and due == self.instance.due_date
+        if due and due < timezone.localdate() and not unchanged:
+            raise forms.ValidationError("The due date must be today or in the future")
+        return due
 
 
 class EvidenceForm(GDSFormMixin, forms.Form):
     submit_label = "Save as draft"
 
-    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Give the evidence a title"})
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter a title for the evidence",
+            "max_length": "Title must be 200 characters or fewer",
+        },
+    )
     kind = forms.ChoiceField(
         label="What are you adding?",
         choices=Evidence.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a file, a link or a written statement"},
+        error_messages={"required": "Select a file, a link or a written statement"},
     )
     file = forms.FileField(
         label="Upload the file",
         required=False,
         error_messages={"empty": "The selected file is empty", "invalid": "Select a file"},
     )
-    url = forms.URLField(label="Web address of the link", required=False, max_length=500, assume_scheme="https")
-    statement = forms.CharField(label="Your statement", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    url = forms.URLField(
+        label="Web address of the link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter the link as a web address, like https://www.example.org/policy"},
+    )
+    statement = forms.CharField(
+        label="Your statement",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": "Your statement must be 20,000 characters or fewer"},
+    )
     criteria = forms.ModelMultipleChoiceField(
         label="Which criteria does this show?",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one criterion"},
+        error_messages={
+            "required": "Select at least one criterion this evidence shows",
+            "invalid_choice": "Select criteria from the list",
+            "invalid_pk_value": "Select criteria from the list",
+        },
     )
 
     def __init__(self, *args, scheme, editing: Evidence | None = None, **kwargs):
@@ -246,6 +470,23 @@ class EvidenceForm(GDSFormMixin, forms.Form):
         from django.conf import settings
 
         self.fields["file"].help_text = f"{DESCRIPTION}, up to {settings.EVIDENCE_MAX_UPLOAD_MB} MB"
+        if editing is not None and editing.file:
+            self.fields["file"].help_text += f". Leave it empty to keep {editing.original_filename}"
+        self.criteria_by_standard = {}
+        for criterion in self.fields["criteria"].queryset.order_by("standard__number", "order", "code"):
+            self.criteria_by_standard.setdefault(criterion.standard, []).append(criterion)
+        # Choosing a file, a link or a statement reveals only that question.
+        self.helper.layout = Layout(
+            "title",
+            ConditionalRadios(
+                "kind",
+                ConditionalQuestion(Evidence.Kind.FILE.label, "file"),
+                ConditionalQuestion(Evidence.Kind.LINK.label, "url"),
+                ConditionalQuestion(Evidence.Kind.STATEMENT.label, "statement"),
+            ),
+        )
+        self.helper.form_tag = False
+        self.helper.inputs = []
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -260,9 +501,13 @@ class EvidenceForm(GDSFormMixin, forms.Form):
         if kind == Evidence.Kind.FILE and not has_file and "file" not in self.errors:
             self.add_error("file", "Select a file")
         if kind == Evidence.Kind.LINK and not cleaned.get("url") and "url" not in self.errors:
-            self.add_error("url", "Enter the link")
-        if kind == Evidence.Kind.STATEMENT and not cleaned.get("statement", "").strip():
-            self.add_error("statement", "Write the statement")
+            self.add_error("url", "Enter the web address of the link")
+        if (
+            kind == Evidence.Kind.STATEMENT
+            and not cleaned.get("statement", "").strip()
+            and "statement" not in self.errors
+        ):
+            self.add_error("statement", "Enter your statement")
         return cleaned
 
     def evidence_fields(self) -> dict:
@@ -290,7 +535,7 @@ class EvidenceReviewForm(GDSFormMixin, forms.Form):
         label="Your decision",
         choices=[(Evidence.Status.ACCEPTED, "Accept"), (Evidence.Status.CHANGES_REQUESTED, "Ask for changes")],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose accept or ask for changes"},
+        error_messages={"required": "Select accept or ask for changes"},
     )
     comment = forms.CharField(
         label="Comment for the school",
@@ -303,7 +548,7 @@ class EvidenceReviewForm(GDSFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == Evidence.Status.CHANGES_REQUESTED and not cleaned.get("comment", "").strip():
-            self.add_error("comment", "Say what needs to change")
+            self.add_error("comment", "Enter what the school needs to change")
         return cleaned
 
 

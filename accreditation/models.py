@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
+from ppp.history import HistoryEntry
 
 FROZEN_MESSAGE = (
     "{scheme} is {status}: schools work under it, so its rules, standards and criteria cannot change. "
@@ -264,23 +265,27 @@ class Application(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class StatusChange(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+class ApplicationEvent(HistoryEntry):
+    """The application's history (ppp.history): every step of the workflow."""
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Action(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        ASSIGNED = "assigned", "Officer assigned"
+        PLANNING = "planning", "Initial visit done: planning"
+        PLAN_AGREED = "plan_agreed", "Action plan agreed: gathering evidence"
+        SUBMITTED = "submitted", "Submitted for assessment"
+        RETURNED = "returned", "More evidence asked for"
+        ACCREDITED = "accredited", "Accredited"
+        AWARD_CANCELLED = "award_cancelled", "Award not ratified: cancelled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Award expired"
 
-    def __str__(self):
-        return f"{self.application_id}: {self.from_status or '—'} → {self.to_status}"
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_field = "application"
 
-    @property
-    def to_label(self) -> str:
-        return Application.Status(self.to_status).label
+    class Meta(HistoryEntry.Meta):
+        pass
 
 
 class VisitQuerySet(OrganisationOwnedQuerySet):
@@ -320,7 +325,6 @@ class Visit(models.Model):
     report = models.TextField("visit report for the school", blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
-    changes = models.TextField("changes of date, with reasons", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitQuerySet.as_manager()
@@ -338,6 +342,25 @@ class Visit(models.Model):
     @property
     def preferred_dates(self):
         return [d for d in (self.preferred_1, self.preferred_2, self.preferred_3) if d]
+
+
+class VisitEvent(HistoryEntry):
+    """A visit's history: dates offered, booked, confirmed, moved (with why), recorded, cancelled."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", "Dates offered by the school"
+        BOOKED = "booked", "Booked"
+        CONFIRMED = "confirmed", "Date confirmed"
+        MOVED = "moved", "Moved"
+        RECORDED = "recorded", "Visit recorded"
+        CANCELLED = "cancelled", "Cancelled"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_field = "visit"
+
+    class Meta(HistoryEntry.Meta):
+        pass
 
 
 class SelfReviewQuerySet(OrganisationOwnedQuerySet):
@@ -468,11 +491,12 @@ class Evidence(models.Model):
         return reverse("accreditation:evidence-detail", kwargs={"pk": self.public_id})
 
 
-class EvidenceEvent(models.Model):
-    """The history of one item of evidence: submitted, reviewed, answered, resubmitted."""
+class EvidenceEvent(HistoryEntry):
+    """The history of one item of evidence: added, changed, submitted, reviewed, answered."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Added"
+        EDITED = "edited", "Changed"
         SUBMITTED = "submitted", "Submitted"
         ACCEPTED = "accepted", "Accepted"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
@@ -480,16 +504,11 @@ class EvidenceEvent(models.Model):
         CARRIED_FORWARD = "carried_forward", "Carried forward from the previous award"
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_field = "evidence"
 
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+    class Meta(HistoryEntry.Meta):
+        pass
 
 
 class AwardQuerySet(OrganisationOwnedQuerySet):
@@ -531,6 +550,24 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.application.organisation}: {self.level or 'award'} until {self.expires_on:%d %b %Y}"
+
+
+class AwardEvent(HistoryEntry):
+    """An award's history: made, ratified, its certificate issued, superseded, expired."""
+
+    class Action(models.TextChoices):
+        MADE = "made", "Award made"
+        RATIFIED = "ratified", "Ratified by a second officer"
+        ISSUED = "issued", "Certificate issued"
+        SUPERSEDED = "superseded", "Superseded by a re-accreditation"
+        EXPIRED = "expired", "Expired"
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_field = "award"
+
+    class Meta(HistoryEntry.Meta):
+        pass
 
 
 class LegacyAwardQuerySet(OrganisationOwnedQuerySet):

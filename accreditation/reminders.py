@@ -2,18 +2,19 @@
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from ppp.discovery import reminder_sources
+from ppp.links import absolute_url
+from ppp.mail import render_text
 from ppp.notifications.services import Reminder
 
-from . import services
+from . import selectors, services
 from .models import ActionItem, Application, Award, Visit
 
 
 def _url(obj) -> str:
-    return settings.SITE_URL + obj.get_absolute_url()
+    return absolute_url(obj)
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
@@ -53,13 +54,11 @@ def _visits(today):
         day = timezone.localtime(visit.starts_at).date()
         stage = "day-before" if (day - today).days <= 1 else "week-before"
         application = visit.application
-        when = timezone.localtime(visit.starts_at).strftime("%A %-d %B at %H:%M")
         yield Reminder(
             key=f"visit:{visit.pk}:{visit.starts_at:%Y%m%d%H%M}:{stage}",
             to=services.lead_emails(application) + services.officer_emails(application),
             subject=f"PPP award: {visit.get_kind_display().lower()} {_when(day, today)} at {application.organisation}",
-            body=f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n"
-            f"{visit.location}\n\n{_url(visit)}",
+            body=render_text("accreditation/email/reminder_visit.txt", {"visit": visit, "url": _url(visit)}),
         )
 
 
@@ -79,13 +78,15 @@ def _actions(today):
             key=key,
             to=services.lead_emails(application),
             subject=f"PPP award: {subject}: {item.action[:60]}",
-            body=f"{item.action}\nOwner: {item.owner}\nDue: {item.due_date:%-d %B %Y}\n\n"
-            f"{settings.SITE_URL}{application.get_absolute_url()}action-plan/",
+            body=render_text(
+                "accreditation/email/reminder_action.txt",
+                {"item": item, "url": absolute_url("accreditation:action-plan", pk=application.public_id)},
+            ),
         )
 
 
 def _evidence_waiting(today):
-    for evidence in services.evidence_waiting_for_review():
+    for evidence in selectors.evidence_waiting_for_review():
         submitted = timezone.localtime(evidence.submitted_at).date()
         if working_days_between(submitted, today) > 10:
             application = evidence.application
@@ -93,7 +94,9 @@ def _evidence_waiting(today):
                 key=f"evidence-waiting:{evidence.pk}:{evidence.submitted_at:%Y%m%d%H%M%S}",
                 to=services.officer_emails(application),
                 subject=f"PPP award: evidence from {application.organisation} waiting over 10 working days",
-                body=f"'{evidence.title}' was submitted on {submitted:%-d %B %Y}.\n\n{_url(evidence)}",
+                body=render_text(
+                    "accreditation/email/reminder_evidence_waiting.txt", {"evidence": evidence, "url": _url(evidence)}
+                ),
             )
 
 
@@ -108,28 +111,34 @@ def _expiry(today):
                 key=f"award-expiring:{award.pk}:{stage}",
                 to=services.lead_emails(application),
                 subject=f"PPP award: your award expires in {left} days",
-                body=f"{application.organisation}'s award expires on {award.expires_on:%-d %B %Y}. "
-                f"Start your re-accreditation to keep it:\n{settings.SITE_URL}/award/",
+                body=render_text(
+                    "accreditation/email/reminder_expiring.txt",
+                    {"award": award, "url": absolute_url("accreditation:dashboard")},
+                ),
             )
         else:
             yield Reminder(
                 key=f"award-expired:{award.pk}",
                 to=services.lead_emails(application) + services.officer_emails(application),
                 subject="PPP award: your award has expired",
-                body=f"{application.organisation}'s award expired on {award.expires_on:%-d %B %Y}. "
-                f"You can re-accredit at any time:\n{settings.SITE_URL}/award/",
+                body=render_text(
+                    "accreditation/email/reminder_expired.txt",
+                    {"award": award, "url": absolute_url("accreditation:dashboard")},
+                ),
                 on_send=lambda award=award: services.award_expire(award=award, today=today),
             )
 
 
 def _stale(today):
     """Most schools that start such awards never finish: nudge after 30 quiet days."""
-    for application in services.stale_applications(today).select_related("organisation", "assigned_officer"):
+    for application in selectors.stale_applications(today).select_related("organisation", "assigned_officer"):
         quiet_since = timezone.localtime(application.last_activity_at).date()
         yield Reminder(
             key=f"stale:{application.pk}:{quiet_since}",
             to=services.lead_emails(application) + services.officer_emails(application),
             subject=f"PPP award: nothing has happened on {application.organisation}'s award for 30 days",
-            body=f"The application is {application.get_status_display().lower()} and has been quiet since "
-            f"{quiet_since:%-d %B %Y}. A short call or visit usually gets things moving again.\n\n{_url(application)}",
+            body=render_text(
+                "accreditation/email/reminder_stale.txt",
+                {"application": application, "quiet_since": quiet_since, "url": _url(application)},
+            ),
         )

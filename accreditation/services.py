@@ -5,31 +5,37 @@
     assessment ──more evidence needed──▶ evidencing
     any open state ──withdraw──▶ withdrawn          accredited past expiry ⇒ expired
 
-Each function is keyword-only, takes `by=` (None only for the daily command), locks
-what it reads to decide, writes the StatusChange or EvidenceEvent in the same
-transaction, raises `WorkflowError` with a sentence for the person, and sends email
-after commit.
+Each function is keyword-only and typed, takes `by=` (None only for the daily command),
+refuses through `permissions` with a sentence for the person (`WorkflowError`), locks
+what it reads to decide — the application first, then its evidence, visits or award
+(see `ppp.locking`) — writes history through `ppp.history.record_transition` in the same
+transaction, and queues email after commit from `templates/accreditation/email/`.
 """
 
 import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
-from ppp.accounts.selectors import is_lead, is_member
 from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue
 from ppp.dates import add_months
-from ppp.mail import send_after_commit
+from ppp.errors import DomainError
+from ppp.history import record_transition
+from ppp.links import absolute_url
+from ppp.locking import lock
+from ppp.mail import email_after_commit
 
+from . import permissions as can
 from .models import (
     ActionItem,
     Application,
+    ApplicationEvent,
     Award,
+    AwardEvent,
     Criterion,
     Evidence,
     EvidenceEvent,
@@ -37,50 +43,41 @@ from .models import (
     Scheme,
     SelfReview,
     Standard,
-    StatusChange,
     Visit,
+    VisitEvent,
 )
+from .selectors import missing_criteria, reaccreditation_source
 
 S = Application.Status
+A = ApplicationEvent.Action
 
 
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """A rule of the award workflow was broken; the message says which, for a person."""
 
 
-# Who is who
-
-
-def _require_officer(by: User, what: str) -> None:
-    if by is None or not by.is_officer:
-        raise WorkflowError(f"Only a council officer can {what}.")
-
-
-def _require_lead(by: User, application: Application, what: str) -> None:
-    if not is_lead(by, application.organisation):
-        raise WorkflowError(f"Only {application.organisation}'s lead can {what}.")
-
-
-def _require_member(by: User, application: Application, what: str) -> None:
-    if not (is_member(by, application.organisation) or by.is_officer):
-        raise WorkflowError(f"Only staff of {application.organisation} can {what}.")
-
-
-def _require_status(application: Application, allowed, what: str) -> None:
-    if application.status not in allowed:
-        raise WorkflowError(f"You cannot {what} while the application is {application.get_status_display().lower()}.")
-
-
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("organisation", "scheme").get(pk=application.pk)
+    return lock(Application, application.pk, "organisation", "scheme")
 
 
-# Email
+def _touch(application: Application) -> None:
+    Application.objects.filter(pk=application.pk).update(last_activity_at=timezone.now())
+
+
+def _move(application: Application, to: str | None, *, action: str, by: User | None, note: str = "") -> None:
+    """Record a step of the workflow on the (locked) application."""
+    application.last_activity_at = timezone.now()
+    record_transition(application, to, action=action, by=by, note=note, update_fields=("last_activity_at",))
+
+
+# ---------------------------------------------------------------- email
 
 
 def lead_emails(application: Application) -> list[str]:
-    leads = Membership.objects.filter(organisation=application.organisation, role=Membership.Role.LEAD)
-    return sorted({m.user.email for m in leads.select_related("user")} | {application.contact_email})
+    leads = (
+        Membership.objects.leads().filter(organisation=application.organisation).values_list("user__email", flat=True)
+    )
+    return sorted({*leads, application.contact_email} - {""})
 
 
 def officer_emails(application: Application) -> list[str]:
@@ -89,44 +86,23 @@ def officer_emails(application: Application) -> list[str]:
     return [settings.PPP_TEAM_EMAIL]
 
 
-def _notify(to: list[str], subject: str, body: str) -> None:
-    send_after_commit(f"PPP award: {subject}", body + f"\n\nPositive and Peaceful Places\n{settings.SITE_URL}\n", to)
+def _notify(to: list[str], subject: str, template: str, **context) -> None:
+    email_after_commit(f"accreditation/email/{template}.txt", context, subject=f"PPP award: {subject}", to=to)
 
 
-def _link(obj) -> str:
-    return settings.SITE_URL + obj.get_absolute_url()
-
-
-# Moving through the workflow
-
-
-def _move(application: Application, to: str, *, by: User | None, note: str = "") -> None:
-    StatusChange.objects.create(application=application, from_status=application.status, to_status=to, by=by, note=note)
-    application.status = to
-    application.last_activity_at = timezone.now()
-    application.save(update_fields=["status", "last_activity_at"])
-    audit_record(
-        "application.status",
-        actor=by,
-        target=application,
-        organisation=application.organisation,
-        to=to,
-        note=note[:500],
-    )
-
-
-def _touch(application: Application) -> None:
-    Application.objects.filter(pk=application.pk).update(last_activity_at=timezone.now())
+# ---------------------------------------------------------------- applying
 
 
 def application_can_apply(organisation: Organisation, scheme: Scheme) -> str | None:
     """Why `organisation` cannot apply to `scheme` now, or None if it can."""
     if scheme.status != Scheme.Status.PUBLISHED:
         return f"{scheme} is not open for applications."
+    if not organisation.takes_the_award:
+        return "The Positive and Peaceful Places award is for schools and settings that work with children."
     if Application.objects.open().filter(organisation=organisation).exists():
         return f"{organisation} already has an application in progress."
     if scheme.requires_pledge:
-        from charter.services import has_approved_pledge
+        from charter.selectors import has_approved_pledge
 
         if not has_approved_pledge(organisation):
             return (
@@ -153,9 +129,8 @@ def application_apply(
     previous_legacy_award: LegacyAward | None = None,
 ) -> Application:
     """A school's lead applies for the award (or to re-accredit)."""
-    Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if not is_lead(by, organisation):
-        raise WorkflowError(f"Only {organisation}'s lead can apply for the award.")
+    lock(Organisation, organisation.pk)
+    can.can_apply.require(by, organisation, WorkflowError)
     if not accept_terms:
         raise WorkflowError("You must accept the terms to apply.")
     if package == Application.Package.BESPOKE and not bespoke_note.strip():
@@ -183,13 +158,13 @@ def application_apply(
             )
     except IntegrityError:
         raise WorkflowError(f"{organisation} already has an application in progress.") from None
-    StatusChange.objects.create(application=application, from_status="", to_status=S.APPLIED, by=by)
-    audit_record("application.apply", actor=by, target=application, organisation=organisation, kind=kind)
+    record_transition(application, action=A.APPLIED, by=by, kind=kind)
     _notify(
         officer_emails(application),
         f"{'re-accreditation' if kind == Application.Kind.REACCREDITATION else 'new'} application from {organisation}",
-        f"{organisation} has applied for {scheme}.\n\nAssign an officer and arrange the initial visit:\n"
-        f"{_link(application)}",
+        "applied",
+        application=application,
+        url=absolute_url(application),
     )
     return application
 
@@ -197,32 +172,43 @@ def application_apply(
 @transaction.atomic
 def application_assign(*, application: Application, officer: User, by: User) -> Application:
     application = _lock(application)
-    _require_officer(by, "assign an application")
+    can.can_assign.require(by, application, WorkflowError)
     if not officer.is_officer:
         raise WorkflowError(f"{officer} is not a council officer.")
-    _require_status(application, Application.OPEN_STATUSES, "assign an officer")
     application.assigned_officer = officer
     application.last_activity_at = timezone.now()
-    application.save(update_fields=["assigned_officer", "last_activity_at"])
-    audit_record("application.assign", actor=by, target=application, officer=officer.email)
-    _notify([officer.email], f"{application.organisation} is on your caseload", f"Application: {_link(application)}")
+    record_transition(
+        application,
+        action=A.ASSIGNED,
+        by=by,
+        note=f"Assigned to {officer}.",
+        update_fields=("assigned_officer", "last_activity_at"),
+        officer=officer.email,
+    )
+    _notify(
+        [officer.email],
+        f"{application.organisation} is on your caseload",
+        "assigned",
+        application=application,
+        url=absolute_url(application),
+    )
     return application
 
 
 @transaction.atomic
 def application_withdraw(*, application: Application, by: User, reason: str) -> Application:
     application = _lock(application)
-    if not (by.is_officer or is_lead(by, application.organisation)):
-        raise WorkflowError("Only the school's lead or a council officer can withdraw an application.")
-    _require_status(application, Application.OPEN_STATUSES, "withdraw the application")
+    can.can_withdraw_application.require(by, application, WorkflowError)
     if not reason.strip():
         raise WorkflowError("Give a reason for withdrawing.")
     _cancel_pending_award(application, by, "withdrawn")
-    _move(application, S.WITHDRAWN, by=by, note=reason)
+    _move(application, S.WITHDRAWN, action=A.WITHDRAWN, by=by, note=reason.strip())
     _notify(
         lead_emails(application) + officer_emails(application),
         f"{application.organisation}'s application was withdrawn",
-        reason,
+        "withdrawn",
+        application=application,
+        reason=reason.strip(),
     )
     return application
 
@@ -230,48 +216,38 @@ def application_withdraw(*, application: Application, by: User, reason: str) -> 
 @transaction.atomic
 def action_plan_agree(*, application: Application, by: User, note: str = "") -> Application:
     application = _lock(application)
-    _require_officer(by, "agree an action plan")
-    _require_status(application, [S.PLANNING], "agree the action plan")
+    can.can_agree_plan.require(by, application, WorkflowError)
     if not application.action_items.exists():
         raise WorkflowError("The action plan has no actions yet: the school drafts them first.")
     application.action_plan_agreed_at = timezone.now()
     application.save(update_fields=["action_plan_agreed_at"])
-    _move(application, S.EVIDENCING, by=by, note=note or "Action plan agreed.")
+    _move(application, S.EVIDENCING, action=A.PLAN_AGREED, by=by, note=note or "Action plan agreed.")
     _notify(
         lead_emails(application),
         "your action plan is agreed",
-        f"Your officer has agreed your action plan. You can now submit evidence:\n{_link(application)}",
+        "plan_agreed",
+        application=application,
+        url=absolute_url(application),
     )
     return application
-
-
-def missing_criteria(application: Application) -> list[Criterion]:
-    """Required criteria with no evidence submitted or accepted."""
-    covered = Evidence.objects.filter(
-        application=application, status__in=[Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED]
-    ).values("criteria")
-    return list(
-        Criterion.objects.filter(standard__scheme=application.scheme, evidence_required=True)
-        .exclude(pk__in=covered)
-        .select_related("standard")
-    )
 
 
 @transaction.atomic
 def application_submit(*, application: Application, by: User) -> Application:
     """The lead submits the school's evidence for assessment."""
     application = _lock(application)
-    _require_lead(by, application, "submit for assessment")
-    _require_status(application, [S.EVIDENCING], "submit for assessment")
+    can.can_submit_application.require(by, application, WorkflowError)
     missing = missing_criteria(application)
     if missing:
         codes = ", ".join(c.code for c in missing[:8]) + ("…" if len(missing) > 8 else "")
         raise WorkflowError(f"Every required criterion needs submitted evidence first. Still missing: {codes}.")
-    _move(application, S.ASSESSMENT, by=by)
+    _move(application, S.ASSESSMENT, action=A.SUBMITTED, by=by)
     _notify(
         officer_emails(application),
         f"{application.organisation} has submitted for assessment",
-        f"Review the evidence and decide:\n{_link(application)}",
+        "submitted",
+        application=application,
+        url=absolute_url(application),
     )
     return application
 
@@ -280,14 +256,23 @@ def application_submit(*, application: Application, by: User) -> Application:
 def application_return(*, application: Application, by: User, note: str) -> Application:
     """More evidence needed: back from assessment to evidencing, with what is needed."""
     application = _lock(application)
-    _require_officer(by, "ask for more evidence")
-    _require_status(application, [S.ASSESSMENT], "ask for more evidence")
+    can.can_return_application.require(by, application, WorkflowError)
     if not note.strip():
         raise WorkflowError("Say what more evidence is needed.")
     _cancel_pending_award(application, by, "more evidence needed")
-    _move(application, S.EVIDENCING, by=by, note=note)
-    _notify(lead_emails(application), "more evidence is needed", f"{note}\n\n{_link(application)}")
+    _move(application, S.EVIDENCING, action=A.RETURNED, by=by, note=note.strip())
+    _notify(
+        lead_emails(application),
+        "more evidence is needed",
+        "returned",
+        application=application,
+        note=note.strip(),
+        url=absolute_url(application),
+    )
     return application
+
+
+# ---------------------------------------------------------------- awards
 
 
 def _issue_certificate(award: Award, application: Application, by: User) -> IssuedCertificate:
@@ -305,17 +290,34 @@ def _issue_certificate(award: Award, application: Application, by: User) -> Issu
         by=by,
     )
     award.certificate = certificate
-    award.status = Award.Status.ISSUED
-    award.save(update_fields=["certificate", "status"])
-    Award.objects.filter(application__organisation=application.organisation, status=Award.Status.ISSUED).exclude(
-        pk=award.pk
-    ).update(status=Award.Status.SUPERSEDED)
-    _move(application, S.ACCREDITED, by=by, note=f"Awarded{f' at {award.level}' if award.level else ''}.")
+    record_transition(
+        award, Award.Status.ISSUED, action=AwardEvent.Action.ISSUED, by=by, update_fields=("certificate",)
+    )
+    earlier = Award.objects.select_for_update().filter(
+        application__organisation=application.organisation, status=Award.Status.ISSUED
+    )
+    for previous in earlier.exclude(pk=award.pk):
+        record_transition(
+            previous,
+            Award.Status.SUPERSEDED,
+            action=AwardEvent.Action.SUPERSEDED,
+            by=by,
+            note=f"Superseded by the award of {award.awarded_on:%-d %B %Y}.",
+        )
+    _move(
+        application,
+        S.ACCREDITED,
+        action=A.ACCREDITED,
+        by=by,
+        note=f"Awarded{f' at {award.level}' if award.level else ''}.",
+    )
     _notify(
         lead_emails(application),
         "congratulations: you have the Positive and Peaceful Places award",
-        f"{application.organisation} holds the award until {award.expires_on:%-d %B %Y}.\n"
-        f"Download your certificate and award pack:\n{_link(application)}",
+        "awarded",
+        application=application,
+        award=award,
+        url=absolute_url(application),
     )
     return certificate
 
@@ -325,10 +327,7 @@ def application_award(
     *, application: Application, by: User, level: str = "", awarded_on: datetime.date | None = None
 ) -> Award:
     application = _lock(application)
-    _require_officer(by, "make an award")
-    _require_status(application, [S.ASSESSMENT], "make the award")
-    if hasattr(application, "award"):
-        raise WorkflowError("This application already has an award.")
+    can.can_award.require(by, application, WorkflowError)
     levels = application.scheme.level_choices
     if levels and level not in levels:
         raise WorkflowError(f"Choose the level: {', '.join(levels)}.")
@@ -348,14 +347,16 @@ def application_award(
         awarded_by=by,
         status=Award.Status.AWAITING_RATIFICATION,
     )
-    audit_record("award.make", actor=by, target=award, organisation=application.organisation, level=level)
+    record_transition(award, action=AwardEvent.Action.MADE, by=by, note=level, level=level)
     if not application.scheme.requires_ratification:
         _issue_certificate(award, application, by)
     else:
         _notify(
             [settings.PPP_TEAM_EMAIL],
             f"an award for {application.organisation} needs ratifying",
-            f"A second officer must ratify it:\n{_link(application)}",
+            "to_ratify",
+            application=application,
+            url=absolute_url(application),
         )
     return award
 
@@ -364,44 +365,59 @@ def application_award(
 def award_ratify(*, award: Award, by: User) -> Award:
     application = _lock(award.application)  # the application first, as everywhere else
     award = Award.objects.select_for_update().filter(pk=award.pk).first()
-    _require_officer(by, "ratify an award")
-    if award is None or award.status != Award.Status.AWAITING_RATIFICATION:
+    if award is None:
         raise WorkflowError("This award is not waiting for ratification.")
-    _require_status(application, [S.ASSESSMENT], "ratify the award")
-    if award.awarded_by_id == by.pk:
-        raise WorkflowError("A second officer must ratify the award: not the officer who made it.")
+    can.can_ratify.require(by, application, WorkflowError)
     award.ratified_by, award.ratified_at = by, timezone.now()
-    award.save(update_fields=["ratified_by", "ratified_at"])
+    record_transition(award, action=AwardEvent.Action.RATIFIED, by=by, update_fields=("ratified_by", "ratified_at"))
     _issue_certificate(award, application, by)
     return award
 
 
 def _cancel_pending_award(application: Application, by: User, why: str) -> None:
-    """An award not yet ratified falls away when the application leaves assessment."""
-    for award in Award.objects.filter(application=application, status=Award.Status.AWAITING_RATIFICATION):
-        audit_record("award.cancel", actor=by, target=award, organisation=application.organisation, why=why)
+    """An award not yet ratified falls away when the application leaves assessment: it
+    is removed, and the application's history says so."""
+    for award in Award.objects.select_for_update().filter(
+        application=application, status=Award.Status.AWAITING_RATIFICATION
+    ):
+        record_transition(
+            application,
+            action=A.AWARD_CANCELLED,
+            by=by,
+            note=f"The award{f' at {award.level}' if award.level else ''} made by {award.awarded_by} on "
+            f"{award.awarded_on:%-d %B %Y} was not ratified: {why}.",
+        )
         award.delete()
 
 
 @transaction.atomic
 def award_expire(*, award: Award, today: datetime.date) -> bool:
     """Expire an issued award whose date has passed (the daily command). True if it did."""
-    award = Award.objects.select_for_update().select_related("application__organisation").get(pk=award.pk)
+    application = _lock(award.application)  # parent first
+    award = Award.objects.select_for_update().get(pk=award.pk)
     if award.status != Award.Status.ISSUED or award.expires_on >= today:
         return False
-    award.status = Award.Status.EXPIRED
-    award.save(update_fields=["status"])
-    application = _lock(award.application)
+    record_transition(award, Award.Status.EXPIRED, action=AwardEvent.Action.EXPIRED)
     if application.status == S.ACCREDITED:
-        _move(application, S.EXPIRED, by=None, note=f"The award expired on {award.expires_on:%-d %B %Y}.")
+        _move(
+            application,
+            S.EXPIRED,
+            action=A.EXPIRED,
+            by=None,
+            note=f"The award expired on {award.expires_on:%-d %B %Y}.",
+        )
     return True
 
 
-# Visits
+# ---------------------------------------------------------------- visits
 
 
-def _visit_application(visit: Visit) -> Application:
-    return _lock(visit.application)
+def _check_visit_time(starts_at: datetime.datetime, *, past_allowed: bool = False) -> None:
+    now = timezone.now()
+    if not past_allowed and starts_at <= now:
+        raise WorkflowError("A visit must be scheduled in the future.")
+    if starts_at > now + datetime.timedelta(days=730):
+        raise WorkflowError("A visit must be within the next two years.")
 
 
 @transaction.atomic
@@ -410,8 +426,7 @@ def visit_request(
 ) -> Visit:
     """The lead offers two or three dates for a visit; the officer confirms one."""
     application = _lock(application)
-    _require_lead(by, application, "ask for a visit")
-    _require_status(application, Application.OPEN_STATUSES, "ask for a visit")
+    can.can_request_visit.require(by, application, WorkflowError)
     preferred = sorted({d for d in preferred if d})
     if len(preferred) < 2:
         raise WorkflowError("Offer at least two dates and times, so your officer can pick one.")
@@ -429,12 +444,14 @@ def visit_request(
         preferred_3=preferred[2] if len(preferred) > 2 else None,
         attendees=note,
     )
+    record_transition(visit, action=VisitEvent.Action.REQUESTED, by=by, note=note)
     _touch(application)
-    audit_record("visit.request", actor=by, target=visit, organisation=application.organisation)
     _notify(
         officer_emails(application),
         f"{application.organisation} has offered dates for a visit",
-        f"Confirm one of them, or propose another:\n{_link(visit)}",
+        "visit_requested",
+        visit=visit,
+        url=absolute_url(visit),
     )
     return visit
 
@@ -455,98 +472,146 @@ def visit_schedule(
 ) -> Visit:
     """The officer books a visit, or confirms one the school asked for, or moves a booked
     visit to another time (with a reason, which the school is told)."""
-    application = _lock(application)
-    _require_officer(by, "schedule a visit")
-    _require_status(application, Application.OPEN_STATUSES, "schedule a visit")
-    if starts_at <= timezone.now():
-        raise WorkflowError("A visit must be scheduled in the future.")
-    if starts_at > timezone.now() + datetime.timedelta(days=730):
-        raise WorkflowError("A visit must be within the next two years.")
+    application = _lock(application)  # the application first, then the visit
+    can.can_book_visit.require(by, application, WorkflowError)
+    _check_visit_time(starts_at)
     if visit is None:
         visit = Visit(application=application)
+        action = VisitEvent.Action.BOOKED
     else:
         visit = Visit.objects.select_for_update().get(pk=visit.pk)
-        if visit.status in (Visit.Status.COMPLETED, Visit.Status.CANCELLED):
-            raise WorkflowError(f"This visit is {visit.get_status_display().lower()}: it cannot be rescheduled.")
+        can.can_confirm_visit.require(by, visit, WorkflowError)
+        action = VisitEvent.Action.CONFIRMED if visit.status == Visit.Status.REQUESTED else VisitEvent.Action.MOVED
     moved = visit.status == Visit.Status.SCHEDULED and visit.starts_at is not None and visit.starts_at != starts_at
+    note = ""
     if moved:
         if not reason.strip():
             raise WorkflowError("Give the reason for moving the visit: the school will be told.")
         old = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")
-        visit.changes += f"{timezone.localdate():%-d %b %Y}: moved from {old} by {by}. {reason.strip()}\n"
+        note = f"Moved from {old}. {reason.strip()}"
+    elif action == VisitEvent.Action.MOVED:
+        action = VisitEvent.Action.BOOKED  # details changed, same time
     visit.kind, visit.mode, visit.starts_at = kind, mode, starts_at
     visit.location, visit.duration_minutes = location, duration_minutes
     if attendees:
         visit.attendees = attendees
-    visit.status = Visit.Status.SCHEDULED
     visit.save()
+    record_transition(visit, Visit.Status.SCHEDULED, action=action, by=by, note=note)
     _touch(application)
-    audit_record("visit.schedule", actor=by, target=visit, organisation=application.organisation)
-    when = timezone.localtime(starts_at).strftime("%A %-d %B %Y at %H:%M")
     _notify(
         lead_emails(application),
-        f"{visit.get_kind_display().lower()} {'moved to' if moved else 'booked for'} {when}",
-        f"{visit.get_kind_display()} ({visit.get_mode_display().lower()}), {when}.\n{location}\n"
-        + (f"Why it moved: {reason.strip()}\n" if moved else "")
-        + f"\nAdd it to your calendar: {_link(visit)}",
+        f"{visit.get_kind_display().lower()} {'moved to' if moved else 'booked for'} "
+        f"{timezone.localtime(starts_at):%A %-d %B %Y at %H:%M}",
+        "visit_booked",
+        visit=visit,
+        moved=moved,
+        reason=reason.strip(),
+        url=absolute_url(visit),
     )
     return visit
 
 
 @transaction.atomic
+def visit_record_past(
+    *,
+    application: Application,
+    by: User,
+    kind: str,
+    mode: str,
+    starts_at: datetime.datetime,
+    report: str,
+    location: str = "",
+    attendees: str = "",
+    duration_minutes: int = 90,
+    notes: str = "",
+    outcome: str = "",
+) -> Visit:
+    """A visit that already happened (booked by phone, say) is recorded in one go."""
+    application = _lock(application)
+    can.can_book_visit.require(by, application, WorkflowError)
+    if starts_at > timezone.now():
+        raise WorkflowError("This visit has not happened yet: book it instead.")
+    if starts_at < timezone.now() - datetime.timedelta(days=365):
+        raise WorkflowError("A visit recorded afterwards must be within the last year.")
+    visit = Visit.objects.create(
+        application=application,
+        kind=kind,
+        mode=mode,
+        status=Visit.Status.SCHEDULED,
+        starts_at=starts_at,
+        location=location,
+        attendees=attendees,
+        duration_minutes=duration_minutes,
+    )
+    record_transition(visit, action=VisitEvent.Action.BOOKED, by=by, note="Recorded after the visit.")
+    return _complete(application, visit, by=by, notes=notes, outcome=outcome, report=report)
+
+
+@transaction.atomic
 def visit_complete(*, visit: Visit, by: User, notes: str = "", outcome: str = "", report: str = "") -> Visit:
     """The officer records the visit; the initial visit moves the application to planning."""
+    application = _lock(visit.application)  # the application first, then the visit
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    application = _visit_application(visit)
-    _require_officer(by, "record a visit")
-    if visit.status != Visit.Status.SCHEDULED:
-        raise WorkflowError("Only a scheduled visit can be recorded as done.")
+    can.can_record_visit.require(by, visit, WorkflowError)
     if visit.starts_at and visit.starts_at > timezone.now():
         raise WorkflowError("This visit has not happened yet.")
+    return _complete(application, visit, by=by, notes=notes, outcome=outcome, report=report)
+
+
+def _complete(application: Application, visit: Visit, *, by: User, notes: str, outcome: str, report: str) -> Visit:
     if not report.strip():
         raise WorkflowError("Write a short report for the school.")
-    visit.status = Visit.Status.COMPLETED
     visit.notes, visit.outcome, visit.report = notes, outcome, report
     visit.completed_at = timezone.now()
-    visit.save()
+    record_transition(
+        visit,
+        Visit.Status.COMPLETED,
+        action=VisitEvent.Action.RECORDED,
+        by=by,
+        update_fields=("notes", "outcome", "report", "completed_at"),
+    )
     if visit.kind == Visit.Kind.INITIAL and application.status == S.APPLIED:
-        _move(application, S.PLANNING, by=by, note="Initial visit and guided planning done.")
+        _move(application, S.PLANNING, action=A.PLANNING, by=by, note="Initial visit and guided planning done.")
     else:
         _touch(application)
-    _notify(lead_emails(application), "your visit report is ready", f"Read it here: {_link(visit)}")
+    _notify(
+        lead_emails(application), "your visit report is ready", "visit_recorded", visit=visit, url=absolute_url(visit)
+    )
     return visit
 
 
 @transaction.atomic
 def visit_cancel(*, visit: Visit, by: User, reason: str) -> Visit:
+    application = _lock(visit.application)  # the application first, then the visit
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    application = _visit_application(visit)
-    if not (by.is_officer or is_lead(by, application.organisation)):
-        raise WorkflowError("Only the school's lead or a council officer can cancel a visit.")
-    if visit.status in (Visit.Status.COMPLETED, Visit.Status.CANCELLED):
-        raise WorkflowError(f"This visit is already {visit.get_status_display().lower()}.")
+    can.can_cancel_visit.require(by, visit, WorkflowError)
     if not reason.strip():
         raise WorkflowError("Give a reason for cancelling.")
-    visit.status, visit.cancelled_reason = Visit.Status.CANCELLED, reason
-    visit.save(update_fields=["status", "cancelled_reason"])
+    visit.cancelled_reason = reason.strip()
+    record_transition(
+        visit,
+        Visit.Status.CANCELLED,
+        action=VisitEvent.Action.CANCELLED,
+        by=by,
+        note=reason.strip(),
+        update_fields=("cancelled_reason",),
+    )
     _touch(application)
-    audit_record("visit.cancel", actor=by, target=visit, organisation=application.organisation, reason=reason)
     others = officer_emails(application) if not by.is_officer else lead_emails(application)
-    _notify(others, f"{visit.get_kind_display().lower()} cancelled", reason)
+    _notify(
+        others, f"{visit.get_kind_display().lower()} cancelled", "visit_cancelled", visit=visit, reason=reason.strip()
+    )
     return visit
 
 
-# Self-review and action plan
-
-EDITABLE = [S.APPLIED, S.PLANNING, S.EVIDENCING, S.ASSESSMENT]
+# ---------------------------------------------------------------- self-review and action plan
 
 
 @transaction.atomic
 def self_review_save(*, application: Application, by: User, ratings: dict[int, tuple[str, str]]) -> list[SelfReview]:
     """Save ratings and commentary, `{criterion_id: (rating, commentary)}`."""
     application = _lock(application)
-    _require_member(by, application, "complete the self-review")
-    _require_status(application, EDITABLE, "change the self-review")
+    can.can_edit_plan.require(by, application, WorkflowError)
     valid_ids = set(Criterion.objects.filter(standard__scheme=application.scheme).values_list("pk", flat=True))
     saved = []
     for criterion_id, (rating, commentary) in ratings.items():
@@ -568,8 +633,7 @@ def self_review_save(*, application: Application, by: User, ratings: dict[int, t
 def action_items_from_self_review(*, application: Application, by: User, due_date: datetime.date) -> int:
     """Copy every criterion rated below "established" into the action plan (once)."""
     application = _lock(application)
-    _require_member(by, application, "change the action plan")
-    _require_status(application, EDITABLE, "change the action plan")
+    can.can_edit_plan.require(by, application, WorkflowError)
     below = SelfReview.objects.filter(
         application=application, rating__in=[SelfReview.Rating.NOT_STARTED, SelfReview.Rating.DEVELOPING]
     ).select_related("criterion")
@@ -593,23 +657,58 @@ def action_items_from_self_review(*, application: Application, by: User, due_dat
 
 
 @transaction.atomic
-def action_item_save(*, application: Application, by: User, item: ActionItem | None = None, **fields) -> ActionItem:
+def action_item_save(
+    *,
+    application: Application,
+    by: User,
+    action: str,
+    owner: str,
+    due_date: datetime.date,
+    criterion: Criterion | None = None,
+    success_measure: str = "",
+    status: str = ActionItem.Status.NOT_STARTED,
+    item: ActionItem | None = None,
+) -> ActionItem:
+    """Add an action to the plan, or change one (`item`)."""
     application = _lock(application)
-    _require_member(by, application, "change the action plan")
-    _require_status(application, EDITABLE, "change the action plan")
-    criterion = fields.get("criterion")
+    can.can_edit_plan.require(by, application, WorkflowError)
     if criterion is not None and criterion.standard.scheme_id != application.scheme_id:
         raise WorkflowError("That criterion is not part of this scheme.")
+    if status not in ActionItem.Status.values:
+        raise WorkflowError("Choose the action's status.")
     if item is None:
         item = ActionItem(application=application, created_by=by)
-    for name, value in fields.items():
-        setattr(item, name, value)
+    else:
+        item = ActionItem.objects.select_for_update().get(pk=item.pk, application=application)
+    item.criterion, item.action, item.owner = criterion, action.strip(), owner.strip()
+    item.due_date, item.success_measure, item.status = due_date, success_measure.strip(), status
     item.save()
+    audit_record("action_item.save", actor=by, target=item, organisation=application.organisation)
     _touch(application)
     return item
 
 
-# Evidence
+@transaction.atomic
+def action_item_delete(*, item: ActionItem, by: User) -> None:
+    application = _lock(item.application)
+    can.can_edit_plan.require(by, application, WorkflowError)
+    audit_record(
+        "action_item.delete", actor=by, target=item, organisation=application.organisation, what=item.action[:200]
+    )
+    item.delete()
+    _touch(application)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def _check_criteria(application: Application, criteria) -> list[Criterion]:
+    criteria = list(criteria)
+    if not criteria:
+        raise WorkflowError("Choose at least one criterion this evidence shows.")
+    if any(c.standard.scheme_id != application.scheme_id for c in criteria):
+        raise WorkflowError("That criterion is not part of this scheme.")
+    return criteria
 
 
 @transaction.atomic
@@ -632,13 +731,8 @@ def evidence_add(
     Other apps attach what they hold through this too (a training record, a governors'
     report of incident figures): `file` may be an upload or a `ContentFile` with a name."""
     application = _lock(application)
-    _require_member(by, application, "add evidence")
-    _require_status(application, [S.PLANNING, S.EVIDENCING, S.ASSESSMENT], "add evidence")
-    criteria = list(criteria)
-    if not criteria:
-        raise WorkflowError("Choose at least one criterion this evidence shows.")
-    if any(c.standard.scheme_id != application.scheme_id for c in criteria):
-        raise WorkflowError("That criterion is not part of this scheme.")
+    can.can_add_evidence.require(by, application, WorkflowError)
+    criteria = _check_criteria(application, criteria)
     if kind not in Evidence.Kind.values:
         raise WorkflowError("Choose a file, a link or a written statement.")
     evidence = Evidence.objects.create(
@@ -654,44 +748,62 @@ def evidence_add(
         statement=statement,
     )
     evidence.criteria.set(criteria)
-    EvidenceEvent.objects.create(evidence=evidence, action=EvidenceEvent.Action.CREATED, by=by)
+    record_transition(evidence, action=EvidenceEvent.Action.CREATED, by=by)
     _touch(application)
-    audit_record("evidence.add", actor=by, target=evidence, organisation=application.organisation)
     return evidence
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, by: User, criteria, **fields) -> Evidence:
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    application = _lock(evidence.application)
-    _require_member(by, application, "change evidence")
-    _require_status(application, [S.PLANNING, S.EVIDENCING, S.ASSESSMENT], "change evidence")
-    if evidence.status not in (Evidence.Status.DRAFT, Evidence.Status.CHANGES_REQUESTED):
-        raise WorkflowError("Evidence can only be changed while it is a draft or changes have been asked for.")
-    for name, value in fields.items():
-        setattr(evidence, name, value)
+def evidence_update(
+    *,
+    evidence: Evidence,
+    by: User,
+    criteria=None,
+    title: str | None = None,
+    kind: str | None = None,
+    file=None,
+    original_filename: str = "",
+    content_type: str = "",
+    size: int | None = None,
+    url: str | None = None,
+    statement: str | None = None,
+) -> Evidence:
+    """Change a draft, or an item the officer asked to be changed. What is not given (None)
+    stays as it is; without a new `file`, a file item keeps the one it has."""
+    application = _lock(evidence.application)  # the application first, then the evidence
+    evidence = Evidence.objects.select_for_update().select_related("application").get(pk=evidence.pk)
+    can.can_edit_evidence.require(by, evidence, WorkflowError)
+    if kind is not None and kind not in Evidence.Kind.values:
+        raise WorkflowError("Choose a file, a link or a written statement.")
+    for name, value in (("title", title), ("kind", kind), ("url", url), ("statement", statement)):
+        if value is not None:
+            setattr(evidence, name, value)
+    if file is not None:
+        evidence.file, evidence.original_filename = file, original_filename
+        evidence.content_type, evidence.size = content_type, size
     evidence.save()
     if criteria is not None:
-        evidence.criteria.set(criteria)
+        evidence.criteria.set(_check_criteria(application, criteria))
+    record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by)
     _touch(application)
     return evidence
 
 
 @transaction.atomic
 def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evidence:
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    application = _lock(evidence.application)
-    _require_lead(by, application, "submit evidence")
-    _require_status(application, [S.EVIDENCING, S.ASSESSMENT], "submit evidence")
-    if Award.objects.filter(application=application, status=Award.Status.AWAITING_RATIFICATION).exists():
-        raise WorkflowError("An award is waiting for ratification: evidence cannot change now.")
-    if evidence.status not in (Evidence.Status.DRAFT, Evidence.Status.CHANGES_REQUESTED):
-        raise WorkflowError(f"This evidence is already {evidence.get_status_display().lower()}.")
+    application = _lock(evidence.application)  # the application first, then the evidence
+    evidence = Evidence.objects.select_for_update().select_related("application").get(pk=evidence.pk)
+    can.can_submit_evidence.require(by, evidence, WorkflowError)
     if evidence.status == Evidence.Status.CHANGES_REQUESTED and comment.strip():
-        EvidenceEvent.objects.create(evidence=evidence, action=EvidenceEvent.Action.RESPONDED, by=by, comment=comment)
-    evidence.status, evidence.submitted_at = Evidence.Status.SUBMITTED, timezone.now()
-    evidence.save(update_fields=["status", "submitted_at"])
-    EvidenceEvent.objects.create(evidence=evidence, action=EvidenceEvent.Action.SUBMITTED, by=by)
+        record_transition(evidence, action=EvidenceEvent.Action.RESPONDED, by=by, note=comment.strip())
+    evidence.submitted_at = timezone.now()
+    record_transition(
+        evidence,
+        Evidence.Status.SUBMITTED,
+        action=EvidenceEvent.Action.SUBMITTED,
+        by=by,
+        update_fields=("submitted_at",),
+    )
     _touch(application)
     return evidence
 
@@ -700,53 +812,63 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
 def evidence_review(*, evidence: Evidence, by: User, decision: str, comment: str = "", seen_status: str) -> Evidence:
     """The officer accepts an item or asks for changes. `seen_status` is the status the
     officer was looking at: if another officer decided meanwhile, nothing changes."""
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
-    application = _lock(evidence.application)
-    _require_officer(by, "review evidence")
-    _require_status(application, [S.EVIDENCING, S.ASSESSMENT], "review evidence")
+    application = _lock(evidence.application)  # the application first, then the evidence
+    evidence = Evidence.objects.select_for_update().select_related("application").get(pk=evidence.pk)
+    if not by.is_officer:
+        raise WorkflowError("Only a council officer can review evidence.")
     if evidence.status != seen_status or evidence.status != Evidence.Status.SUBMITTED:
         last = evidence.events.exclude(action=EvidenceEvent.Action.CREATED).select_related("by").last()
-        who = f" by {last.by} ({last.get_action_display().lower()})" if last else ""
+        who = f" by {last.by} ({last.get_action_display().lower()})" if last and last.by else ""
         raise WorkflowError(
             f"This evidence has changed since you opened it: it is now {evidence.get_status_display().lower()}{who}."
         )
+    can.can_review_evidence.require(by, evidence, WorkflowError)
     if decision not in (Evidence.Status.ACCEPTED, Evidence.Status.CHANGES_REQUESTED):
         raise WorkflowError("Choose accept or ask for changes.")
     if decision == Evidence.Status.CHANGES_REQUESTED and not comment.strip():
         raise WorkflowError("Say what needs to change, so the school can act on it.")
-    evidence.status = decision
-    evidence.save(update_fields=["status"])
-    EvidenceEvent.objects.create(evidence=evidence, action=decision, by=by, comment=comment)
+    record_transition(evidence, decision, action=decision, by=by, note=comment.strip())
     _touch(application)
-    audit_record("evidence.review", actor=by, target=evidence, organisation=application.organisation, decision=decision)
     if decision == Evidence.Status.CHANGES_REQUESTED:
-        _notify(lead_emails(application), f"changes requested: {evidence.title}", f"{comment}\n\n{_link(evidence)}")
+        _notify(
+            lead_emails(application),
+            f"changes requested: {evidence.title}",
+            "changes_requested",
+            evidence=evidence,
+            comment=comment.strip(),
+            url=absolute_url(evidence),
+        )
     return evidence
 
 
-# Re-accreditation
-
-
-def reaccreditation_source(organisation: Organisation):
-    """The award a school would re-accredit from: its latest accredited or expired
-    application, else its latest award under the earlier scheme."""
-    previous = (
-        Application.objects.filter(organisation=organisation, status__in=[S.ACCREDITED, S.EXPIRED])
-        .order_by("-created_at")
-        .first()
-    )
-    if previous:
-        return previous
-    return LegacyAward.objects.filter(organisation=organisation).order_by("-awarded_on").first()
+# ---------------------------------------------------------------- re-accreditation
 
 
 @transaction.atomic
-def reaccreditation_start(*, organisation: Organisation, by: User, carry_forward: bool = True, **apply_fields):
+def reaccreditation_start(
+    *,
+    organisation: Organisation,
+    by: User,
+    contact_name: str,
+    contact_email: str,
+    accept_terms: bool,
+    package: str = Application.Package.STANDARD,
+    bespoke_note: str = "",
+    purchase_order: str = "",
+    contact_phone: str = "",
+    carry_forward: bool = True,
+) -> Application:
     """Apply onto the current scheme, carrying accepted evidence forward onto criteria
     with the same code (marked as carried forward; the officer still reviews it)."""
     source = reaccreditation_source(organisation)
     if source is None:
         raise WorkflowError(f"{organisation} has no award to re-accredit. Apply for a new award instead.")
+    if isinstance(source, Application):
+        from .selectors import can_reaccredit_now
+
+        reason = can_reaccredit_now(source)
+        if reason:
+            raise WorkflowError(reason)
     scheme = Scheme.current()
     if scheme is None:
         raise WorkflowError("No scheme is open for applications.")
@@ -754,42 +876,53 @@ def reaccreditation_start(*, organisation: Organisation, by: User, carry_forward
         organisation=organisation,
         scheme=scheme,
         by=by,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        accept_terms=accept_terms,
+        package=package,
+        bespoke_note=bespoke_note,
+        purchase_order=purchase_order,
+        contact_phone=contact_phone,
         previous_application=source if isinstance(source, Application) else None,
         previous_legacy_award=source if isinstance(source, LegacyAward) else None,
-        **apply_fields,
     )
     if carry_forward and isinstance(source, Application):
-        by_code = {c.code: c for c in Criterion.objects.filter(standard__scheme=scheme)}
-        for old in source.evidence.filter(status=Evidence.Status.ACCEPTED).prefetch_related("criteria"):
-            criteria = [by_code[c.code] for c in old.criteria.all() if c.code in by_code]
-            if not criteria:
-                continue
-            new = Evidence.objects.create(
-                application=application,
-                title=old.title,
-                kind=old.kind,
-                file=old.file.name,
-                original_filename=old.original_filename,
-                content_type=old.content_type,
-                size=old.size,
-                url=old.url,
-                statement=old.statement,
-                status=Evidence.Status.DRAFT,
-                carried_forward_from=old,
-                created_by=by,
-            )
-            new.criteria.set(criteria)
-            EvidenceEvent.objects.create(evidence=new, action=EvidenceEvent.Action.CARRIED_FORWARD, by=by)
+        _carry_forward(source, application, scheme, by)
     return application
+
+
+def _carry_forward(source: Application, application: Application, scheme: Scheme, by: User) -> None:
+    by_code = {c.code: c for c in Criterion.objects.filter(standard__scheme=scheme)}
+    for old in source.evidence.filter(status=Evidence.Status.ACCEPTED).prefetch_related("criteria"):
+        criteria = [by_code[c.code] for c in old.criteria.all() if c.code in by_code]
+        if not criteria:
+            continue
+        new = Evidence.objects.create(
+            application=application,
+            title=old.title,
+            kind=old.kind,
+            file=old.file.name,
+            original_filename=old.original_filename,
+            content_type=old.content_type,
+            size=old.size,
+            url=old.url,
+            statement=old.statement,
+            status=Evidence.Status.DRAFT,
+            carried_forward_from=old,
+            created_by=by,
+        )
+        new.criteria.set(criteria)
+        record_transition(new, action=EvidenceEvent.Action.CARRIED_FORWARD, by=by)
 
 
 @transaction.atomic
 def legacy_award_invite(*, legacy_award: LegacyAward, by: User) -> LegacyAward:
     """Invite a holder of the earlier scheme's award to re-accredit (emails its lead)."""
     legacy_award = LegacyAward.objects.select_for_update().select_related("organisation").get(pk=legacy_award.pk)
-    _require_officer(by, "invite a school to re-accredit")
+    if not by.is_officer:
+        raise WorkflowError("Only a council officer can invite a school to re-accredit.")
     organisation = legacy_award.organisation
-    leads = [m.user.email for m in organisation.memberships.leads().select_related("user")]
+    leads = list(organisation.memberships.leads().values_list("user__email", flat=True))
     if not leads:
         raise WorkflowError(f"{organisation} has no lead on PPP yet: invite a lead from its organisation page first.")
     if Application.objects.open().filter(organisation=organisation).exists():
@@ -800,22 +933,22 @@ def legacy_award_invite(*, legacy_award: LegacyAward, by: User) -> LegacyAward:
     _notify(
         leads,
         "re-accredit onto the new Positive and Peaceful Places scheme",
-        f"{organisation} held the {legacy_award.scheme_name}"
-        f"{f' ({legacy_award.level})' if legacy_award.level else ''} from {legacy_award.awarded_on:%B %Y}.\n"
-        "The council's new scheme is open: sign in and choose Award, then Start re-accreditation.\n"
-        f"{settings.SITE_URL}/award/",
+        "reaccredit_invite",
+        legacy_award=legacy_award,
+        url=absolute_url("accreditation:dashboard"),
     )
     return legacy_award
 
 
-# Schemes
+# ---------------------------------------------------------------- schemes
 
 
 @transaction.atomic
 def scheme_new_version(*, scheme: Scheme, by: User) -> Scheme:
     """A draft copy of `scheme` (standards and criteria) to edit: published criteria keep
     their meaning for the schools that answered them, so changes go into a new version."""
-    _require_officer(by, "make a new version of a scheme")
+    if not by.is_officer:
+        raise WorkflowError("Only a council officer can make a new version of a scheme.")
     versions = list(Scheme.objects.select_for_update().filter(name=scheme.name).order_by("-version"))
     latest = versions[0]
     copy = Scheme.objects.create(
@@ -853,7 +986,8 @@ def scheme_publish(*, scheme: Scheme, by: User) -> Scheme:
     """Open a draft scheme for applications; earlier published versions of it retire
     (their schools carry on under the version they applied to)."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    _require_officer(by, "publish a scheme")
+    if not by.is_officer:
+        raise WorkflowError("Only a council officer can publish a scheme.")
     if scheme.status != Scheme.Status.DRAFT:
         raise WorkflowError(f"{scheme} is already {scheme.get_status_display().lower()}.")
     if not Criterion.objects.filter(standard__scheme=scheme).exists():
@@ -863,23 +997,3 @@ def scheme_publish(*, scheme: Scheme, by: User) -> Scheme:
     scheme.save(update_fields=["status", "published_on"])
     audit_record("scheme.publish", actor=by, target=scheme)
     return scheme
-
-
-# Queries the pages share
-
-
-def evidence_waiting_for_review():
-    return (
-        Evidence.objects.filter(status=Evidence.Status.SUBMITTED, application__status__in=Application.OPEN_STATUSES)
-        .select_related("application__organisation", "application__assigned_officer")
-        .order_by("submitted_at")
-    )
-
-
-def stale_applications(today: datetime.date, days: int = 30):
-    cutoff = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time()))
-    return Application.objects.open().filter(last_activity_at__lt=cutoff)
-
-
-def overdue_write_ups():
-    return Visit.objects.filter(Q(status=Visit.Status.SCHEDULED) & Q(starts_at__lt=timezone.now()))

@@ -1,7 +1,7 @@
 """THE model-specific part of the national dataset: which rows PPP's pages need and how
 they relate. Everything that names a PPP model, field or status lives in this module, so
-a model renamed or moved (e.g. accreditation's StatusChange becoming ApplicationEvent, or
-the history tables moving onto ppp.history.HistoryEntry) is a small edit here and nowhere
+a model renamed or moved (as when accreditation's StatusChange became ApplicationEvent and
+the history tables moved onto ppp.history.HistoryEntry) is a small edit here and nowhere
 else. The loading itself (`bench/bulk.py`) reads table and column names from the models.
 
 Rows are generated from one seeded random generator, so the same seed and scale give the
@@ -47,6 +47,17 @@ BENCH_SUPERUSER = "bench-superuser@national.example"
 BENCH_LEAD = "bench-lead@national.example"  # lead of the school whose application has 30 evidence items
 PASSWORD = "Peaceful-Places-2026"
 BENCH_EVIDENCE_ITEMS = 30
+# The history action recorded when an application reaches each status.
+APPLICATION_ACTION = {
+    "applied": "applied",
+    "planning": "planning",
+    "evidencing": "plan_agreed",
+    "assessment": "submitted",
+    "accredited": "accredited",
+    "withdrawn": "withdrawn",
+    "expired": "expired",
+}
+VISIT_ACTION = {"requested": "requested", "scheduled": "booked", "completed": "recorded"}
 
 PREFIXES = [
     "Oak",
@@ -396,6 +407,8 @@ class National:
         self.visit_samples: list[tuple[int, int]] = []
         self.certificate_samples: list[tuple[int, int]] = []
         self.bench: dict = {}
+        self.visit_events: list[dict] = []
+        self.award_events: list[dict] = []
 
     # ------------------------------------------------------------------ helpers
 
@@ -464,13 +477,15 @@ class National:
             acc.Organisation,
             acc.Membership,
             a.Application,
-            a.StatusChange,
+            a.ApplicationEvent,
             a.Visit,
+            a.VisitEvent,
             a.ActionItem,
             a.Evidence,
             a.Evidence.criteria.through,
             a.EvidenceEvent,
             a.Award,
+            a.AwardEvent,
             c.Pledge,
             c.PledgeCommitment,
             c.PledgeEvent,
@@ -652,8 +667,9 @@ class National:
             for step in steps:
                 history.append(
                     {
-                        "id": self.ids.next("status_change"),
+                        "id": self.ids.next("application_event"),
                         "application": app_id,
+                        "action": APPLICATION_ACTION[step],
                         "from_status": previous_step,
                         "to_status": step,
                         "by": lead if step == "applied" else officer,
@@ -740,6 +756,24 @@ class National:
                     )
                     if len(self.certificate_samples) < 2000 and award_status == "issued":
                         self.certificate_samples.append((certificate, app["org"]))
+                made_at = timezone.make_aware(datetime.datetime.combine(awarded_on, datetime.time(10)))
+                for action, to_status in [("made", "awaiting_ratification"), ("issued", "issued")] + (
+                    [(award_status, award_status)] if award_status in ("superseded", "expired") else []
+                ):
+                    if award_status == "awaiting_ratification" and action == "issued":
+                        continue
+                    self.award_events.append(
+                        {
+                            "id": self.ids.next("award_event"),
+                            "award": award_id,
+                            "action": action,
+                            "from_status": "",
+                            "to_status": to_status,
+                            "by": officer or self.officer_ids[0],
+                            "at": min(self.now, made_at),
+                            "note": "",
+                        }
+                    )
                 awards.append(
                     {
                         "id": award_id,
@@ -753,11 +787,13 @@ class National:
                     }
                 )
         copy_rows(a.Application, app_rows, label="applications")
-        copy_rows(a.StatusChange, history, label="application status history")
+        copy_rows(a.ApplicationEvent, history, label="application history")
         copy_rows(a.Visit, visits, label="visits")
+        copy_rows(a.VisitEvent, self.visit_events, label="visit history")
         copy_rows(a.ActionItem, actions, label="action items")
         copy_rows(self.IssuedCertificate, certificates, label="award certificates")
         copy_rows(a.Award, awards, label="awards")
+        copy_rows(a.AwardEvent, self.award_events, label="award history")
         self.applications = apps
         self.bench["application"] = next(x for x in apps if x["org"] == 1 and not x.get("earlier"))
         self.bench["certificate_code"] = certificates[-1]["code"] if certificates else ""
@@ -768,6 +804,18 @@ class National:
         visit_id = self.ids.next("visit")
         if len(self.visit_samples) < 5000:
             self.visit_samples.append((visit_id, app_id))
+        self.visit_events.append(
+            {
+                "id": self.ids.next("visit_event"),
+                "visit": visit_id,
+                "action": VISIT_ACTION[status],
+                "from_status": "",
+                "to_status": status,
+                "by": None,
+                "at": min(self.now, when),
+                "note": "",
+            }
+        )
         return {
             "id": visit_id,
             "public_id": self.uuid(),
@@ -873,7 +921,14 @@ class National:
         copy_rows(a.EvidenceEvent, events, label="evidence history")
 
     def _evidence_event(self, evidence_id, action, by, at):
-        return {"id": self.ids.next("evidence_event"), "evidence": evidence_id, "action": action, "by": by, "at": at}
+        return {
+            "id": self.ids.next("evidence_event"),
+            "evidence": evidence_id,
+            "action": action,
+            "to_status": "draft" if action == "created" else action,
+            "by": by,
+            "at": at,
+        }
 
     def pledges(self):
         c, rng = self.charter, self.rng

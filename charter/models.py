@@ -5,14 +5,13 @@ A pledge moves through these states, always through `charter.services`:
 
     awaiting email check ──email verified──▶ submitted ──approve──▶ approved
     submitted ──return (comment)──▶ returned ──resubmit──▶ submitted
-    approved ──review overdue by more than 60 days──▶ lapsed ──renew──▶ submitted
+    approved ──review overdue by more than CHARTER_LAPSE_AFTER_DAYS──▶ lapsed ──renew──▶ submitted
     any state but withdrawn ──withdraw──▶ withdrawn
 
-Every change writes a `PledgeEvent` (the pledge's history).
+Every change writes a `PledgeEvent` (the pledge's history, through ppp.history).
 """
 
 import datetime
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -22,10 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation, OrganisationOwnedQuerySet
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from ppp.history import HistoryEntry
 
 
 class CharterQuerySet(models.QuerySet):
@@ -135,11 +131,6 @@ class PledgeQuerySet(OrganisationOwnedQuerySet):
     def awaiting_approval(self):
         return self.filter(status=Pledge.Status.SUBMITTED).order_by("submitted_at", "pk")
 
-    def due_for_review(self, today, within_days: int = 60):
-        return self.filter(
-            status=Pledge.Status.APPROVED, review_due_on__lte=today + datetime.timedelta(days=within_days)
-        )
-
 
 class Pledge(models.Model):
     class Status(models.TextChoices):
@@ -208,18 +199,15 @@ class Pledge(models.Model):
         return reverse("charter:pledge-detail", kwargs={"pledge": self.public_id})
 
     @property
-    def is_commissioner(self) -> bool:
-        return self.delivery_role in {self.DeliveryRole.COMMISSIONER, self.DeliveryRole.BOTH}
-
-    @property
     def on_register(self) -> bool:
         return self.status == self.Status.APPROVED and self.consent_to_list and not self.removed_from_register_at
 
     def review_window_open(self, today) -> bool:
+        """The annual review can be sent from CHARTER_REVIEW_WINDOW_DAYS before it is due."""
         return (
             self.status == self.Status.APPROVED
             and self.review_due_on is not None
-            and self.review_due_on - datetime.timedelta(days=60) <= today
+            and self.review_due_on - datetime.timedelta(days=settings.CHARTER_REVIEW_WINDOW_DAYS) <= today
         )
 
 
@@ -244,44 +232,33 @@ class PledgeEventQuerySet(OrganisationOwnedQuerySet):
     organisation_lookup = "pledge__organisation"
 
 
-class PledgeEvent(models.Model):
-    """The pledge's history: one row per change, with who, when and why."""
+class PledgeEvent(HistoryEntry):
+    """The pledge's history: one row per change, with who, when and why (ppp.history)."""
+
+    class Action(models.TextChoices):
+        SIGNED = "signed", "Signed the charter"
+        EMAIL_VERIFIED = "email_verified", "Email address confirmed; sent to the council"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned for changes"
+        RESUBMITTED = "resubmitted", "Changed and resubmitted"
+        RENEWED = "renewed", "Renewed and resubmitted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        LAPSED = "lapsed", "Lapsed: annual review overdue"
+        REVIEWED = "reviewed", "Annual review submitted"
+        REVIEW_FEEDBACK = "review_feedback", "Council feedback on the review"
+        REMOVED_FROM_REGISTER = "removed_from_register", "Removed from the public register"
+        RESTORED_TO_REGISTER = "restored_to_register", "Put back on the public register"
+        LISTING_CONSENT_GIVEN = "listing_consent_given", "Agreed to be listed on the public register"
+        LISTING_CONSENT_WITHDRAWN = "listing_consent_withdrawn", "Asked to be taken off the public register"
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_field = "pledge"
 
     objects = PledgeEventQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.action} ({self.at:%Y-%m-%d})"
-
-    ACTION_LABELS = {
-        "signed": "Signed the charter",
-        "email_verified": "Email address confirmed; sent to the council",
-        "approved": "Approved",
-        "returned": "Returned for changes",
-        "resubmitted": "Changed and resubmitted",
-        "renewed": "Renewed and resubmitted",
-        "withdrawn": "Withdrawn",
-        "lapsed": "Lapsed: annual review overdue",
-        "reviewed": "Annual review submitted",
-        "review_feedback": "Council feedback on the review",
-        "removed_from_register": "Removed from the public register",
-        "restored_to_register": "Put back on the public register",
-        "listing_consent_given": "Agreed to be listed on the public register",
-        "listing_consent_withdrawn": "Asked to be taken off the public register",
-    }
-
-    def get_action_label(self) -> str:
-        return self.ACTION_LABELS.get(self.action, self.action)
+    class Meta(HistoryEntry.Meta):
+        pass
 
 
 class ReviewQuerySet(OrganisationOwnedQuerySet):

@@ -1,6 +1,7 @@
 """The charter's daily reminders, collected by `manage.py send_reminders`.
 
-- an approved pledge's annual review: 60 and 30 days before it is due, and on the day
+- an approved pledge's annual review: when it opens (CHARTER_REVIEW_WINDOW_DAYS before it is
+  due), 30 days before, and on the day
   (only the latest stage reached is sent, so catching up after a gap sends one email);
 - a review overdue by more than CHARTER_LAPSE_AFTER_DAYS days: the pledge lapses (once,
   through `pledge_lapse`) and the organisation is told how to renew.
@@ -20,7 +21,11 @@ from ppp.notifications.services import Reminder
 from .models import Pledge
 from .services import CharterError, pledge_lapse
 
-STAGES = (0, 30, 60)  # days before the due date
+
+def stages() -> tuple[int, ...]:
+    """Days before the due date when the lead is reminded: when the review opens
+    (CHARTER_REVIEW_WINDOW_DAYS), 30 days before, and on the day."""
+    return tuple(sorted({0, 30, settings.CHARTER_REVIEW_WINDOW_DAYS}))
 
 
 def _emails(pledge: Pledge, leads: dict[int, list[str]]) -> list[str]:
@@ -40,7 +45,7 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
     grace = datetime.timedelta(days=settings.CHARTER_LAPSE_AFTER_DAYS)
     pledges = list(
         Pledge.objects.filter(
-            status=Pledge.Status.APPROVED, review_due_on__lte=today + datetime.timedelta(days=max(STAGES))
+            status=Pledge.Status.APPROVED, review_due_on__lte=today + datetime.timedelta(days=max(stages()))
         ).select_related("organisation")
     )
     leads: dict[int, list[str]] = {}
@@ -64,7 +69,7 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
             )
             continue
         days_left = (due - today).days
-        stage = next((s for s in STAGES if days_left <= s), None)
+        stage = next((s for s in stages() if days_left <= s), None)
         if stage is None:
             continue
         yield Reminder(

@@ -90,7 +90,7 @@ def register_csv() -> str:
 
 
 def officer_lists(today: datetime.date) -> dict:
-    due_soon = today + datetime.timedelta(days=60)
+    due_soon = today + datetime.timedelta(days=settings.CHARTER_REVIEW_WINDOW_DAYS)
     base = Pledge.objects.select_related("organisation")
     return {
         "awaiting": list(base.awaiting_approval()),

@@ -7,60 +7,48 @@ and raise `CharterError` with a sentence a person can read.
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, Organisation, User
-from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.certificates.models import IssuedCertificate
-from ppp.certificates.services import certificate_for, certificate_issue, certificate_revoke
+from ppp.certificates.services import certificate_issue, certificate_revoke
 from ppp.dates import add_months
+from ppp.errors import DomainError
+from ppp.history import record_transition
 from ppp.links import absolute_url
 from ppp.mail import render_text, send_after_commit
+from ppp.tokens import hash_token, new_token
 
-from .models import (
-    Charter,
-    CommissionedProvider,
-    Pledge,
-    PledgeCommitment,
-    PledgeEvent,
-    Review,
-    ReviewAnswer,
-    hash_token,
+from . import selectors
+from .models import Charter, CommissionedProvider, Pledge, PledgeCommitment, PledgeEvent, Review, ReviewAnswer
+from .permissions import (
+    can_answer_provider_request,
+    can_approve_pledge,
+    can_give_review_feedback,
+    can_manage_providers,
+    can_publish_charter,
+    can_remove_from_register,
+    can_renew_pledge,
+    can_restore_to_register,
+    can_resubmit_pledge,
+    can_return_pledge,
+    can_review_pledge,
+    can_set_listing,
+    can_sign,
+    can_withdraw_pledge,
 )
+from .selectors import duplicate_organisation, matching_organisations
 
 
-class CharterError(Exception):
+class CharterError(DomainError):
     """A charter rule was broken; the message says which and is shown to the person."""
-
-
-# ---------------------------------------------------------------- reads for other apps
-
-
-def current_pledge(organisation: Organisation) -> Pledge | None:
-    """The organisation's pledge that still stands (not withdrawn), if any."""
-    return Pledge.objects.current().filter(organisation=organisation).first()
-
-
-def pledge_status(organisation: Organisation) -> str | None:
-    """The current pledge's status ("approved", "submitted", "lapsed"…), or None if never signed
-    (or only withdrawn pledges). For the accreditation pages."""
-    pledge = current_pledge(organisation)
-    return pledge.status if pledge else None
-
-
-def has_approved_pledge(organisation: Organisation) -> bool:
-    """True when the organisation's pledge is approved (and not lapsed or withdrawn)."""
-    return Pledge.objects.filter(organisation=organisation, status=Pledge.Status.APPROVED).exists()
 
 
 # ---------------------------------------------------------------- helpers
@@ -70,11 +58,8 @@ def next_review_due(from_day: datetime.date) -> datetime.date:
     return add_months(from_day, settings.CHARTER_REVIEW_MONTHS)
 
 
-def _event(pledge: Pledge, action: str, *, by=None, from_status: str = "", note: str = "", request=None):
-    PledgeEvent.objects.create(
-        pledge=pledge, action=action, from_status=from_status, to_status=pledge.status, by=by, note=note
-    )
-    audit_record(f"pledge.{action}", actor=by, target=pledge, request=request, status=pledge.status, note=note[:500])
+A = PledgeEvent.Action
+S = Pledge.Status
 
 
 def _lock(pledge: Pledge) -> Pledge:
@@ -91,11 +76,7 @@ def _mail_after_commit(subject: str, template: str, context: dict, to: list[str]
 
 
 def _officer_emails() -> list[str]:
-    from ppp.accounts.permissions import OFFICERS_GROUP
-
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, groups__name=OFFICERS_GROUP).values_list("email", flat=True)
-    )
+    return list(User.objects.officers().values_list("email", flat=True))
 
 
 @dataclass
@@ -154,8 +135,7 @@ def _current_charter() -> Charter:
 @transaction.atomic
 def charter_publish(*, charter: Charter, by: User, on: datetime.date | None = None, request=None) -> Charter:
     charter = Charter.objects.select_for_update().get(pk=charter.pk)
-    if not by.is_officer:
-        raise CharterError("Only a council officer can publish a charter.")
+    can_publish_charter.require(by, charter, CharterError)
     if charter.status == Charter.Status.PUBLISHED:
         raise CharterError(f"Version {charter.version} is already published.")
     if not charter.principles.exists() or not charter.commitments.exists():
@@ -168,37 +148,6 @@ def charter_publish(*, charter: Charter, by: User, on: datetime.date | None = No
 
 
 # ---------------------------------------------------------------- signing
-
-
-def _matching(queryset, *, name: str, postcode: str, urn: str = ""):
-    """Organisations in `queryset` with the same URN, or the same name and postcode."""
-    urn = (urn or "").strip()
-    squashed = postcode.replace(" ", "").upper()
-    found = []
-    if urn:
-        found += list(queryset.filter(Q(urn=urn) | Q(claimed_urn=urn)))
-    for candidate in queryset.filter(name__iexact=name.strip()):
-        if candidate.postcode.replace(" ", "").upper() == squashed and candidate not in found:
-            found.append(candidate)
-    return found
-
-
-def duplicate_organisation(*, name: str, postcode: str, urn: str = "") -> Organisation | None:
-    """A confirmed organisation already on PPP with the same URN, or the same name and
-    postcode. Organisations made by public sign-ups that no officer has approved yet do
-    not count: a stranger's sign-up must not lock the real organisation out."""
-    found = _matching(Organisation.objects.filter(provisional=False), name=name, postcode=postcode, urn=urn)
-    return found[0] if found else None
-
-
-def possible_duplicates(organisation: Organisation) -> list[Organisation]:
-    """Other organisations a provisional one may be the same as, for the officer deciding."""
-    return _matching(
-        Organisation.objects.exclude(pk=organisation.pk),
-        name=organisation.name,
-        postcode=organisation.postcode,
-        urn=organisation.claimed_urn or organisation.urn or "",
-    )
 
 
 @dataclass
@@ -232,7 +181,7 @@ def pledge_sign_up(
     email = email.strip().lower()
     charter = _current_charter()
     _check_details(details, charter)
-    provisional = _matching(
+    provisional = matching_organisations(
         Organisation.objects.filter(provisional=True).select_for_update(),
         name=organisation_name,
         postcode=postcode,
@@ -302,7 +251,9 @@ def pledge_sign_up(
     pledge.save()
     _save_commitments(pledge, details)
     audit_record("organisation.sign_up", actor=None, target=organisation, request=request, email=email)
-    _event(pledge, "signed", note="Signed online by a new organisation; email not yet verified.", request=request)
+    record_transition(
+        pledge, action=A.SIGNED, note="Signed online by a new organisation; email not yet verified.", request=request
+    )
     return SignUp(pledge=pledge, verify_url=_send_verification(pledge))
 
 
@@ -336,11 +287,11 @@ def _remove_abandoned_sign_up(pledge: Pledge, *, request=None) -> None:
 
 def _send_verification(pledge: Pledge) -> str:
     """A new single-use link (the old one stops working), emailed after commit."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     pledge.verification_token_hash = hash_token(token)
     pledge.verification_expires_at = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
     pledge.save(update_fields=["verification_token_hash", "verification_expires_at"])
-    url = settings.SITE_URL + reverse("charter:verify-email", kwargs={"token": token})
+    url = absolute_url("charter:verify-email", token=token)
     _mail_after_commit(
         "Confirm your email to sign Leicester's Anti-Bullying Charter",
         "charter/email/verify.txt",
@@ -348,10 +299,6 @@ def _send_verification(pledge: Pledge) -> str:
         [pledge.signatory_email],
     )
     return url
-
-
-def pledge_for_token(token: str) -> Pledge | None:
-    return Pledge.objects.filter(verification_token_hash=hash_token(token)).select_related("organisation").first()
 
 
 @transaction.atomic
@@ -369,11 +316,16 @@ def pledge_verify_email(*, pledge: Pledge, password: str, request=None) -> Pledg
     user.set_password(password)
     user.save(update_fields=["password"])
     EmailAddress.objects.filter(user=user, email__iexact=pledge.signatory_email).update(verified=True)
-    pledge.status = Pledge.Status.SUBMITTED
     pledge.submitted_at = timezone.now()
     pledge.verification_token_hash = ""
-    pledge.save(update_fields=["status", "submitted_at", "verification_token_hash"])
-    _event(pledge, "email_verified", by=user, from_status=Pledge.Status.UNVERIFIED, request=request)
+    record_transition(
+        pledge,
+        S.SUBMITTED,
+        action=A.EMAIL_VERIFIED,
+        by=user,
+        request=request,
+        update_fields=("submitted_at", "verification_token_hash"),
+    )
     _link_to_commissioners(pledge.organisation, pledge.signatory_email)
     _notify_officers(pledge)
     return pledge
@@ -383,7 +335,7 @@ def _notify_officers(pledge: Pledge) -> None:
     _mail_after_commit(
         f"Charter pledge to approve: {pledge.organisation}",
         "charter/email/to_approve.txt",
-        {"pledge": pledge, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        {"pledge": pledge, "url": absolute_url(pledge)},
         _officer_emails(),
     )
 
@@ -400,10 +352,7 @@ def _link_to_commissioners(organisation: Organisation, email: str) -> None:
 def pledge_create(*, organisation: Organisation, by: User, details: PledgeDetails, request=None) -> Pledge:
     """An organisation already on PPP signs: its lead signs, the pledge goes to the officers."""
     Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if not is_lead(by, organisation):
-        raise CharterError("Only your organisation's lead can sign the charter for it.")
-    if Pledge.objects.current().filter(organisation=organisation).exists():
-        raise CharterError(f"{organisation} has already signed the charter. You can see its pledge on its page.")
+    can_sign.require(by, organisation, CharterError)
     charter = _current_charter()
     _check_details(details, charter)
     pledge = Pledge(
@@ -417,21 +366,12 @@ def pledge_create(*, organisation: Organisation, by: User, details: PledgeDetail
     _apply_details(pledge, details)
     pledge.save()
     _save_commitments(pledge, details)
-    _event(pledge, "signed", by=by, request=request)
+    record_transition(pledge, action=A.SIGNED, by=by, request=request)
     _notify_officers(pledge)
     return pledge
 
 
 # ---------------------------------------------------------------- officer decisions
-
-
-def _state(pledge: Pledge) -> str:
-    return pledge.get_status_display().lower()
-
-
-def _require_officer(by: User, what: str) -> None:
-    if not by.is_officer:
-        raise CharterError(f"Only a council officer can {what}.")
 
 
 def _cycle_certificate(pledge: Pledge, event: PledgeEvent, by: User) -> IssuedCertificate:
@@ -446,14 +386,6 @@ def _cycle_certificate(pledge: Pledge, event: PledgeEvent, by: User) -> IssuedCe
         organisation=pledge.organisation,
         by=by,
     )
-
-
-def pledge_certificate(pledge: Pledge) -> IssuedCertificate | None:
-    """The certificate of the pledge's latest approval or review, if it is approved."""
-    if pledge.status != Pledge.Status.APPROVED:
-        return None
-    event = pledge.events.filter(action__in=["approved", "reviewed"]).order_by("-at", "-pk").first()
-    return certificate_for(event) if event else None
 
 
 def _confirm_organisation(organisation: Organisation, *, by: User, request=None) -> None:
@@ -477,25 +409,19 @@ def _confirm_organisation(organisation: Organisation, *, by: User, request=None)
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, by: User, request=None) -> Pledge:
     pledge = _lock(pledge)
-    _require_officer(by, "approve a pledge")
-    if pledge.status != Pledge.Status.SUBMITTED:
-        raise CharterError(
-            f"Only a pledge awaiting approval can be approved; this one is {pledge.get_status_display().lower()}."
-        )
+    can_approve_pledge.require(by, pledge, CharterError)
     if pledge.organisation.provisional:
         _confirm_organisation(pledge.organisation, by=by, request=request)
-    from_status = pledge.status
-    pledge.status = Pledge.Status.APPROVED
     pledge.approved_at = timezone.now()
     pledge.review_due_on = next_review_due(timezone.localdate())
-    pledge.save(update_fields=["status", "approved_at", "review_due_on"])
-    _event(pledge, "approved", by=by, from_status=from_status, request=request)
-    event = pledge.events.latest("pk")
+    event = record_transition(
+        pledge, S.APPROVED, action=A.APPROVED, by=by, request=request, update_fields=("approved_at", "review_due_on")
+    )
     _cycle_certificate(pledge, event, by)
     _mail_after_commit(
         "Your Anti-Bullying Charter pledge is approved",
         "charter/email/approved.txt",
-        {"pledge": pledge, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        {"pledge": pledge, "url": absolute_url(pledge)},
         _organisation_emails(pledge),
     )
     return pledge
@@ -504,21 +430,15 @@ def pledge_approve(*, pledge: Pledge, by: User, request=None) -> Pledge:
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, by: User, comment: str, request=None) -> Pledge:
     pledge = _lock(pledge)
-    _require_officer(by, "return a pledge")
-    if pledge.status != Pledge.Status.SUBMITTED:
-        raise CharterError(
-            f"Only a pledge awaiting approval can be returned; this one is {pledge.get_status_display().lower()}."
-        )
+    can_return_pledge.require(by, pledge, CharterError)
     comment = comment.strip()
     if not comment:
         raise CharterError("Say what the organisation needs to change: your comment is sent to them.")
-    pledge.status = Pledge.Status.RETURNED
-    pledge.save(update_fields=["status"])
-    _event(pledge, "returned", by=by, from_status=Pledge.Status.SUBMITTED, note=comment, request=request)
+    record_transition(pledge, S.RETURNED, action=A.RETURNED, by=by, note=comment, request=request)
     _mail_after_commit(
         "Your Anti-Bullying Charter pledge needs changes",
         "charter/email/returned.txt",
-        {"pledge": pledge, "comment": comment, "url": settings.SITE_URL + pledge.get_absolute_url()},
+        {"pledge": pledge, "comment": comment, "url": absolute_url(pledge)},
         _organisation_emails(pledge),
     )
     return pledge
@@ -527,69 +447,77 @@ def pledge_return(*, pledge: Pledge, by: User, comment: str, request=None) -> Pl
 @transaction.atomic
 def pledge_remove_from_register(*, pledge: Pledge, by: User, reason: str, request=None) -> Pledge:
     pledge = _lock(pledge)
-    _require_officer(by, "remove an entry from the register")
-    if pledge.removed_from_register_at:
-        raise CharterError("This pledge has already been removed from the register.")
+    can_remove_from_register.require(by, pledge, CharterError)
     reason = reason.strip()
     if not reason:
         raise CharterError("Give the reason for removing the entry: it is kept in the pledge's history.")
     pledge.removed_from_register_at = timezone.now()
     pledge.removed_from_register_reason = reason
-    pledge.save(update_fields=["removed_from_register_at", "removed_from_register_reason"])
-    _event(pledge, "removed_from_register", by=by, from_status=pledge.status, note=reason, request=request)
+    record_transition(
+        pledge,
+        action=A.REMOVED_FROM_REGISTER,
+        by=by,
+        note=reason,
+        request=request,
+        update_fields=("removed_from_register_at", "removed_from_register_reason"),
+    )
     return pledge
 
 
 @transaction.atomic
 def pledge_restore_to_register(*, pledge: Pledge, by: User, request=None) -> Pledge:
     pledge = _lock(pledge)
-    _require_officer(by, "restore an entry to the register")
-    if not pledge.removed_from_register_at:
-        raise CharterError("This pledge has not been removed from the register.")
+    can_restore_to_register.require(by, pledge, CharterError)
     pledge.removed_from_register_at = None
     pledge.removed_from_register_reason = ""
-    pledge.save(update_fields=["removed_from_register_at", "removed_from_register_reason"])
-    _event(pledge, "restored_to_register", by=by, from_status=pledge.status, request=request)
+    record_transition(
+        pledge,
+        action=A.RESTORED_TO_REGISTER,
+        by=by,
+        request=request,
+        update_fields=("removed_from_register_at", "removed_from_register_reason"),
+    )
     return pledge
 
 
 # ---------------------------------------------------------------- the organisation's changes
 
 
-def _require_lead(by: User, pledge: Pledge, what: str) -> None:
-    if not is_lead(by, pledge.organisation):
-        raise CharterError(f"Only {pledge.organisation}'s lead can {what}.")
-
-
 @transaction.atomic
 def pledge_resubmit(*, pledge: Pledge, by: User, details: PledgeDetails, request=None) -> Pledge:
     """A returned pledge, changed, goes back to the officers."""
     pledge = _lock(pledge)
-    _require_lead(by, pledge, "change the pledge")
-    if pledge.status != Pledge.Status.RETURNED:
-        raise CharterError("Only a pledge returned for changes can be resubmitted.")
-    return _submit_again(pledge, by, details, "resubmitted", request)
+    can_resubmit_pledge.require(by, pledge, CharterError)
+    return _submit_again(pledge, by, details, A.RESUBMITTED, request)
 
 
 @transaction.atomic
 def pledge_renew(*, pledge: Pledge, by: User, details: PledgeDetails, request=None) -> Pledge:
     """A lapsed pledge, confirmed or updated, goes back to the officers for approval."""
     pledge = _lock(pledge)
-    _require_lead(by, pledge, "renew the pledge")
-    if pledge.status != Pledge.Status.LAPSED:
-        raise CharterError("Only a lapsed pledge can be renewed. An approved pledge is kept up to date by its review.")
-    return _submit_again(pledge, by, details, "renewed", request)
+    can_renew_pledge.require(by, pledge, CharterError)
+    return _submit_again(pledge, by, details, A.RENEWED, request)
+
+
+DETAIL_FIELDS = (
+    "delivery_role",
+    "children_covered",
+    "staff_covered",
+    "signatory_name",
+    "signatory_role",
+    "leader_statement",
+    "consent_to_list",
+    "signed_on",
+    "submitted_at",
+)
 
 
 def _submit_again(pledge: Pledge, by: User, details: PledgeDetails, action: str, request) -> Pledge:
     _check_details(details, pledge.charter)
-    from_status = pledge.status
     _apply_details(pledge, details)
-    pledge.status = Pledge.Status.SUBMITTED
     pledge.submitted_at = timezone.now()
-    pledge.save()
+    record_transition(pledge, S.SUBMITTED, action=action, by=by, request=request, update_fields=DETAIL_FIELDS)
     _save_commitments(pledge, details)
-    _event(pledge, action, by=by, from_status=from_status, request=request)
     _notify_officers(pledge)
     return pledge
 
@@ -597,13 +525,8 @@ def _submit_again(pledge: Pledge, by: User, details: PledgeDetails, action: str,
 @transaction.atomic
 def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None) -> Pledge:
     pledge = _lock(pledge)
-    _require_lead(by, pledge, "withdraw the pledge")
-    if pledge.status == Pledge.Status.WITHDRAWN:
-        raise CharterError("This pledge has already been withdrawn.")
-    from_status = pledge.status
-    pledge.status = Pledge.Status.WITHDRAWN
-    pledge.save(update_fields=["status"])
-    _event(pledge, "withdrawn", by=by, from_status=from_status, note=reason.strip(), request=request)
+    can_withdraw_pledge.require(by, pledge, CharterError)
+    record_transition(pledge, S.WITHDRAWN, action=A.WITHDRAWN, by=by, note=reason.strip(), request=request)
     # Every certificate of this pledge (each approval and review printed one) stops verifying.
     events = ContentType.objects.get_for_model(PledgeEvent)
     event_ids = [str(pk) for pk in pledge.events.values_list("pk", flat=True)]
@@ -622,14 +545,12 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
 def pledge_set_listing(*, pledge: Pledge, by: User, consent: bool, request=None) -> Pledge:
     """The organisation changes its mind about being on the public register, at any time."""
     pledge = _lock(pledge)
-    _require_lead(by, pledge, "change whether the pledge is listed")
-    if pledge.status == Pledge.Status.WITHDRAWN:
-        raise CharterError("This pledge has been withdrawn.")
+    can_set_listing.require(by, pledge, CharterError)
     if pledge.consent_to_list == consent:
         return pledge
     pledge.consent_to_list = consent
-    pledge.save(update_fields=["consent_to_list"])
-    _event(pledge, "listing_consent_given" if consent else "listing_consent_withdrawn", by=by, request=request)
+    action = A.LISTING_CONSENT_GIVEN if consent else A.LISTING_CONSENT_WITHDRAWN
+    record_transition(pledge, action=action, by=by, request=request, update_fields=("consent_to_list",))
     return pledge
 
 
@@ -642,13 +563,8 @@ def pledge_lapse(*, pledge: Pledge, today: datetime.date) -> Pledge:
     grace = datetime.timedelta(days=settings.CHARTER_LAPSE_AFTER_DAYS)
     if pledge.review_due_on is None or today <= pledge.review_due_on + grace:
         raise CharterError(f"The review is not overdue by more than {settings.CHARTER_LAPSE_AFTER_DAYS} days.")
-    pledge.status = Pledge.Status.LAPSED
-    pledge.save(update_fields=["status"])
-    _event(
-        pledge,
-        "lapsed",
-        from_status=Pledge.Status.APPROVED,
-        note=f"The review due on {pledge.review_due_on:%d %B %Y} was not received.",
+    record_transition(
+        pledge, S.LAPSED, action=A.LAPSED, note=f"The review due on {pledge.review_due_on:%d %B %Y} was not received."
     )
     return pledge
 
@@ -670,9 +586,12 @@ def review_submit(
     The next review falls due a year on; a certificate for the new year is issued."""
     pledge = _lock(pledge)
     today = today or timezone.localdate()
-    _require_lead(by, pledge, "submit the annual review")
+    can_review_pledge.require(by, pledge, CharterError)
     if not pledge.review_window_open(today):
-        raise CharterError("The annual review opens 60 days before it is due, for an approved pledge.")
+        raise CharterError(
+            f"The annual review opens {settings.CHARTER_REVIEW_WINDOW_DAYS} days before it is due, for an approved "
+            "pledge."
+        )
     commitments = list(pledge.charter.commitments.all())
     missing = [c for c in commitments if not all(part.strip() for part in answers.get(c.pk, ("", "")))]
     if missing:
@@ -685,13 +604,12 @@ def review_submit(
         for c in commitments
     )
     pledge.review_due_on = next_review_due(max(pledge.review_due_on, today))
-    pledge.save(update_fields=["review_due_on"])
-    _event(pledge, "reviewed", by=by, from_status=pledge.status, request=request)
-    _cycle_certificate(pledge, pledge.events.latest("pk"), by)
+    event = record_transition(pledge, action=A.REVIEWED, by=by, request=request, update_fields=("review_due_on",))
+    _cycle_certificate(pledge, event, by)
     _mail_after_commit(
         f"Charter review to read: {pledge.organisation}",
         "charter/email/review_submitted.txt",
-        {"review": review, "url": settings.SITE_URL + review.get_absolute_url()},
+        {"review": review, "url": absolute_url(review)},
         _officer_emails(),
     )
     return review
@@ -700,7 +618,7 @@ def review_submit(
 @transaction.atomic
 def review_feedback(*, review: Review, by: User, feedback: str, request=None) -> Review:
     review = Review.objects.select_for_update().select_related("pledge__organisation").get(pk=review.pk)
-    _require_officer(by, "answer a review")
+    can_give_review_feedback.require(by, review, CharterError)
     feedback = feedback.strip()
     if not feedback:
         raise CharterError("Write your feedback for the organisation.")
@@ -708,33 +626,17 @@ def review_feedback(*, review: Review, by: User, feedback: str, request=None) ->
     review.feedback_by = by
     review.feedback_at = timezone.now()
     review.save(update_fields=["feedback", "feedback_by", "feedback_at"])
-    PledgeEvent.objects.create(
-        pledge=review.pledge, action="review_feedback", to_status=review.pledge.status, by=by, note=feedback
-    )
-    audit_record("review.feedback", actor=by, target=review, organisation=review.pledge.organisation, request=request)
+    record_transition(review.pledge, action=A.REVIEW_FEEDBACK, by=by, note=feedback, request=request)
     _mail_after_commit(
         "Feedback on your Anti-Bullying Charter review",
         "charter/email/review_feedback.txt",
-        {"review": review, "url": settings.SITE_URL + review.get_absolute_url()},
+        {"review": review, "url": absolute_url(review)},
         _organisation_emails(review.pledge),
     )
     return review
 
 
 # ---------------------------------------------------------------- commissioners
-
-
-COMMISSIONING_ROLES = [Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH]
-
-
-def can_commission(organisation: Organisation) -> bool:
-    """Only a commissioner whose pledge the council has approved lists providers: their
-    pledge status is shown to it, and invitations go out in its name."""
-    return Pledge.objects.filter(
-        organisation=organisation,
-        status=Pledge.Status.APPROVED,
-        delivery_role__in=[Pledge.DeliveryRole.COMMISSIONER, Pledge.DeliveryRole.BOTH],
-    ).exists()
 
 
 PROVIDERS_ADDED_PER_DAY = 100
@@ -747,12 +649,7 @@ def provider_add(
     """List a provider the commissioner funds: an organisation on PPP (found by URN or exact
     name), else a new one by name and email, who is invited to sign the charter."""
     Organisation.objects.select_for_update().get(pk=commissioner.pk)
-    if not (is_lead(by, commissioner) or by.is_officer):
-        raise CharterError("Only the commissioner's lead can list its providers.")
-    if not can_commission(commissioner):
-        raise CharterError(
-            "Only an organisation whose pledge as a commissioner the council has approved lists providers."
-        )
+    can_manage_providers.require(by, commissioner, CharterError)
     added_today = CommissionedProvider.objects.filter(
         commissioner=commissioner, added_at__gte=timezone.now() - datetime.timedelta(days=1)
     ).count()
@@ -788,7 +685,7 @@ def provider_add(
         _mail_after_commit(
             f"{commissioner} invites you to sign Leicester's Anti-Bullying Charter",
             "charter/email/provider_invite.txt",
-            {"provider": provider, "url": settings.SITE_URL + reverse("charter:sign")},
+            {"provider": provider, "url": absolute_url("charter:sign")},
             [email],
         )
     return provider
@@ -813,21 +710,20 @@ def provider_emails(provider: CommissionedProvider) -> list[str]:
 def provider_remind(*, provider: CommissionedProvider, by: User, request=None) -> CommissionedProvider:
     """Email the provider a reminder to sign (or review) the charter; once a week at most."""
     provider = CommissionedProvider.objects.select_for_update().select_related("commissioner").get(pk=provider.pk)
-    if not (is_lead(by, provider.commissioner) or by.is_officer):
-        raise CharterError("Only the commissioner's lead can send reminders to its providers.")
+    can_manage_providers.require(by, provider.commissioner, CharterError)
     if provider.last_reminded_at and provider.last_reminded_at > timezone.now() - datetime.timedelta(days=7):
         raise CharterError(f"{provider.name} was reminded on {provider.last_reminded_at:%d %B %Y}. Wait a week.")
     to = provider_emails(provider)
     if not to:
         raise CharterError(f"We have no email address for {provider.name}.")
-    pledge = current_pledge(provider.provider) if provider.provider_id else None
+    pledge = selectors.current_pledge(provider.provider) if provider.provider_id else None
     provider.last_reminded_at = timezone.now()
     provider.save(update_fields=["last_reminded_at"])
     audit_record("provider.remind", actor=by, target=provider, organisation=provider.commissioner, request=request)
     _mail_after_commit(
         f"A reminder from {provider.commissioner} about Leicester's Anti-Bullying Charter",
         "charter/email/provider_remind.txt",
-        {"provider": provider, "pledge": pledge, "url": settings.SITE_URL + reverse("charter:sign")},
+        {"provider": provider, "pledge": pledge, "url": absolute_url("charter:sign")},
         to,
     )
     return provider
@@ -836,41 +732,9 @@ def provider_remind(*, provider: CommissionedProvider, by: User, request=None) -
 @transaction.atomic
 def provider_remove(*, provider: CommissionedProvider, by: User, request=None) -> None:
     provider = CommissionedProvider.objects.select_for_update().select_related("commissioner").get(pk=provider.pk)
-    if not (is_lead(by, provider.commissioner) or by.is_officer):
-        raise CharterError("Only the commissioner's lead can change its list of providers.")
+    can_manage_providers.require(by, provider.commissioner, CharterError)
     audit_record("provider.remove", actor=by, target=provider, organisation=provider.commissioner, request=request)
     provider.delete()
-
-
-def providers_with_status(commissioner: Organisation, today: datetime.date):
-    """The commissioner's providers, each with `pledge` and `state`. Two queries.
-
-    A provider that has agreed to share its charter status shows it: pledged / due for
-    review / awaiting approval / lapsed / not signed. Until then the commissioner sees only
-    what anyone sees on the public register: "on the register" or "not on the register"
-    (with `awaiting_acceptance` set), and `pledge` is None."""
-    providers = list(
-        CommissionedProvider.objects.filter(commissioner=commissioner).select_related("provider").order_by("name")
-    )
-    ids = [p.provider_id for p in providers if p.provider_id]
-    pledges = {p.organisation_id: p for p in Pledge.objects.current().filter(organisation_id__in=ids)}
-    for provider in providers:
-        pledge = pledges.get(provider.provider_id)
-        provider.awaiting_acceptance = bool(provider.provider_id and not provider.accepted_at)
-        if provider.awaiting_acceptance:
-            provider.pledge = None
-            provider.state = "on the register" if pledge is not None and pledge.on_register else "not on the register"
-            continue
-        provider.pledge = pledge
-        if pledge is None or pledge.status == Pledge.Status.UNVERIFIED:
-            provider.state = "not signed"
-        elif pledge.status == Pledge.Status.APPROVED:
-            provider.state = "due for review" if pledge.review_window_open(today) else "pledged"
-        elif pledge.status == Pledge.Status.LAPSED:
-            provider.state = "lapsed"
-        else:
-            provider.state = "awaiting approval"
-    return providers
 
 
 @transaction.atomic
@@ -881,8 +745,7 @@ def provider_accept(*, provider: CommissionedProvider, by: User, request=None) -
         .select_related("commissioner", "provider")
         .get(pk=provider.pk)
     )
-    if provider.provider_id is None or not is_lead(by, provider.provider):
-        raise CharterError("Only the provider's lead can agree to share its charter status.")
+    can_answer_provider_request.require(by, provider, CharterError)
     if provider.accepted_at:
         raise CharterError(f"You already share your charter status with {provider.commissioner}.")
     provider.accepted_at, provider.accepted_by = timezone.now(), by
@@ -900,8 +763,7 @@ def provider_decline(*, provider: CommissionedProvider, by: User, request=None) 
         .select_related("commissioner", "provider")
         .get(pk=provider.pk)
     )
-    if provider.provider_id is None or not is_lead(by, provider.provider):
-        raise CharterError("Only the provider's lead can answer a commissioner's request.")
+    can_answer_provider_request.require(by, provider, CharterError)
     audit_record(
         "provider.decline",
         actor=by,

@@ -18,9 +18,11 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership, is_lead, set_current_organisation
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
+from ppp.forms import posted
+from ppp.history import history_of
 from ppp.ratelimit import limited, over_limit
 
-from . import reports, services
+from . import permissions, reports, selectors, services
 from .filters import RegisterFilter
 from .forms import (
     CommentForm,
@@ -51,7 +53,7 @@ def _current_charter() -> Charter:
 def index(request):
     charter = _current_charter()
     membership = current_membership(request) if request.user.is_authenticated else None
-    own_pledge = services.current_pledge(membership.organisation) if membership else None
+    own_pledge = selectors.current_pledge(membership.organisation) if membership else None
     return render(
         request,
         "charter/index.html",
@@ -98,7 +100,7 @@ def sign(request):
             messages.info(request, "Council officers do not sign the charter. Organisations sign it.")
             return redirect("charter:index")
     charter = _current_charter()
-    form = SignUpForm(request.POST or None, charter=charter)
+    form = SignUpForm(posted(request), charter=charter)
     if request.method == "POST":
         if form.is_bot():
             return redirect("charter:sign-up-sent")
@@ -138,10 +140,10 @@ def sign_up_sent(request):
 @limited("charter-verify", "30/m")
 def verify_email(request, token):
     """The link in the sign-up email: choose a password, and the pledge goes to the officers."""
-    pledge = services.pledge_for_token(token)
+    pledge = selectors.pledge_for_token(token)
     if pledge is None:
         raise Http404("Unknown link.")
-    form = VerifyEmailForm(request.POST or None, email=pledge.signatory_email)
+    form = VerifyEmailForm(posted(request), email=pledge.signatory_email)
     if request.method == "POST" and form.is_valid():
         try:
             pledge = services.pledge_verify_email(
@@ -169,14 +171,14 @@ def _pledges(user):
 @require_http_methods(["GET", "POST"])
 def organisation_sign(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    existing = services.current_pledge(organisation)
+    existing = selectors.current_pledge(organisation)
     if existing is not None:
         return redirect(existing)
-    if not is_lead(request.user, organisation):
+    if not permissions.can_sign(request.user, organisation):
         return render(request, "charter/sign_lead_only.html", {"organisation": organisation}, status=403)
     charter = _current_charter()
     initial = {"signatory_name": request.user.full_name, "signatory_role": request.user.job_title}
-    form = PledgeForm(request.POST or None, charter=charter, initial=initial)
+    form = PledgeForm(posted(request), charter=charter, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             pledge = services.pledge_create(
@@ -205,19 +207,21 @@ def pledge_detail(request, pledge):
         ),
         public_id=pledge,
     )
-    today = timezone.localdate()
     return render(
         request,
         "charter/pledge_detail.html",
         {
             "pledge": pledge,
-            "events": pledge.events.select_related("by"),
+            "actions": permissions.pledge_actions(request.user, pledge),
+            "events": history_of(pledge),
             "reviews": pledge.reviews.select_related("submitted_by"),
-            "certificate": services.pledge_certificate(pledge),
-            "is_lead": is_lead(request.user, pledge.organisation),
-            "review_open": pledge.review_window_open(today),
-            "can_commission": services.can_commission(pledge.organisation),
-            "duplicates": services.possible_duplicates(pledge.organisation)
+            "certificate": selectors.pledge_certificate(pledge),
+            "can_commission": selectors.is_approved_commissioner(pledge.organisation),
+            "provider_requests": CommissionedProvider.objects.for_provider(request.user)
+            .filter(provider=pledge.organisation)
+            .awaiting_acceptance()
+            .count(),
+            "duplicates": selectors.possible_duplicates(pledge.organisation)
             if request.user.is_officer and pledge.organisation.provisional
             else [],
             "return_form": CommentForm(),
@@ -235,10 +239,11 @@ def pledge_edit(request, pledge):
     if pledge.status not in (Pledge.Status.RETURNED, Pledge.Status.LAPSED):
         messages.error(request, "Only a pledge returned for changes, or a lapsed one, can be changed here.")
         return redirect(pledge)
-    if not is_lead(request.user, pledge.organisation):
-        raise PermissionDenied("Only the organisation's lead can change its pledge.")
+    refusal = permissions.can_change_pledge.refusal(request.user, pledge)
+    if refusal:
+        raise PermissionDenied(refusal)
     renewing = pledge.status == Pledge.Status.LAPSED
-    form = PledgeForm(request.POST or None, charter=pledge.charter, initial=PledgeForm.initial_from(pledge))
+    form = PledgeForm(posted(request), charter=pledge.charter, initial=PledgeForm.initial_from(pledge))
     form.helper.inputs[0].value = "Renew our pledge" if renewing else "Resubmit our pledge"
     if request.method == "POST" and form.is_valid():
         action = services.pledge_renew if renewing else services.pledge_resubmit
@@ -351,10 +356,11 @@ def review_create(request, pledge):
     pledge = get_object_or_404(_pledges(request.user).prefetch_related("commitments"), public_id=pledge)
     if not is_lead(request.user, pledge.organisation):
         raise PermissionDenied("Only the organisation's lead can submit its review.")
-    if not pledge.review_window_open(timezone.localdate()):
-        messages.error(request, "The annual review opens 60 days before it is due, for an approved pledge.")
+    refusal = permissions.can_review_pledge.refusal(request.user, pledge)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(pledge)
-    form = ReviewForm(request.POST or None, pledge=pledge)
+    form = ReviewForm(posted(request), pledge=pledge)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.review_submit(
@@ -413,10 +419,10 @@ def review_feedback(request, review):
 def providers(request, slug):
     """A commissioner's providers: who has pledged, who is due for review, who has not signed."""
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    if not services.can_commission(organisation):
+    if not selectors.is_approved_commissioner(organisation):
         raise Http404("Only commissioners list providers.")
-    can_manage = is_lead(request.user, organisation) or request.user.is_officer
-    form = ProviderForm(request.POST or None)
+    can_manage = permissions.can_manage_providers(request.user, organisation)
+    form = ProviderForm(posted(request))
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Only the commissioner's lead can change its list of providers.")
@@ -435,10 +441,10 @@ def providers(request, slug):
         "charter/providers.html",
         {
             "organisation": organisation,
-            "providers": services.providers_with_status(organisation, timezone.localdate()),
+            "providers": selectors.providers_with_status(organisation, timezone.localdate()),
             "form": form,
             "can_manage": can_manage,
-            "pledge": services.current_pledge(organisation),
+            "pledge": selectors.current_pledge(organisation),
         },
     )
 

@@ -26,6 +26,8 @@ class GDSFormMixin:
         self.escape_labels()
         helper = FormHelper(self)
         helper.add_input(Submit("submit", self.submit_label))
+        # Errors come from the server, in the error summary, never the browser's bubbles.
+        helper.attrs = {"novalidate": ""}
         return helper
 
     def escape_labels(self) -> None:
@@ -37,3 +39,13 @@ class GDSFormMixin:
                 value = getattr(field, attribute)
                 if value and not isinstance(value, SafeData):
                     setattr(field, attribute, conditional_escape(value))
+
+
+def posted(request):
+    """The form data of a POST (even an empty one), or None on a GET: `Form(posted(request))`.
+    (`request.POST or None` would treat an empty POST as no POST and skip validation.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    return request.FILES if request.method == "POST" else None

@@ -293,6 +293,8 @@ CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 # Uploaded files are readable by the app's user and group only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# A school holding an award can start re-accrediting this many days before it expires.
+REACCREDITATION_OPENS_DAYS = env_int("REACCREDITATION_OPENS_DAYS", 90)
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -441,5 +443,7 @@ LOGGING = {
 # lapses when its review is overdue by more than CHARTER_LAPSE_AFTER_DAYS days.
 CHARTER_REVIEW_MONTHS = env_int("CHARTER_REVIEW_MONTHS", 12)
 CHARTER_LAPSE_AFTER_DAYS = env_int("CHARTER_LAPSE_AFTER_DAYS", 60)
+# The annual review opens this many days before it is due (and reminders start then).
+CHARTER_REVIEW_WINDOW_DAYS = env_int("CHARTER_REVIEW_WINDOW_DAYS", 60)
 # Public sign-ups allowed per address per hour.
 CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)

@@ -31,6 +31,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(request, django_db_blocker):
+    """The cache is a database table that a test's flush leaves alone: a test that commits
+    (browser tests, several processes) starts with it empty, or one test's rate-limit
+    counts and used two-factor codes would leak into the next."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames:
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

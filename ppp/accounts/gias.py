@@ -16,16 +16,6 @@ from django.utils import timezone
 from .models import Organisation
 
 REQUIRED_COLUMNS = ["URN", "EstablishmentName", "TypeOfEstablishment (name)", "LA (name)"]
-OPTIONAL_COLUMNS = [
-    "PhaseOfEducation (name)",
-    "EstablishmentStatus (name)",
-    "Street",
-    "Locality",
-    "Address3",
-    "Town",
-    "Postcode",
-    "SchoolWebsite",
-]
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 UPDATABLE_FIELDS = ["name", "kind", "phase", "local_authority", "address", "postcode", "status", "website"]
 

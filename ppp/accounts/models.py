@@ -5,8 +5,6 @@ Tenancy lives here: every organisation-owned QuerySet has `for_user(user)`, whic
 officers everything, members their own organisations' rows and everyone else nothing.
 """
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -20,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from ppp.postgres import TrigramIndex
+from ppp.tokens import hash_token, new_token
 
 from .permissions import OFFICERS_GROUP
 
@@ -250,6 +249,12 @@ class Organisation(models.Model):
         return candidate
 
     @property
+    def takes_the_award(self) -> bool:
+        """The award is for schools and settings that work with children; partner agencies
+        and commissioners pledge to the charter but are not accredited."""
+        return self.kind not in {self.Kind.PARTNER_AGENCY, self.Kind.COMMISSIONER}
+
+    @property
     def is_school(self) -> bool:
         return self.kind in {
             self.Kind.PRIMARY,
@@ -299,16 +304,12 @@ class Membership(models.Model):
         return self.role == self.Role.LEAD
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class InvitationQuerySet(OrganisationOwnedQuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
     def by_token(self, token: str):
-        return self.filter(token_hash=_hash_token(token))
+        return self.filter(token_hash=hash_token(token))
 
 
 class Invitation(models.Model):
@@ -346,8 +347,8 @@ class Invitation(models.Model):
 
     def set_new_token(self) -> str:
         """Give the invitation a fresh token; returns the token (the only time it is known)."""
-        token = secrets.token_urlsafe(32)
-        self.token_hash = _hash_token(token)
+        token = new_token()
+        self.token_hash = hash_token(token)
         self.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
         return token
 

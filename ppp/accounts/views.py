@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.exports import rows_of, stream_csv
+from ppp.forms import posted
 from ppp.pagination import CappedPaginator
 from ppp.permissions import allowed_actions
 
@@ -85,7 +86,7 @@ def organisation_detail(request, slug):
 def organisation_hand_over_view(request, slug):
     """Officers give an organisation to its real lead (removing whoever holds it now)."""
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
-    form = HandOverForm(request.POST or None)
+    form = HandOverForm(posted(request))
     lead = organisation.memberships.leads().select_related("user").first()
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +107,7 @@ def organisation_invite(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     if not can_manage_members(request.user, organisation):
         raise PermissionDenied("Only the organisation's lead or a council officer can invite people.")
-    form = InvitationForm(request.POST or None, can_invite_lead=can_invite_lead(request.user, organisation))
+    form = InvitationForm(posted(request), can_invite_lead=can_invite_lead(request.user, organisation))
     if request.method == "POST" and form.is_valid():
         try:
             sent = invitation_create(
@@ -189,7 +190,7 @@ def invitation_accept_view(request, token):
         return render(request, "accounts/invitation_unusable.html", {"message": str(error)}, status=410)
 
     signed_in = request.user.is_authenticated
-    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = None if signed_in else AcceptInvitationForm(posted(request), email=invitation.email)
     context = {"invitation": invitation, "form": form}
     if request.method == "POST" and (signed_in or form.is_valid()):
         try:

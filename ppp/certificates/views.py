@@ -26,9 +26,7 @@ def verify_lookup(request):
             if not typed.strip()
             else "Enter the code as it is printed on the certificate, like PPP-7KQ4-M2XD-9HTR"
         )
-    return render(
-        request, "certificates/verify_lookup.html", {"error": error, "typed": typed or ""}, status=400 if error else 200
-    )
+    return render(request, "certificates/verify_lookup.html", {"error": error, "typed": typed or ""})
 
 
 @require_GET

@@ -130,7 +130,7 @@ def test_officers_download_the_filtered_organisations_as_a_streamed_csv(client, 
     url = reverse("accounts:officer-organisations-csv")
     response = client.get(url, {"kind": "primary"})
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
-    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert table[0][:3] == ["Name", "URN", "Kind"]
     assert [row[0] for row in table[1:]] == ["'=Willowbank Primary"]
     assert table[1][2] == "Primary school"

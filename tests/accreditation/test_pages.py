@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from accreditation import services
 from accreditation.models import Application, Criterion, Evidence, Visit
 from tests.accreditation import factories as f
+from tests.factories import MembershipFactory, OrganisationFactory
 
 
 def url(name, obj, **extra):
@@ -146,9 +147,8 @@ def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer,
     services.evidence_submit(evidence=evidence, by=alice)
     client.force_login(officer)
     client.post(
-        url("evidence-detail", evidence),
+        url("evidence-review", evidence),
         {
-            "action": "review",
             "review-decision": "changes_requested",
             "review-comment": "Add minutes",
             "review-seen_status": "submitted",
@@ -157,7 +157,11 @@ def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer,
     client.force_login(alice)
     page = client.get(url("evidence-detail", evidence)).content.decode()
     assert "Add minutes" in page and "Resubmit for review" in page
-    client.post(url("evidence-detail", evidence), {"action": "submit", "submit-comment": "Minutes attached"})
+    # The officer's comment is at the top of the page, not at the bottom of the history.
+    assert (
+        page.index("Changes asked for") < page.index("Add minutes") < page.index('<h2 class="govuk-heading-m">History')
+    )
+    client.post(url("evidence-submit", evidence), {"submit-comment": "Minutes attached"})
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
 
 
@@ -168,9 +172,8 @@ def test_a_stale_review_shows_the_first_decision_and_changes_nothing(client, ali
     services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
     client.force_login(officer)
     response = client.post(
-        url("evidence-detail", evidence),
+        url("evidence-review", evidence),
         {
-            "action": "review",
             "review-decision": "changes_requested",
             "review-comment": "No",
             "review-seen_status": "submitted",
@@ -186,21 +189,17 @@ def test_a_lead_cannot_review(client, alice, officer, school_a):
     evidence = f.statement(application, alice)
     services.evidence_submit(evidence=evidence, by=alice)
     client.force_login(alice)
-    client.post(
-        url("evidence-detail", evidence),
-        {"action": "review", "review-decision": "accepted", "review-seen_status": "submitted"},
-    )
+    client.post(url("evidence-review", evidence), {"review-decision": "accepted", "review-seen_status": "submitted"})
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
 
 
 def test_workflow_buttons_that_break_a_rule_explain_and_change_nothing(client, alice, school_a):
     application = f.apply(school_a, alice)
     client.force_login(alice)
-    response = client.post(url("application-action", application, action="submit"), follow=True)
+    response = client.post(url("application-submit", application), follow=True)
     assert "You cannot submit for assessment while the application is applied" in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == Application.Status.APPLIED
-    assert client.post(url("application-action", application, action="nonsense")).status_code == 404
-    assert client.get(url("application-action", application, action="submit")).status_code == 405
+    assert client.get(url("application-submit", application)).status_code == 405
 
 
 # Visits
@@ -259,7 +258,7 @@ def test_visit_dates_in_the_past_are_refused(client, alice, school_a):
             "second_time": "09:30",
         },
     )
-    assert "must be in the future" in response.content.decode()
+    assert "Date of your first choice must be today or in the future" in response.content.decode()
     assert not Visit.objects.exists()
 
 
@@ -267,7 +266,9 @@ def test_the_lead_reads_and_downloads_the_visit_report(client, alice, officer, s
     visit = f.initial_visit_done(f.apply(school_a, alice), officer)
     client.force_login(alice)
     assert "Good start." in client.get(url("visit-detail", visit)).content.decode()
-    assert "Good start." in client.get(url("visit-report", visit)).content.decode()
+    pdf = client.get(url("visit-report", visit))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Good start." in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
 
 
 # Exports and the award pack
@@ -313,7 +314,7 @@ def test_caseload_lists_open_applications_and_exports_csv(client, alice, officer
     client.force_login(officer)
     body = client.get(reverse("accreditation:caseload")).content.decode()
     assert school_a.name in body and "Our practice" in body
-    csv_body = client.get(reverse("accreditation:caseload"), {"format": "csv"}).content.decode()
+    csv_body = b"".join(client.get(reverse("accreditation:caseload"), {"format": "csv"}).streaming_content).decode()
     assert "School A Primary" in csv_body and "Gathering evidence" in csv_body
 
 
@@ -401,19 +402,16 @@ def test_the_award_pages_show_the_schools_pledge(client, alice, school_a):
     assert "Charter pledge" in page and "Approved" in page
 
 
-def _schedule_post(day, time="10:00", reason=""):
+def _move_post(day, time="10:00", reason=""):
     return {
-        "action": "schedule",
-        "schedule-kind": "initial",
-        "schedule-mode": "in_person",
-        "schedule-date_0": day.day,
-        "schedule-date_1": day.month,
-        "schedule-date_2": day.year,
-        "schedule-time": time,
-        "schedule-duration_minutes": "90",
-        "schedule-location": "Hall",
-        "schedule-attendees": "",
-        "schedule-reason": reason,
+        "move-mode": "in_person",
+        "move-date_0": day.day,
+        "move-date_1": day.month,
+        "move-date_2": day.year,
+        "move-time": time,
+        "move-duration_minutes": "90",
+        "move-address": "Hall",
+        "move-reason": reason,
     }
 
 
@@ -428,17 +426,28 @@ def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(c
         preferred=[soon, soon + datetime.timedelta(days=1)],
     )
     client.force_login(officer)
-    day = timezone.localdate() + datetime.timedelta(days=6)
-    response = client.post(url("visit-detail", visit), _schedule_post(day))
+    page = client.get(url("visit-detail", visit)).content.decode()
+    assert "Which date and time?" in page and "Why are you moving it?" not in page
+    # One choice confirms the school's second date; nothing is retyped.
+    response = client.post(
+        url("visit-confirm", visit),
+        {
+            "confirm-choice": "1",
+            "confirm-mode": "in_person",
+            "confirm-address": "Hall",
+            "confirm-duration_minutes": "90",
+        },
+    )
     assert response.status_code == 302
     visit.refresh_from_db()
-    assert visit.status == Visit.Status.SCHEDULED and timezone.localtime(visit.starts_at).date() == day
-    later = day + datetime.timedelta(days=1)
-    refused = client.post(url("visit-detail", visit), _schedule_post(later))
-    assert "Give the reason for moving the visit" in refused.content.decode()
-    client.post(url("visit-detail", visit), _schedule_post(later, reason="Officer on training"))
+    assert visit.status == Visit.Status.SCHEDULED and visit.starts_at == visit.preferred_2
+    day = timezone.localdate() + datetime.timedelta(days=8)
+    refused = client.post(url("visit-confirm", visit), _move_post(day))
+    assert "Enter why you are moving the visit" in refused.content.decode()
+    client.post(url("visit-confirm", visit), _move_post(day, reason="Officer on training"))
     visit.refresh_from_db()
-    assert timezone.localtime(visit.starts_at).date() == later and "Officer on training" in visit.changes
+    assert timezone.localtime(visit.starts_at).date() == day
+    assert "Officer on training" in visit.history.get(action="moved").note
 
 
 def test_calendar_files_fold_long_lines_and_drop_carriage_returns(client, alice, officer, school_a):
@@ -477,3 +486,29 @@ def test_action_plan_and_self_review_queries_do_not_grow(client, alice, officer,
         )
     assert count_queries(client, url("action-plan", application)) == plan_one
     assert count_queries(client, url("self-review", application)) == review_one
+
+
+def test_the_caseload_shows_the_officers_own_cases_first_and_exports_what_it_shows(client, officer, alice, school_a):
+    from tests.factories import make_officer
+
+    mine = f.evidencing(school_a, alice, officer)
+    services.application_assign(application=mine, officer=officer, by=officer)
+    other_officer = make_officer("other@example.org")
+    their_school, done_school = OrganisationFactory(name="Their School"), OrganisationFactory(name="Done School")
+    theirs = f.apply(their_school, MembershipFactory(organisation=their_school, role="lead").user)
+    services.application_assign(application=theirs, officer=other_officer, by=other_officer)
+    done = f.accredited(done_school, MembershipFactory(organisation=done_school, role="lead").user, officer)
+    client.force_login(officer)
+    body = client.get(reverse("accreditation:caseload")).content.decode()
+    assert "Your caseload" in body and school_a.name in body and "Their School" not in body
+    everyone = client.get(reverse("accreditation:caseload"), {"whose": "everyone"}).content.decode()
+    assert "Their School" in everyone and "Done School" not in everyone  # open ones only by default
+
+    def csv(params):
+        response = client.get(reverse("accreditation:caseload"), {**params, "format": "csv"})
+        return b"".join(response.streaming_content).decode()
+
+    assert "Their School" not in csv({}) and school_a.name in csv({})
+    both = csv({"whose": "everyone", "status": "accredited,applied"})
+    assert "Done School" in both and "Their School" in both and school_a.name not in both
+    assert done.status == "accredited"

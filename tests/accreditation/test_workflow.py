@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accreditation import services
-from accreditation.models import Application, Award, Evidence, EvidenceEvent, Scheme, StatusChange, Visit
+from accreditation import selectors, services
+from accreditation.models import Application, ApplicationEvent, Award, Evidence, EvidenceEvent, Scheme, Visit
 from accreditation.services import WorkflowError
 from ppp.certificates.models import IssuedCertificate
 from tests.accreditation import factories as f
@@ -17,7 +17,9 @@ S = Application.Status
 
 
 def statuses(application):
-    return list(application.status_changes.values_list("to_status", flat=True))
+    """The statuses the application went through, from its history."""
+    steps = application.history.exclude(action__in=["assigned", "award_cancelled"])
+    return list(steps.values_list("to_status", flat=True))
 
 
 # Applying
@@ -95,7 +97,7 @@ def test_recording_the_initial_visit_moves_to_planning(alice, officer, school_a)
     application.refresh_from_db()
     assert application.status == S.PLANNING
     assert statuses(application) == [S.APPLIED, S.PLANNING]
-    assert StatusChange.objects.last().by == officer
+    assert ApplicationEvent.objects.last().by == officer
 
 
 def test_a_visit_in_the_future_cannot_be_recorded(alice, officer, school_a):
@@ -220,11 +222,12 @@ def test_changes_requested_then_response_and_resubmission_keep_history(alice, of
     services.evidence_update(evidence=evidence, by=alice, criteria=None, statement="Agreed on 1 May.")
     services.evidence_submit(evidence=evidence, by=alice, comment="Date added")
     services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
-    actions = list(evidence.events.values_list("action", "comment"))
+    actions = list(evidence.events.values_list("action", "note"))
     assert actions == [
         ("created", ""),
         ("submitted", ""),
         ("changes_requested", "Add the date"),
+        ("edited", ""),
         ("responded", "Date added"),
         ("submitted", ""),
         ("accepted", ""),
@@ -280,7 +283,7 @@ def test_more_evidence_needed_goes_back_with_a_note(alice, officer, school_a):
     services.application_return(application=application, by=officer, note="Parent survey please")
     application.refresh_from_db()
     assert application.status == S.EVIDENCING
-    assert application.status_changes.last().note == "Parent survey please"
+    assert application.history.last().note == "Parent survey please"
 
 
 def test_award_issues_a_certificate_valid_for_the_schemes_months(alice, officer, school_a):
@@ -361,7 +364,7 @@ def test_expiry_moves_the_award_and_application_to_expired_once(alice, officer, 
     assert services.award_expire(award=award, today=datetime.date(2026, 1, 12)) is False
     application.refresh_from_db()
     assert application.status == S.EXPIRED
-    assert application.status_changes.last().by is None
+    assert application.history.last().by is None
 
 
 # Re-accreditation
@@ -424,8 +427,8 @@ def test_moving_a_booked_visit_needs_a_reason_the_school_is_told(
             starts_at=first + datetime.timedelta(days=1),
             reason="Officer unwell",
         )
-    visit.refresh_from_db()
-    assert "Officer unwell" in visit.changes
+    moved = visit.history.get(action="moved")
+    assert "Officer unwell" in moved.note and moved.by == officer
     assert "Why it moved: Officer unwell" in mail.outbox[-1].body
 
 
@@ -479,11 +482,20 @@ def test_nothing_is_reviewed_or_changed_on_a_closed_application(alice, officer, 
         services.evidence_review(evidence=evidence, by=officer, decision="accepted", seen_status="submitted")
     with pytest.raises(WorkflowError, match="withdrawn"):
         services.evidence_update(evidence=evidence, by=alice, criteria=None, title="x")
-    assert not services.evidence_waiting_for_review().filter(pk=evidence.pk).exists()
+    assert not selectors.evidence_waiting_for_review().filter(pk=evidence.pk).exists()
+
+
+def test_reaccreditation_opens_90_days_before_the_award_expires(alice, officer, school_a):
+    old = f.accredited(school_a, alice, officer, awarded_on=timezone.localdate() - datetime.timedelta(days=900))
+    with pytest.raises(WorkflowError, match="You can start re-accreditation from"):
+        services.reaccreditation_start(
+            organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+        )
+    assert selectors.reaccreditation_opens_on(old) == old.award.expires_on - datetime.timedelta(days=90)
 
 
 def test_a_new_award_supersedes_the_previous_one(alice, officer, school_a):
-    old = f.accredited(school_a, alice, officer, awarded_on=timezone.localdate() - datetime.timedelta(days=1000))
+    old = f.accredited(school_a, alice, officer, awarded_on=timezone.localdate() - datetime.timedelta(days=1020))
     new = services.reaccreditation_start(
         organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
     )

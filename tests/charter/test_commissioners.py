@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from charter import services
+from charter import selectors, services
 from charter.models import CommissionedProvider, Pledge
 from charter.services import CharterError
 from tests.charter.factories import PledgeFactory, approved_pledge, details, due_pledge
@@ -36,7 +36,7 @@ def test_a_commissioner_sees_only_public_facts_until_a_provider_agrees(
     assert not any("typed@anyone.example" in m.to for m in mail.outbox)
     assert mail.outbox[-1].to == ["hi@club.example"]
 
-    states = {p.name: p.state for p in services.providers_with_status(commissioner, timezone.localdate())}
+    states = {p.name: p.state for p in selectors.providers_with_status(commissioner, timezone.localdate())}
     assert states == {
         "Pledged Provider": "on the register",
         "Due Provider": "not on the register",  # its pledge is approved, but not listed publicly
@@ -56,7 +56,7 @@ def test_a_commissioner_sees_only_public_facts_until_a_provider_agrees(
     page = client.get(reverse("charter:provider-requests", kwargs={"slug": due.slug})).content.decode()
     assert commissioner.name in page and "waiting for your answer" in page
     client.post(reverse("charter:provider-accept", kwargs={"provider": link.public_id}))
-    states = {p.name: p.state for p in services.providers_with_status(commissioner, timezone.localdate())}
+    states = {p.name: p.state for p in selectors.providers_with_status(commissioner, timezone.localdate())}
     assert states["Due Provider"] == "due for review"
 
     # Another organisation's lead cannot answer for it.

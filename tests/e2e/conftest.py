@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -82,12 +83,23 @@ def browser_context_args(browser_context_args):
 def axe_check():
     """Scan the page with axe-core (WCAG 2.2 A/AA rules); fail listing any violations."""
 
-    def check(page):
+    def scan(page):
+        # A click may have started a navigation: scan the page it lands on, once loaded.
+        page.wait_for_load_state("load")
+        page.locator("main").first.wait_for()
         page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
+        return page.evaluate(
             "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
             "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
         )
+
+    def check(page):
+        try:
+            result = scan(page)
+        except PlaywrightError as error:  # the page navigated while it was being scanned
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            result = scan(page)
         violations = [
             {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"]

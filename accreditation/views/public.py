@@ -1,0 +1,29 @@
+"""The public list of award holders."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..filters import AwardHolderFilter
+from ..models import Award
+
+
+@require_GET
+def award_holders(request):
+    today = timezone.localdate()
+    awards = (
+        Award.objects.current(today)
+        .select_related("application__organisation", "certificate")
+        .order_by("application__organisation__name", "pk")
+    )
+    filterset = AwardHolderFilter(request.GET or None, queryset=awards)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else awards
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accreditation/award_holders.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
