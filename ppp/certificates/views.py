@@ -30,12 +30,14 @@ def verify_lookup(request):
 
 
 @require_GET
-@limited("verify", "30/m")
 @cache_public_page(VERIFY_PAGES)
+@limited("verify", "30/m")
 def verify(request, code):
     """Public: is this certificate valid, expired or revoked? Holder and dates only.
 
-    Kept for a minute (the rate limit still counts every request); revoking any
+    A found certificate's page is kept for a minute and served from the cache without
+    counting towards the rate limit: it says nothing new. Everything else (unknown codes,
+    the first check of a code) is counted, so guessing codes stays limited. Revoking any
     certificate forgets every kept copy at once."""
     normalised = normalise_code(code)
     certificate = IssuedCertificate.objects.filter(code=normalised).first() if normalised else None
