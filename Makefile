@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-fast lint format bench bench-national bench-national-build install frontend clean worker
+.PHONY: run setup test test-fast lint format bench bench-training bench-national bench-national-build install frontend clean worker
 
 ## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
 run: setup
@@ -44,6 +44,11 @@ lint: install
 bench: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/run.py
+
+## bench-training: training's catalogue, course page and 30 certificates end to end (PostgreSQL)
+bench-training: install
+	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/training.py
 
 ## bench-national: the national benchmark (issue 13): builds the 100 % and 10 % datasets if missing
 ## (ppp_national, ppp_national_10 on BENCH_DATABASE_URL), then measures every busy page under

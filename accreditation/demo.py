@@ -152,9 +152,7 @@ def _evidence_for_all(application, lead, officer, *, accept=True, leave_changes=
     return items
 
 
-@demo_seeders.register
-def seed(demo):
-    officer = demo.officer
+def _schools(demo) -> dict[str, Organisation]:
     organisations = dict(demo.organisations)
     for key, name, kind, urn, postcode, email, lead_name in EXTRA_SCHOOLS:
         organisation, _ = Organisation.objects.update_or_create(
@@ -172,139 +170,173 @@ def seed(demo):
         _lead(organisation, email, lead_name)
     for key, (email, lead_name) in OTHER_LEADS.items():
         _lead(organisations[key], email, lead_name)
+    return organisations
 
-    def fresh(key):
-        return not Application.objects.filter(organisation=organisations[key]).exists()
 
-    def lead_of(key):
-        return organisations[key].memberships.leads().get().user
+def _lead_of(organisation) -> User:
+    return organisation.memberships.leads().get().user
 
-    # Little Acorns: withdrew an earlier application, has just applied again, not yet assigned.
-    if fresh("nursery"):
-        earlier = _apply(organisations["nursery"], lead_of("nursery"))
-        services.application_withdraw(
-            application=earlier, by=lead_of("nursery"), reason="Our lead went on maternity leave; we will apply again."
-        )
-        _apply(organisations["nursery"], lead_of("nursery"))
 
-    # Cedar Vale: assigned, the school has offered dates for the initial visit.
-    if fresh("special"):
-        application = _apply(
-            organisations["special"],
-            lead_of("special"),
-            package=Application.Package.BESPOKE,
-            bespoke_note="Support adapting the policy for pupils with complex needs.",
-        )
-        services.application_assign(application=application, officer=officer, by=officer)
-        now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
-        services.visit_request(
+def _little_acorns(organisation, officer, demo):
+    """Withdrew an earlier application, has just applied again, not yet assigned."""
+    lead = _lead_of(organisation)
+    earlier = _apply(organisation, lead)
+    services.application_withdraw(
+        application=earlier, by=lead, reason="Our lead went on maternity leave; we will apply again."
+    )
+    _apply(organisation, lead)
+
+
+def _cedar_vale(organisation, officer, demo):
+    """Assigned; the school has offered dates for the initial visit."""
+    lead = _lead_of(organisation)
+    application = _apply(
+        organisation,
+        lead,
+        package=Application.Package.BESPOKE,
+        bespoke_note="Support adapting the policy for pupils with complex needs.",
+    )
+    services.application_assign(application=application, officer=officer, by=officer)
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    services.visit_request(
+        application=application,
+        by=lead,
+        kind=Visit.Kind.INITIAL,
+        mode=Visit.Mode.IN_PERSON,
+        preferred=[now + datetime.timedelta(days=8, hours=1), now + datetime.timedelta(days=9, hours=2)],
+        note="Our SENCo and deputy head will join.",
+    )
+
+
+def _abbeygate(organisation, officer, demo):
+    """School A: evidencing, some evidence accepted, one item needs changes, a member's
+    draft, an overdue action, a monitoring visit next week."""
+    lead = _lead_of(organisation)
+    application = _apply(organisation, lead)
+    services.application_assign(application=application, officer=officer, by=officer)
+    _visit_done(application, officer, days_ago=40)
+    _plan(application, lead, officer)
+    criteria = list(Criterion.objects.filter(standard__scheme=application.scheme)[:5])
+    policy = services.evidence_add(
+        application=application,
+        by=lead,
+        criteria=criteria[:1],
+        title="Anti-bullying policy 2026",
+        kind=Evidence.Kind.FILE,
+        file=ContentFile(_DEMO_PDF, name="policy.pdf"),
+        original_filename="Anti-bullying policy 2026.pdf",
+        content_type="application/pdf",
+        size=len(_DEMO_PDF),
+    )
+    _submit_and_review(policy, lead, officer, Evidence.Status.ACCEPTED)
+    records = services.evidence_add(
+        application=application,
+        by=lead,
+        criteria=criteria[1:2],
+        title="How we record incidents",
+        kind=Evidence.Kind.STATEMENT,
+        statement="All incidents are logged by the class teacher on the day.",
+    )
+    _submit_and_review(
+        records,
+        lead,
+        officer,
+        Evidence.Status.CHANGES_REQUESTED,
+        "Please include an anonymised example record and say who reviews the log.",
+    )
+    survey = services.evidence_add(
+        application=application,
+        by=lead,
+        criteria=criteria[2:3],
+        title="Pupil survey results",
+        kind=Evidence.Kind.LINK,
+        url="https://example.org/abbeygate/pupil-survey-2026",
+    )
+    services.evidence_submit(evidence=survey, by=lead)
+    member = demo.people.get("member.a@ppp.example")
+    if member:
+        services.evidence_add(
             application=application,
-            by=lead_of("special"),
-            kind=Visit.Kind.INITIAL,
-            mode=Visit.Mode.IN_PERSON,
-            preferred=[now + datetime.timedelta(days=8, hours=1), now + datetime.timedelta(days=9, hours=2)],
-            note="Our SENCo and deputy head will join.",
-        )
-
-    # Abbeygate (school A): evidencing, some evidence accepted, one item needs changes, a visit next week.
-    if fresh("school_a"):
-        lead = lead_of("school_a")
-        application = _apply(organisations["school_a"], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=40)
-        _plan(application, lead, officer)
-        criteria = list(Criterion.objects.filter(standard__scheme=application.scheme)[:5])
-        policy = services.evidence_add(
-            application=application,
-            by=lead,
-            criteria=criteria[:1],
-            title="Anti-bullying policy 2026",
-            kind=Evidence.Kind.FILE,
-            file=ContentFile(_DEMO_PDF, name="policy.pdf"),
-            original_filename="Anti-bullying policy 2026.pdf",
-            content_type="application/pdf",
-            size=len(_DEMO_PDF),
-        )
-        services.evidence_submit(evidence=policy, by=lead)
-        services.evidence_review(
-            evidence=policy, by=officer, decision=Evidence.Status.ACCEPTED, seen_status=Evidence.Status.SUBMITTED
-        )
-        records = services.evidence_add(
-            application=application,
-            by=lead,
-            criteria=criteria[1:2],
-            title="How we record incidents",
+            by=member,
+            criteria=criteria[3:4],
+            title="Governor minutes (draft)",
             kind=Evidence.Kind.STATEMENT,
-            statement="All incidents are logged by the class teacher on the day.",
+            statement="Minutes of the spring term meeting to follow.",
         )
-        services.evidence_submit(evidence=records, by=lead)
-        services.evidence_review(
-            evidence=records,
-            by=officer,
-            decision=Evidence.Status.CHANGES_REQUESTED,
-            comment="Please include an anonymised example record and say who reviews the log.",
-            seen_status=Evidence.Status.SUBMITTED,
-        )
-        survey = services.evidence_add(
-            application=application,
-            by=lead_of("school_a"),
-            criteria=criteria[2:3],
-            title="Pupil survey results",
-            kind=Evidence.Kind.LINK,
-            url="https://example.org/abbeygate/pupil-survey-2026",
-        )
-        services.evidence_submit(evidence=survey, by=lead)
-        member = demo.people.get("member.a@ppp.example")
-        if member:
-            services.evidence_add(
-                application=application,
-                by=member,
-                criteria=criteria[3:4],
-                title="Governor minutes (draft)",
-                kind=Evidence.Kind.STATEMENT,
-                statement="Minutes of the spring term meeting to follow.",
-            )
-        services.visit_schedule(
-            application=application,
-            by=officer,
-            kind=Visit.Kind.MONITORING,
-            mode=Visit.Mode.ONLINE,
-            starts_at=timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-            + datetime.timedelta(days=6),
-            location="Microsoft Teams (link sent by email)",
-        )
+    services.visit_schedule(
+        application=application,
+        by=officer,
+        kind=Visit.Kind.MONITORING,
+        mode=Visit.Mode.ONLINE,
+        starts_at=timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + datetime.timedelta(days=6),
+        location="Microsoft Teams (link sent by email)",
+    )
 
-    def submitted_for_assessment(key, visit_days_ago):
-        lead = lead_of(key)
-        application = _apply(organisations[key], lead)
-        services.application_assign(application=application, officer=officer, by=officer)
-        _visit_done(application, officer, days_ago=visit_days_ago)
-        _plan(application, lead, officer)
-        _evidence_for_all(application, lead, officer)
-        services.application_submit(application=application, by=lead)
-        return application
 
+def _submit_and_review(evidence, lead, officer, decision, comment=""):
+    services.evidence_submit(evidence=evidence, by=lead)
+    services.evidence_review(
+        evidence=evidence, by=officer, decision=decision, comment=comment, seen_status=Evidence.Status.SUBMITTED
+    )
+
+
+def _submitted_for_assessment(organisation, officer, visit_days_ago) -> Application:
+    lead = _lead_of(organisation)
+    application = _apply(organisation, lead)
+    services.application_assign(application=application, officer=officer, by=officer)
+    _visit_done(application, officer, days_ago=visit_days_ago)
+    _plan(application, lead, officer)
+    _evidence_for_all(application, lead, officer)
+    services.application_submit(application=application, by=lead)
+    return application
+
+
+def _dovecote(organisation, officer, demo):
+    """Submitted for assessment, evidence accepted: ready to award."""
+    _submitted_for_assessment(organisation, officer, 120)
+
+
+def _brookfield(organisation, officer, demo):
+    """School B: accredited a month ago, with a certificate."""
+    application = _submitted_for_assessment(organisation, officer, 200)
+    awarded_on = timezone.localdate() - datetime.timedelta(days=30)
+    services.application_award(application=application, by=officer, awarded_on=awarded_on)
+
+
+def _elmfield(organisation, officer, demo):
+    """Accredited about three years ago, expiring within 90 days (it can re-accredit now)."""
+    application = _submitted_for_assessment(organisation, officer, 400)
+    awarded_on = add_months(timezone.localdate(), -application.scheme.validity_months) + datetime.timedelta(days=45)
+    services.application_award(application=application, by=officer, awarded_on=awarded_on)
+
+
+def _foxglove(organisation, officer, demo):
+    """Accredited four years ago; the award has expired."""
     today = timezone.localdate()
-    # Dovecote: submitted for assessment, evidence accepted: ready to award.
-    if fresh("dovecote"):
-        submitted_for_assessment("dovecote", 120)
-    # Brookfield (school B): accredited a month ago, with a certificate.
-    if fresh("school_b"):
-        application = submitted_for_assessment("school_b", 200)
-        services.application_award(application=application, by=officer, awarded_on=today - datetime.timedelta(days=30))
-    # Elmfield: accredited about three years ago, expiring within 90 days.
-    if fresh("elmfield"):
-        application = submitted_for_assessment("elmfield", 400)
-        awarded_on = add_months(today, -application.scheme.validity_months) + datetime.timedelta(days=45)
-        services.application_award(application=application, by=officer, awarded_on=awarded_on)
-    # Foxglove: accredited four years ago; the award has expired.
-    if fresh("foxglove"):
-        application = submitted_for_assessment("foxglove", 1500)
-        award = services.application_award(
-            application=application, by=officer, awarded_on=today - datetime.timedelta(days=4 * 365)
-        )
-        services.award_expire(award=award, today=today)
+    application = _submitted_for_assessment(organisation, officer, 1500)
+    award = services.application_award(
+        application=application, by=officer, awarded_on=today - datetime.timedelta(days=4 * 365)
+    )
+    services.award_expire(award=award, today=today)
 
+
+STORIES = {
+    "nursery": _little_acorns,
+    "special": _cedar_vale,
+    "school_a": _abbeygate,
+    "dovecote": _dovecote,
+    "school_b": _brookfield,
+    "elmfield": _elmfield,
+    "foxglove": _foxglove,
+}
+
+
+@demo_seeders.register
+def seed(demo):
+    organisations = _schools(demo)
+    for key, story in STORIES.items():
+        if not Application.objects.filter(organisation=organisations[key]).exists():
+            story(organisations[key], demo.officer, demo)
     # Foxglove also held the council's earlier award, before PPP.
     LegacyAward.objects.get_or_create(
         organisation=organisations["foxglove"],

@@ -15,6 +15,21 @@ from .models import Application, Award, Criterion, Evidence, LegacyAward, Scheme
 S = Application.Status
 
 
+def application_for(user, public_id) -> Application | None:
+    """The application `user` may see with this public id (None otherwise): for the other
+    apps that attach evidence to an award."""
+    return (
+        Application.objects.for_user(user)
+        .select_related("organisation", "scheme")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def criterion_by_code(application: Application, code: str) -> Criterion | None:
+    return Criterion.objects.filter(standard__scheme=application.scheme, code=code).first()
+
+
 def current_scheme() -> Scheme | None:
     """The scheme schools apply to today: the latest published version."""
     return Scheme.current()
@@ -223,7 +238,9 @@ def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOf
 
 def _offer_sources():
     """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
-    return []
+    from training.selectors import award_evidence_offers as training_offers
+
+    return [training_offers]
 
 
 @dataclass(frozen=True)
@@ -234,92 +251,112 @@ class Step:
     url: str = ""
 
 
+@dataclass
+class _Page:
+    """What the award page has already read, sorted for working out the next steps."""
+
+    application: Application
+    evidence: list[Evidence]
+    visits: list[Visit]
+
+    def visits_in(self, status):
+        return [v for v in self.visits if v.status == status]
+
+    @property
+    def unwritten(self):
+        now = timezone.now()
+        return [v for v in self.visits_in(Visit.Status.SCHEDULED) if v.starts_at and v.starts_at < now]
+
+    @property
+    def booked(self):
+        now = timezone.now()
+        return [v for v in self.visits_in(Visit.Status.SCHEDULED) if v.starts_at and v.starts_at >= now]
+
+    def evidence_in(self, status):
+        return [e for e in self.evidence if e.status == status]
+
+    def url(self, name: str) -> str:
+        from django.urls import reverse
+
+        return reverse(f"accreditation:{name}", args=[self.application.public_id])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def next_steps(application: Application, user, evidence: list[Evidence], visits: list[Visit]) -> list[Step]:
     """The specific next steps for the person looking, from rows the page already has."""
-    from django.urls import reverse
-
     from ppp.accounts.selectors import is_lead, is_member
 
     if not application.is_open:
         return []
-    pk = application.public_id
-    requested = [v for v in visits if v.status == Visit.Status.REQUESTED]
-    unwritten = [
-        v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at < timezone.now()
-    ]
-    booked = [v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at >= timezone.now()]
-    changes = [e for e in evidence if e.status == Evidence.Status.CHANGES_REQUESTED]
-    drafts = [e for e in evidence if e.status == Evidence.Status.DRAFT]
-    submitted = [e for e in evidence if e.status == Evidence.Status.SUBMITTED]
-    steps: list[Step] = []
+    page = _Page(application, evidence, visits)
     if user.is_officer:
-        steps += [
-            Step(f"Confirm a date for the {v.get_kind_display().lower()}", v.get_absolute_url()) for v in requested
-        ]
-        steps += [
-            Step(
-                f"Write up the {v.get_kind_display().lower()} of {timezone.localtime(v.starts_at):%-d %B}",
-                v.get_absolute_url(),
-            )
-            for v in unwritten
-        ]
-        if application.status == S.APPLIED and not (requested or booked or unwritten):
-            steps.append(Step("Book the initial visit", reverse("accreditation:visit-new", args=[pk])))
-        if application.status == S.PLANNING:
-            steps.append(
-                Step(
-                    "Agree the action plan when the school has drafted it",
-                    reverse("accreditation:action-plan", args=[pk]),
-                )
-            )
-        if submitted:
-            steps.append(
-                Step(
-                    f"Review {len(submitted)} item{'s' if len(submitted) != 1 else ''} of evidence waiting",
-                    submitted[0].get_absolute_url(),
-                )
-            )
-        if application.status == S.ASSESSMENT and not submitted:
-            steps.append(Step("Every item is reviewed: make the award, or ask for more evidence, below"))
-        return steps
+        return _officer_steps(page)
     if not is_member(user, application.organisation):
-        return steps
-    lead = is_lead(user, application.organisation)
-    steps += [Step(f"Change “{e.title}” as your officer asked", e.get_absolute_url()) for e in changes]
-    if application.status == S.APPLIED and not (requested or booked):
+        return []
+    return _school_steps(page, lead=is_lead(user, application.organisation))
+
+
+def _officer_steps(page: _Page) -> list[Step]:
+    application = page.application
+    requested = page.visits_in(Visit.Status.REQUESTED)
+    submitted = page.evidence_in(Evidence.Status.SUBMITTED)
+    steps = [Step(f"Confirm a date for the {v.get_kind_display().lower()}", v.get_absolute_url()) for v in requested]
+    steps += [
+        Step(
+            f"Write up the {v.get_kind_display().lower()} of {timezone.localtime(v.starts_at):%-d %B}",
+            v.get_absolute_url(),
+        )
+        for v in page.unwritten
+    ]
+    if application.status == S.APPLIED and not (requested or page.booked or page.unwritten):
+        steps.append(Step("Book the initial visit", page.url("visit-new")))
+    if application.status == S.PLANNING:
+        steps.append(Step("Agree the action plan when the school has drafted it", page.url("action-plan")))
+    if submitted:
         steps.append(
-            Step("Offer two or three dates for your initial visit", reverse("accreditation:visit-new", args=[pk]))
+            Step(f"Review {_plural(len(submitted), 'item')} of evidence waiting", submitted[0].get_absolute_url())
+        )
+    elif application.status == S.ASSESSMENT:
+        steps.append(Step("Every item is reviewed: make the award, or ask for more evidence, below"))
+    return steps
+
+
+def _school_steps(page: _Page, *, lead: bool) -> list[Step]:
+    application = page.application
+    changes = page.evidence_in(Evidence.Status.CHANGES_REQUESTED)
+    steps = [Step(f"Change “{e.title}” as your officer asked", e.get_absolute_url()) for e in changes]
+    if application.status == S.APPLIED and not (page.visits_in(Visit.Status.REQUESTED) or page.booked):
+        steps.append(
+            Step("Offer two or three dates for your initial visit", page.url("visit-new"))
             if lead
             else Step("Your lead offers dates for the initial visit")
         )
-    if application.status == S.PLANNING:
-        steps.append(Step("Rate your setting in the self-review", reverse("accreditation:self-review", args=[pk])))
-        steps.append(
-            Step("Draft your action plan for your officer to agree", reverse("accreditation:action-plan", args=[pk]))
-        )
-    if application.status == S.EVIDENCING:
-        if drafts:
-            steps.append(
-                Step(
-                    f"Submit {len(drafts)} draft{'s' if len(drafts) != 1 else ''} for review",
-                    drafts[0].get_absolute_url(),
-                )
-                if lead
-                else Step(f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} waiting for your lead to submit")
-            )
-        missing = missing_criteria(application)
-        if missing:
-            codes = ", ".join(c.code for c in missing[:3]) + (
-                f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-            )
-            steps.append(
-                Step(
-                    f"Add evidence for {codes}",
-                    reverse("accreditation:evidence-add", args=[pk]) + f"?criterion={missing[0].pk}",
-                )
-            )
-        elif lead and not drafts and not changes:
-            steps.append(Step("Submit for assessment: every criterion has evidence"))
-    if application.status == S.ASSESSMENT:
+    elif application.status == S.PLANNING:
+        steps.append(Step("Rate your setting in the self-review", page.url("self-review")))
+        steps.append(Step("Draft your action plan for your officer to agree", page.url("action-plan")))
+    elif application.status == S.EVIDENCING:
+        steps += _evidencing_steps(page, lead=lead, changes=bool(changes))
+    elif application.status == S.ASSESSMENT:
         steps.append(Step("Your officer is assessing your evidence. Nothing to do until they decide."))
+    return steps
+
+
+def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
+    steps = []
+    drafts = page.evidence_in(Evidence.Status.DRAFT)
+    if drafts:
+        steps.append(
+            Step(f"Submit {_plural(len(drafts), 'draft')} for review", drafts[0].get_absolute_url())
+            if lead
+            else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
+        )
+    missing = missing_criteria(page.application)
+    if missing:
+        codes = ", ".join(c.code for c in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        steps.append(Step(f"Add evidence for {codes}", page.url("evidence-add") + f"?criterion={missing[0].pk}"))
+    elif lead and not drafts and not changes:
+        steps.append(Step("Submit for assessment: every criterion has evidence"))
     return steps

@@ -78,7 +78,7 @@ class Server:
         self.process = None
 
     def __enter__(self):
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -99,7 +99,7 @@ class Server:
         for _ in range(300):
             time.sleep(0.2)
             try:
-                health = urllib.request.Request(  # noqa: S310
+                health = urllib.request.Request(
                     f"http://127.0.0.1:{self.port}/healthz", headers={"X-Forwarded-Proto": "https"}
                 )
                 with urllib.request.urlopen(health, timeout=5) as r:  # noqa: S310
@@ -111,8 +111,8 @@ class Server:
         return self
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(  # noqa: S603
-            ["pgrep", "-P", str(self.process.pid)],  # noqa: S607
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)],
             capture_output=True,
             text=True,
             check=False,
@@ -140,8 +140,8 @@ class Server:
 
 
 def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
-    out = subprocess.run(  # noqa: S603
-        [  # noqa: S607
+    out = subprocess.run(
+        [
             "wrk",
             "-t2",
             f"-c{CONCURRENCY}",
@@ -162,7 +162,7 @@ def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
 
 def probe(port: int, path: str, cookie: str) -> tuple[int, float, int]:
     """One request: (status, seconds, bytes)."""
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.99.0.1", "Cookie": cookie},
     )
@@ -177,7 +177,7 @@ def probe(port: int, path: str, cookie: str) -> tuple[int, float, int]:
 
 def stream_timing(port: int, path: str, cookie: str) -> dict:
     """Time to the first byte and to the last of one download."""
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.99.0.2", "Cookie": cookie},
     )

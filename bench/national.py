@@ -76,11 +76,11 @@ def build(scale: float, seed: int):
 
 
 def collectstatic(url: str):
-    if Path("/tmp/ppp-bench-static/staticfiles.json").exists():  # noqa: S108
+    if Path("/tmp/ppp-bench-static/staticfiles.json").exists():
         return
     from bench.harness import bench_environment
 
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
         env={**os.environ, **bench_environment(url)},
@@ -249,13 +249,13 @@ def main():
         scales = [float(s) for s in args.scales.split(",")]
         for scale in scales:
             if not exists(scale):
-                subprocess.run(  # noqa: S603
+                subprocess.run(
                     [sys.executable, __file__, "build", "--scale", str(scale), "--seed", str(args.seed)], check=True
                 )
         for scale in scales:
             command = [sys.executable, __file__, "measure-one", "--scale", str(scale), "--seconds", str(args.seconds)]
             command += ["--port", str(args.port), "--label", args.label] + (["--only", *args.only] if args.only else [])
-            subprocess.run(command, check=True)  # noqa: S603
+            subprocess.run(command, check=True)
         print()
         print(table(args.label, scales))
     elif args.command == "measure-one":

@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppp.settings")
 os.environ.setdefault("PPP_TESTING", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ppp")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

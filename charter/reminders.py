@@ -15,6 +15,7 @@ from django.conf import settings
 
 from ppp.accounts.models import Membership
 from ppp.discovery import reminder_sources
+from ppp.links import absolute_url
 from ppp.mail import render_text
 from ppp.notifications.services import Reminder
 
@@ -58,7 +59,7 @@ def collect(today: datetime.date) -> Iterable[Reminder]:
     for pledge in pledges:
         due = pledge.review_due_on
         to = _emails(pledge, leads)
-        url = settings.SITE_URL + pledge.get_absolute_url()
+        url = absolute_url(pledge)
         if today > due + grace:
             yield Reminder(
                 key=f"charter:lapse:{pledge.pk}:{due.isoformat()}",

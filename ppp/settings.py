@@ -66,7 +66,7 @@ FIELD_INDEX_KEY = env("FIELD_INDEX_KEY")
 if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
     if DEBUG or TESTING:
         FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["cHBwLWRldmVsb3BtZW50LW9ubHkta2V5LTMyYnl0ZXM="]
-        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"  # noqa: S105
+        FIELD_INDEX_KEY = FIELD_INDEX_KEY or "ppp-development-only-index-key"
     else:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS and FIELD_INDEX_KEY are not set. Make a key with "
@@ -449,3 +449,11 @@ CHARTER_LAPSE_AFTER_DAYS = env_int("CHARTER_LAPSE_AFTER_DAYS", 60)
 CHARTER_REVIEW_WINDOW_DAYS = env_int("CHARTER_REVIEW_WINDOW_DAYS", 60)
 # Public sign-ups allowed per address per hour.
 CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)
+
+# SEND Support training: a confirmed place cancelled less than TRAINING_NOTICE_DAYS days
+# before the session is charged; a session below its minimum numbers
+# TRAINING_MINIMUM_CHECK_DAYS days before is flagged to the officers to confirm or cancel;
+# an attendee's evaluation link works for TRAINING_EVALUATION_OPEN_DAYS days.
+TRAINING_NOTICE_DAYS = env_int("TRAINING_NOTICE_DAYS", 14)
+TRAINING_MINIMUM_CHECK_DAYS = env_int("TRAINING_MINIMUM_CHECK_DAYS", 10)
+TRAINING_EVALUATION_OPEN_DAYS = env_int("TRAINING_EVALUATION_OPEN_DAYS", 30)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("ppp.certificates.urls")),
     path("", include("accreditation.urls")),
     path("charter/", include("charter.urls")),
+    path("training/", include("training.urls")),
     # Accounts have one address, the one invited or confirmed; people cannot add others.
     path("accounts/email/", views.not_offered, name="account-email-not-offered"),
     path("accounts/", include("allauth.urls")),

@@ -44,7 +44,11 @@ def forwards(apps, schema_editor):
     EvidenceEvent = apps.get_model("accreditation", "EvidenceEvent")
     for action, status in EVIDENCE_STATUS_AFTER.items():
         EvidenceEvent.objects.filter(action=action).update(to_status=status)
+    visits_forwards(apps)
+    awards_forwards(apps)
 
+
+def visits_forwards(apps):
     Visit = apps.get_model("accreditation", "Visit")
     VisitEvent = apps.get_model("accreditation", "VisitEvent")
     events = []
@@ -77,6 +81,8 @@ def forwards(apps, schema_editor):
             )
     VisitEvent.objects.bulk_create(events, batch_size=1000)
 
+
+def awards_forwards(apps):
     Award = apps.get_model("accreditation", "Award")
     AwardEvent = apps.get_model("accreditation", "AwardEvent")
     events = []

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
+from ppp.links import absolute_url
 from ppp.mail import render_text, send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
@@ -69,7 +69,7 @@ def invitation_create(
     invitation = Invitation(organisation=organisation, email=email, full_name=full_name, role=role, invited_by=by)
     token = invitation.set_new_token()
     invitation.save()
-    url = settings.SITE_URL + reverse("accounts:invitation-accept", kwargs={"token": token})
+    url = absolute_url("accounts:invitation-accept", token=token)
     audit_record("invitation.create", actor=by, target=invitation, request=request, email=email, role=role)
     send_after_commit(*_invitation_email(invitation, url), [invitation.email])
     return SentInvitation(invitation=invitation, url=url)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
+from ppp.links import absolute_url
 
 # No 0/O or 1/I/L: codes are read aloud and typed from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -88,7 +89,7 @@ class IssuedCertificate(models.Model):
 
     @property
     def verify_url(self) -> str:
-        return settings.SITE_URL + self.get_absolute_url()
+        return absolute_url(self)
 
     @property
     def status(self) -> str:

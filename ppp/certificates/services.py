@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
+from ppp.errors import DomainError
 from ppp.pagecache import invalidate_on_commit
 
 from .models import IssuedCertificate
@@ -20,7 +21,7 @@ from .models import IssuedCertificate
 VERIFY_PAGES = "certificates-verify"
 
 
-class CertificateError(Exception):
+class CertificateError(DomainError):
     """A certificate rule was broken; the message says which."""
 
 

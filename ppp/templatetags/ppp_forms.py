@@ -23,7 +23,7 @@ def _options(field, chosen: set[str]) -> str:
     return "".join(
         format_html(
             '<option value="{}"{}>{}</option>', value, mark_safe(" selected") if str(value) in chosen else "", label
-        )  # noqa: S308
+        )
         for value, label in field.field.choices
     )
 
@@ -38,7 +38,7 @@ def _checkboxes(field, chosen: set[str], describedby: str) -> str:
             n=n,
             name=field.html_name,
             value=value,
-            checked=mark_safe(" checked") if str(value) in chosen else "",  # noqa: S308
+            checked=mark_safe(" checked") if str(value) in chosen else "",
             label=label,
         )
         for n, (value, label) in enumerate(field.field.choices)
@@ -67,7 +67,7 @@ def _field(field) -> str:
     )
     aria = format_html(' aria-describedby="{}"', describedby) if describedby else ""
     if errors:
-        aria += mark_safe(' aria-invalid="true"')  # noqa: S308
+        aria += mark_safe(' aria-invalid="true"')
     chosen = _selected(field)
     group_class = "govuk-form-group govuk-form-group--error" if errors else "govuk-form-group"
     if isinstance(widget, forms.CheckboxSelectMultiple):
@@ -90,7 +90,7 @@ def _field(field) -> str:
             " govuk-select--error" if errors else "",
             field.auto_id,
             aria,
-            mark_safe(" multiple") if isinstance(widget, forms.SelectMultiple) else "",  # noqa: S308
+            mark_safe(" multiple") if isinstance(widget, forms.SelectMultiple) else "",
             mark_safe(_options(field, chosen)),  # noqa: S308 - built with format_html
         )
     elif isinstance(widget, forms.widgets.Input):

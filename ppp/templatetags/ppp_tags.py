@@ -43,6 +43,8 @@ COLOURS = {
     "lapsed": "orange",
     "returned": "orange",
     "unverified": "orange",
+    "lead": "blue",
+    "member": "grey",
     "absent": "red",
     "not_signed": "red",
     "not_on_the_register": "grey",

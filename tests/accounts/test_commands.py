@@ -49,7 +49,7 @@ def test_seed_demo_refuses_without_debug(settings, db):
     assert User.objects.exists()
 
 
-# import_schools
+# The import_schools command
 
 
 def test_import_schools_creates_then_reports_unchanged(db):

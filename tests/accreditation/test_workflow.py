@@ -263,7 +263,7 @@ def test_evidence_must_map_to_this_schemes_criteria(alice, officer, school_a):
         services.evidence_add(application=application, by=alice, criteria=[], title="x", kind="statement")
 
 
-# Submitting, returning, awarding
+# Tests of submitting, returning and awarding
 
 
 def test_submitting_needs_evidence_for_every_required_criterion(alice, officer, school_a):

@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+# A busy CI machine (two cores, a PDF being printed) can take longer than Playwright's
+# five seconds to show a page: wait up to fifteen before calling a check failed.
+expect.set_options(timeout=15_000)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

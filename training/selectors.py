@@ -1,0 +1,135 @@
+"""Reads that several training pages, and the award, use."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from ppp.accounts.models import Organisation
+from ppp.certificates.models import IssuedCertificate
+
+from . import permissions
+from .models import Booking, Course, CourseSession
+
+
+def catalogue_sessions():
+    """Upcoming sessions with their course and places left, for the catalogue and feeds."""
+    return CourseSession.objects.upcoming().with_counts().select_related("course").order_by("starts_at", "pk")
+
+
+def courses_with_sessions(courses, sessions):
+    """Courses, each with `upcoming` (its sessions from `sessions`), in two queries."""
+    return courses.prefetch_related("audiences", Prefetch("sessions", queryset=sessions, to_attr="upcoming"))
+
+
+def own_booking(user, session: CourseSession, organisation: Organisation | None) -> list[Booking]:
+    """The signed-in person's organisation's active places on `session`."""
+    if organisation is None or not permissions.can_book_for(user, organisation):
+        return []
+    return list(session.bookings.active().filter(organisation=organisation).order_by("created_at", "pk"))
+
+
+def can_see_joining_link(user, session: CourseSession, bookings: list[Booking]) -> bool:
+    """Officers, and an organisation with a confirmed place; never the waitlisted or others."""
+    if user.is_authenticated and user.is_officer:
+        return True
+    return any(permissions.can_see_joining_link(user, booking) for booking in bookings)
+
+
+def certificates_by_booking(bookings) -> dict[str, IssuedCertificate]:
+    """Current certificates of the given bookings, by booking pk (as text). One query."""
+    ids = [str(b.pk) for b in bookings]
+    if not ids:
+        return {}
+    certificates = IssuedCertificate.objects.filter(
+        source_type=ContentType.objects.get_for_model(Booking), source_id__in=ids, revoked_at__isnull=True
+    )
+    return {c.source_id: c for c in certificates}
+
+
+def training_record(organisation: Organisation):
+    """Who from `organisation` completed which course and when (attended, session completed)."""
+    return (
+        Booking.objects.completed()
+        .filter(organisation=organisation)
+        .select_related("session__course")
+        .order_by("-session__starts_at", "attendee_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Completion:
+    name: str
+    role: str
+    course: str
+    on: object
+    certificate: str
+
+
+def completions(organisation: Organisation, *, criterion_code: str) -> list[Completion]:
+    """Completed training that shows a criterion: 2.4 governors, 2.1 everyone else."""
+    bookings = list(training_record(organisation))
+    bookings = [b for b in bookings if b.counts_for_award == criterion_code]
+    certificates = certificates_by_booking(bookings)
+    return [
+        Completion(
+            name=b.attendee_name,
+            role=b.get_attendee_role_display(),
+            course=b.session.course.title,
+            on=timezone.localtime(b.session.starts_at).date(),
+            certificate=getattr(certificates.get(str(b.pk)), "code", ""),
+        )
+        for b in bookings
+    ]
+
+
+AWARD_CRITERIA = {
+    "2.1": "staff",
+    "2.4": "governors",
+}
+
+
+def award_evidence_offers(application, user) -> list:
+    """What training offers the award: for criterion 2.1 (staff trained) and 2.4
+    (governors trained), the organisation's completed SEND Support training."""
+    from accreditation.selectors import EvidenceOffer
+
+    organisation = application.organisation
+    if not permissions.can_attach_training_evidence(user, organisation):
+        return []
+    codes = set(
+        application.scheme.standards.filter(criteria__code__in=AWARD_CRITERIA).values_list("criteria__code", flat=True)
+    )
+    offers = []
+    for code in sorted(codes):
+        done = completions(organisation, criterion_code=code)
+        if not done:
+            continue
+        people = len({c.name for c in done})
+        courses = Counter(c.course for c in done)
+        first, last = min(c.on for c in done), max(c.on for c in done)
+        span = f"{first:%-d %B %Y}" if first == last else f"between {first:%-d %B %Y} and {last:%-d %B %Y}"
+        offers.append(
+            EvidenceOffer(
+                criterion_code=code,
+                title=f"Training record: {AWARD_CRITERIA[code]} trained",
+                summary=(
+                    f"{people} {'person' if people == 1 else 'people'} from {organisation.name} completed "
+                    + ", ".join(f"{title} ({n})" for title, n in sorted(courses.items()))
+                    + f" {span}."
+                ),
+                attach_url=reverse(
+                    "training:award-attach", kwargs={"application": application.public_id, "criterion": code}
+                ),
+                button="Attach the training record",
+                preview_url=reverse("training:record", kwargs={"slug": organisation.slug}),
+            )
+        )
+    return offers
+
+
+def active_courses():
+    return Course.objects.active().prefetch_related("audiences")
