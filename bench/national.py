@@ -169,6 +169,72 @@ def table(label: str, scales: list[float]) -> str:
     return "\n".join(lines)
 
 
+def compare(before: str, afters: list[str], scales: list[float]) -> str:
+    """Before and after, per page at 100 %, with each run's growth from 10 % to 100 %."""
+
+    def load(label):
+        data = {}
+        for scale in scales:
+            path = RESULTS / f"{label}-{database_name(scale)}.json"
+            if path.exists():
+                data[scale] = json.loads(path.read_text())
+        return data
+
+    def figures(runs, page, kind="pages"):
+        """The latest run (of `runs`) that measured `page` at both scales."""
+        for data in reversed(runs):
+            if all(page in data.get(s, {}).get(kind, {}) for s in scales):
+                return data
+        return None
+
+    old, new = load(before), [load(a) for a in afters]
+    small, big = min(scales), max(scales)
+    lines = [
+        "| page | before p50 / p95 ms | before % of bare | before growth | after p50 / p95 ms | after req/s | "
+        "after % of bare | after growth | queries after |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def row(data, page):
+        f, g = data[big]["pages"].get(page, {}), data[small]["pages"].get(page, {})
+        if "p50_ms" not in f:
+            return None
+        bare = data[big]["pages"]["bare Django view"]["rps"]
+        growth = f"{f['p50_ms'] / g['p50_ms']:.2f}×" if "p50_ms" in g else "–"
+        return f, bare, growth
+
+    for page in old[big]["pages"]:
+        before_row = row(old, page)
+        data = figures(new, page)
+        after_row = row(data, page) if data else None
+        if before_row is None or after_row is None:
+            continue
+        (b, bare_b, growth_b), (a, bare_a, growth_a) = before_row, after_row
+        name = f"`{page}`" if page.startswith("/") else page
+        lines.append(
+            f"| {name} | {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | {100 * b['rps'] / bare_b:.1f} | {growth_b} "
+            f"| {a['p50_ms']:.0f} / {a['p95_ms']:.0f} | {a['rps']:.0f} | {100 * a['rps'] / bare_a:.1f} | {growth_a} "
+            f"| {a['queries']} |"
+        )
+    lines += [
+        "",
+        "| export (100 %) | before first byte / all ms, worker MB | after first byte / all ms, worker MB |",
+        "|---|---|---|",
+    ]
+    for export, b in old[big]["exports"].items():
+        data = figures(new, export, "exports")
+        a = data[big]["exports"][export] if data else {}
+        if "total_ms" not in a:
+            continue
+        before_cell = (
+            f"{b['first_byte_ms']:.0f} / {b['total_ms']:.0f}, +{b['rss_growth_mb']:.0f}" if "total_ms" in b else "(new)"
+        )
+        lines.append(
+            f"| {export} | {before_cell} | {a['first_byte_ms']:.0f} / {a['total_ms']:.0f}, +{a['rss_growth_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def explain(scale: float, only):
     """Each page's queries, the slowest first, with EXPLAIN (ANALYZE, BUFFERS) of the
     slowest three, into bench/results/plans-<database>.txt."""
@@ -238,6 +304,10 @@ def main():
     t = sub.add_parser("table", help="print the table of a run's results")
     t.add_argument("--label", default="latest")
     t.add_argument("--scales", default="0.1,1.0")
+    c = sub.add_parser("compare", help="before and after at 100 %, from saved runs")
+    c.add_argument("--before", default="before")
+    c.add_argument("--after", nargs="+", default=["after"], help="later runs override earlier ones per page")
+    c.add_argument("--scales", default="0.1,1.0")
     e = sub.add_parser("explain", help="capture each page's SQL and EXPLAIN ANALYZE the slowest")
     e.add_argument("--scale", type=float, default=1.0)
     e.add_argument("--only", nargs="*")
@@ -262,6 +332,8 @@ def main():
         measure_one(args.scale, args.port, args.seconds, args.only, args.label)
     elif args.command == "table":
         print(table(args.label, [float(s) for s in args.scales.split(",")]))
+    elif args.command == "compare":
+        print(compare(args.before, args.after, [float(x) for x in args.scales.split(",")]))
     elif args.command == "explain":
         explain(args.scale, args.only)
 
