@@ -191,8 +191,8 @@ def compare(before: str, afters: list[str], scales: list[float]) -> str:
     small, big = min(scales), max(scales)
     lines = [
         "| page | before p50 / p95 ms | before % of bare | before growth | after p50 / p95 ms | after req/s | "
-        "after % of bare | after growth | queries after |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "after % of bare | after growth | queries after | SQL ms before → after (10 % / 100 %) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def row(data, page):
@@ -211,10 +211,13 @@ def compare(before: str, afters: list[str], scales: list[float]) -> str:
             continue
         (b, bare_b, growth_b), (a, bare_a, growth_a) = before_row, after_row
         name = f"`{page}`" if page.startswith("/") else page
+        sql_before = old[small]["pages"][page].get("sql_ms", 0), b.get("sql_ms", 0)
+        sql_after = data[small]["pages"][page].get("sql_ms", 0), a.get("sql_ms", 0)
+        sql = f"{sql_before[0]:.0f} / {sql_before[1]:.0f} → {sql_after[0]:.0f} / {sql_after[1]:.0f}"
         lines.append(
             f"| {name} | {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | {100 * b['rps'] / bare_b:.1f} | {growth_b} "
             f"| {a['p50_ms']:.0f} / {a['p95_ms']:.0f} | {a['rps']:.0f} | {100 * a['rps'] / bare_a:.1f} | {growth_a} "
-            f"| {a['queries']} |"
+            f"| {a['queries']} | {sql} |"
         )
     lines += [
         "",

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -41,6 +42,7 @@ def _shown(client, **query) -> str:
 
 def test_there_is_no_date_hierarchy_and_the_action_filter_lists_the_actions(client, superuser):
     assert AuditEventAdmin.date_hierarchy is None
+    assert AuditEventAdmin.show_facets == admin.ShowFacets.NEVER
     _event("pledge.approved")
     _event("auth.login", actor=superuser, target=superuser)
     client.force_login(superuser)
