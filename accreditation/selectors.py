@@ -19,7 +19,10 @@ def application_for(user, public_id) -> Application | None:
     """The application `user` may see with this public id (None otherwise): for the other
     apps that attach evidence to an award."""
     return (
-        Application.objects.for_user(user).select_related("organisation", "scheme").filter(public_id=public_id).first()
+        Application.objects.for_user(user)
+        .select_related("organisation", "scheme")
+        .filter(public_id=public_id)
+        .first()
     )
 
 
