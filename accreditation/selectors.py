@@ -6,23 +6,102 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 
-from .models import Application, Award, Criterion, Evidence, LegacyAward, Scheme, Visit
+from .models import (
+    ActionItem,
+    Application,
+    Award,
+    Criterion,
+    Evidence,
+    EvidenceEvent,
+    LegacyAward,
+    Scheme,
+    Standard,
+    Visit,
+)
+from .reports import standard_progress
 
 S = Application.Status
+
+
+@home_sections.register
+def home_section(user, membership) -> HomeSection | None:
+    """The award on a school's home: what needs its staff now, then the task list."""
+    organisation = membership.organisation
+    if not organisation.takes_the_award:
+        return None
+    application = (
+        Application.objects.filter(organisation=organisation)
+        .exclude(status=S.WITHDRAWN)
+        .select_related("scheme", "assigned_officer")
+        .order_by("-created_at")
+        .first()
+    )
+    if application is None:
+        return HomeSection(
+            "The award",
+            tasks=[HomeTask("Apply for the Positive and Peaceful Places award", reverse("accreditation:dashboard"))]
+            if membership.is_lead
+            else [],
+            summary="" if membership.is_lead else "Your lead applies for the award.",
+        )
+    evidence = list(application.evidence.prefetch_related("criteria").order_by("created_at"))
+    visits = list(application.visits.all())
+    tasks = [HomeTask(step.text, step.url) for step in next_steps(application, user, evidence, visits)]
+    tasks = _with_officer_comments(tasks, evidence)
+    if application.is_open:
+        overdue = ActionItem.objects.filter(application=application).overdue().order_by("due_date")[:5]
+        tasks += [HomeTask(f"Action: {item.action}", item.get_absolute_url(), due="Overdue") for item in overdue]
+    award = Award.objects.filter(application=application, status=Award.Status.ISSUED).first()
+    if award is not None and award.expires_on <= timezone.localdate() + datetime.timedelta(days=90):
+        tasks.append(
+            HomeTask(
+                "Start re-accreditation to keep your award",
+                reverse("accreditation:apply") + "?reaccredit=1",
+                due=f"Expires {award.expires_on:%-d %B %Y}",
+            )
+        )
+    standards = Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number")
+    links = [HomeTask("Your award page", application.get_absolute_url(), detail=application.get_status_display())]
+    if application.is_open and application.status != S.APPLIED:
+        links += [
+            HomeTask(
+                f"{p['standard'].number}. {p['standard'].title}",
+                f"{application.get_absolute_url()}#standard-{p['standard'].number}",
+                detail=p["status"],
+            )
+            for p in standard_progress(list(standards), evidence)
+        ]
+    return HomeSection("The award", tasks=tasks, links=links)
+
+
+def _with_officer_comments(tasks: list[HomeTask], evidence: list[Evidence]) -> list[HomeTask]:
+    """A task to change returned evidence carries the officer's comment."""
+    returned = {e.get_absolute_url(): e for e in evidence if e.status == Evidence.Status.CHANGES_REQUESTED}
+    if not returned:
+        return tasks
+    comments = {
+        event.evidence_id: event.note
+        for event in EvidenceEvent.objects.filter(
+            evidence__in=returned.values(), action=EvidenceEvent.Action.CHANGES_REQUESTED
+        ).order_by("at", "pk")
+    }
+    return [
+        HomeTask(t.text, t.url, detail=comments.get(returned[t.url].pk, "")) if t.url in returned else t for t in tasks
+    ]
 
 
 def application_for(user, public_id) -> Application | None:
     """The application `user` may see with this public id (None otherwise): for the other
     apps that attach evidence to an award."""
     return (
-        Application.objects.for_user(user)
-        .select_related("organisation", "scheme")
-        .filter(public_id=public_id)
-        .first()
+        Application.objects.for_user(user).select_related("organisation", "scheme").filter(public_id=public_id).first()
     )
 
 
@@ -276,8 +355,6 @@ class _Page:
         return [e for e in self.evidence if e.status == status]
 
     def url(self, name: str) -> str:
-        from django.urls import reverse
-
         return reverse(f"accreditation:{name}", args=[self.application.public_id])
 
 
@@ -360,3 +437,30 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
     elif lead and not drafts and not changes:
         steps.append(Step("Submit for assessment: every criterion has evidence"))
     return steps
+
+
+@search_sources.register
+def search_results(user, query: str) -> SearchGroup | None:
+    """Applications by the organisation's name, URN or postcode, or by reference."""
+    if not user.is_officer:
+        return None
+    reference = as_uuid(query)
+    condition = Q(public_id=reference) if reference else organisation_matches(query, "organisation__")
+    rows = list(
+        Application.objects.for_user(user)
+        .filter(condition)
+        .select_related("organisation", "scheme", "assigned_officer")
+        .order_by("organisation__name", "-created_at")[: PER_SOURCE + 1]
+    )
+    return group(
+        "Award applications",
+        rows,
+        lambda a: SearchResult(
+            a.organisation.name,
+            a.get_absolute_url(),
+            detail=" · ".join(
+                [a.scheme.name, f"Officer: {a.assigned_officer}" if a.assigned_officer else "Not assigned"]
+            ),
+            status=a.get_status_display(),
+        ),
+    )

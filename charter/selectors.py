@@ -2,11 +2,16 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_for
+from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 from ppp.tokens import hash_token
 
 from .models import Charter, CommissionedProvider, Pledge, PledgeEvent
@@ -119,3 +124,104 @@ def providers_with_status(commissioner: Organisation, today: datetime.date):
         else:
             provider.state = "awaiting approval"
     return providers
+
+
+def changes_asked(pledge: Pledge) -> PledgeEvent | None:
+    """The council's comment on a returned pledge (None unless it is returned now)."""
+    if pledge.status != Pledge.Status.RETURNED:
+        return None
+    return pledge.events.filter(action=PledgeEvent.Action.RETURNED).select_related("by").order_by("-at", "-pk").first()
+
+
+@home_sections.register
+def home_section(user, membership) -> HomeSection | None:
+    """The charter on an organisation's home: sign, change, renew or review the pledge."""
+    organisation = membership.organisation
+    pledge = current_pledge(organisation)
+    lead = membership.is_lead
+    if pledge is None:
+        return HomeSection(
+            "The Anti-Bullying Charter",
+            tasks=[
+                HomeTask(
+                    "Sign the Anti-Bullying Charter", reverse("charter:organisation-sign", args=[organisation.slug])
+                )
+            ]
+            if lead
+            else [],
+            summary="" if lead else f"{organisation} has not signed the charter yet. Your lead signs it.",
+        )
+    tasks = []
+    if pledge.status == Pledge.Status.RETURNED:
+        comment = changes_asked(pledge)
+        tasks.append(
+            HomeTask(
+                "Change your pledge as the council asked, and resubmit it"
+                if lead
+                else "The council asked for changes to your pledge",
+                pledge.get_absolute_url(),
+                detail=comment.note if comment else "",
+            )
+        )
+    elif pledge.status == Pledge.Status.LAPSED:
+        tasks.append(
+            HomeTask(
+                "Renew your lapsed pledge" if lead else "Your pledge has lapsed",
+                pledge.get_absolute_url(),
+                due="Overdue",
+            )
+        )
+    elif pledge.review_window_open(timezone.localdate()):
+        overdue = pledge.review_due_on < timezone.localdate()
+        tasks.append(
+            HomeTask(
+                "Send your annual charter review" if lead else "Your annual charter review is due",
+                reverse("charter:review-create", args=[pledge.public_id]) if lead else pledge.get_absolute_url(),
+                due="Overdue" if overdue else f"Due {pledge.review_due_on:%-d %B %Y}",
+            )
+        )
+    requests = CommissionedProvider.objects.filter(provider=organisation).awaiting_acceptance().count()
+    if requests and lead:
+        tasks.append(
+            HomeTask(
+                f"{requests} commissioner{'s ask' if requests != 1 else ' asks'} to see your charter status",
+                reverse("charter:provider-requests", args=[organisation.slug]),
+            )
+        )
+    summary = f"Your pledge is {pledge.get_status_display().lower()}"
+    if pledge.status == Pledge.Status.APPROVED and pledge.review_due_on:
+        summary += f"; the next review is due on {pledge.review_due_on:%-d %B %Y}"
+    return HomeSection(
+        "The Anti-Bullying Charter",
+        tasks=tasks,
+        links=[HomeTask("Your pledge", pledge.get_absolute_url(), detail=pledge.get_status_display())],
+        summary=summary + f" (reviews open {settings.CHARTER_REVIEW_WINDOW_DAYS} days before they are due).",
+    )
+
+
+@search_sources.register
+def search_results(user, query: str) -> SearchGroup | None:
+    """Pledges by the organisation's name, URN or postcode, the signatory, or reference."""
+    if not user.is_officer:
+        return None
+    reference = as_uuid(query)
+    if reference:
+        condition = Q(public_id=reference)
+    else:
+        condition = organisation_matches(query, "organisation__") | Q(signatory_email__iexact=query.strip())
+    rows = list(
+        Pledge.objects.for_user(user)
+        .filter(condition)
+        .select_related("organisation", "charter")
+        .order_by("organisation__name", "-signed_on")[: PER_SOURCE + 1]
+    )
+    return group(
+        "Charter pledges",
+        rows,
+        lambda p: SearchResult(
+            p.organisation.name,
+            p.get_absolute_url(),
+            detail=f"Signed {p.signed_on:%-d %B %Y} by {p.signatory_name}" if p.signed_on else p.signatory_name,
+            status=p.get_status_display(),
+        ),
+    )

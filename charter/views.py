@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership, is_lead, set_current_organisation
 from ppp.audit.services import audit_record
+from ppp.confirm import Confirmation, confirm_page
 from ppp.decorators import officer_required
 from ppp.forms import posted
 from ppp.history import history_of
@@ -224,9 +226,8 @@ def pledge_detail(request, pledge):
             "duplicates": selectors.possible_duplicates(pledge.organisation)
             if request.user.is_officer and pledge.organisation.provisional
             else [],
-            "return_form": CommentForm(),
             "remove_form": RemoveForm(),
-            "withdraw_form": WithdrawForm(),
+            "changes_asked": selectors.changes_asked(pledge),
         },
     )
 
@@ -287,11 +288,49 @@ def _pledge_action(request, pledge, action, done: str, form_class=None, field: s
     return redirect(pledge)
 
 
+def _pledge_decision(request, pledge, *, rule, action, done: str, confirmation, form_class=None):
+    """A decision that cannot be undone: GET shows the "Are you sure?" page (with the
+    form, if the decision needs a comment), POST makes it. Refused decisions go back to
+    the pledge with the reason."""
+    pledge = get_object_or_404(_pledges(request.user).select_related("organisation"), public_id=pledge)
+    refusal = rule.refusal(request.user, pledge)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(pledge)
+    form = form_class(posted(request)) if form_class else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            action(pledge=pledge, by=request.user, request=request, **(form.cleaned_data if form else {}))
+        except CharterError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done.format(organisation=pledge.organisation))
+        return redirect(pledge)
+    return confirm_page(request, confirmation(pledge), form)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pledge_withdraw(request, pledge):
-    return _pledge_action(
-        request, pledge, services.pledge_withdraw, "{organisation}'s pledge has been withdrawn.", WithdrawForm, "reason"
+    return _pledge_decision(
+        request,
+        pledge,
+        rule=permissions.can_withdraw_pledge,
+        action=services.pledge_withdraw,
+        done="{organisation}'s pledge has been withdrawn.",
+        form_class=WithdrawForm,
+        confirmation=lambda p: Confirmation(
+            question="Are you sure you want to withdraw your pledge?",
+            caption=p.organisation.name,
+            button="Yes, withdraw our pledge",
+            back_url=p.get_absolute_url(),
+            happens=[
+                f"{p.organisation} is taken off the public register of charter partners.",
+                "Its charter certificates stop being valid: anyone who checks one is told it was withdrawn.",
+                "You can sign the charter again later, as a new pledge.",
+            ],
+            warning="Withdrawing cannot be undone.",
+        ),
     )
 
 
@@ -307,22 +346,62 @@ def pledge_listing(request, pledge):
     return _pledge_action(request, pledge, lambda **kw: services.pledge_set_listing(consent=consent, **kw), done)
 
 
+def _approval_happens(pledge) -> list[str]:
+    happens = []
+    if pledge.organisation.provisional:
+        happens.append(f"{pledge.organisation} becomes a confirmed organisation (it signed up online).")
+    happens += [
+        "The pledge is approved and a charter certificate is issued.",
+        "It is listed on the public register."
+        if pledge.consent_to_list
+        else "It is not listed on the public register: the organisation did not agree to be listed.",
+        f"Its first annual review is due on {services.next_review_due(timezone.localdate()):%-d %B %Y}.",
+        f"{pledge.organisation}'s lead is emailed.",
+    ]
+    return happens
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pledge_approve(request, pledge):
-    return _pledge_action(request, pledge, services.pledge_approve, "{organisation}'s pledge is approved.")
-
-
-@login_required
-@require_POST
-def pledge_return(request, pledge):
-    return _pledge_action(
+    return _pledge_decision(
         request,
         pledge,
-        services.pledge_return,
-        "{organisation}'s pledge has been returned with your comment.",
-        CommentForm,
-        "comment",
+        rule=permissions.can_approve_pledge,
+        action=services.pledge_approve,
+        done="{organisation}'s pledge is approved.",
+        confirmation=lambda p: Confirmation(
+            question=f"Are you sure you want to approve {p.organisation}'s pledge?",
+            caption=p.organisation.name,
+            button="Yes, approve the pledge",
+            back_url=p.get_absolute_url(),
+            happens=_approval_happens(p),
+            destructive=False,
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_return(request, pledge):
+    return _pledge_decision(
+        request,
+        pledge,
+        rule=permissions.can_return_pledge,
+        action=services.pledge_return,
+        done="{organisation}'s pledge has been returned with your comment.",
+        form_class=CommentForm,
+        confirmation=lambda p: Confirmation(
+            question=f"Return {p.organisation}'s pledge for changes",
+            caption=p.organisation.name,
+            button="Return the pledge",
+            back_url=p.get_absolute_url(),
+            happens=[
+                "The organisation's lead is emailed your comment and asked to change the pledge and resubmit it.",
+                "The pledge is not listed on the public register until it is approved.",
+            ],
+            destructive=False,
+        ),
     )
 
 
@@ -518,10 +597,30 @@ def provider_remind(request, provider):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def provider_remove(request, provider):
-    return _provider_action(
-        request, provider, services.provider_remove, "{provider.name} has been removed from your providers."
+    if request.method == "POST":
+        return _provider_action(
+            request, provider, services.provider_remove, "{provider.name} has been removed from your providers."
+        )
+    provider = get_object_or_404(
+        CommissionedProvider.objects.for_user(request.user).select_related("commissioner"), public_id=provider
+    )
+    if refusal := permissions.can_manage_providers.refusal(request.user, provider.commissioner):
+        messages.error(request, refusal)
+        return redirect("charter:providers", slug=provider.commissioner.slug)
+    return confirm_page(
+        request,
+        Confirmation(
+            question=f"Are you sure you want to remove {provider.name} from your providers?",
+            caption=provider.commissioner.name,
+            button=f"Yes, remove {provider.name}",
+            back_url=reverse("charter:providers", args=[provider.commissioner.slug]),
+            happens=[
+                f"{provider.name} leaves your list, and you stop seeing its charter status.",
+                f"{provider.name} is not told. You can add it again later; it would be asked to agree again.",
+            ],
+        ),
     )
 
 

@@ -228,6 +228,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal"
+# Where officers land when they sign in: their own caseload.
+OFFICER_HOME = env("OFFICER_HOME", "accreditation:caseload")
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "ppp.accounts.adapter.AccountAdapter"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.certificates.models import IssuedCertificate
+from ppp.home import HomeSection, HomeTask, home_sections
 
 from . import permissions
 from .models import Booking, Course, CourseSession
@@ -133,3 +134,33 @@ def award_evidence_offers(application, user) -> list:
 
 def active_courses():
     return Course.objects.active().prefetch_related("audiences")
+
+
+@home_sections.register
+def home_section(user, membership) -> HomeSection | None:
+    """Training on a school's home: places coming up (and waiting lists), and the record."""
+    organisation = membership.organisation
+    upcoming = list(
+        Booking.objects.active()
+        .filter(organisation=organisation, session__starts_at__gte=timezone.now())
+        .select_related("session__course")
+        .order_by("session__starts_at", "pk")[:5]
+    )
+    tasks = [
+        HomeTask(
+            f"{b.attendee_name}: {b.session.course.title}",
+            b.get_absolute_url(),
+            detail=f"{timezone.localtime(b.session.starts_at):%A %-d %B, %H:%M}",
+            due="Waiting list" if b.status == Booking.Status.WAITLISTED else "",
+        )
+        for b in upcoming
+    ]
+    return HomeSection(
+        "SEND Support training",
+        links=[
+            HomeTask("Find and book a course", reverse("training:catalogue")),
+            HomeTask("Your training record", reverse("training:record", args=[organisation.slug])),
+        ],
+        tasks=tasks,
+        summary="Places coming up for your staff." if tasks else "",
+    )

@@ -172,3 +172,25 @@ class HandOverForm(GDSFormMixin, forms.Form):
         help_text="For example: signed up by someone who does not work there. Kept in the audit trail.",
         error_messages={"required": "Enter why you are handing the organisation over"},
     )
+
+
+class OfficerSearchForm(GDSFormMixin, forms.Form):
+    """The officers' one search box: organisations, applications and pledges."""
+
+    submit_label = "Search"
+
+    q = forms.CharField(
+        label="Search for an organisation, application or pledge",
+        help_text="A name, DfE URN, postcode or reference",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name, URN, postcode or reference",
+            "max_length": "Search must be 100 characters or fewer",
+        },
+    )
+
+    def clean_q(self):
+        query = " ".join(self.cleaned_data["q"].split())
+        if len(query) < 2:
+            raise forms.ValidationError("Search must be 2 characters or more")
+        return query

@@ -1,5 +1,7 @@
 """Reads about the signed-in person that several views need."""
 
+from ppp.search import PER_SOURCE, SearchGroup, SearchResult, group, organisation_matches, search_sources
+
 from .models import Membership, Organisation, User
 
 SESSION_KEY = "ppp_current_organisation"
@@ -57,3 +59,21 @@ def is_member(user: User, organisation: Organisation) -> bool:
 def is_lead(user: User, organisation: Organisation) -> bool:
     """Is `user` the lead of `organisation`?"""
     return role_in(user, organisation) == Membership.Role.LEAD
+
+
+@search_sources.register
+def search_results(user: User, query: str) -> SearchGroup | None:
+    """Organisations by name, URN or postcode, for the officers' search."""
+    rows = list(
+        Organisation.objects.for_user(user).filter(organisation_matches(query)).order_by("name")[: PER_SOURCE + 1]
+    )
+    return group(
+        "Organisations",
+        rows,
+        lambda o: SearchResult(
+            o.name,
+            o.get_absolute_url(),
+            detail=" · ".join(p for p in [o.get_kind_display(), f"URN {o.urn}" if o.urn else "", o.postcode] if p),
+            status="Not approved yet" if o.provisional else ("Closed" if o.status == o.Status.CLOSED else ""),
+        ),
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -9,14 +10,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.audit.services import audit_record
+from ppp.confirm import Confirmation, confirm_page
 from ppp.decorators import officer_required
 from ppp.exports import rows_of, stream_csv
 from ppp.forms import posted
+from ppp.home import sections_for
 from ppp.pagination import CappedPaginator
 from ppp.permissions import allowed_actions
+from ppp.search import search
 
 from .filters import OrganisationFilter
-from .forms import AcceptInvitationForm, HandOverForm, InvitationForm
+from .forms import AcceptInvitationForm, HandOverForm, InvitationForm, OfficerSearchForm
 from .models import Invitation, Membership, Organisation
 from .permissions import ORGANISATION_RULES, can_invite_lead, can_manage_members
 from .selectors import current_membership, set_current_organisation
@@ -34,13 +38,45 @@ from .services import (
 
 @login_required
 def portal(request):
-    """Where signing in lands: officers at their home, everyone else at their organisation."""
+    """Where signing in lands: officers at their own work (OFFICER_HOME, the caseload),
+    everyone else at their organisation's task home."""
     if request.user.is_officer:
-        return redirect("accounts:officer-home")
+        return redirect(settings.OFFICER_HOME)
+    return redirect("accounts:home")
+
+
+@officer_required
+@require_GET
+def officer_search(request):
+    """Organisations, applications and pledges matching a name, URN, postcode or reference."""
+    form = OfficerSearchForm(request.GET if "q" in request.GET else None)
+    groups = search(request.user, form.cleaned_data["q"]) if form.is_bound and form.is_valid() else []
+    return render(request, "accounts/officer_search.html", {"form": form, "search_form": form, "groups": groups})
+
+
+@login_required
+@require_GET
+def home(request):
+    """What needs the person now at the organisation they work for, from every app."""
+    if request.user.is_officer:
+        return redirect(settings.OFFICER_HOME)
     membership = current_membership(request)
     if membership is None:
         return render(request, "accounts/no_organisation.html")
-    return redirect(membership.organisation)
+    sections = sections_for(request.user, membership)
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "sections": sections,
+            "task_count": sum(len(s.tasks) for s in sections),
+            "other_memberships": Membership.objects.filter(user=request.user)
+            .exclude(pk=membership.pk)
+            .select_related("organisation"),
+        },
+    )
 
 
 @login_required
@@ -58,7 +94,7 @@ def organisation_switch(request):
     )
     set_current_organisation(request, organisation)
     messages.success(request, f"You are now working as {organisation}.")
-    return redirect(organisation)
+    return redirect("accounts:home")
 
 
 @login_required
@@ -140,29 +176,66 @@ def _organisation_action(request, slug, model, public_id, action, done: str):
     return redirect(organisation)
 
 
+def _confirmed_membership_action(request, slug, membership, action, done: str, confirmation):
+    """GET: the "Are you sure?" page for a decision about a member; POST: make it."""
+    if request.method == "POST":
+        return _organisation_action(request, slug, Membership, membership, action, done)
+    organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
+    target = get_object_or_404(
+        Membership.objects.for_user(request.user).select_related("user"),
+        organisation=organisation,
+        public_id=membership,
+    )
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied("Only the organisation's lead or a council officer can do this.")
+    return confirm_page(request, confirmation(target, organisation))
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_remove_view(request, slug, membership):
-    return _organisation_action(
+    return _confirmed_membership_action(
         request,
         slug,
-        Membership,
         membership,
         lambda m, **kw: membership_remove(membership=m, **kw),
         "{target.user} has been removed from {organisation}.",
+        lambda m, organisation: Confirmation(
+            question=f"Are you sure you want to remove {m.user} from {organisation}?",
+            caption=organisation.name,
+            button=f"Yes, remove {m.user}",
+            back_url=organisation.get_absolute_url(),
+            happens=[
+                f"{m.user} can no longer sign in to work for {organisation} or see its award, pledge or training.",
+                "What they added stays, with their name on it.",
+                f"To give them access again, invite {m.user.email} again.",
+            ],
+        ),
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_make_lead_view(request, slug, membership):
-    return _organisation_action(
+    return _confirmed_membership_action(
         request,
         slug,
-        Membership,
         membership,
         lambda m, **kw: membership_make_lead(membership=m, **kw),
         "{target.user} is now the lead for {organisation}.",
+        lambda m, organisation: Confirmation(
+            question=f"Are you sure you want to make {m.user} the lead for {organisation}?",
+            caption=organisation.name,
+            button=f"Yes, make {m.user} the lead",
+            back_url=organisation.get_absolute_url(),
+            destructive=False,
+            happens=[
+                f"{m.user} becomes the lead: they apply for the award, submit evidence, sign the charter "
+                "and manage members.",
+                "The current lead stays on as a member and can no longer do those things.",
+                "An organisation has one lead at a time.",
+            ],
+        ),
     )
 
 

@@ -27,10 +27,27 @@ def test_lead_removes_a_member(client, alice, bob, school_a):
     assert AuditEvent.objects.filter(action="membership.remove", organisation=school_a, actor=alice).exists()
 
 
-def test_removing_needs_post(client, alice, bob):
+def test_removing_asks_are_you_sure_first(client, alice, bob):
     client.force_login(alice)
-    assert client.get(remove_url(Membership.objects.get(user=bob))).status_code == 405
+    response = client.get(remove_url(Membership.objects.get(user=bob)))
+    page = response.content.decode()
+    assert "Are you sure you want to remove Bob Member from School A Primary?" in page
+    assert "can no longer sign in to work for School A Primary" in page
+    assert "Yes, remove Bob Member" in page
     assert Membership.objects.filter(user=bob).exists()
+
+
+def test_making_a_lead_asks_are_you_sure_first(client, alice, bob):
+    client.force_login(alice)
+    page = client.get(make_lead_url(Membership.objects.get(user=bob))).content.decode()
+    assert "Are you sure you want to make Bob Member the lead for School A Primary?" in page
+    assert "The current lead stays on as a member" in page
+    assert Membership.objects.get(user=bob).role == Membership.Role.MEMBER
+
+
+def test_a_member_is_not_shown_the_confirmation_page(client, alice, bob):
+    client.force_login(bob)
+    assert client.get(remove_url(Membership.objects.get(user=alice))).status_code == 403
 
 
 def test_a_member_cannot_remove_anyone(client, alice, bob):
@@ -63,7 +80,7 @@ def test_officer_appoints_a_lead_when_there_is_none(client, officer, bob):
 def test_removed_member_lands_on_a_page_that_explains(client, alice, bob):
     Membership.objects.filter(user=bob).delete()
     client.force_login(bob)
-    response = client.get(reverse("portal"))
+    response = client.get(reverse("portal"), follow=True)
     assert response.status_code == 200
     assert "You are not part of an organisation yet" in response.content.decode()
 
@@ -71,10 +88,12 @@ def test_removed_member_lands_on_a_page_that_explains(client, alice, bob):
 def test_members_switch_between_organisations(client, bob, school_a, school_b):
     Membership.objects.create(user=bob, organisation=school_b)
     client.force_login(bob)
-    assert client.get(reverse("portal"))["Location"] == school_a.get_absolute_url()
+    assert client.get(reverse("portal"))["Location"] == reverse("accounts:home")
+    assert "School A Primary" in client.get(reverse("accounts:home")).content.decode()
     response = client.post(reverse("accounts:organisation-switch"), {"organisation": school_b.slug})
-    assert response["Location"] == school_b.get_absolute_url()
-    assert client.get(reverse("portal"))["Location"] == school_b.get_absolute_url()
+    assert response["Location"] == reverse("accounts:home")
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert '<span class="govuk-caption-l">School B Academy</span>' in home
 
 
 def test_switching_to_an_organisation_you_are_not_in_is_404(client, bob, school_b):

@@ -27,7 +27,7 @@ def totp_code():
 def test_staff_sign_in_by_email_whatever_its_case(client, alice, school_a):
     response = client.post(LOGIN, {"login": "ALICE@A.example", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("portal"))["Location"] == school_a.get_absolute_url()
+    assert client.get(reverse("portal"))["Location"] == reverse("accounts:home")
     assert AuditEvent.objects.filter(action="auth.login", actor=alice).exists()
 
 
@@ -68,7 +68,7 @@ def test_officer_with_an_authenticator_must_give_a_code(client, db):
     assert "_auth_user_id" not in client.session
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert response.status_code == 302
-    assert client.get(reverse("portal"))["Location"] == reverse("accounts:officer-home")
+    assert client.get(reverse("portal"))["Location"] == reverse("accreditation:caseload")
 
 
 def test_officer_without_two_factor_is_made_to_set_it_up_first(client, db):

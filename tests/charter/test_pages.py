@@ -149,15 +149,54 @@ def test_a_lead_cannot_approve_their_own_pledge(client, alice, school_a):
 def test_return_without_a_comment_changes_nothing(client, officer, school_a):
     pledge = PledgeFactory(organisation=school_a)
     client.force_login(officer)
-    client.post(reverse("charter:pledge-return", kwargs={"pledge": pledge.public_id}), {"comment": ""})
+    response = client.post(reverse("charter:pledge-return", kwargs={"pledge": pledge.public_id}), {"comment": ""})
+    page = response.content.decode()
+    assert "<title>Error:" in page
+    assert "Say what the organisation needs to change" in page
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.SUBMITTED
 
 
-def test_actions_need_post(client, officer, school_a):
+def test_approving_asks_are_you_sure_and_says_what_happens(client, officer, school_a):
+    pledge = PledgeFactory(organisation=school_a, consent_to_list=True)
+    client.force_login(officer)
+    page = client.get(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id})).content.decode()
+    assert "Are you sure you want to approve School A Primary&#x27;s pledge?" in page
+    assert "It is listed on the public register." in page
+    assert "Its first annual review is due on" in page
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.SUBMITTED
+
+
+def test_withdrawing_asks_are_you_sure_and_warns(client, alice, school_a):
+    pledge = PledgeFactory(organisation=school_a, status=Pledge.Status.APPROVED)
+    client.force_login(alice)
+    page = client.get(reverse("charter:pledge-withdraw", kwargs={"pledge": pledge.public_id})).content.decode()
+    assert "Are you sure you want to withdraw your pledge?" in page
+    assert "Withdrawing cannot be undone." in page
+    assert "Yes, withdraw our pledge" in page
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.APPROVED
+
+
+def test_a_confirmation_page_someone_may_not_use_sends_them_back_with_the_reason(client, alice, school_a):
+    pledge = PledgeFactory(organisation=school_a)
+    client.force_login(alice)
+    response = client.get(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id}), follow=True)
+    assert response.redirect_chain[-1][0] == pledge.get_absolute_url()
+    assert "Only a council officer can approve a pledge" in response.content.decode()
+
+
+def test_a_returned_pledge_shows_the_councils_comment_at_the_top(client, officer, alice, school_a):
     pledge = PledgeFactory(organisation=school_a)
     client.force_login(officer)
-    assert client.get(reverse("charter:pledge-approve", kwargs={"pledge": pledge.public_id})).status_code == 405
+    client.post(reverse("charter:pledge-return", kwargs={"pledge": pledge.public_id}), {"comment": "Name your lead."})
+    client.force_login(alice)
+    page = client.get(pledge.get_absolute_url()).content.decode()
+    banner = page.index("Changes asked for")
+    assert banner < page.index("Status</dt>")
+    assert page.index("Name your lead.") > banner
+    assert "Change the pledge and resubmit it" in page
 
 
 def test_the_lead_renews_a_lapsed_pledge(client, alice, school_a):

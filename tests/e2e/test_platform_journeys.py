@@ -39,6 +39,10 @@ def test_officer_signs_in_with_an_authenticator_code(page, live_server, axe_chec
     page.get_by_label("Enter the code from your authenticator app").fill(current_totp_code())
     page.get_by_role("button", name="Sign in").click()
 
+    # Officers land on their own work: the caseload.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your caseload")
+    axe_check(page)
+    page.get_by_role("link", name="Organisations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisations")
     expect(page.get_by_role("link", name="Abbeygate Primary School")).to_be_visible()
     axe_check(page)
@@ -49,6 +53,9 @@ def test_lead_a_sees_school_a_and_invites_a_member(page, live_server, axe_check)
     MembershipFactory(organisation=school_a, role=Membership.Role.LEAD, user__email="lead.a@e2e.example")
 
     sign_in(page, live_server, "lead.a@e2e.example")
+    expect(page.locator(".govuk-caption-l")).to_have_text("Abbeygate Primary School")
+    axe_check(page)
+    page.get_by_role("link", name="Organisation details and members").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Abbeygate Primary School")
     axe_check(page)
 
@@ -87,7 +94,7 @@ def test_lead_b_cannot_open_school_a(page, live_server, axe_check):
     MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="lead.b@e2e.example")
 
     sign_in(page, live_server, "lead.b@e2e.example")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Brookfield Academy")
+    expect(page.locator(".govuk-caption-l")).to_have_text("Brookfield Academy")
 
     response = page.goto(f"{live_server.url}{school_a.get_absolute_url()}")
     assert response.status == 404

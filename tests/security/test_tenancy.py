@@ -125,3 +125,28 @@ def test_officer_gets_what_officers_should(client, world, name):
         else case.owner == "officer" or case.officer is None or case.officer == case.success
     )
     assert _request(client, name, world, expect_effect=officer_allowed).status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in SWEEP.items() if c.method == "post"))
+def test_a_strangers_get_of_an_action_says_nothing_and_does_nothing(client, world, name):
+    """Actions that answer GET with an "Are you sure?" page show it only to people who may
+    act: a stranger gets the same answer as for the POST (or 405), and nothing changes."""
+    case = SWEEP[name]
+    client.force_login(world.charlie)
+    with transaction.atomic():
+        kwargs = case.kwargs(world)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code in (405, case.stranger)
+    assert not case.effect(world, kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in SWEEP.items() if c.method == "post"))
+def test_the_right_persons_get_of_an_action_changes_nothing(client, world, name):
+    """A GET (a confirmation page, a link preview, a prefetch) never acts."""
+    case = SWEEP[name]
+    client.force_login(getattr(world, case.owner))
+    with transaction.atomic():
+        kwargs = case.kwargs(world)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code in (200, 302, 405)
+    assert not case.effect(world, kwargs)
