@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
 from ppp.history import HistoryEntry
@@ -374,6 +375,17 @@ class SelfReview(models.Model):
         ESTABLISHED = "established", "Established"
         EMBEDDED = "embedded", "Embedded"
 
+    # What each rating means, shown above the self-review so every school rates alike.
+    MEANINGS = {
+        Rating.NOT_STARTED: "Nothing is in place for this yet.",
+        Rating.DEVELOPING: "You have started: a plan, a draft policy or some practice, but it is not yet "
+        "consistent across the school or setting.",
+        Rating.ESTABLISHED: "It happens consistently across the school or setting, and you can show it: "
+        "a policy in use, records, what children and staff say.",
+        Rating.EMBEDDED: "It is part of everyday culture and has lasted: children, families and staff "
+        "can describe it, you review it, and it improves from what you learn.",
+    }
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="self_reviews")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=20, choices=Rating.choices, default=Rating.NOT_STARTED)
@@ -418,6 +430,9 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
+    # Every version of every item, deleted ones too (django-simple-history): the plan's
+    # "Changes to the plan" list. Services set `_history_user`; the rows outlive the item.
+    history = HistoricalRecords(excluded_fields=["updated_at"], cascade_delete_history=False)
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -642,7 +642,7 @@ def action_items_from_self_review(*, application: Application, by: User, due_dat
     for review in below:
         if review.criterion_id in already:
             continue
-        ActionItem.objects.create(
+        item = ActionItem(
             application=application,
             criterion=review.criterion,
             action=f"Develop {review.criterion.code}: {review.criterion.statement}",
@@ -651,6 +651,8 @@ def action_items_from_self_review(*, application: Application, by: User, due_dat
             success_measure="",
             created_by=by,
         )
+        item._history_user = by
+        item.save()
         created += 1
     _touch(application)
     return created
@@ -682,6 +684,7 @@ def action_item_save(
         item = ActionItem.objects.select_for_update().get(pk=item.pk, application=application)
     item.criterion, item.action, item.owner = criterion, action.strip(), owner.strip()
     item.due_date, item.success_measure, item.status = due_date, success_measure.strip(), status
+    item._history_user = by  # the plan's history names who changed it
     item.save()
     audit_record("action_item.save", actor=by, target=item, organisation=application.organisation)
     _touch(application)
@@ -695,6 +698,7 @@ def action_item_delete(*, item: ActionItem, by: User) -> None:
     audit_record(
         "action_item.delete", actor=by, target=item, organisation=application.organisation, what=item.action[:200]
     )
+    item._history_user = by
     item.delete()
     _touch(application)
 

@@ -144,14 +144,24 @@ class SignUpForm(PledgeForm):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
         error_messages={"invalid": "Enter a URN of 6 to 8 digits, or leave it blank"},
     )
-    address = forms.CharField(label="Address", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(
+        label="Address",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your organisation's address"},
+    )
     postcode = forms.RegexField(
         label="Postcode",
         regex=r"^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
         error_messages={"required": "Enter a postcode", "invalid": "Enter a real postcode, like LE1 1FZ"},
     )
-    local_authority = forms.CharField(label="Local authority area", max_length=100, initial="Leicester")
+    local_authority = forms.CharField(
+        label="Local authority area",
+        max_length=100,
+        initial="Leicester",
+        error_messages={"required": "Enter the local authority area your organisation is in"},
+    )
     email = forms.EmailField(
         label="Your work email address",
         help_text="We will send you a link to confirm it. Your pledge goes to the council once you have.",

@@ -1,13 +1,88 @@
 """Shared form plumbing: every PPP form renders with the GOV.UK Design System."""
 
+import html
+import re
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
+from django import forms
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
+# Django's own wording, which a GOV.UK service never shows (issue 10).
+_DJANGO_WORDS = re.compile(
+    r"^(This field is required|Enter a valid|Ensure this value|Select a valid choice|Enter a whole number|"
+    r"Enter a number|No file was submitted|The submitted file is empty|Enter a list of values|"
+    r"Upload a valid image|The submitted data was not a file)"
+)
+_QUESTION = re.compile(r"^(why|what|how|who|when|which|where|do|does|did|is|are|can|will|has|have)\b", re.I)
 
-class GDSFormMixin:
+
+def field_noun(field: forms.Field) -> str:
+    """What the field is, for its error messages: `field.noun` if the form set one, else
+    its label without "(optional)" — "Your answer" for a label that is a question."""
+    noun = getattr(field, "noun", None)
+    if noun:
+        return noun
+    label = re.sub(r"\s*\([^)]*\)", "", html.unescape(str(field.label or ""))).strip().rstrip("?:").strip()
+    if not label or _QUESTION.match(label.rsplit(":", 1)[-1].strip()):
+        return "your answer"
+    return label[:1].lower() + label[1:] if not label[:2].isupper() else label
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def govuk_messages(form: forms.BaseForm) -> None:
+    """Give every field GOV.UK error messages that name it, wherever the form left Django's
+    own ("This field is required.", "Ensure this value has at most 200 characters…").
+    Messages a form sets itself are kept."""
+    for field in form.fields.values():
+        noun = field_noun(field)
+        name = _capital(noun)
+        choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField) or isinstance(
+            field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select
+        )
+        wanted = {
+            "required": f"Select {noun}" if choosing else f"Enter {noun}",
+            "max_length": f"{name} must be %(limit_value)d characters or fewer",
+            "min_length": f"{name} must be %(limit_value)d characters or more",
+            "invalid_choice": f"Select one of the options for {noun}",
+            "invalid_list": f"Select one of the options for {noun}",
+            "invalid_pk_value": f"Select one of the options for {noun}",
+            "min_value": f"{name} must be %(limit_value)s or more",
+            "max_value": f"{name} must be %(limit_value)s or less",
+            "empty": "The selected file is empty",
+            "missing": f"Select {noun}",
+        }
+        if isinstance(field, forms.EmailField):
+            wanted["invalid"] = "Enter an email address in the correct format, like name@example.com"
+        elif isinstance(field, forms.URLField):
+            wanted["invalid"] = "Enter a web address in the correct format, like https://www.example.org"
+        elif isinstance(field, forms.IntegerField):
+            wanted["invalid"] = f"{name} must be a whole number"
+        elif isinstance(field, forms.DecimalField | forms.FloatField):
+            wanted["invalid"] = f"{name} must be a number"
+        for code, message in wanted.items():
+            current = field.error_messages.get(code)
+            if current is None or _DJANGO_WORDS.match(str(current)):
+                field.error_messages[code] = message
+        # Length and range limits are checked by validators, whose messages Django swaps
+        # for `error_messages[code]` only when the code is there (set above).
+
+
+class GOVUKMessagesMixin:
+    """Every form in PPP answers in GOV.UK words (see `govuk_messages`); applied when the
+    form validates, so fields added in a form's own `__init__` are covered too."""
+
+    def full_clean(self):
+        govuk_messages(self)
+        super().full_clean()
+
+
+class GDSFormMixin(GOVUKMessagesMixin):
     """Gives a form a crispy-forms-gds helper with one submit button.
 
     Set `submit_label` on the form class; the template renders `{% crispy form %}`

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "ppp",
     "ppp.accounts",
     "ppp.audit",
@@ -233,7 +234,12 @@ OFFICER_HOME = env("OFFICER_HOME", "accreditation:caseload")
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "ppp.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "ppp.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "ppp.accounts.forms.LoginForm",
+    "reset_password": "ppp.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "ppp.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "ppp.accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]

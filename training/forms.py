@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.functional import cached_property
 
-from ppp.forms import GDSFormMixin
+from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import Booking, Charge, Evaluation
 from .services import Attendee
@@ -51,7 +51,7 @@ def _attendee_fields(prefix: str, required: bool) -> dict:
     }
 
 
-class BookingForm(forms.Form):
+class BookingForm(GOVUKMessagesMixin, forms.Form):
     """Places for up to MAX_ATTENDEES named people; empty rows are ignored."""
 
     def __init__(self, *args, rows: int = 3, **kwargs):
@@ -159,7 +159,7 @@ class CapacityForm(TrainingFormMixin, forms.Form):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(GOVUKMessagesMixin, forms.Form):
     """Attended / absent for each confirmed place (fields named by booking public id)."""
 
     def __init__(self, *args, bookings, **kwargs):
@@ -204,6 +204,6 @@ class EvaluationForm(TrainingFormMixin, forms.Form):
     )
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(GOVUKMessagesMixin, forms.Form):
     status = forms.ChoiceField(choices=Charge.Status.choices)
     invoice_reference = forms.CharField(required=False, max_length=60)

@@ -16,7 +16,7 @@ from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.forms import posted
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..forms import ActionItemForm
 from ..models import ActionItem, SelfReview, Standard
 from ..services import WorkflowError
@@ -74,6 +74,7 @@ def self_review(request, pk):
             "application": application,
             "rows": rows,
             "ratings": SelfReview.Rating.choices,
+            "meanings": [(label, SelfReview.MEANINGS[value]) for value, label in SelfReview.Rating.choices],
             "errors": errors,
             "can_edit": can_edit,
             **standing(request.user, application),
@@ -108,6 +109,7 @@ def action_plan(request, pk):
         {
             "application": application,
             "items": _action_items(application),
+            "changes": selectors.plan_changes(application),
             "form": form,
             "can_edit": can_edit,
             "today": timezone.localdate(),

@@ -1,10 +1,13 @@
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.mfa.base.forms import AuthenticateForm as MFABaseAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as MFABaseReauthenticateForm
 from django import forms
 from django.contrib.auth import password_validation
 
-from ppp.forms import GDSFormMixin
+from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import Membership
 
@@ -80,18 +83,55 @@ class AcceptInvitationForm(GDSFormMixin, forms.Form):
         return cleaned
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(GOVUKMessagesMixin, AllauthLoginForm):
     """allauth's sign-in form with GOV.UK labels: no placeholders, no link inside a label."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Email address"
+        self.fields["login"].noun = "your email address"
+        self.fields["password"].noun = "your password"
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["login"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["password"].help_text = ""
         self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.fields.pop("remember", None)
+
+
+class ResetPasswordForm(GOVUKMessagesMixin, AllauthResetPasswordForm):
+    """allauth's "forgot your password" form, answering in GOV.UK words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].noun = "your email address"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
+class ResetPasswordKeyForm(GOVUKMessagesMixin, AllauthResetPasswordKeyForm):
+    """allauth's "choose a new password" form, answering in GOV.UK words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].noun = "a new password"
+        self.fields["password2"].noun = "the new password again"
+
+
+class ChangePasswordForm(GOVUKMessagesMixin, AllauthChangePasswordForm):
+    """allauth's change-password form, answering in GOV.UK words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].noun = "your current password"
+        self.fields["password1"].noun = "a new password"
+        self.fields["password2"].noun = "the new password again"
+
+    def clean_oldpassword(self):
+        try:
+            return super().clean_oldpassword()
+        except forms.ValidationError:
+            raise forms.ValidationError("Your current password is not right: check it and try again") from None
 
 
 class LimitedCodeMixin:
@@ -145,11 +185,17 @@ class LimitedCodeMixin:
         AxesProxyHandler.user_login_failed(sender=type(self), credentials={"email": self.user.email}, request=request)
 
 
-class MFAAuthenticateForm(LimitedCodeMixin, MFABaseAuthenticateForm):
+class CodeNounMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].noun = "the code from your authenticator app, or a recovery code"
+
+
+class MFAAuthenticateForm(GOVUKMessagesMixin, CodeNounMixin, LimitedCodeMixin, MFABaseAuthenticateForm):
     pass
 
 
-class MFAReauthenticateForm(LimitedCodeMixin, MFABaseReauthenticateForm):
+class MFAReauthenticateForm(GOVUKMessagesMixin, CodeNounMixin, LimitedCodeMixin, MFABaseReauthenticateForm):
     pass
 
 

@@ -512,3 +512,43 @@ def test_the_caseload_shows_the_officers_own_cases_first_and_exports_what_it_sho
     both = csv({"whose": "everyone", "status": "accredited,applied"})
     assert "Done School" in both and "Their School" in both and school_a.name not in both
     assert done.status == "accredited"
+
+
+def test_the_plan_shows_who_added_changed_and_deleted_each_action(client, alice, bob, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    item = services.action_item_save(
+        application=application, by=bob, action="Write the policy", owner="Head", due_date=due
+    )
+    services.action_item_save(
+        application=application,
+        by=alice,
+        item=item,
+        action="Write the policy",
+        owner="Deputy head",
+        due_date=due + datetime.timedelta(days=7),
+        status="in_progress",
+    )
+    gone = services.action_item_save(
+        application=application, by=alice, action="Survey parents", owner="Head", due_date=due
+    )
+    services.action_item_delete(item=gone, by=alice)
+    client.force_login(officer)
+    page = client.get(url("action-plan", application)).content.decode()
+    history = page[page.index("Changes to the plan") :]
+    assert "Bob Member added" in history
+    assert "Alice Lead changed" in history
+    assert "Who will do it: Head → Deputy head" in history
+    assert f"Due date: {due:%-d %B %Y} → {due + datetime.timedelta(days=7):%-d %B %Y}" in history
+    assert "Status: Not started → In progress" in history
+    assert "Alice Lead deleted" in history and "Survey parents" in history
+    assert history.index("Alice Lead deleted") < history.index("Bob Member added")  # newest first
+
+
+def test_the_self_review_says_what_each_rating_means(client, alice, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    client.force_login(alice)
+    page = client.get(url("self-review", application)).content.decode()
+    assert "What the ratings mean" in page
+    for words in ["Nothing is in place", "not yet consistent", "happens consistently", "part of everyday culture"]:
+        assert words in page
