@@ -85,11 +85,23 @@ def test_evidence_uploaded_on_one_server_downloads_from_the_other(
 ):
     import boto3
     from django.urls import reverse
+    from django.utils import timezone
 
-    from accreditation.models import Evidence
+    from accreditation.models import Application, Evidence, Scheme
     from tests.accreditation import factories as award
 
-    application = award.evidencing(school_a, alice, officer)
+    # Made directly in its evidencing state: this test is about files, not the workflow.
+    application = Application.objects.create(
+        organisation=school_a,
+        scheme=Scheme.current(),
+        contact_name="Alice Lead",
+        contact_email=alice.email,
+        terms_accepted_at=timezone.now(),
+        action_plan_agreed_at=timezone.now(),
+        created_by=alice,
+        assigned_officer=officer,
+        status=Application.Status.EVIDENCING,
+    )
     criterion = application.scheme.standards.first().criteria.first()
     cache.clear()
     _real_password(alice, settings)
