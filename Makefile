@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ppp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-fast lint format bench bench-incidents bench-training install frontend clean worker
+.PHONY: run setup test test-fast lint format bench bench-incidents bench-training bench-national bench-national-build install frontend clean worker
 
 ## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
 run: setup
@@ -54,6 +54,17 @@ bench-training: install
 bench-incidents: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) bench/incidents.py
+
+## bench-national: the national benchmark (issue 13): builds the 100 % and 10 % datasets if missing
+## (ppp_national, ppp_national_10 on BENCH_DATABASE_URL), then measures every busy page under
+## gunicorn (DEBUG off, 2 workers) with wrk at concurrency 8 beside a bare view. BENCH_ARGS="--only caseload"
+bench-national: install
+	@command -v wrk >/dev/null || { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) bench/national.py measure $(BENCH_ARGS)
+
+## bench-national-build: (re)build one national dataset: make bench-national-build SCALE=0.1
+bench-national-build: install
+	$(PY) bench/national.py build --scale $${SCALE:-1.0}
 
 format: install
 	$(PY) -m ruff format .

@@ -88,7 +88,7 @@ def build():
     from ppp.crypto import blind_index, encrypt
     from tests.factories import make_officer
 
-    rng = random.Random(SEED)  # noqa: S311 - repeatable fictional data
+    rng = random.Random(SEED)
     officer = make_officer("bench-officer@example.org")
     organisations = _schools(rng)
     big = organisations[0]

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's trigram index operator classes and lookups (ppp/postgres.py); harmless on SQLite.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_forms_gds",
     "django_filters",
@@ -166,6 +168,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode server-side cursors (streamed CSV exports) must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds rate-limit counters, used two-factor codes and cached public pages, so it
@@ -331,6 +335,36 @@ STORAGES = {
         )
     },
 }
+
+# Evidence and other private uploads go to S3-compatible object storage (django-storages)
+# when S3_BUCKET is set: what several app servers need, since each has its own disk.
+# Files stay private (no public URL; served through permission-checked views). Without
+# S3_BUCKET: MEDIA_ROOT/private on this server's disk.
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "ppp.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": env("S3_PREFIX", "private"),
+            # Blank: Amazon S3 itself; set for another provider or MinIO, e.g. https://s3.example.net
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            # Blank: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,  # the bucket's own (private) policy
+            "file_overwrite": False,
+            "object_parameters": (
+                {"ServerSideEncryption": env("S3_SERVER_SIDE_ENCRYPTION")} if env("S3_SERVER_SIDE_ENCRYPTION") else {}
+            ),
+        },
+    }
+
+# Public pages many people read and that change rarely (certificate checks; the award
+# holders and the charter register) are kept this many seconds in the shared cache
+# (ppp/pagecache.py); a change forgets them at once. 0 turns it off (as under pytest).
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 0 if TESTING else 60)
 
 # Email: printed to the console in development, SMTP in production.
 EMAIL_BACKEND = env(

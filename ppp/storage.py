@@ -5,6 +5,7 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
+from storages.backends.s3 import S3Storage
 
 
 class PrivateFileStorage(FileSystemStorage):
@@ -16,4 +17,12 @@ class PrivateFileStorage(FileSystemStorage):
         return self._location or os.path.join(settings.MEDIA_ROOT, "private")
 
     def url(self, name):
+        raise ValueError("Private files have no URL: serve them through a permission-checked view.")
+
+
+class PrivateS3Storage(S3Storage):
+    """Private files in an S3-compatible bucket (settings: S3_BUCKET…), shared by every
+    app server. Like PrivateFileStorage they have no URL, not even a signed one."""
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
         raise ValueError("Private files have no URL: serve them through a permission-checked view.")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from ppp.postgres import TrigramIndex
 from ppp.tokens import hash_token, new_token
 
 from .permissions import OFFICERS_GROUP
@@ -75,6 +76,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Officers are found among 50,000 and more users (officers(), the officer choices of
+        # every filter) through the few staff and superusers, not by reading every user.
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_staff=True) | models.Q(is_superuser=True),
+                name="user_staff_or_superuser",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
@@ -213,6 +223,12 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["local_authority"]),
+            # Lists are in name order (the officers' list pages through it by index), and
+            # searched by any part of the name or the start of the postcode (trigram
+            # indexes on PostgreSQL, which `icontains` and `istartswith` use).
+            models.Index(fields=["name", "id"], name="organisation_name_id"),
+            TrigramIndex("name", name="organisation_name_trgm"),
+            TrigramIndex("postcode", name="organisation_postcode_trgm"),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(urn=""), name="organisation_urn_not_blank"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("home/", views.home, name="home"),
     path("officer/", views.officer_home, name="officer-home"),
+    path("officer/organisations.csv", views.officer_organisations_csv, name="officer-organisations-csv"),
     path("officer/search/", views.officer_search, name="officer-search"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/switch/", views.organisation_switch, name="organisation-switch"),

@@ -3,15 +3,19 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ppp.audit.services import audit_record
 from ppp.confirm import Confirmation, confirm_page
 from ppp.decorators import officer_required
+from ppp.exports import rows_of, stream_csv
 from ppp.forms import posted
 from ppp.home import sections_for
+from ppp.pagination import CappedPaginator
 from ppp.permissions import allowed_actions
 from ppp.search import search
 
@@ -294,13 +298,27 @@ def account(request):
     return render(request, "accounts/account.html", {"has_totp": has_totp, "memberships": memberships})
 
 
-@officer_required
-def officer_home(request):
-    """Every organisation, filtered, searched and paginated, with member counts."""
-    queryset = Organisation.objects.for_user(request.user).annotate(member_count=Count("memberships"))
+def _officer_organisations(request):
+    """The officers' organisations list, filtered: (filterset, queryset in name order)."""
+    queryset = Organisation.objects.for_user(request.user)
     filterset = OrganisationFilter(request.GET or None, queryset=queryset)
     organisations = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(organisations.order_by("name"), 25).get_page(request.GET.get("page"))
+    return filterset, organisations.order_by("name", "pk")
+
+
+@officer_required
+def officer_home(request):
+    """Every organisation, filtered, searched and paginated, with member counts.
+
+    Built for national scale: the count stops at 1,000 and so do the pages (people search
+    or filter past that), the page is read through the (name, id) index, and members are
+    counted for the 25 organisations shown only."""
+    filterset, organisations = _officer_organisations(request)
+    member_count = (
+        Membership.objects.filter(organisation=OuterRef("pk")).order_by().values("organisation").annotate(n=Count("*"))
+    )
+    annotated = organisations.annotate(member_count=Coalesce(Subquery(member_count.values("n")), 0))
+    page = CappedPaginator(annotated, 25, cap=1000, count_from=organisations).get_page(request.GET.get("page"))
     leads = Membership.objects.leads().filter(organisation__in=[o.pk for o in page]).select_related("user")
     lead_by_org = {m.organisation_id: m.user for m in leads}
     for organisation in page:
@@ -311,4 +329,24 @@ def officer_home(request):
         request,
         "accounts/officer_home.html",
         {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
+
+
+@officer_required
+@require_GET
+def officer_organisations_csv(request):
+    """The organisations the officer's filters match, every one of them, streamed."""
+    _, organisations = _officer_organisations(request)
+    audit_record("organisations.export", actor=request.user, request=request, filters=request.GET.urlencode()[:500])
+    kinds = dict(Organisation.Kind.choices)
+    statuses = dict(Organisation.Status.choices)
+    fields = ("name", "urn", "kind", "phase", "local_authority", "postcode", "status")
+    rows = (
+        (name, urn, kinds.get(kind, kind), phase, area, postcode, statuses.get(status, status))
+        for name, urn, kind, phase, area, postcode, status in rows_of(organisations, *fields)
+    )
+    return stream_csv(
+        rows,
+        header=["Name", "URN", "Kind", "Phase", "Local authority", "Postcode", "Status"],
+        filename=f"ppp-organisations-{timezone.localdate():%Y-%m-%d}.csv",
     )

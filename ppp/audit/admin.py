@@ -1,19 +1,81 @@
+import ipaddress
+import re
+
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+
+from ppp.pagination import AdminCappedPaginator
+from ppp.postgres import distinct_values
 
 from .models import AuditEvent
+
+ACTION = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions in the trail, read with a loose index scan (one index probe per action,
+    not a DISTINCT over every event), each filtering on the (action, at) index."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(action, action) for action in distinct_values(AuditEvent, "action")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+def _is_ip(term: str) -> bool:
+    try:
+        ipaddress.ip_address(term)
+    except ValueError:
+        return False
+    return True
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only, and for superusers only: the trail must not be editable by anyone."""
+    """Read-only, and for superusers only: the trail must not be editable by anyone.
+
+    Built for a million rows and more: no date hierarchy (it reads the whole table for its
+    years), the action filter by index, counts capped at 10,000, and a search that finds
+    an email address, an IP address or an action exactly (by index) and anything else in
+    the target's text (a trigram index on PostgreSQL; a plain scan on SQLite)."""
 
     list_display = ["at", "action", "actor", "target_repr", "organisation", "ip"]
-    list_filter = ["action", ("at", admin.DateFieldListFilter)]
-    search_fields = ["action", "actor__email", "target_repr", "organisation__name", "ip"]
+    list_filter = [ActionFilter, ("at", admin.DateFieldListFilter)]
+    search_fields = ["target_repr"]  # shows the search box; get_search_results decides
+    search_help_text = (
+        "An email address, an IP address or an action (such as auth.login) finds exactly that; "
+        "other words search what the event was about."
+    )
     list_select_related = ["actor", "organisation", "target_type"]
-    date_hierarchy = "at"
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every action over the whole trail
+    paginator = AdminCappedPaginator
+    list_per_page = 50  # each row costs the admin ~0.4 ms to draw; 50 is a screenful
+    ordering = ["-at", "-id"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "@" in term:
+            # The person's own events, and failed sign-ins typed with that address.
+            email = term.lower()
+            people = list(get_user_model().objects.filter(email=email).values_list("pk", flat=True))
+            return queryset.alias(username=KeyTextTransform("username", "detail")).filter(
+                Q(actor_id__in=people) | Q(username=email)
+            ), False
+        if _is_ip(term):
+            return queryset.filter(ip=term), False
+        if ACTION.match(term):
+            return queryset.filter(action=term), False
+        return queryset.filter(target_repr__icontains=term), False
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser

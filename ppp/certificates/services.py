@@ -13,8 +13,12 @@ from django.utils import timezone
 from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
+from ppp.pagecache import invalidate_on_commit
 
 from .models import IssuedCertificate
+
+# The public /verify/ pages, kept briefly by ppp.pagecache; a revocation forgets them all.
+VERIFY_PAGES = "certificates-verify"
 
 
 class CertificateError(DomainError):
@@ -92,6 +96,7 @@ def certificate_revoke(
     certificate.revoked_reason = reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
     audit_record("certificate.revoke", actor=by, target=certificate, request=request, reason=reason)
+    invalidate_on_commit(VERIFY_PAGES)
     return certificate
 
 

@@ -4,10 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ppp.audit.services import audit_record
+from ppp.pagecache import cache_public_page
 from ppp.ratelimit import limited
 
 from .models import IssuedCertificate, normalise_code
-from .services import certificate_pdf
+from .services import VERIFY_PAGES, certificate_pdf
 
 
 @require_GET
@@ -29,9 +30,15 @@ def verify_lookup(request):
 
 
 @require_GET
+@cache_public_page(VERIFY_PAGES)
 @limited("verify", "30/m")
 def verify(request, code):
-    """Public: is this certificate valid, expired or revoked? Holder and dates only."""
+    """Public: is this certificate valid, expired or revoked? Holder and dates only.
+
+    A found certificate's page is kept for a minute and served from the cache without
+    counting towards the rate limit: it says nothing new. Everything else (unknown codes,
+    the first check of a code) is counted, so guessing codes stays limited. Revoking any
+    certificate forgets every kept copy at once."""
     normalised = normalise_code(code)
     certificate = IssuedCertificate.objects.filter(code=normalised).first() if normalised else None
     if certificate is None:

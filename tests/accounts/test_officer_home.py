@@ -92,3 +92,55 @@ def test_organisation_page_queries_do_not_grow_with_members(client, alice, schoo
     with CaptureQueriesContext(connection) as many:
         assert client.get(school_a.get_absolute_url()).status_code == 200
     assert len(many) == len(one)
+
+
+def test_member_counts_are_each_organisations_own(client, officer, alice, bob, school_a, charlie, school_b):
+    client.force_login(officer)
+    page = client.get(URL).context["page"]
+    counts = {o.name: o.member_count for o in page}
+    assert counts[school_a.name] == 2 and counts[school_b.name] == 1
+
+
+def test_past_the_cap_the_list_says_more_and_stops(client, officer, monkeypatch):
+    from ppp.pagination import CappedPaginator
+
+    original = CappedPaginator.__init__
+
+    def small_cap(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "cap": 30})
+
+    monkeypatch.setattr(CappedPaginator, "__init__", small_cap)
+    OrganisationFactory.create_batch(40)
+    client.force_login(officer)
+    body = client.get(URL).content.decode()
+    assert "More than 30 organisations" in body
+    assert "Page 1 of 2" in body
+    assert "Page 2 of 2" in client.get(URL, {"page": 50}).content.decode()
+
+
+def test_officers_download_the_filtered_organisations_as_a_streamed_csv(client, officer, django_assert_max_num_queries):
+    import csv
+    import io
+
+    from ppp.audit.models import AuditEvent
+
+    OrganisationFactory(name="=Willowbank Primary", postcode="LE2 1XY")
+    OrganisationFactory(name="Hollybrook Academy", kind=Organisation.Kind.SECONDARY)
+    client.force_login(officer)
+    url = reverse("accounts:officer-organisations-csv")
+    response = client.get(url, {"kind": "primary"})
+    assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert table[0][:3] == ["Name", "URN", "Kind"]
+    assert [row[0] for row in table[1:]] == ["'=Willowbank Primary"]
+    assert table[1][2] == "Primary school"
+    assert AuditEvent.objects.filter(action="organisations.export", actor=officer).exists()
+    OrganisationFactory.create_batch(40)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+        assert len(b"".join(response.streaming_content).decode().splitlines()) == 43
+
+
+def test_the_csv_is_for_officers_only(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("accounts:officer-organisations-csv")).status_code == 403

@@ -159,3 +159,35 @@ def test_an_empty_or_malformed_code_gets_an_error_message_not_a_500(client, db, 
 def test_a_malformed_code_in_the_address_is_not_found(client, db):
     assert client.get("/verify/not-a-code/").status_code == 404
     assert client.get("/verify/a%2Fb/").status_code == 404
+
+
+def test_a_checked_certificate_is_kept_briefly_and_forgotten_when_revoked(
+    client, officer, school_a, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    certificate = issue_for(school_a, officer)
+    url = reverse("certificates:verify", kwargs={"code": certificate.code})
+    assert "This certificate is valid" in client.get(url).content.decode()
+    IssuedCertificate.objects.filter(pk=certificate.pk).update(holder="Changed behind the cache's back")
+    # The kept page is read with its version in one query; the rate limit is not asked.
+    with django_assert_max_num_queries(1):
+        assert school_a.name in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_revoke(certificate=certificate, reason="Issued in error", by=officer)
+    assert "it was revoked" in client.get(url).content.decode()
+
+
+def test_guessing_codes_is_still_limited_when_checks_are_kept(client, officer, school_a, settings):
+    from tests.platform.test_two_servers import _wait_for_a_fresh_window
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    _wait_for_a_fresh_window(needed=10)
+    certificate = issue_for(school_a, officer)
+    for _ in range(40):
+        assert client.get(reverse("certificates:verify", kwargs={"code": certificate.code})).status_code == 200
+    answers = [
+        client.get(reverse("certificates:verify", kwargs={"code": f"PPP-2345-6789-AB{c}{d}"})).status_code
+        for c in "CDEFG"
+        for d in "HJKMNP"
+    ]
+    assert 429 in answers and answers.count(404) <= 30

@@ -1,5 +1,7 @@
 """Two real app servers (gunicorn, two workers each) on two ports, sharing the test
-database and its cache, as several servers behind a load balancer would."""
+database, its cache and an S3-compatible bucket (moto's server standing in for S3), as
+several servers behind a load balancer would. Each server has its own MEDIA_ROOT, as
+each machine has its own disk: an upload reaches the other only through the bucket."""
 
 import os
 import socket
@@ -27,28 +29,51 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@pytest.fixture(scope="session")
+def s3_bucket():
+    """An S3 endpoint with an empty bucket: (endpoint URL, bucket name)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    ).create_bucket(Bucket="ppp-evidence")
+    yield endpoint, "ppp-evidence"
+    server.stop()
+
+
 @pytest.fixture
-def two_servers(django_db_serialized_rollback, transactional_db, tmp_path):
+def two_servers(django_db_serialized_rollback, transactional_db, tmp_path, s3_bucket):
+    endpoint, bucket = s3_bucket
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DATABASE_CONN_MAX_AGE": "0",
         "DEBUG": "false",
         "PPP_TESTING": "true",  # plain static files, no HTTPS redirect; the cache is still the shared default
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "S3_BUCKET": bucket,
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test",
+        "S3_PREFIX": f"private-{tmp_path.name}",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "AXES_ENABLED": "true",
     }
     env.pop("CACHE_BACKEND", None)
     env.pop("REDIS_URL", None)
     servers, urls = [], []
-    for _ in range(2):
+    for n in range(2):
         port = _free_port()
         servers.append(
             subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "gunicorn", "ppp.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                 cwd=ROOT,
-                env=env,
+                env={**env, "MEDIA_ROOT": str(tmp_path / f"media-server-{n}")},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )

@@ -1,5 +1,6 @@
-"""Limits and sign-ins hold across servers: two gunicorn servers (four processes) share
-one database and one cache, as they would behind a load balancer."""
+"""Limits, sign-ins and uploads hold across servers: two gunicorn servers (four
+processes) share one database, one cache and one S3 bucket, as they would behind a load
+balancer."""
 
 import re
 import time
@@ -77,3 +78,65 @@ def test_a_session_started_on_one_server_works_on_the_other(two_servers, alice, 
     page = session.get(f"{two_servers[1]}{school_a.get_absolute_url()}", allow_redirects=False)
     assert page.status_code == 200
     assert school_a.name in page.text
+
+
+def test_evidence_uploaded_on_one_server_downloads_from_the_other(
+    two_servers, s3_bucket, alice, school_a, officer, settings
+):
+    import boto3
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accreditation.models import Application, Evidence, Scheme
+    from tests.accreditation import factories as award
+
+    # Made directly in its evidencing state: this test is about files, not the workflow.
+    application = Application.objects.create(
+        organisation=school_a,
+        scheme=Scheme.current(),
+        contact_name="Alice Lead",
+        contact_email=alice.email,
+        terms_accepted_at=timezone.now(),
+        action_plan_agreed_at=timezone.now(),
+        created_by=alice,
+        assigned_officer=officer,
+        status=Application.Status.EVIDENCING,
+    )
+    criterion = application.scheme.standards.first().criteria.first()
+    cache.clear()
+    _real_password(alice, settings)
+    session = requests.Session()
+    assert _sign_in(session, two_servers[0], alice.email).status_code == 302
+    add = f"{two_servers[0]}{reverse('accreditation:evidence-add', kwargs={'pk': application.public_id})}"
+    response = session.post(
+        add,
+        data={
+            "title": "Policy",
+            "kind": "file",
+            "criteria": [criterion.pk],
+            "csrfmiddlewaretoken": _csrf(session, add),
+        },
+        files={"file": ("Our Policy.pdf", award.PDF, "application/pdf")},
+        headers={"Referer": add},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.text[:2000]
+    evidence = Evidence.objects.get(application=application)
+    download = session.get(
+        f"{two_servers[1]}{reverse('accreditation:evidence-download', kwargs={'pk': evidence.public_id})}",
+        allow_redirects=False,
+    )
+    assert download.status_code == 200
+    assert download.content == award.PDF
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="Our Policy.pdf"')
+    # It is in the bucket, not on either server's disk.
+    endpoint, bucket = s3_bucket
+    keys = [
+        o["Key"]
+        for o in boto3.client(
+            "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        )
+        .list_objects_v2(Bucket=bucket)
+        .get("Contents", [])
+    ]
+    assert any(key.endswith(evidence.file.name) for key in keys), keys

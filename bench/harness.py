@@ -1,0 +1,299 @@
+"""The measurement harness: PPP under gunicorn (DEBUG off, 2 workers, production
+settings), loaded by wrk (Debian's `wrk` package) at concurrency 8, each page measured
+beside a bare Django view in the same run; query counts captured separately in-process
+with CaptureQueriesContext; exports timed to the first byte and to the end, with the
+workers' memory before and after.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+CONCURRENCY = 8
+
+# (label, who, path) — `who` is anonymous, officer, superuser or lead; {placeholders}
+# come from national_models.bench_targets().
+PAGES = [
+    ("bare Django view", "anonymous", "/__bench__/bare/"),
+    ("/award-holders/ (public)", "anonymous", "/award-holders/"),
+    ("/award-holders/ search", "anonymous", "/award-holders/?q={name_search}"),
+    ("/charter/register/ (public)", "anonymous", "/charter/register/"),
+    ("/charter/register/ search", "anonymous", "/charter/register/?q={name_search}"),
+    ("/charter/ (public)", "anonymous", "/charter/"),
+    ("/verify/<code>/ (public)", "anonymous", "/verify/{certificate_code}/"),
+    ("/officer/ organisations", "officer", "/officer/"),
+    ("/officer/ search", "officer", "/officer/?q={name_search}"),
+    ("/officer/ deep page", "officer", "/officer/?page={deep_page}"),
+    ("award caseload", "officer", "/award/officer/"),
+    ("award caseload, status filter", "officer", "/award/officer/?status=evidencing,assessment"),
+    ("charter officer page", "officer", "/charter/officer/"),
+    ("admin evidence list", "superuser", "/admin/accreditation/evidence/"),
+    ("admin evidence search", "superuser", "/admin/accreditation/evidence/?q={evidence_search}"),
+    ("admin audit events", "superuser", "/admin/audit/auditevent/"),
+    ("admin audit search (text)", "superuser", "/admin/audit/auditevent/?q={audit_search}"),
+    ("admin audit search (email)", "superuser", "/admin/audit/auditevent/?q={audit_email_exact}"),
+    ("admin audit action filter", "superuser", "/admin/audit/auditevent/?action={audit_action}"),
+    ("application page, 30 evidence items", "lead", "{application_url}"),
+]
+EXPORTS = [
+    ("charter register CSV", "officer", "/charter/officer/register.csv"),
+    ("caseload CSV", "officer", "/award/officer/?format=csv"),
+    ("organisations CSV", "officer", "/officer/organisations.csv"),
+]
+
+
+def bench_environment(database_url: str) -> dict:
+    """Production-like settings: DEBUG off, real (fixed, benchmark-only) secrets, manifest
+    static files, HTTPS via one trusted proxy, the shared database cache."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "PPP_TESTING": "false",
+        "SECRET_KEY": "bench-only-secret-key-0c7a2d5e9b1f4e8a9d3c6b2a7f5e1d0c-never-in-production",
+        "FIELD_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktMzJieXRlcy1sb25nLWtleSE=",
+        "FIELD_INDEX_KEY": "bench-only-index-key",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_PROXY_SSL_HEADER_ENABLED": "true",
+        "TRUSTED_PROXY_COUNT": "1",
+        "STATIC_ROOT": "/tmp/ppp-bench-static",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+class Server:
+    """gunicorn with the Procfile's settings except worker recycling (a restart every
+    second at the bare view's rate would measure gunicorn's start-up, not PPP)."""
+
+    def __init__(self, port: int, env: dict, workers: int = 2):
+        self.port, self.env, self.workers = port, env, workers
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ppp.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+        )
+        for _ in range(300):
+            time.sleep(0.2)
+            try:
+                health = urllib.request.Request(
+                    f"http://127.0.0.1:{self.port}/healthz", headers={"X-Forwarded-Proto": "https"}
+                )
+                with urllib.request.urlopen(health, timeout=5) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+        return self
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return [int(p) for p in out.split()]
+
+    def worker_rss_mb(self) -> dict[int, float]:
+        sizes = {}
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes[pid] = int(line.split()[1]) / 1024
+            except OSError:
+                pass
+        return sizes
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def wrk(port: int, path: str, cookie: str, seconds: int) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONCURRENCY}",
+            f"-d{seconds}s",
+            "--timeout",
+            "90s",
+            "-s",
+            str(WRK_SCRIPT),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WRK_COOKIE": cookie},
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def probe(port: int, path: str, cookie: str) -> tuple[int, float, int]:
+    """One request: (status, seconds, bytes)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.99.0.1", "Cookie": cookie},
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310
+            body = response.read()
+            return response.status, time.perf_counter() - started, len(body)
+    except urllib.error.HTTPError as error:
+        return error.code, time.perf_counter() - started, 0
+
+
+def stream_timing(port: int, path: str, cookie: str) -> dict:
+    """Time to the first byte and to the last of one download."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.99.0.2", "Cookie": cookie},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        first = response.read(1)
+        first_at = time.perf_counter() - started
+        size = len(first)
+        while chunk := response.read(65536):
+            size += len(chunk)
+        return {
+            "status": response.status,
+            "first_byte_ms": first_at * 1000,
+            "total_ms": (time.perf_counter() - started) * 1000,
+            "bytes": size,
+            "rows": 0,
+        }
+
+
+def sessions() -> dict[str, str]:
+    """A signed-in session cookie for each role, made through Django's test client against
+    the benchmark database (the servers share its session table and SECRET_KEY)."""
+    from django.test import Client
+
+    from ppp.accounts.models import User
+
+    from . import national_models as data
+
+    cookies = {"anonymous": ""}
+    for who, email in (("officer", data.BENCH_OFFICER), ("superuser", data.BENCH_SUPERUSER), ("lead", data.BENCH_LEAD)):
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        cookies[who] = f"sessionid={client.cookies['sessionid'].value}"
+    return cookies
+
+
+def query_count(path: str, who: str, users: dict) -> tuple[int, float, int]:
+    """(queries, milliseconds of SQL, status) for one in-process request, after one warm-up."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.98.0.1")
+    if who != "anonymous":
+        client.force_login(users[who])
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    return len(captured), sql_ms, response.status_code
+
+
+def bench_users() -> dict:
+    from ppp.accounts.models import User
+
+    from . import national_models as data
+
+    return {
+        "officer": User.objects.get(email=data.BENCH_OFFICER),
+        "superuser": User.objects.get(email=data.BENCH_SUPERUSER),
+        "lead": User.objects.get(email=data.BENCH_LEAD),
+    }
+
+
+def measure(*, database_url: str, port: int, seconds: int, only: list[str] | None = None) -> dict:
+    """Every page of PAGES and EXPORTS against one database; returns the figures."""
+    from . import national_models as data
+
+    targets = data.bench_targets()
+    cookies = sessions()
+    users = bench_users()
+    # The machine is shared: the load before the run says how much else was running.
+    results = {"pages": {}, "exports": {}, "load_average_before": os.getloadavg()}
+    pages = [(label, who, path.format(**targets)) for label, who, path in PAGES]
+    exports = [(label, who, path.format(**targets)) for label, who, path in EXPORTS]
+    if only:
+        pages = [p for p in pages if p[0] == "bare Django view" or any(o in p[0] for o in only)]
+        exports = [e for e in exports if any(o in e[0] for o in only)]
+    with Server(port, bench_environment(database_url)) as server:
+        for label, who, path in pages:
+            status, first, _ = probe(port, path, cookies[who])
+            probe(port, path, cookies[who])  # both workers warm
+            if status != 200:
+                print(f"  {label}: {path} answered {status}", flush=True)
+                results["pages"][label] = {"status": status, "path": path}
+                continue
+            duration = int(min(60, max(seconds, first * 6)))
+            figures = wrk(port, path, cookies[who], duration)
+            queries, sql_ms, _ = query_count(path, who, users)
+            figures.update(path=path, status=status, queries=queries, sql_ms=sql_ms, single_ms=first * 1000)
+            results["pages"][label] = figures
+            print(
+                f"  {label:40} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms  "
+                f"{figures['rps']:8.1f} req/s  {queries:3} queries",
+                flush=True,
+            )
+        for label, who, path in exports:
+            before = server.worker_rss_mb()
+            try:
+                figures = stream_timing(port, path, cookies[who])
+            except urllib.error.HTTPError as error:
+                results["exports"][label] = {"status": error.code, "path": path}
+                print(f"  {label}: {path} answered {error.code}", flush=True)
+                continue
+            after = server.worker_rss_mb()
+            grown = max((after.get(pid, 0) - before.get(pid, 0) for pid in after), default=0)
+            queries, sql_ms, _ = query_count(path, who, users)
+            figures.update(path=path, rss_growth_mb=grown, rss_after_mb=max(after.values(), default=0), queries=queries)
+            results["exports"][label] = figures
+            print(
+                f"  {label:40} first byte {figures['first_byte_ms']:8.1f} ms  all {figures['total_ms']:8.1f} ms  "
+                f"{figures['bytes'] / 1e6:6.1f} MB  worker +{grown:6.1f} MB  {queries} queries",
+                flush=True,
+            )
+    results["load_average_after"] = os.getloadavg()
+    print(f"  load average before {results['load_average_before']}, after {results['load_average_after']}", flush=True)
+    return results

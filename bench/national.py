@@ -1,0 +1,345 @@
+"""The national benchmark (issue 13): build a national-size dataset, then measure every
+busy page under gunicorn against a bare Django view in the same run.
+
+    python bench/national.py build --scale 1.0            # ppp_national, about 3 minutes
+    python bench/national.py build --scale 0.1            # ppp_national_10
+    python bench/national.py measure                      # both, and the growth 10 % -> 100 %
+    python bench/national.py explain --scale 1.0          # EXPLAIN (ANALYZE, BUFFERS) of each page's queries
+
+`make bench-national` builds whichever dataset is missing and measures both. The server
+is PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432); each
+dataset is its own database, dropped and migrated from scratch by `build`.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def database_name(scale: float) -> str:
+    return "ppp_national" if scale == 1.0 else f"ppp_national_{round(scale * 100)}"
+
+
+def database_url(scale: float) -> str:
+    return f"{SERVER}/{database_name(scale)}"
+
+
+def setup_django(url: str):
+    from bench.harness import bench_environment
+
+    os.environ.update(bench_environment(url))
+    import django
+
+    django.setup()
+
+
+def exists(scale: float) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database_name(scale)]).fetchone() is not None
+        )
+
+
+def build(scale: float, seed: int):
+    import psycopg
+
+    name = database_name(scale)
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    setup_django(database_url(scale))
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"{name}: migrated in {time.perf_counter() - started:.1f} s; building at scale {scale}, seed {seed}")
+    from bench.national_models import National
+
+    National(scale=scale, seed=seed).build()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    print(f"{name}: built in {time.perf_counter() - started:.0f} s ({size})")
+
+
+def collectstatic(url: str):
+    if Path("/tmp/ppp-bench-static/staticfiles.json").exists():
+        return
+    from bench.harness import bench_environment
+
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, **bench_environment(url)},
+        check=True,
+    )
+
+
+def measure_one(scale: float, port: int, seconds: int, only, label: str):
+    url = database_url(scale)
+    collectstatic(url)
+    setup_django(url)
+    from bench.harness import measure
+
+    print(f"{database_name(scale)} (scale {scale}) on port {port}:", flush=True)
+    results = measure(database_url=url, port=port, seconds=seconds, only=only)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{label}-{database_name(scale)}.json").write_text(json.dumps(results, indent=1))
+
+
+def table(label: str, scales: list[float]) -> str:
+    data = {}
+    for scale in scales:
+        path = RESULTS / f"{label}-{database_name(scale)}.json"
+        if path.exists():
+            data[scale] = json.loads(path.read_text())
+    if not data:
+        return ""
+    small, big = min(data), max(data)
+    lines = [
+        f"| page | p50 ms {int(small * 100)} % | p95 ms {int(small * 100)} % | % of bare {int(small * 100)} % "
+        f"| p50 ms 100 % | p95 ms 100 % | req/s 100 % | % of bare 100 % | queries | growth p50 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    labels = list(data[big]["pages"])
+    for page in labels:
+        row = [f"`{page}`" if page.startswith("/") else page]
+        cells = []
+        for scale in (small, big):
+            figures = data[scale]["pages"].get(page, {})
+            bare = data[scale]["pages"].get("bare Django view", {}).get("rps") or 1
+            if "p50_ms" not in figures:
+                cells.append((f"({figures.get('status', '–')})", "", "", ""))
+                continue
+            cells.append(
+                (
+                    f"{figures['p50_ms']:.1f}",
+                    f"{figures['p95_ms']:.1f}",
+                    f"{figures['rps']:.1f}",
+                    f"{100 * figures['rps'] / bare:.1f}",
+                    figures["queries"],
+                )
+            )
+        s, b = cells
+        small_fig = data[small]["pages"].get(page, {})
+        big_fig = data[big]["pages"].get(page, {})
+        growth = (
+            f"{big_fig['p50_ms'] / small_fig['p50_ms']:.2f}×" if "p50_ms" in small_fig and "p50_ms" in big_fig else "–"
+        )
+        queries = f"{s[4]} / {b[4]}" if len(s) > 4 and len(b) > 4 else "–"
+        row += [
+            s[0],
+            s[1],
+            s[3] if len(s) > 3 else "",
+            b[0],
+            b[1],
+            b[2] if len(b) > 2 else "",
+            b[3] if len(b) > 3 else "",
+        ]
+        row += [queries, growth]
+        lines.append("| " + " | ".join(str(c) for c in row) + " |")
+    lines += [
+        "",
+        "| export | first byte ms 100 % | all ms 100 % | MB | worker memory growth MB | queries | all ms 10 % |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for export, figures in data[big]["exports"].items():
+        if "total_ms" not in figures:
+            lines.append(f"| {export} | ({figures.get('status')}) | | | | | |")
+            continue
+        small_total = data[small]["exports"].get(export, {}).get("total_ms")
+        lines.append(
+            f"| {export} | {figures['first_byte_ms']:.0f} | {figures['total_ms']:.0f} | {figures['bytes'] / 1e6:.1f} "
+            f"| {figures['rss_growth_mb']:.1f} | {figures['queries']} | "
+            f"{f'{small_total:.0f}' if small_total else '–'} |"
+        )
+    return "\n".join(lines)
+
+
+def compare(before: str, afters: list[str], scales: list[float]) -> str:
+    """Before and after, per page at 100 %, with each run's growth from 10 % to 100 %."""
+
+    def load(label):
+        data = {}
+        for scale in scales:
+            path = RESULTS / f"{label}-{database_name(scale)}.json"
+            if path.exists():
+                data[scale] = json.loads(path.read_text())
+        return data
+
+    def figures(runs, page, kind="pages"):
+        """The latest run (of `runs`) that measured `page` at both scales."""
+        for data in reversed(runs):
+            if all(page in data.get(s, {}).get(kind, {}) for s in scales):
+                return data
+        return None
+
+    old, new = load(before), [load(a) for a in afters]
+    small, big = min(scales), max(scales)
+    lines = [
+        "| page | before p50 / p95 ms | before % of bare | before growth | after p50 / p95 ms | after req/s | "
+        "after % of bare | after growth | queries after | SQL ms before → after (10 % / 100 %) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def row(data, page):
+        f, g = data[big]["pages"].get(page, {}), data[small]["pages"].get(page, {})
+        if "p50_ms" not in f:
+            return None
+        bare = data[big]["pages"]["bare Django view"]["rps"]
+        growth = f"{f['p50_ms'] / g['p50_ms']:.2f}×" if "p50_ms" in g else "–"
+        return f, bare, growth
+
+    for page in old[big]["pages"]:
+        before_row = row(old, page)
+        data = figures(new, page)
+        after_row = row(data, page) if data else None
+        if before_row is None or after_row is None:
+            continue
+        (b, bare_b, growth_b), (a, bare_a, growth_a) = before_row, after_row
+        name = f"`{page}`" if page.startswith("/") else page
+        sql_before = old[small]["pages"][page].get("sql_ms", 0), b.get("sql_ms", 0)
+        sql_after = data[small]["pages"][page].get("sql_ms", 0), a.get("sql_ms", 0)
+        sql = f"{sql_before[0]:.0f} / {sql_before[1]:.0f} → {sql_after[0]:.0f} / {sql_after[1]:.0f}"
+        lines.append(
+            f"| {name} | {b['p50_ms']:.0f} / {b['p95_ms']:.0f} | {100 * b['rps'] / bare_b:.1f} | {growth_b} "
+            f"| {a['p50_ms']:.0f} / {a['p95_ms']:.0f} | {a['rps']:.0f} | {100 * a['rps'] / bare_a:.1f} | {growth_a} "
+            f"| {a['queries']} | {sql} |"
+        )
+    lines += [
+        "",
+        "| export (100 %) | before first byte / all ms, worker MB | after first byte / all ms, worker MB |",
+        "|---|---|---|",
+    ]
+    for export, b in old[big]["exports"].items():
+        data = figures(new, export, "exports")
+        a = data[big]["exports"][export] if data else {}
+        if "total_ms" not in a:
+            continue
+        before_cell = (
+            f"{b['first_byte_ms']:.0f} / {b['total_ms']:.0f}, +{b['rss_growth_mb']:.0f}" if "total_ms" in b else "(new)"
+        )
+        lines.append(
+            f"| {export} | {before_cell} | {a['first_byte_ms']:.0f} / {a['total_ms']:.0f}, +{a['rss_growth_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def explain(scale: float, only):
+    """Each page's queries, the slowest first, with EXPLAIN (ANALYZE, BUFFERS) of the
+    slowest three, into bench/results/plans-<database>.txt."""
+    url = database_url(scale)
+    setup_django(url)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench import national_models as data
+    from bench.harness import EXPORTS, PAGES, bench_users
+
+    targets = data.bench_targets()
+    users = bench_users()
+    out = []
+    for label, who, path in PAGES + EXPORTS:
+        if only and not any(o in label for o in only):
+            continue
+        path = path.format(**targets)
+        client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.97.0.1")
+        if who != "anonymous":
+            client.force_login(users[who])
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+        total = sum(float(q["time"]) for q in queries) * 1000
+        out.append(f"\n{'=' * 100}\n{label}  {path}  status {response.status_code}")
+        out.append(f"{len(queries)} queries, {total:.1f} ms of SQL\n")
+        for q in queries[:8]:
+            out.append(f"  {float(q['time']) * 1000:9.1f} ms  {q['sql'][:300]}")
+        for q in queries[:3]:
+            if float(q["time"]) * 1000 < 2 or not q["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            out.append(f"\n--- {float(q['time']) * 1000:.1f} ms:\n{q['sql']}\n{plan}\n")
+        print(f"{label}: {len(queries)} queries, {total:.1f} ms SQL", flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    target = RESULTS / f"plans-{database_name(scale)}.txt"
+    target.write_text("\n".join(out))
+    print(f"plans in {target}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="drop, migrate and fill one dataset")
+    b.add_argument("--scale", type=float, default=1.0)
+    b.add_argument("--seed", type=int, default=13)
+    m = sub.add_parser("measure", help="measure every page on each dataset (building missing ones)")
+    m.add_argument("--scales", default="0.1,1.0")
+    m.add_argument("--seconds", type=int, default=10)
+    m.add_argument("--port", type=int, default=8201)
+    m.add_argument("--only", nargs="*", help="measure only pages whose label contains one of these")
+    m.add_argument("--label", default="latest", help="name of this run's results (e.g. before, after)")
+    m.add_argument("--seed", type=int, default=13)
+    one = sub.add_parser("measure-one")
+    one.add_argument("--scale", type=float, required=True)
+    one.add_argument("--seconds", type=int, default=10)
+    one.add_argument("--port", type=int, default=8201)
+    one.add_argument("--only", nargs="*")
+    one.add_argument("--label", default="latest")
+    t = sub.add_parser("table", help="print the table of a run's results")
+    t.add_argument("--label", default="latest")
+    t.add_argument("--scales", default="0.1,1.0")
+    c = sub.add_parser("compare", help="before and after at 100 %, from saved runs")
+    c.add_argument("--before", default="before")
+    c.add_argument("--after", nargs="+", default=["after"], help="later runs override earlier ones per page")
+    c.add_argument("--scales", default="0.1,1.0")
+    e = sub.add_parser("explain", help="capture each page's SQL and EXPLAIN ANALYZE the slowest")
+    e.add_argument("--scale", type=float, default=1.0)
+    e.add_argument("--only", nargs="*")
+    args = parser.parse_args()
+
+    if args.command == "build":
+        build(args.scale, args.seed)
+    elif args.command == "measure":
+        scales = [float(s) for s in args.scales.split(",")]
+        for scale in scales:
+            if not exists(scale):
+                subprocess.run(
+                    [sys.executable, __file__, "build", "--scale", str(scale), "--seed", str(args.seed)], check=True
+                )
+        for scale in scales:
+            command = [sys.executable, __file__, "measure-one", "--scale", str(scale), "--seconds", str(args.seconds)]
+            command += ["--port", str(args.port), "--label", args.label] + (["--only", *args.only] if args.only else [])
+            subprocess.run(command, check=True)
+        print()
+        print(table(args.label, scales))
+    elif args.command == "measure-one":
+        measure_one(args.scale, args.port, args.seconds, args.only, args.label)
+    elif args.command == "table":
+        print(table(args.label, [float(s) for s in args.scales.split(",")]))
+    elif args.command == "compare":
+        print(compare(args.before, args.after, [float(x) for x in args.scales.split(",")]))
+    elif args.command == "explain":
+        explain(args.scale, args.only)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Short-lived caching of public pages that many people read and that change rarely
+(the award holders, the charter register, the charter itself).
+
+    from ppp.pagecache import cache_public_page, invalidate_on_commit
+
+    @require_GET
+    @cache_public_page("award-holders")
+    def award_holders(request): ...
+
+    # in the service that changes what the page shows, inside its transaction:
+    invalidate_on_commit("award-holders")
+
+A page is kept for PUBLIC_PAGE_CACHE_SECONDS (60 by default) under its name, its path
+and its query string (parameters sorted, so ?a=1&b=2 and ?b=2&a=1 are one entry). Each
+name has a version in the cache; `invalidate(name)` gives it a new one, so every entry
+made before is ignored from then on, on every server. A hit is one cache read (the
+version and the page together).
+
+Only what is the same for everyone is kept: GET or HEAD, no session or messages cookie
+(nobody signed in, no flash message waiting), a 200 answer that set no cookie, used no
+CSRF token and no CSP nonce. Anything else is rendered as usual. The cache is the shared
+one (settings.CACHES), so it must be the database or Redis: never a per-process cache.
+"""
+
+import functools
+import hashlib
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+VERSION_PREFIX = "pagecache:version:"
+PAGE_PREFIX = "pagecache:page:"
+
+
+def _timeout() -> int:
+    return getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+
+
+def page_key(name: str, request) -> str:
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+    return f"{PAGE_PREFIX}{name}:{digest}"
+
+
+def invalidate(*names: str) -> None:
+    """Forget every cached copy of the pages called `names`, on every server."""
+    cache.set_many({VERSION_PREFIX + name: uuid.uuid4().hex for name in names}, None)
+
+
+def invalidate_on_commit(*names: str) -> None:
+    """`invalidate(*names)` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: invalidate(*names))
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        _timeout() > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and getattr(settings, "MESSAGES_COOKIE_NAME", "messages") not in request.COOKIES
+    )
+
+
+def _storable(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and not getattr(response, "streaming", False)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and getattr(request, "_csp_nonce", None) is None
+        and not (getattr(request, "user", None) is not None and request.user.is_authenticated)
+    )
+
+
+def cache_public_page(name: str, timeout: int | None = None):
+    """Keep the view's anonymous answers for `timeout` seconds (PUBLIC_PAGE_CACHE_SECONDS)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            key, version_key = page_key(name, request), VERSION_PREFIX + name
+            found = cache.get_many([key, version_key])
+            version = found.get(version_key, "")
+            entry = found.get(key)
+            if entry is not None and entry[0] == version:
+                return HttpResponse(entry[2], content_type=entry[1])
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _storable(request, response):
+                cache.set(key, (version, response["Content-Type"], response.content), timeout or _timeout())
+            return response
+
+        return wrapped
+
+    return decorator

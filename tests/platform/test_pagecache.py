@@ -1,0 +1,94 @@
+"""ppp.pagecache: public pages kept briefly in the shared cache, forgotten on a change."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test.utils import CaptureQueriesContext
+
+from ppp.pagecache import cache_public_page, invalidate, invalidate_on_commit
+
+RENDERS = []
+
+
+@cache_public_page("things")
+def things(request):
+    RENDERS.append(request.get_full_path())
+    return HttpResponse(f"page {len(RENDERS)}", content_type="text/html; charset=utf-8")
+
+
+@cache_public_page("things")
+def with_form(request):
+    RENDERS.append("form")
+    return HttpResponse(f"<input value='{get_token(request)}'>")
+
+
+@pytest.fixture(autouse=True)
+def _on(settings, db):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    RENDERS.clear()
+
+
+def test_a_second_visitor_gets_the_kept_page_from_one_cache_read(rf):
+    assert things(rf.get("/things/")).content == b"page 1"
+    with CaptureQueriesContext(connection) as queries:
+        response = things(rf.get("/things/"))
+    assert response.content == b"page 1"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert len(RENDERS) == 1
+    assert len(queries) == 1  # the page and its version, in one read
+
+
+def test_the_query_string_is_part_of_the_key_in_any_order(rf):
+    things(rf.get("/things/?b=2&a=1"))
+    assert things(rf.get("/things/?a=1&b=2")).content == b"page 1"
+    assert things(rf.get("/things/?a=1&b=3")).content == b"page 2"
+    assert things(rf.get("/things/other/?a=1&b=2")).content == b"page 3"
+
+
+def test_invalidating_forgets_every_kept_copy(rf):
+    things(rf.get("/things/"))
+    things(rf.get("/things/?page=2"))
+    invalidate("things")
+    assert things(rf.get("/things/")).content == b"page 3"
+    assert things(rf.get("/things/?page=2")).content == b"page 4"
+
+
+def test_invalidate_on_commit_waits_for_the_commit(rf, django_capture_on_commit_callbacks):
+    things(rf.get("/things/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        invalidate_on_commit("things")
+        assert things(rf.get("/things/")).content == b"page 1"  # not yet committed
+    assert things(rf.get("/things/")).content == b"page 2"
+
+
+def test_signed_in_people_and_flash_messages_are_never_served_from_the_cache(rf):
+    things(rf.get("/things/"))
+    for cookie in ("sessionid", "messages"):
+        request = rf.get("/things/")
+        request.COOKIES[cookie] = "x"
+        assert things(request).content != b"page 1"
+    assert len(RENDERS) == 3
+
+
+def test_a_page_with_a_csrf_token_or_an_error_is_not_kept(rf):
+    with_form(rf.get("/form/"))
+    with_form(rf.get("/form/"))
+    assert RENDERS == ["form", "form"]
+
+    @cache_public_page("things")
+    def missing(request):
+        RENDERS.append("404")
+        return HttpResponse("no", status=404)
+
+    missing(rf.get("/missing/"))
+    missing(rf.get("/missing/"))
+    assert RENDERS.count("404") == 2
+
+
+def test_nothing_is_kept_when_turned_off(rf, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    things(rf.get("/things/"))
+    assert things(rf.get("/things/")).content == b"page 2"
