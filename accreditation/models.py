@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
 from ppp.history import HistoryEntry
+from ppp.postgres import TrigramIndex
 
 FROZEN_MESSAGE = (
     "{scheme} is {status}: schools work under it, so its rules, standards and criteria cannot change. "
@@ -332,6 +333,7 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["starts_at", "created_at"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="visit_status_starts")]
 
     def __str__(self):
         when = timezone.localtime(self.starts_at).strftime("%-d %b %Y %H:%M") if self.starts_at else "date to agree"
@@ -498,6 +500,14 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "evidence"
+        indexes = [
+            # The officers' queue of evidence waiting (oldest first) and each application's
+            # waiting count: partial, so they stay small however much evidence is accepted.
+            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="evidence_waiting_queue"),
+            models.Index(fields=["application"], condition=Q(status="submitted"), name="evidence_waiting_by_app"),
+            models.Index(fields=["created_at", "id"], name="evidence_created"),  # the admin's list
+            TrigramIndex("title", name="evidence_title_trgm"),  # the admin's search
+        ]
 
     def __str__(self):
         return self.title

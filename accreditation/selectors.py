@@ -246,9 +246,19 @@ def status_counts() -> dict[str, int]:
     return dict(Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def visits_between(start: datetime.date, end: datetime.date, officer=None):
+    """Scheduled visits on the days `start` to `end` (both included), as a range of times
+    so the (status, starts_at) index answers it."""
     return _mine(
-        Visit.objects.filter(status=Visit.Status.SCHEDULED, starts_at__date__gte=start, starts_at__date__lte=end)
+        Visit.objects.filter(
+            status=Visit.Status.SCHEDULED,
+            starts_at__gte=_start_of(start),
+            starts_at__lt=_start_of(end + datetime.timedelta(days=1)),
+        )
         .select_related("application__organisation")
         .order_by("starts_at", "pk"),
         officer,

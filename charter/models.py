@@ -178,6 +178,14 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["status", "review_due_on"]),
             models.Index(fields=["verification_token_hash"]),
+            # The officers' queue (oldest first) and the public register, partial so they
+            # hold only the rows those pages read.
+            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="pledge_awaiting_queue"),
+            models.Index(
+                fields=["organisation"],
+                condition=Q(status="approved", consent_to_list=True, removed_from_register_at__isnull=True),
+                name="pledge_on_register",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

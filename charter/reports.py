@@ -1,21 +1,30 @@
 """Read-only figures for the officers' charter page and the register export."""
 
-import csv
 import datetime
-import io
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from ppp.accounts.models import Organisation
-from ppp.csvsafe import csv_safe
+from ppp.exports import rows_of
 
 from .models import Pledge, PledgeCommitment, Review
+
+# The officers' figures by kind and by area are kept this long (they are figures, not a
+# queue; at national scale each takes a grouped read of every pledge).
+COUNTS_SECONDS = 300
 
 
 def counts_by(field: str) -> list[dict]:
     """Pledges that stand (not withdrawn, email checked), by `field` of the organisation,
-    with how many are approved, awaiting approval and lapsed. One query."""
+    with how many are approved, awaiting approval and lapsed. One query, kept for
+    COUNTS_SECONDS."""
+    return cache.get_or_set(f"charter-counts:{field}", lambda: _counts_by(field), COUNTS_SECONDS)
+
+
+def _counts_by(field: str) -> list[dict]:
     rows = (
         Pledge.objects.current()
         .exclude(status=Pledge.Status.UNVERIFIED)
@@ -49,58 +58,83 @@ def register_queryset():
     )
 
 
-def register_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "Organisation",
-            "Kind",
-            "URN",
-            "Postcode",
-            "Area",
-            "Date signed",
-            "Approved",
-            "Delivery role",
-            "Children and young people covered",
-            "Staff covered",
-            "Review due",
-            "Charter version",
-        ]
+REGISTER_CSV_HEADER = [
+    "Organisation",
+    "Kind",
+    "URN",
+    "Postcode",
+    "Area",
+    "Date signed",
+    "Approved",
+    "Delivery role",
+    "Children and young people covered",
+    "Staff covered",
+    "Review due",
+    "Charter version",
+]
+
+
+def register_csv_rows():
+    """The public register as CSV rows, read in chunks of only the exported columns (not
+    the charter's text): constant memory however long the register grows."""
+    kinds, roles = dict(Organisation.Kind.choices), dict(Pledge.DeliveryRole.choices)
+    rows = rows_of(
+        Pledge.objects.on_register().order_by("organisation__name", "pk"),
+        "organisation__name",
+        "organisation__kind",
+        "organisation__urn",
+        "organisation__postcode",
+        "organisation__local_authority",
+        "signed_on",
+        "approved_at",
+        "delivery_role",
+        "children_covered",
+        "staff_covered",
+        "review_due_on",
+        "charter__version",
     )
-    for pledge in Pledge.objects.on_register().select_related("organisation", "charter").order_by("organisation__name"):
-        organisation = pledge.organisation
-        writer.writerow(
-            [
-                csv_safe(organisation.name),
-                organisation.get_kind_display(),
-                csv_safe(organisation.urn or ""),
-                csv_safe(organisation.postcode),
-                csv_safe(organisation.local_authority),
-                pledge.signed_on.isoformat(),
-                pledge.approved_at.date().isoformat() if pledge.approved_at else "",
-                pledge.get_delivery_role_display(),
-                pledge.children_covered,
-                pledge.staff_covered,
-                pledge.review_due_on.isoformat() if pledge.review_due_on else "",
-                pledge.charter.version,
-            ]
-        )
-    return out.getvalue()
+    for name, kind, urn, postcode, area, signed, approved, role, children, staff, due, version in rows:
+        yield [
+            name,
+            kinds.get(kind, kind),
+            urn or "",
+            postcode,
+            area,
+            signed.isoformat(),
+            timezone.localtime(approved).date().isoformat() if approved else "",
+            roles.get(role, role),
+            children,
+            staff,
+            due.isoformat() if due else "",
+            version,
+        ]
+
+
+# Each list on the officers' page shows this many; the rest are one link away (the admin's
+# list of pledges, filtered the same way).
+LIST_SIZE = 20
+
+
+def _first(queryset) -> dict:
+    rows = list(queryset[: LIST_SIZE + 1])
+    return {"items": rows[:LIST_SIZE], "more": len(rows) > LIST_SIZE}
 
 
 def officer_lists(today: datetime.date) -> dict:
     due_soon = today + datetime.timedelta(days=settings.CHARTER_REVIEW_WINDOW_DAYS)
     base = Pledge.objects.select_related("organisation")
     return {
-        "awaiting": list(base.awaiting_approval()),
-        "returned": list(base.filter(status=Pledge.Status.RETURNED).order_by("organisation__name")),
-        "lapsed": list(base.filter(status=Pledge.Status.LAPSED).order_by("review_due_on")),
-        "due": list(base.filter(status=Pledge.Status.APPROVED, review_due_on__lte=due_soon).order_by("review_due_on")),
-        "reviews": list(
+        "awaiting": _first(base.awaiting_approval()),
+        "returned": _first(base.filter(status=Pledge.Status.RETURNED).order_by("organisation__name", "pk")),
+        "lapsed": _first(base.filter(status=Pledge.Status.LAPSED).order_by("review_due_on", "pk")),
+        "due": _first(
+            base.filter(status=Pledge.Status.APPROVED, review_due_on__lte=due_soon).order_by("review_due_on", "pk")
+        ),
+        "reviews": _first(
             Review.objects.filter(feedback_at__isnull=True)
             .select_related("pledge__organisation")
-            .order_by("submitted_at")
+            .order_by("submitted_at", "pk")
         ),
+        "due_soon": due_soon,
         "lapse_days": settings.CHARTER_LAPSE_AFTER_DAYS,
     }

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,10 @@ from ppp.accounts.selectors import current_membership, is_lead, set_current_orga
 from ppp.audit.services import audit_record
 from ppp.confirm import Confirmation, confirm_page
 from ppp.decorators import officer_required
+from ppp.exports import stream_csv
 from ppp.forms import posted
 from ppp.history import history_of
+from ppp.pagecache import cache_public_page
 from ppp.ratelimit import limited, over_limit
 
 from . import permissions, reports, selectors, services
@@ -52,6 +54,7 @@ def _current_charter() -> Charter:
 
 
 @require_GET
+@cache_public_page("charter")
 def index(request):
     charter = _current_charter()
     membership = current_membership(request) if request.user.is_authenticated else None
@@ -71,6 +74,7 @@ def index(request):
 
 
 @require_GET
+@cache_public_page("charter-register")
 def register(request):
     queryset = reports.register_queryset()
     filterset = RegisterFilter(request.GET or None, queryset=queryset)
@@ -84,6 +88,7 @@ def register(request):
 
 
 @require_GET
+@cache_public_page("charter-register")
 def register_entry(request, pledge):
     pledge = get_object_or_404(reports.register_queryset(), public_id=pledge)
     return render(request, "charter/register_entry.html", {"pledge": pledge})
@@ -647,6 +652,8 @@ def officer_home(request):
 @require_GET
 def register_csv(request):
     audit_record("charter.register_export", actor=request.user, request=request)
-    response = HttpResponse(reports.register_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="charter-register-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return stream_csv(
+        reports.register_csv_rows(),
+        header=reports.REGISTER_CSV_HEADER,
+        filename=f"charter-register-{timezone.localdate():%Y-%m-%d}.csv",
+    )

@@ -5,11 +5,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ppp.pagecache import cache_public_page
+
 from ..filters import AwardHolderFilter
 from ..models import Award
 
 
 @require_GET
+@cache_public_page("award-holders")
 def award_holders(request):
     today = timezone.localdate()
     awards = (

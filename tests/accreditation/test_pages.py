@@ -359,6 +359,17 @@ def test_award_holders_register_is_public_filterable_and_constant(client, office
     assert "LE1" in client.get(reverse("accreditation:award-holders"), {"area": "LE1"}).content.decode()
 
 
+def test_the_kept_award_holders_page_forgets_as_soon_as_an_award_is_made(
+    client, officer, alice, school_a, settings, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    url = reverse("accreditation:award-holders")
+    assert "School A Primary" not in client.get(url).content.decode()  # now kept in the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        f.accredited(school_a, alice, officer)
+    assert "School A Primary" in client.get(url).content.decode()
+
+
 def test_expired_and_withdrawn_schools_are_not_on_the_register(client, officer, alice, school_a):
     application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2020, 1, 1))
     assert application.award.expires_on < timezone.localdate()

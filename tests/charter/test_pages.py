@@ -34,6 +34,23 @@ def test_the_register_lists_approved_consenting_pledges_only(client, school_a, s
     assert school_a.name in body and school_b.name not in body and "Waiting School" not in body
 
 
+def test_the_kept_register_forgets_as_soon_as_a_pledge_is_approved(
+    client, officer, school_a, settings, django_capture_on_commit_callbacks
+):
+    from charter import services
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    pledge = PledgeFactory(organisation=school_a)
+    url = reverse("charter:register")
+    assert school_a.name not in client.get(url).content.decode()  # now kept in the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_approve(pledge=pledge, by=officer)
+    assert school_a.name in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Pledge.objects.get(pk=pledge.pk).delete()  # the admin's way: a signal, not a service
+    assert school_a.name not in client.get(url).content.decode()
+
+
 def test_the_register_searches_and_filters(client):
     approved_pledge(OrganisationFactory(name="Oak Nursery", kind="nursery", local_authority="Leicester"))
     approved_pledge(OrganisationFactory(name="Elm Academy", kind="secondary", local_authority="Rutland"))
@@ -121,9 +138,33 @@ def test_the_register_exports_as_csv(client, officer):
     approved_pledge(OrganisationFactory(name="Quiet School"), consent_to_list=False)
     client.force_login(officer)
     response = client.get(reverse("charter:register-csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "Organisation" and len(rows) == 2
     assert rows[1][0].startswith("'=")  # no spreadsheet formulas
+    assert rows[1][7] == "Direct service to children and young people"
+
+
+def test_the_register_export_reads_a_fixed_number_of_queries(client, officer, django_assert_max_num_queries):
+    for n in range(30):
+        approved_pledge(OrganisationFactory(name=f"School {n}"))
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("charter:register-csv"))
+        rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 31
+
+
+def test_the_officers_lists_show_twenty_and_link_to_the_rest(client, officer):
+    from charter.models import Pledge
+    from tests.charter.factories import PledgeFactory as Factory
+
+    for n in range(25):
+        Factory(organisation=OrganisationFactory(name=f"Waiting {n:02}"), status=Pledge.Status.SUBMITTED)
+    client.force_login(officer)
+    page = client.get(reverse("charter:officer-home")).content.decode()
+    assert page.count("Waiting ") == 20
+    assert "Showing the first 20." in page and "?status__exact=submitted" in page
 
 
 def test_officer_approves_from_the_pledge_page(client, officer, school_a):
