@@ -15,10 +15,10 @@ def incidents_nav_item(context):
     if user is None or not user.is_authenticated:
         return {"href": None}
     if user.is_officer:
-        return {"href": reverse("incidents:figures"), "label": "Incident figures"}
+        return {"href": reverse("incidents:figures"), "label": "Incident figures", "request": request}
     organisation = context.get("current_organisation")
     if organisation is not None and permissions.can_use_incidents(user, organisation):
-        return {"href": reverse("incidents:list"), "label": "Incidents"}
+        return {"href": reverse("incidents:list"), "label": "Incidents", "request": request}
     return {"href": None}
 
 

@@ -20,16 +20,19 @@ for (const group of document.querySelectorAll("[data-ppp-reveal]")) {
   sync();
 }
 
-// Tables that are wider than the screen say so above them (the shadows are the other cue).
+// Tables that are wider than the screen say so above them (the shadows are the other cue):
+// under the table's own caption when it shows one, else just before the scrolling region.
 const scrollHint = (region) => {
-  let hint = region.previousElementSibling;
+  const caption = region.querySelector("caption:not(.govuk-visually-hidden)");
+  let hint = caption ? caption.querySelector(".ppp-table-scroll__hint") : region.previousElementSibling;
   const has = hint && hint.classList.contains("ppp-table-scroll__hint");
   const overflows = region.scrollWidth > region.clientWidth + 1;
   if (overflows && !has) {
-    hint = document.createElement("p");
+    hint = document.createElement(caption ? "span" : "p");
     hint.className = "govuk-body-s ppp-table-scroll__hint";
     hint.textContent = "Scroll sideways to see the whole table.";
-    region.before(hint);
+    if (caption) caption.append(hint);
+    else region.before(hint);
   } else if (!overflows && has) {
     hint.remove();
   }
@@ -37,3 +40,8 @@ const scrollHint = (region) => {
 const regions = document.querySelectorAll(".ppp-table-scroll");
 for (const region of regions) scrollHint(region);
 window.addEventListener("resize", () => { for (const region of regions) scrollHint(region); });
+
+// Filter panels fold away on phones so the results come first (they stay open without a script).
+if (window.matchMedia("(max-width: 40.0525em)").matches) {
+  for (const panel of document.querySelectorAll("details[data-ppp-closed-on-phones]")) panel.open = false;
+}

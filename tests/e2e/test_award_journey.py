@@ -114,6 +114,11 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     sign_in(officer, live_server, "officer@e2e.example", totp=True)
     expect(officer.get_by_role("heading", level=1)).to_have_text("Your caseload")
     check(officer)
+    # On a phone the filters fold away so the list comes first; they open with one tap.
+    filters = officer.locator("details.ppp-filter-panel")
+    assert filters.evaluate("d => d.open") is False
+    officer.get_by_text("Filter applications").click()
+    expect(officer.get_by_role("button", name="Apply filters")).to_be_visible()
     dates_panel = officer.locator("section, div").filter(
         has=officer.get_by_role("heading", name="Visit dates to confirm")
     )
