@@ -87,7 +87,10 @@ def _visit_done(application, officer, kind=Visit.Kind.INITIAL, days_ago=20, repo
         location=application.organisation.address.replace("\n", ", "),
         attendees="Headteacher, anti-bullying lead, two pupil ambassadors",
     )
-    Visit.objects.filter(pk=visit.pk).update(starts_at=timezone.now() - datetime.timedelta(days=days_ago))
+    # A visit in school hours, `days_ago` days back (not at whatever time the demo was loaded).
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    at_ten = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    Visit.objects.filter(pk=visit.pk).update(starts_at=at_ten)
     return services.visit_complete(
         visit=visit,
         by=officer,
