@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ppp.context_processors.ppp",
+                "ppp.context_processors.service",
             ],
         },
     },
@@ -307,6 +308,21 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 REACCREDITATION_OPENS_DAYS = env_int("REACCREDITATION_OPENS_DAYS", 90)
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
+
+# Who runs PPP and how the public reaches them: the home, charter, accessibility and
+# privacy pages and the certificates print these (ppp.context_processors.service).
+COUNCIL_NAME = env("COUNCIL_NAME", "Leicester City Council")
+CONTACT_TEAM = env("CONTACT_TEAM", "Positive and Peaceful Places team")
+CONTACT_EMAIL = env("CONTACT_EMAIL", PPP_TEAM_EMAIL)
+CONTACT_PHONE = env("CONTACT_PHONE", "0116 454 1000")
+CONTACT_HOURS = env("CONTACT_HOURS", "Monday to Friday, 9am to 5pm (except bank holidays)")
+CONTACT_ADDRESS = env("CONTACT_ADDRESS", "Leicester City Council, City Hall, 115 Charles Street, Leicester, LE1 1FZ")
+# The council's data protection officer, named in the privacy notice.
+DATA_PROTECTION_EMAIL = env("DATA_PROTECTION_EMAIL", "dpo@leicester.gov.uk")
+# The person whose name and role are printed in the signature block of every certificate.
+# Set the real person's name in production, e.g. CERTIFICATE_SIGNATORY_NAME="Jo Smith".
+CERTIFICATE_SIGNATORY_NAME = env("CERTIFICATE_SIGNATORY_NAME", "Strategic Director")
+CERTIFICATE_SIGNATORY_ROLE = env("CERTIFICATE_SIGNATORY_ROLE", "Social Care and Education, Leicester City Council")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Internationalisation
