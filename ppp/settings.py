@@ -78,8 +78,23 @@ if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def _served_on(argv: list[str]) -> str:
+    """In development, the address `manage.py runserver [addr:]port` serves on (so links in
+    emails and certificates' QR codes work there); `make run` sets SITE_URL from HOST and PORT."""
+    if "runserver" in argv:
+        rest = [arg for arg in argv[argv.index("runserver") + 1 :] if not arg.startswith("-")]
+        if rest:
+            address = rest[0]
+            host, _, port = address.rpartition(":") if ":" in address else ("", "", address)
+            if port.isdigit():
+                host = {"": "127.0.0.1", "0.0.0.0": "localhost", "[::]": "localhost"}.get(host, host)  # noqa: S104
+                return f"http://{host}:{port}"
+    return "http://127.0.0.1:8000"
+
+
 # The address people use to reach PPP, for links in emails and on certificates.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env("SITE_URL", _served_on(sys.argv) if DEBUG else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -315,7 +330,7 @@ COUNCIL_NAME = env("COUNCIL_NAME", "Leicester City Council")
 CONTACT_TEAM = env("CONTACT_TEAM", "Positive and Peaceful Places team")
 CONTACT_EMAIL = env("CONTACT_EMAIL", PPP_TEAM_EMAIL)
 CONTACT_PHONE = env("CONTACT_PHONE", "0116 454 1000")
-CONTACT_HOURS = env("CONTACT_HOURS", "Monday to Friday, 9am to 5pm (except bank holidays)")
+CONTACT_HOURS = env("CONTACT_HOURS", "Monday to Friday, 9am to 5pm, except bank holidays")
 CONTACT_ADDRESS = env("CONTACT_ADDRESS", "Leicester City Council, City Hall, 115 Charles Street, Leicester, LE1 1FZ")
 # The council's data protection officer, named in the privacy notice.
 DATA_PROTECTION_EMAIL = env("DATA_PROTECTION_EMAIL", "dpo@leicester.gov.uk")
