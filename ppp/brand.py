@@ -146,8 +146,14 @@ def to_svg(shapes: list[Shape], *, size: int, title: str, box: int = 100) -> str
     )
 
 
-def mark_svg(*, size: int = 100, rounded: bool = False, title: str = "Positive and Peaceful Places") -> str:
-    return to_svg(mark_shapes(rounded=rounded), size=size, title=title)
+def mark_svg(
+    *,
+    size: int = 100,
+    rounded: bool = False,
+    background: str | None = NAVY,
+    title: str = "Positive and Peaceful Places",
+) -> str:
+    return to_svg(mark_shapes(rounded=rounded, background=background), size=size, title=title)
 
 
 def award_logo_svg(*, year: int, level: str = "") -> str:

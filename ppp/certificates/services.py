@@ -120,13 +120,14 @@ def certificate_context(certificate: IssuedCertificate) -> dict:
     """What the printed certificate shows: the holder, what it certifies, the council and its
     signatory (settings), PPP's mark (an award's seal, with its level and expiry year), the
     code and a QR code of its verification address (SITE_URL + /verify/<code>/)."""
-    if certificate.kind == IssuedCertificate.Kind.AWARD and certificate.valid_until:
-        emblem = brand.award_logo_svg(year=certificate.valid_until.year, level=certificate.level)
-    else:
-        emblem = brand.mark_svg()
+    # An award's seal is drawn in the page's own HTML around the bare mark (as the award logo
+    # looks): SVG text costs WeasyPrint more than the rest of the certificate together.
+    seal = certificate.kind == IssuedCertificate.Kind.AWARD and certificate.valid_until is not None
+    emblem = brand.mark_svg(background=None) if seal else brand.mark_svg()
     return {
         "certificate": certificate,
         "qr": qr_data_uri(certificate.verify_url),
+        "seal": seal,
         "emblem": "data:image/svg+xml;base64," + base64.b64encode(emblem.encode()).decode(),
         "council": settings.COUNCIL_NAME,
         "signatory_name": settings.CERTIFICATE_SIGNATORY_NAME,
