@@ -10,10 +10,11 @@ PORT ?= 8000
 .PHONY: run setup test test-fast lint format bench bench-incidents bench-training bench-national bench-national-build install frontend clean worker
 
 ## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
+## (`make run PORT=8301` serves elsewhere; links in emails and certificates follow: SITE_URL)
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT) with the task worker; emails are printed here. Ctrl-C stops both."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=true HOST=$(HOST) PORT=$(PORT) GUNICORN_CMD_ARGS="--reload" \
-		$(VENV)/bin/honcho start -f Procfile
+		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(VENV)/bin/honcho start -f Procfile
 
 ## worker: run the queued background tasks once and stop (what cron or CI would do)
 worker: install

@@ -25,6 +25,7 @@ urlpatterns = [
     path(A + "evidence/add/", views.evidence_add, name="evidence-add"),
     path(A + "visits/new/", views.visit_new, name="visit-new"),
     path(A + "award-logo.svg", views.award_logo, name="award-logo"),
+    path(A + "award-logo.png", views.award_logo, {"fmt": "png"}, name="award-logo-png"),
     path("award/actions/<uuid:pk>/", views.action_edit, name="action-edit"),
     path("award/actions/<uuid:pk>/delete/", views.action_delete, name="action-delete"),
     path("award/evidence/<uuid:pk>/", views.evidence_detail, name="evidence-detail"),

@@ -527,10 +527,7 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
     pledge = _lock(pledge)
     can_withdraw_pledge.require(by, pledge, CharterError)
     record_transition(pledge, S.WITHDRAWN, action=A.WITHDRAWN, by=by, note=reason.strip(), request=request)
-    # Every certificate of this pledge (each approval and review printed one) stops verifying.
-    events = ContentType.objects.get_for_model(PledgeEvent)
-    event_ids = [str(pk) for pk in pledge.events.values_list("pk", flat=True)]
-    for certificate in IssuedCertificate.objects.current().filter(source_type=events, source_id__in=event_ids):
+    for certificate in _current_certificates(pledge):
         certificate_revoke(
             certificate=certificate,
             reason="The organisation withdrew its pledge to the charter.",
@@ -539,6 +536,13 @@ def pledge_withdraw(*, pledge: Pledge, by: User, reason: str = "", request=None)
             holder_gives_up=True,
         )
     return pledge
+
+
+def _current_certificates(pledge: Pledge):
+    """Every certificate of this pledge still valid (each approval and review printed one)."""
+    events = ContentType.objects.get_for_model(PledgeEvent)
+    event_ids = [str(pk) for pk in pledge.events.values_list("pk", flat=True)]
+    return IssuedCertificate.objects.current().filter(source_type=events, source_id__in=event_ids)
 
 
 @transaction.atomic
@@ -566,6 +570,16 @@ def pledge_lapse(*, pledge: Pledge, today: datetime.date) -> Pledge:
     record_transition(
         pledge, S.LAPSED, action=A.LAPSED, note=f"The review due on {pledge.review_due_on:%d %B %Y} was not received."
     )
+    # Its certificate has expired by now (it runs to the review date); revoking it says why.
+    for certificate in _current_certificates(pledge):
+        certificate_revoke(
+            certificate=certificate,
+            reason=(
+                f"The pledge lapsed: its annual review, due on {pledge.review_due_on:%-d %B %Y}, was not received."
+            ),
+            by=None,
+            by_rule=True,
+        )
     return pledge
 
 

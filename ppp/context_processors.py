@@ -1,4 +1,23 @@
+from django.conf import settings
+
 from ppp.accounts.selectors import current_membership
+
+
+def service(request):
+    """Who runs the service and how to reach them, for every page (footer, trust pages)."""
+    return {
+        "service": {
+            "council": settings.COUNCIL_NAME,
+            "team": settings.CONTACT_TEAM,
+            "email": settings.CONTACT_EMAIL,
+            "phone": settings.CONTACT_PHONE,
+            "hours": settings.CONTACT_HOURS,
+            "address": settings.CONTACT_ADDRESS,
+            "data_protection_email": settings.DATA_PROTECTION_EMAIL,
+            "incident_retention_years": settings.INCIDENT_RETENTION_YEARS,
+        },
+        "site_url": settings.SITE_URL,
+    }
 
 
 def ppp(request):

@@ -78,8 +78,23 @@ if not FIELD_ENCRYPTION_KEYS or not FIELD_INDEX_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def _served_on(argv: list[str]) -> str:
+    """In development, the address `manage.py runserver [addr:]port` serves on (so links in
+    emails and certificates' QR codes work there); `make run` sets SITE_URL from HOST and PORT."""
+    if "runserver" in argv:
+        rest = [arg for arg in argv[argv.index("runserver") + 1 :] if not arg.startswith("-")]
+        if rest:
+            address = rest[0]
+            host, _, port = address.rpartition(":") if ":" in address else ("", "", address)
+            if port.isdigit():
+                host = {"": "127.0.0.1", "0.0.0.0": "localhost", "[::]": "localhost"}.get(host, host)  # noqa: S104
+                return f"http://{host}:{port}"
+    return "http://127.0.0.1:8000"
+
+
 # The address people use to reach PPP, for links in emails and on certificates.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env("SITE_URL", _served_on(sys.argv) if DEBUG else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ppp.context_processors.ppp",
+                "ppp.context_processors.service",
             ],
         },
     },
@@ -307,6 +323,21 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 REACCREDITATION_OPENS_DAYS = env_int("REACCREDITATION_OPENS_DAYS", 90)
 # The council team's shared inbox: new applications and anything not yet assigned to an officer.
 PPP_TEAM_EMAIL = env("PPP_TEAM_EMAIL", "ppp@leicester.gov.uk")
+
+# Who runs PPP and how the public reaches them: the home, charter, accessibility and
+# privacy pages and the certificates print these (ppp.context_processors.service).
+COUNCIL_NAME = env("COUNCIL_NAME", "Leicester City Council")
+CONTACT_TEAM = env("CONTACT_TEAM", "Positive and Peaceful Places team")
+CONTACT_EMAIL = env("CONTACT_EMAIL", PPP_TEAM_EMAIL)
+CONTACT_PHONE = env("CONTACT_PHONE", "0116 454 1000")
+CONTACT_HOURS = env("CONTACT_HOURS", "Monday to Friday, 9am to 5pm, except bank holidays")
+CONTACT_ADDRESS = env("CONTACT_ADDRESS", "Leicester City Council, City Hall, 115 Charles Street, Leicester, LE1 1FZ")
+# The council's data protection officer, named in the privacy notice.
+DATA_PROTECTION_EMAIL = env("DATA_PROTECTION_EMAIL", "dpo@leicester.gov.uk")
+# The person whose name and role are printed in the signature block of every certificate.
+# Set the real person's name in production, e.g. CERTIFICATE_SIGNATORY_NAME="Jo Smith".
+CERTIFICATE_SIGNATORY_NAME = env("CERTIFICATE_SIGNATORY_NAME", "Strategic Director")
+CERTIFICATE_SIGNATORY_ROLE = env("CERTIFICATE_SIGNATORY_ROLE", "Social Care and Education, Leicester City Council")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Internationalisation

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path("contact/", views.contact, name="contact"),
     path("healthz", views.healthz, name="healthz"),
     path("portal/", accounts_views.portal, name="portal"),
     path("", include("ppp.accounts.urls")),

@@ -24,6 +24,11 @@ def privacy(request):
 
 
 @require_GET
+def contact(request):
+    return render(request, "pages/contact.html")
+
+
+@require_GET
 def cookies(request):
     return render(request, "pages/cookies.html")
 

@@ -1,10 +1,11 @@
 import re
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-PUBLIC = ["home", "accessibility", "privacy", "cookies", "account_login", "account_reset_password"]
+PUBLIC = ["home", "accessibility", "privacy", "cookies", "contact", "account_login", "account_reset_password"]
 
 
 def h1_count(body: str) -> int:
@@ -83,3 +84,102 @@ def test_healthz_is_503_when_the_database_does_not(client, db, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+# Trust: who runs the service, how to reach them, its own favicon, a description of each page
+
+
+def _description(body: str) -> str:
+    return re.search(r'<meta name="description" content="([^"]*)">', body).group(1)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("home", "Anti-Bullying Charter and Positive and Peaceful Places award"),
+        ("charter:index", "four principles"),
+        ("charter:register", "public register"),
+        ("accreditation:award-holders", "hold Leicester City Council's Positive and Peaceful Places"),
+        ("certificates:verify-lookup", "is genuine and current"),
+        ("accessibility", "How accessible"),
+        ("privacy", "data controller"),
+        ("contact", "How to contact"),
+    ],
+)
+def test_public_pages_describe_themselves(client, db, name, words):
+    description = _description(client.get(reverse(name)).content.decode())
+    assert words in description
+    assert 50 < len(description) < 300
+
+
+def test_every_page_has_a_description_and_ppps_own_favicon(client, db):
+    body = client.get(reverse("cookies")).content.decode()
+    assert "Positive and Peaceful Places is Leicester City Council" in _description(body)
+    assert 'href="/static/ppp/favicon.svg" type="image/svg+xml"' in body
+    assert 'href="/static/ppp/favicon.ico"' in body
+    assert "govuk/assets/images/favicon" not in body  # never the crown
+
+
+def test_the_favicon_files_are_ppps_mark():
+    from PIL import Image
+
+    from ppp import brand
+
+    static = Path(__file__).resolve().parent.parent / "static" / "ppp"
+    assert (static / "favicon.svg").read_text() == brand.mark_svg(size=32, rounded=True)
+    ico = Image.open(static / "favicon.ico")
+    assert ico.format == "ICO" and {(16, 16), (32, 32), (48, 48)} <= set(ico.info["sizes"])
+    assert Image.open(static / "apple-touch-icon.png").size == (180, 180)
+
+
+@pytest.mark.parametrize("name", ["home", "charter:index", "accessibility", "privacy", "contact"])
+def test_trust_pages_give_the_contact_details_from_settings(client, db, settings, name):
+    settings.CONTACT_EMAIL = "antibullying@leicester.example"
+    settings.CONTACT_PHONE = "0116 000 0000"
+    settings.CONTACT_ADDRESS = "City Hall, 115 Charles Street, Leicester, LE1 1FZ"
+    body = client.get(reverse(name)).content.decode()
+    main = body.split('<main class="govuk-main-wrapper" id="main-content">')[1].split("</main>")[0]
+    assert 'href="mailto:antibullying@leicester.example"' in main
+    assert "0116 000 0000" in main
+    assert "City Hall, 115 Charles Street, Leicester, LE1 1FZ" in main
+
+
+def test_the_contact_details_default_to_the_council(client, db):
+    main = client.get(reverse("contact")).content.decode()
+    assert "ppp@leicester.gov.uk" in main and "0116 454 1000" in main and "LE1 1FZ" in main
+
+
+def test_the_accessibility_statement_follows_the_statutory_model(client, db):
+    body = client.get(reverse("accessibility")).content.decode()
+    for heading in (
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this service",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Non-compliance with the accessibility regulations",
+        "Disproportionate burden",
+        "Preparation of this accessibility statement",
+    ):
+        assert f">{heading}</h" in body, heading
+    assert "partially compliant with the" in body
+    assert "Equality and Human Rights Commission (EHRC)" in body
+    assert "Equality Advisory and Support Service (EASS)" in body
+    assert "Equality Commission for Northern Ireland (ECNI)" in body
+    assert "This statement was prepared on" in body
+
+
+def test_the_privacy_notice_names_the_controller_and_the_ico(client, db, settings):
+    settings.DATA_PROTECTION_EMAIL = "dpo@leicester.example"
+    body = client.get(reverse("privacy")).content.decode()
+    assert "Leicester City Council is the data controller" in body
+    assert 'href="mailto:dpo@leicester.example"' in body
+    assert "Information Commissioner's Office" in body and "0303 123 1113" in body
+    assert "ico.org.uk/make-a-complaint" in body
+
+
+def test_the_footer_links_to_the_contact_page_and_the_certificate_check(client, db):
+    footer = client.get("/").content.decode().split('<footer class="govuk-footer">')[1]
+    assert f'href="{reverse("contact")}"' in footer
+    assert f'href="{reverse("certificates:verify-lookup")}"' in footer

@@ -84,3 +84,20 @@ def test_redis_without_an_address_is_refused():
     result = manage("check", env={**PRODUCTION, "CACHE_BACKEND": "redis"})
     assert result.returncode != 0
     assert "CACHE_BACKEND=redis needs REDIS_URL" in result.stderr
+
+
+def test_in_development_links_use_the_address_runserver_serves_on():
+    from ppp.settings import _served_on
+
+    assert _served_on(["manage.py", "runserver"]) == "http://127.0.0.1:8000"
+    assert _served_on(["manage.py", "runserver", "8301"]) == "http://127.0.0.1:8301"
+    assert _served_on(["manage.py", "runserver", "--noreload", "0.0.0.0:8302"]) == "http://localhost:8302"
+    assert _served_on(["manage.py", "runserver", "[::1]:8303"]) == "http://[::1]:8303"
+    assert _served_on(["manage.py", "migrate"]) == "http://127.0.0.1:8000"
+
+
+def test_make_run_sets_site_url_from_the_port_it_serves_on():
+    makefile = (ROOT / "Makefile").read_text()
+    run = makefile.split("\nrun: setup\n", 1)[1].split("\n\n", 1)[0]
+    assert "PORT=$(PORT)" in run
+    assert 'SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"' in run

@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.selectors import current_pledge, has_approved_pledge
+from ppp import brand
 from ppp.accounts.selectors import current_membership
 from ppp.forms import posted
 from ppp.history import history_of
@@ -299,10 +299,15 @@ def application_withdraw(request, pk):
 
 @login_required
 @require_GET
-def award_logo(request, pk):
+def award_logo(request, pk, fmt="svg"):
+    """The award pack's logo with the award's expiry year: SVG, or PNG for newsletters and
+    websites that do not take SVG (drawn from the same shapes, ppp.brand)."""
     application = get_application(request, pk)
     award = get_object_or_404(Award, application=application, status=Award.Status.ISSUED)
-    svg = render_to_string("accreditation/award_logo.svg", {"award": award})
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Content-Disposition"] = f'attachment; filename="ppp-award-{award.expires_on:%Y}.svg"'
+    year = award.expires_on.year
+    if fmt == "png":
+        response = HttpResponse(brand.award_logo_png(year=year, level=award.level), content_type="image/png")
+    else:
+        response = HttpResponse(brand.award_logo_svg(year=year, level=award.level), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="ppp-award-{year}.{fmt}"'
     return response

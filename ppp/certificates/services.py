@@ -5,11 +5,13 @@ import base64
 import datetime
 
 import segno
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ppp import brand
 from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
@@ -75,17 +77,26 @@ def certificate_for(source: models.Model) -> IssuedCertificate | None:
 
 @transaction.atomic
 def certificate_revoke(
-    *, certificate: IssuedCertificate, reason: str, by, request=None, holder_gives_up: bool = False
+    *,
+    certificate: IssuedCertificate,
+    reason: str,
+    by,
+    request=None,
+    holder_gives_up: bool = False,
+    by_rule: bool = False,
 ) -> IssuedCertificate:
     """Revoke a certificate: anyone checking it is told, with the reason.
 
     Officers revoke any certificate. With `holder_gives_up`, the holder's own lead may
-    revoke theirs, e.g. when an organisation withdraws the pledge it certifies.
+    revoke theirs, e.g. when an organisation withdraws the pledge it certifies. With
+    `by_rule` (and `by=None`) a service revokes it because a rule says so: a pledge whose
+    annual review never came lapses, and its certificate stops being valid.
     """
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
-    holder_lead = holder_gives_up and certificate.organisation_id and is_lead(by, certificate.organisation)
-    if not (by.is_officer or holder_lead):
-        raise CertificateError("Only a council officer can revoke a certificate.")
+    if not (by is None and by_rule):
+        holder_lead = holder_gives_up and certificate.organisation_id and is_lead(by, certificate.organisation)
+        if not (by.is_officer or holder_lead):
+            raise CertificateError("Only a council officer can revoke a certificate.")
     if certificate.revoked_at:
         raise CertificateError(f"Certificate {certificate.code} is already revoked.")
     reason = reason.strip()
@@ -105,12 +116,29 @@ def qr_data_uri(url: str) -> str:
     return svg if svg.startswith("data:") else "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def certificate_context(certificate: IssuedCertificate) -> dict:
+    """What the printed certificate shows: the holder, what it certifies, the council and its
+    signatory (settings), PPP's mark (an award's seal, with its level and expiry year), the
+    code and a QR code of its verification address (SITE_URL + /verify/<code>/)."""
+    # An award's seal is drawn in the page's own HTML around the bare mark (as the award logo
+    # looks): SVG text costs WeasyPrint more than the rest of the certificate together.
+    seal = certificate.kind == IssuedCertificate.Kind.AWARD and certificate.valid_until is not None
+    emblem = brand.mark_svg(background=None) if seal else brand.mark_svg()
+    return {
+        "certificate": certificate,
+        "qr": qr_data_uri(certificate.verify_url),
+        "seal": seal,
+        "emblem": "data:image/svg+xml;base64," + base64.b64encode(emblem.encode()).decode(),
+        "council": settings.COUNCIL_NAME,
+        "signatory_name": settings.CERTIFICATE_SIGNATORY_NAME,
+        "signatory_role": settings.CERTIFICATE_SIGNATORY_ROLE,
+    }
+
+
 def certificate_pdf(certificate: IssuedCertificate) -> bytes:
-    """The certificate as an A4 landscape PDF, with its code and a QR code to verify it."""
+    """The certificate as one A4 landscape page, with its code and a QR code to verify it."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s at start-up
 
-    html = render_to_string(
-        "certificates/certificate.html",
-        {"certificate": certificate, "qr": qr_data_uri(certificate.verify_url)},
-    )
-    return HTML(string=html, base_url=".").write_pdf()
+    html = render_to_string("certificates/certificate.html", certificate_context(certificate))
+    # Tagged, so screen readers read it in order (the accessibility statement says so).
+    return HTML(string=html, base_url=".").write_pdf(pdf_tags=True)

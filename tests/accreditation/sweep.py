@@ -191,6 +191,7 @@ SWEEP = {
     "accreditation:evidence-add": Case(lambda w: {"pk": _evidencing(w).public_id}, owner="bob"),
     "accreditation:visit-new": Case(_app),
     "accreditation:award-logo": Case(lambda w: {"pk": f.accredited(w.school_a, w.alice, w.officer).public_id}),
+    "accreditation:award-logo-png": Case(lambda w: {"pk": f.accredited(w.school_a, w.alice, w.officer).public_id}),
     "accreditation:action-edit": Case(_action, owner="bob"),
     "accreditation:action-delete": Case(_action, method="post", success=302, owner="bob", effect=_action_gone),
     "accreditation:evidence-detail": Case(_evidence, owner="bob"),

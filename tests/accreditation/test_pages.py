@@ -5,11 +5,13 @@ import io
 import os
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from pypdf import PdfReader
 
 from accreditation import services
@@ -299,6 +301,15 @@ def test_the_award_pack_has_certificate_logo_and_wording(client, alice, officer,
     logo = client.get(url("award-logo", application))
     assert logo["Content-Type"] == "image/svg+xml"
     assert f"AWARD TO {application.award.expires_on:%Y}" in logo.content.decode()
+    png = client.get(url("award-logo-png", application))
+    assert png["Content-Type"] == "image/png"
+    assert png["Content-Disposition"] == f'attachment; filename="ppp-award-{application.award.expires_on:%Y}.png"'
+    image = Image.open(io.BytesIO(png.content))
+    assert image.format == "PNG" and image.size == (1200, 1200)
+    assert image.getpixel((600, 600))[3] == 255 and image.getpixel((2, 2))[3] == 0  # a seal, transparent corners
+    assert "PNG" in page and "SVG" in page
+    # The newsletter wording tells readers where to check the certificate.
+    assert f"you can check our certificate (code {code}) at {settings.SITE_URL}/verify/{code}/" in page
     pdf = client.get(reverse("certificates:download", kwargs={"code": code})).content
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert school_a.name in text and code in text

@@ -1,14 +1,16 @@
+import base64
 import datetime
 import io
 
 import pytest
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
 from ppp.audit.models import AuditEvent
 from ppp.certificates.models import CODE_ALPHABET, IssuedCertificate
-from ppp.certificates.services import CertificateError, certificate_pdf, certificate_revoke
+from ppp.certificates.services import CertificateError, certificate_pdf, certificate_revoke, qr_data_uri
 from tests.certificates.factories import issue_for
 
 
@@ -44,12 +46,51 @@ def test_the_pdf_carries_the_holder_the_level_and_the_code(officer, school_a):
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
 
 
+@pytest.mark.parametrize("kind", ["award", "pledge", "training"])
+@pytest.mark.parametrize("holder", ["Abbeygate Primary School", "St Mary and All Saints " * 8])
+def test_every_certificate_is_one_a4_page_with_logo_signatory_code_and_qr(officer, school_a, settings, kind, holder):
+    settings.SITE_URL = "https://ppp.leicester.gov.uk"
+    settings.CERTIFICATE_SIGNATORY_NAME = "Jo Example"
+    settings.CERTIFICATE_SIGNATORY_ROLE = "Director of Education, Leicester City Council"
+    certificate = issue_for(school_a, officer, kind=kind, holder=holder.strip()[:200])
+    pdf = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+    assert len(pdf.pages) == 1
+    page = pdf.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)  # A4 landscape
+    text = " ".join(page.extract_text().split())
+    assert "Jo Example" in text and "Director of Education, Leicester City Council" in text
+    assert "LEICESTER CITY COUNCIL" in text
+    assert certificate.code in text
+    assert f"https://ppp.leicester.gov.uk/verify/{certificate.code}/" in text
+    assert pdf.trailer["/Root"]["/MarkInfo"]["/Marked"]  # tagged for screen readers
+
+
+def test_the_qr_code_and_the_printed_address_come_from_site_url(officer, school_a, settings):
+    from ppp.certificates.services import certificate_context
+
+    settings.SITE_URL = "https://ppp.example.org"
+    certificate = issue_for(school_a, officer)
+    context = certificate_context(certificate)
+    assert certificate.verify_url == f"https://ppp.example.org/verify/{certificate.code}/"
+    assert context["qr"] == qr_data_uri(f"https://ppp.example.org/verify/{certificate.code}/")
+    assert context["council"] == "Leicester City Council"
+    mark = base64.b64decode(context["emblem"].removeprefix("data:image/svg+xml;base64,")).decode()
+    assert context["seal"] and "<title>Positive and Peaceful Places</title>" in mark
+    html = render_to_string("certificates/certificate.html", context)
+    assert f'src="{context["qr"]}"' in html and f'src="{context["emblem"]}"' in html
+
+
+def test_the_award_certificate_shows_its_seal_with_level_and_year(officer, school_a):
+    text = PdfReader(io.BytesIO(certificate_pdf(issue_for(school_a, officer)))).pages[0].extract_text()
+    assert "AWARD TO 2029" in text and "at Gold level" in text
+
+
 @pytest.mark.parametrize(
     ("valid_until", "revoke", "status", "words"),
     [
         (datetime.date(2099, 1, 1), False, 200, "This certificate is valid"),
-        (datetime.date(2020, 1, 1), False, 200, "it has expired"),
-        (datetime.date(2099, 1, 1), True, 200, "it was revoked"),
+        (datetime.date(2020, 1, 1), False, 200, "no longer valid because it expired on 1 January 2020"),
+        (datetime.date(2099, 1, 1), True, 200, "no longer valid because it was withdrawn on"),
     ],
 )
 def test_anyone_can_verify_a_certificate(client, officer, school_a, valid_until, revoke, status, words):
@@ -174,7 +215,7 @@ def test_a_checked_certificate_is_kept_briefly_and_forgotten_when_revoked(
         assert school_a.name in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         certificate_revoke(certificate=certificate, reason="Issued in error", by=officer)
-    assert "it was revoked" in client.get(url).content.decode()
+    assert "This certificate is no longer valid" in client.get(url).content.decode()
 
 
 def test_guessing_codes_is_still_limited_when_checks_are_kept(client, officer, school_a, settings):
@@ -191,3 +232,53 @@ def test_guessing_codes_is_still_limited_when_checks_are_kept(client, officer, s
         for d in "HJKMNP"
     ]
     assert 429 in answers and answers.count(404) <= 30
+
+
+def test_the_check_is_linked_from_the_home_page_the_award_holders_and_every_footer(client, db):
+    lookup = reverse("certificates:verify-lookup")
+    for page in ("/", reverse("accreditation:award-holders"), reverse("charter:index"), reverse("privacy")):
+        body = client.get(page).content.decode()
+        assert f'href="{lookup}"' in body, page
+    footer = client.get(reverse("privacy")).content.decode().split('<footer class="govuk-footer">')[1]
+    assert f'href="{lookup}"' in footer
+
+
+def _approved_with_certificate(organisation, officer):
+    from charter.services import pledge_approve
+    from tests.charter.factories import PledgeFactory
+
+    return pledge_approve(pledge=PledgeFactory(organisation=organisation), by=officer)
+
+
+def test_a_withdrawn_pledges_certificate_is_no_longer_valid_and_says_why(client, officer, school_a, alice):
+    from charter.services import pledge_withdraw
+
+    pledge = _approved_with_certificate(school_a, officer)
+    certificate = IssuedCertificate.objects.get(organisation=school_a, kind="pledge")
+    pledge_withdraw(pledge=pledge, by=alice, reason="We are closing")
+    body = client.get(certificate.get_absolute_url()).content.decode()
+    assert "This certificate is no longer valid" in body
+    assert "The organisation withdrew its pledge to the charter." in body
+    assert "This certificate is valid" not in body
+
+
+def test_a_lapsed_pledges_certificate_is_revoked_with_the_reason(client, officer, school_a, alice):
+    from charter.services import pledge_lapse
+
+    pledge = _approved_with_certificate(school_a, officer)
+    certificate = IssuedCertificate.objects.get(organisation=school_a, kind="pledge")
+    pledge_lapse(pledge=pledge, today=pledge.review_due_on + datetime.timedelta(days=61))
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked" and certificate.revoked_by is None
+    body = client.get(certificate.get_absolute_url()).content.decode()
+    assert "This certificate is no longer valid because" in body
+    assert f"The pledge lapsed: its annual review, due on {pledge.review_due_on:%-d %B %Y}, was not received." in body
+    assert AuditEvent.objects.filter(action="certificate.revoke", actor=None).exists()
+
+
+def test_the_check_pages_have_their_own_description(client, officer, school_a):
+    certificate = issue_for(school_a, officer)
+    lookup = client.get(reverse("certificates:verify-lookup")).content.decode()
+    assert '<meta name="description" content="Check that a Positive and Peaceful Places award' in lookup
+    answer = client.get(certificate.get_absolute_url()).content.decode()
+    assert f'<meta name="description" content="Whether certificate {certificate.code}, issued by' in answer
