@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.dates import start_of_day
 from ppp.home import HomeSection, HomeTask, home_sections
 from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 
@@ -246,18 +247,14 @@ def status_counts() -> dict[str, int]:
     return dict(Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def visits_between(start: datetime.date, end: datetime.date, officer=None):
     """Scheduled visits on the days `start` to `end` (both included), as a range of times
     so the (status, starts_at) index answers it."""
     return _mine(
         Visit.objects.filter(
             status=Visit.Status.SCHEDULED,
-            starts_at__gte=_start_of(start),
-            starts_at__lt=_start_of(end + datetime.timedelta(days=1)),
+            starts_at__gte=start_of_day(start),
+            starts_at__lt=start_of_day(end + datetime.timedelta(days=1)),
         )
         .select_related("application__organisation")
         .order_by("starts_at", "pk"),

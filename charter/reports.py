@@ -9,19 +9,27 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.exports import rows_of
+from ppp.pagination import first_of
 
 from .models import Pledge, PledgeCommitment, Review
 
 # The officers' figures by kind and by area are kept this long (they are figures, not a
 # queue; at national scale each takes a grouped read of every pledge).
 COUNTS_SECONDS = 300
+COUNTS_KEY = "charter-counts:"
+COUNTED_FIELDS = ("kind", "local_authority")
 
 
 def counts_by(field: str) -> list[dict]:
     """Pledges that stand (not withdrawn, email checked), by `field` of the organisation,
     with how many are approved, awaiting approval and lapsed. One query, kept for
     COUNTS_SECONDS."""
-    return cache.get_or_set(f"charter-counts:{field}", lambda: _counts_by(field), COUNTS_SECONDS)
+    return cache.get_or_set(COUNTS_KEY + field, lambda: _counts_by(field), COUNTS_SECONDS)
+
+
+def forget_counts() -> None:
+    """Forget the kept figures (a pledge, a review or an organisation changed)."""
+    cache.delete_many([COUNTS_KEY + field for field in COUNTED_FIELDS])
 
 
 def _counts_by(field: str) -> list[dict]:
@@ -115,25 +123,24 @@ def register_csv_rows():
 LIST_SIZE = 20
 
 
-def _first(queryset) -> dict:
-    rows = list(queryset[: LIST_SIZE + 1])
-    return {"items": rows[:LIST_SIZE], "more": len(rows) > LIST_SIZE}
-
-
 def officer_lists(today: datetime.date) -> dict:
     due_soon = today + datetime.timedelta(days=settings.CHARTER_REVIEW_WINDOW_DAYS)
     base = Pledge.objects.select_related("organisation")
     return {
-        "awaiting": _first(base.awaiting_approval()),
-        "returned": _first(base.filter(status=Pledge.Status.RETURNED).order_by("organisation__name", "pk")),
-        "lapsed": _first(base.filter(status=Pledge.Status.LAPSED).order_by("review_due_on", "pk")),
-        "due": _first(
-            base.filter(status=Pledge.Status.APPROVED, review_due_on__lte=due_soon).order_by("review_due_on", "pk")
+        "awaiting": first_of(base.awaiting_approval(), LIST_SIZE),
+        "returned": first_of(
+            base.filter(status=Pledge.Status.RETURNED).order_by("organisation__name", "pk"), LIST_SIZE
         ),
-        "reviews": _first(
+        "lapsed": first_of(base.filter(status=Pledge.Status.LAPSED).order_by("review_due_on", "pk"), LIST_SIZE),
+        "due": first_of(
+            base.filter(status=Pledge.Status.APPROVED, review_due_on__lte=due_soon).order_by("review_due_on", "pk"),
+            LIST_SIZE,
+        ),
+        "reviews": first_of(
             Review.objects.filter(feedback_at__isnull=True)
             .select_related("pledge__organisation")
-            .order_by("submitted_at", "pk")
+            .order_by("submitted_at", "pk"),
+            LIST_SIZE,
         ),
         "due_soon": due_soon,
         "lapse_days": settings.CHARTER_LAPSE_AFTER_DAYS,

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.dates import start_of_day
 
 from .models import (
     CATEGORY_FIELDS,
@@ -97,9 +98,9 @@ def refresh(organisation_id: int, months: Iterable[datetime.date | None]) -> Non
     MonthlyFigures.objects.filter(organisation_id=organisation_id, month__in=months).delete()
     windows = Q()
     for month in months:
-        start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
+        start = start_of_day(month)
         end_day = (month + datetime.timedelta(days=32)).replace(day=1)
-        end = timezone.make_aware(datetime.datetime.combine(end_day, datetime.time.min))
+        end = start_of_day(end_day)
         windows |= Q(occurred_at__gte=start, occurred_at__lt=end)
     incidents = _counted(organisation_id=organisation_id).filter(windows)
     MonthlyFigures.objects.bulk_create(_count(incidents, _year_rows(incidents)))

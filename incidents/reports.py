@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
-from ppp.dates import add_months
+from ppp.dates import add_months, start_of_day
 
 from . import charts
 from .models import (
@@ -45,12 +45,8 @@ NO_CATEGORY = "none"
 REPEAT_TARGETS_LISTED = 25  # the school report lists the pupils targeted most often, by reference
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def _window(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}occurred_at__gte": _aware(start), f"{prefix}occurred_at__lt": _aware(end)})
+    return Q(**{f"{prefix}occurred_at__gte": start_of_day(start), f"{prefix}occurred_at__lt": start_of_day(end)})
 
 
 # The dimensions every report counts by: (key, title, rows as (value, label), additive?)
@@ -177,7 +173,7 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
     days = [  # 1 query
         (done - reported).total_seconds() / 86400
         for reported, done in Incident.objects.filter(
-            organisation=organisation, resolved_at__gte=_aware(term.start), resolved_at__lt=_aware(term.end)
+            organisation=organisation, resolved_at__gte=start_of_day(term.start), resolved_at__lt=start_of_day(term.end)
         ).values_list("reported_at", "resolved_at")
     ]
     built = _breakdowns(counts, _year_groups(targets, term, last), term, last, suppressed=suppressed)  # 1 query

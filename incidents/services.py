@@ -25,7 +25,7 @@ from django.utils import timezone
 from ppp.accounts.models import Membership
 from ppp.audit.services import audit_record
 from ppp.crypto import blind_index
-from ppp.dates import add_months
+from ppp.dates import add_months, start_of_day
 from ppp.errors import DomainError
 from ppp.history import record_transition
 from ppp.links import absolute_url
@@ -773,7 +773,7 @@ def link_for_token(token: str) -> ReportingLink | None:
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
     now = now or timezone.now()
     day = add_months(timezone.localtime(now).date(), -12 * settings.INCIDENT_RETENTION_YEARS)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start_of_day(day)
 
 
 def apply_retention(*, now: datetime.datetime | None = None, batch: int = 500) -> int:

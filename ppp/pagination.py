@@ -46,3 +46,10 @@ class AdminCappedPaginator(CappedPaginator):
     """For the admin's big tables: at most 10,000 rows counted (100 pages of 100)."""
 
     cap = 10_000
+
+
+def first_of(queryset, size: int) -> dict:
+    """A short list with a "see all" link: the first `size` rows and whether there are more
+    (`{"items": [...], "more": bool}`), in one query and no count."""
+    rows = list(queryset[: size + 1])
+    return {"items": rows[:size], "more": len(rows) > size}

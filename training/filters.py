@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.dates import start_of_day
 
 from .models import Audience, Charge, Course, CourseSession, Delivery
 
@@ -26,11 +27,7 @@ def _month_range(value: str) -> tuple[datetime.datetime, datetime.datetime]:
     year, month = (int(part) for part in value.split("-"))
     start = datetime.date(year, month, 1)
     end = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
-        datetime.datetime.combine(end, datetime.time.min, tzinfo=zone),
-    )
+    return start_of_day(start), start_of_day(end)
 
 
 def session_q(data: dict) -> Q:

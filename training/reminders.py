@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ppp.accounts.models import User
+from ppp.dates import start_of_day
 from ppp.discovery import reminder_sources
 from ppp.links import absolute_url
 from ppp.mail import render_text
@@ -24,10 +25,6 @@ from .models import Booking, CourseSession
 from .services import when
 
 STAGES = (1, 7)  # days before the session
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 @reminder_sources.register
@@ -41,8 +38,8 @@ def _attendee_reminders(today: datetime.date) -> Iterable[Reminder]:
         Booking.objects.confirmed()
         .filter(
             session__status=CourseSession.Status.SCHEDULED,
-            session__starts_at__gte=_start_of(today + datetime.timedelta(days=1)),
-            session__starts_at__lt=_start_of(today + datetime.timedelta(days=max(STAGES) + 1)),
+            session__starts_at__gte=start_of_day(today + datetime.timedelta(days=1)),
+            session__starts_at__lt=start_of_day(today + datetime.timedelta(days=max(STAGES) + 1)),
         )
         .select_related("session__course", "booked_by", "organisation")
         .order_by("session__starts_at", "pk")
@@ -71,13 +68,13 @@ def _attendee_reminders(today: datetime.date) -> Iterable[Reminder]:
 
 
 def _below_minimum(today: datetime.date) -> Iterable[Reminder]:
-    horizon = _start_of(today + datetime.timedelta(days=settings.TRAINING_MINIMUM_CHECK_DAYS + 1))
+    horizon = start_of_day(today + datetime.timedelta(days=settings.TRAINING_MINIMUM_CHECK_DAYS + 1))
     sessions = (
         CourseSession.objects.filter(
             status=CourseSession.Status.SCHEDULED,
             go_ahead_confirmed_at__isnull=True,
             minimum_numbers__gt=0,
-            starts_at__gte=_start_of(today),
+            starts_at__gte=start_of_day(today),
             starts_at__lt=horizon,
         )
         .annotate(confirmed=Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED)))

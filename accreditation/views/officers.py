@@ -12,18 +12,13 @@ from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_download
+from ppp.pagination import first_of
 
 from .. import selectors
 from ..filters import ApplicationFilter
 from ..models import Application
 
 PANEL_SIZE = 10
-
-
-def _panel(queryset, size: int = PANEL_SIZE) -> dict:
-    """The first `size` items and whether there are more (one query, no count)."""
-    items = list(queryset[: size + 1])
-    return {"items": items[:size], "more": len(items) > size}
 
 
 @officer_required
@@ -36,7 +31,7 @@ def caseload(request):
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     mine = filterset.only_mine
-    waiting = _panel(selectors.evidence_waiting_for_review(officer=request.user if mine else None), 20)
+    waiting = first_of(selectors.evidence_waiting_for_review(officer=request.user if mine else None), 20)
     for item in waiting["items"]:
         item.days_waiting = (timezone.now() - item.submitted_at).days if item.submitted_at else 0
     query = request.GET.copy()
@@ -51,17 +46,20 @@ def caseload(request):
             "querystring": query.urlencode(),
             "status_counts": [(s, label, counts.get(s, 0)) for s, label in Application.Status.choices],
             "waiting": waiting,
-            "dates_to_confirm": _panel(selectors.visit_dates_to_confirm(officer=request.user if mine else None)),
-            "unassigned": _panel(selectors.unassigned_applications()),
-            "visits_this_week": _panel(
+            "dates_to_confirm": first_of(
+                selectors.visit_dates_to_confirm(officer=request.user if mine else None), PANEL_SIZE
+            ),
+            "unassigned": first_of(selectors.unassigned_applications(), PANEL_SIZE),
+            "visits_this_week": first_of(
                 selectors.visits_between(
                     today, today + datetime.timedelta(days=7), officer=request.user if mine else None
-                )
+                ),
+                PANEL_SIZE,
             ),
-            "write_ups_due": _panel(selectors.overdue_write_ups(officer=request.user if mine else None)),
-            "awaiting_ratification": _panel(selectors.awards_awaiting_ratification()),
-            "pledges_to_approve": _panel(pledges_awaiting_approval()),
-            "expiring": _panel(selectors.awards_expiring(today)),
+            "write_ups_due": first_of(selectors.overdue_write_ups(officer=request.user if mine else None), PANEL_SIZE),
+            "awaiting_ratification": first_of(selectors.awards_awaiting_ratification(), PANEL_SIZE),
+            "pledges_to_approve": first_of(pledges_awaiting_approval(), PANEL_SIZE),
+            "expiring": first_of(selectors.awards_expiring(today), PANEL_SIZE),
         },
     )
 

@@ -155,6 +155,22 @@ def test_the_register_export_reads_a_fixed_number_of_queries(client, officer, dj
     assert len(rows) == 31
 
 
+def test_the_officers_kept_figures_are_forgotten_when_a_pledge_changes(
+    officer, school_a, django_capture_on_commit_callbacks
+):
+    from charter import reports, services
+
+    pledge = PledgeFactory(organisation=school_a)
+
+    def approved():
+        return sum(row["approved"] for row in reports.counts_by("kind"))
+
+    assert approved() == 0  # now kept for five minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_approve(pledge=pledge, by=officer)
+    assert approved() == 1
+
+
 def test_the_officers_lists_show_twenty_and_link_to_the_rest(client, officer):
     from charter.models import Pledge
     from tests.charter.factories import PledgeFactory as Factory
