@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.exports import rows_of
+from ppp.pagecache import current_version
 from ppp.pagination import first_of
 
 from .models import Pledge, PledgeCommitment, Review
@@ -17,19 +18,14 @@ from .models import Pledge, PledgeCommitment, Review
 # queue; at national scale each takes a grouped read of every pledge).
 COUNTS_SECONDS = 300
 COUNTS_KEY = "charter-counts:"
-COUNTED_FIELDS = ("kind", "local_authority")
 
 
 def counts_by(field: str) -> list[dict]:
     """Pledges that stand (not withdrawn, email checked), by `field` of the organisation,
     with how many are approved, awaiting approval and lapsed. One query, kept for
     COUNTS_SECONDS."""
-    return cache.get_or_set(COUNTS_KEY + field, lambda: _counts_by(field), COUNTS_SECONDS)
-
-
-def forget_counts() -> None:
-    """Forget the kept figures (a pledge, a review or an organisation changed)."""
-    cache.delete_many([COUNTS_KEY + field for field in COUNTED_FIELDS])
+    key = f"{COUNTS_KEY}{field}:{current_version('charter-register')}"  # forgotten with the register
+    return cache.get_or_set(key, lambda: _counts_by(field), COUNTS_SECONDS)
 
 
 def _counts_by(field: str) -> list[dict]:

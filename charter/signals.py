@@ -1,16 +1,14 @@
 """The public register and charter pages are kept a minute in the shared cache
 (ppp/pagecache.py); any change to what they show forgets them once it commits, whether it
-came through a service, a command or the admin. So are the officers' figures by kind and
-area (kept five minutes otherwise)."""
+came through a service, a command or the admin. The officers' figures by kind and area
+are kept under the register's version (charter/reports.py), so they go with it."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ppp.accounts.models import Organisation
 from ppp.pagecache import invalidate_on_commit
 
-from . import reports
 from .models import Pledge, PledgeCommitment, Review
 
 PAGES = ("charter-register", "charter")
@@ -22,4 +20,3 @@ PAGES = ("charter-register", "charter")
 @receiver([post_save, post_delete], sender=Organisation)
 def forget_public_pages(**kwargs):
     invalidate_on_commit(*PAGES)
-    transaction.on_commit(reports.forget_counts)  # the officers' figures by kind and area too

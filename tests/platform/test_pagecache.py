@@ -92,3 +92,16 @@ def test_nothing_is_kept_when_turned_off(rf, settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     things(rf.get("/things/"))
     assert things(rf.get("/things/")).content == b"page 2"
+
+
+def test_many_changes_in_one_transaction_forget_the_pages_once(db, monkeypatch, django_capture_on_commit_callbacks):
+    """An import saving thousands of organisations must not write the cache thousands of times."""
+    from ppp import pagecache
+    from tests.factories import OrganisationFactory
+
+    forgotten = []
+    monkeypatch.setattr(pagecache, "invalidate", lambda *names: forgotten.append(names))
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            OrganisationFactory()
+    assert forgotten == [("award-holders", "charter", "charter-register")]
