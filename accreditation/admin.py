@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from ppp.admin import FrozenParentInline
-from ppp.pagination import AdminCappedPaginator
+from ppp.admin import ChangelistAtScale, FrozenParentInline
 
 from . import services
 from .models import (
@@ -151,7 +150,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ChangelistAtScale, admin.ModelAdmin):
     """Status only changes through the services: use the actions or the officer pages."""
 
     list_display = ["organisation", "scheme", "kind", "status", "assigned_officer", "created_at", "last_activity_at"]
@@ -175,7 +174,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     inlines = [ApplicationEventInline]
     actions = ["assign_to_me"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -218,7 +216,7 @@ class EvidenceEventInline(admin.TabularInline):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ChangelistAtScale, admin.ModelAdmin):
     list_display = ["title", "application", "kind", "status", "submitted_at"]
     list_filter = ["status", "kind", ("submitted_at", admin.DateFieldListFilter)]
     search_fields = ["title", "application__organisation__name"]
@@ -238,11 +236,6 @@ class EvidenceAdmin(admin.ModelAdmin):
         "submitted_at",
     ]
     inlines = [EvidenceEventInline]
-    show_full_result_count = False
-    # National scale (bench/FINDINGS.md): at most 10,000 counted, no facet counts, 50 a page.
-    paginator = AdminCappedPaginator
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 50
 
     def get_search_results(self, request, queryset, search_term):
         """A title, or the school's name: each through its own trigram index, rather than

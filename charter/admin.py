@@ -4,7 +4,7 @@ example pledges, and pledges and reviews (read-mostly; decisions go through serv
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from ppp.admin import FrozenParentInline
+from ppp.admin import ChangelistAtScale, FrozenParentInline
 
 from .models import (
     Charter,
@@ -99,7 +99,7 @@ class PledgeEventInline(admin.TabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(ChangelistAtScale, admin.ModelAdmin):
     list_display = [
         "organisation",
         "status",
@@ -120,7 +120,6 @@ class PledgeAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__urn", "signatory_name", "signatory_email"]
     list_select_related = ["organisation"]
     date_hierarchy = "signed_on"
-    show_full_result_count = False
     inlines = [PledgeCommitmentInline, PledgeEventInline]
     actions = ["approve", "restore"]
     readonly_fields = [f.name for f in Pledge._meta.fields if f.name not in ("verification_token_hash",)]

@@ -8,6 +8,9 @@ from ppp.accounts import views as accounts_views
 admin.site.site_header = "PPP administration"
 admin.site.site_title = "PPP administration"
 admin.site.index_title = "Positive and Peaceful Places"
+# No list of every model beside each page: drawing it cost 18 ms of every admin page at
+# national scale (bench/FINDINGS.md). The admin's home lists them; breadcrumbs lead back.
+admin.site.enable_nav_sidebar = False
 # Admin sign-in goes through the site's own sign-in (with two-factor and lockouts).
 admin.site.login = secure_admin_login(admin.site.login)
 

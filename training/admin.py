@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
+from ppp.admin import ChangelistAtScale
+
 from . import services
 from .models import (
     Audience,
@@ -78,7 +80,7 @@ class SessionEventInline(admin.TabularInline):
 
 
 @admin.register(CourseSession)
-class CourseSessionAdmin(admin.ModelAdmin):
+class CourseSessionAdmin(ChangelistAtScale, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["course", "starts_at", "mode", "venue", "capacity", "confirmed", "waitlisted", "status"]
     list_filter = ["status", "mode", "course", ("starts_at", admin.DateFieldListFilter)]
@@ -88,7 +90,6 @@ class CourseSessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course"]
     inlines = [SessionEventInline]
     actions = ["cancel_sessions"]
-    show_full_result_count = False
 
     def get_queryset(self, request):
         return (
@@ -151,7 +152,7 @@ class BookingEventInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ChangelistAtScale, admin.ModelAdmin):
     list_display = ["attendee_name", "organisation", "session", "status", "attendance", "price", "created_at"]
     list_filter = ["status", "attendance", "late_cancellation", "attendee_role", "session__course"]
     list_select_related = ["organisation", "session__course"]
@@ -172,7 +173,6 @@ class BookingAdmin(admin.ModelAdmin):
     ]
     inlines = [BookingEventInline]
     actions = ["cancel_places"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False  # schools book on the site; officers see and cancel here
@@ -204,7 +204,7 @@ class ChargeEventInline(BookingEventInline):
 
 
 @admin.register(Charge)
-class ChargeAdmin(admin.ModelAdmin):
+class ChargeAdmin(ChangelistAtScale, admin.ModelAdmin):
     list_display = ["organisation", "session", "places", "no_shows", "late_cancellations", "amount", "status"]
     list_filter = ["status", "session__course"]
     list_select_related = ["organisation", "session__course"]
@@ -222,7 +222,6 @@ class ChargeAdmin(admin.ModelAdmin):
     fields = [*readonly_fields, "invoice_reference"]
     inlines = [ChargeEventInline]
     actions = ["mark_invoiced", "mark_paid"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

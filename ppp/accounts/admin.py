@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
+from ppp.admin import ChangelistAtScale
+
 from .models import Invitation, Membership, Organisation, User
 from .services import AccountsError, invitation_revoke
 
@@ -80,13 +82,12 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ChangelistAtScale, admin.ModelAdmin):
     list_display = ["name", "kind", "urn", "phase", "local_authority", "postcode", "status"]
     list_filter = ["kind", "status", "local_authority", "phase"]
     search_fields = ["name", "urn", "postcode"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     inlines = [MembershipInline]
-    show_full_result_count = False
 
 
 @admin.register(Membership)

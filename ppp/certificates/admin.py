@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 
+from ppp.admin import ChangelistAtScale
+
 from .models import IssuedCertificate
 from .services import CertificateError, certificate_revoke
 
@@ -11,7 +13,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(IssuedCertificate)
-class IssuedCertificateAdmin(admin.ModelAdmin):
+class IssuedCertificateAdmin(ChangelistAtScale, admin.ModelAdmin):
     """Certificates are issued by the award, charter and training services; here
     officers find and revoke them."""
 
@@ -21,7 +23,6 @@ class IssuedCertificateAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     readonly_fields = [f.name for f in IssuedCertificate._meta.fields if f.name != "id"]
     actions = ["revoke"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
