@@ -41,7 +41,8 @@ class ApplicationFilter(django_filters.FilterSet):
             statuses = list(Application.OPEN_STATUSES)
         data.setlist("status", statuses)
         super().__init__(data, *args, **kwargs)
-        self.filters["assigned_officer"].queryset = User.objects.officers()
+        # The choices need a name and an id, not each officer's every column.
+        self.filters["assigned_officer"].queryset = User.objects.officers().only("pk", "full_name", "email")
         self.form.fields["assigned_officer"].queryset = self.filters["assigned_officer"].queryset
         self.form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=Application.Status.choices)
 

@@ -333,7 +333,11 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["starts_at", "created_at"]
-        indexes = [models.Index(fields=["status", "starts_at"], name="visit_status_starts")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="visit_status_starts"),
+            # The caseload's "visit dates to confirm", oldest first.
+            models.Index(fields=["created_at", "id"], condition=Q(status="requested"), name="visit_requested_queue"),
+        ]
 
     def __str__(self):
         when = timezone.localtime(self.starts_at).strftime("%-d %b %Y %H:%M") if self.starts_at else "date to agree"
@@ -572,6 +576,8 @@ class Award(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(expires_on__gt=models.F("awarded_on")), name="award_expires_after"),
         ]
+        # The caseload's "awards expiring", soonest first, and the expiry job.
+        indexes = [models.Index(fields=["status", "expires_on"], name="award_status_expires")]
 
     def __str__(self):
         return f"{self.application.organisation}: {self.level or 'award'} until {self.expires_on:%d %b %Y}"

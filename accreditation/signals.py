@@ -1,14 +1,16 @@
 """The public list of award holders is kept a minute in the shared cache
 (ppp/pagecache.py); any change to an award or its holder forgets it once that commits,
-whether it came through a service, a command or the admin."""
+whether it came through a service, a command or the admin. The caseload's figures and
+panels are forgotten likewise when anything they show changes."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ppp.accounts.models import Organisation
+from ppp.accounts.models import Organisation, User
 from ppp.pagecache import invalidate_on_commit
 
-from .models import Award
+from .models import Application, Award, Evidence, Visit
+from .selectors import CASELOAD
 
 PAGES = ("award-holders",)
 
@@ -17,3 +19,14 @@ PAGES = ("award-holders",)
 @receiver([post_save, post_delete], sender=Organisation)
 def forget_public_pages(**kwargs):
     invalidate_on_commit(*PAGES)
+
+
+@receiver([post_save, post_delete], sender=Application)
+@receiver([post_save, post_delete], sender=Evidence)
+@receiver([post_save, post_delete], sender=Visit)
+@receiver([post_save, post_delete], sender=Award)
+@receiver([post_save, post_delete], sender="charter.Pledge")  # the panel of pledges to approve
+@receiver([post_save, post_delete], sender=Organisation)
+@receiver([post_save, post_delete], sender=User)
+def forget_caseload(**kwargs):
+    invalidate_on_commit(CASELOAD)

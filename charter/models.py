@@ -292,6 +292,12 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
+        # The officers' queue of reviews waiting for feedback, oldest first.
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "id"], condition=Q(feedback_at__isnull=True), name="review_awaiting_feedback"
+            )
+        ]
 
     def __str__(self):
         return f"Review of {self.pledge.organisation} due {self.due_on:%d %B %Y}"

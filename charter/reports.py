@@ -3,29 +3,27 @@
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.exports import rows_of
-from ppp.pagecache import current_version
+from ppp.pagecache import kept
 from ppp.pagination import first_of
 
 from .models import Pledge, PledgeCommitment, Review
 
-# The officers' figures by kind and by area are kept this long (they are figures, not a
-# queue; at national scale each takes a grouped read of every pledge).
+# The officers' figures by kind and by area are kept this long, and forgotten with the
+# register (they are figures, not a queue; at national scale each takes a grouped read of
+# every pledge).
 COUNTS_SECONDS = 300
-COUNTS_KEY = "charter-counts:"
 
 
 def counts_by(field: str) -> list[dict]:
     """Pledges that stand (not withdrawn, email checked), by `field` of the organisation,
     with how many are approved, awaiting approval and lapsed. One query, kept for
     COUNTS_SECONDS."""
-    key = f"{COUNTS_KEY}{field}:{current_version('charter-register')}"  # forgotten with the register
-    return cache.get_or_set(key, lambda: _counts_by(field), COUNTS_SECONDS)
+    return kept("charter-register", f"counts-by-{field}", lambda: _counts_by(field), COUNTS_SECONDS)
 
 
 def _counts_by(field: str) -> list[dict]:
@@ -114,9 +112,9 @@ def register_csv_rows():
         ]
 
 
-# Each list on the officers' page shows this many; the rest are one link away (the admin's
-# list of pledges, filtered the same way).
-LIST_SIZE = 20
+# Each list on the officers' page shows this many, like the caseload's panels; the rest are
+# one link away (the admin's list of pledges, filtered the same way).
+LIST_SIZE = 10
 
 
 def officer_lists(today: datetime.date) -> dict:

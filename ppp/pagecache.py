@@ -10,6 +10,11 @@
     # in the service that changes what the page shows, inside its transaction:
     invalidate_on_commit("award-holders")
 
+Figures and lists that many requests read the same way (the caseload's counts and
+panels, the charter's figures) are kept under a name the same way, with `kept`:
+
+    kept("applications", "status-counts", build_counts, 300)
+
 A page is kept for PUBLIC_PAGE_CACHE_SECONDS (60 by default) under its name, its path
 and its query string (parameters sorted, so ?a=1&b=2 and ?b=2&a=1 are one entry). Each
 name has a version in the cache; `invalidate(name)` gives it a new one, so every entry
@@ -34,6 +39,7 @@ from django.http import HttpResponse
 
 VERSION_PREFIX = "pagecache:version:"
 PAGE_PREFIX = "pagecache:page:"
+KEPT_PREFIX = "pagecache:kept:"
 PENDING_ATTRIBUTE = "ppp_pages_to_forget"  # on the database connection: names waiting for its commit
 
 
@@ -64,6 +70,25 @@ def invalidate_on_commit(*names: str) -> None:
 def current_version(name: str) -> str:
     """The version of `name`'s pages: figures kept under it are forgotten with them."""
     return cache.get(VERSION_PREFIX + name, "")
+
+
+def kept(name: str, key: str, build, timeout: int):
+    """`build()`'s answer, kept in the shared cache for `timeout` seconds under `name` and
+    `key`, and forgotten with `name` (invalidate / invalidate_on_commit). One cache read
+    (the answer and the name's version together) when it is there. Off, building every
+    time, when PUBLIC_PAGE_CACHE_SECONDS is 0 (as under pytest, where a test's changes
+    never commit)."""
+    if _timeout() <= 0:
+        return build()
+    entry_key, version_key = f"{KEPT_PREFIX}{name}:{key}", VERSION_PREFIX + name
+    found = cache.get_many([entry_key, version_key])
+    version = found.get(version_key, "")
+    entry = found.get(entry_key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = build()
+    cache.set(entry_key, (version, value), timeout)
+    return value
 
 
 def _invalidate_pending() -> None:

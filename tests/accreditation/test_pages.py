@@ -344,6 +344,45 @@ def test_caseload_queries_do_not_grow_with_applications(client, officer):
     assert count_queries(client, reverse("accreditation:caseload")) == one
 
 
+def test_the_caseload_keeps_its_panels_until_something_they_show_changes(
+    client, alice, officer, school_a, settings, django_capture_on_commit_callbacks
+):
+    """Drawn once (PUBLIC_PAGE_CACHE_SECONDS on, as in production), then read from the
+    shared cache; evidence submitted, a visit, a pledge… forgets them at the commit."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(officer)
+    url = reverse("accreditation:caseload")
+    first = count_queries(client, url)
+    kept = count_queries(client, url)
+    assert kept <= first - 8  # eight panel queries and the counts, now one cache read
+    assert "Nothing waiting." in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_submit(evidence=f.statement(application, alice, title="Fresh evidence"), by=alice)
+    body = client.get(url).content.decode()
+    assert "Fresh evidence" in body and "Nothing waiting." not in body
+    assert "Fresh evidence" in client.get(url, {"whose": "everyone"}).content.decode()  # the team's, drawn anew
+
+    from charter.models import Pledge
+    from tests.charter.factories import PledgeFactory
+
+    # (Made outside a commit, so nothing is forgotten yet: the panels stay as they were.)
+    pledge = PledgeFactory(organisation=OrganisationFactory(name="Newly Pledged Club"), status=Pledge.Status.RETURNED)
+    pledge.status = Pledge.Status.SUBMITTED
+    pledge.save(update_fields=["status"])
+    assert "Newly Pledged Club" not in client.get(url).content.decode()
+    from django.db import transaction
+
+    from ppp.pagecache import PENDING_ATTRIBUTE
+
+    # What those saves asked to forget is dropped: only the pledge's own change counts now.
+    transaction.get_connection().__dict__.pop(PENDING_ATTRIBUTE, None)
+    with django_capture_on_commit_callbacks(execute=True):  # another app's change: a pledge to approve
+        pledge.save(update_fields=["status"])
+    assert "Newly Pledged Club" in client.get(url).content.decode()
+
+
 def test_lead_dashboard_queries_do_not_grow_with_evidence(client, alice, officer, school_a):
     application = f.evidencing(school_a, alice, officer)
     f.statement(application, alice)

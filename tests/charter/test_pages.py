@@ -171,7 +171,7 @@ def test_the_officers_kept_figures_are_forgotten_when_a_pledge_changes(
     assert approved() == 1
 
 
-def test_the_officers_lists_show_twenty_and_link_to_the_rest(client, officer):
+def test_the_officers_lists_show_ten_and_link_to_the_rest(client, officer):
     from charter.models import Pledge
     from tests.charter.factories import PledgeFactory as Factory
 
@@ -179,8 +179,8 @@ def test_the_officers_lists_show_twenty_and_link_to_the_rest(client, officer):
         Factory(organisation=OrganisationFactory(name=f"Waiting {n:02}"), status=Pledge.Status.SUBMITTED)
     client.force_login(officer)
     page = client.get(reverse("charter:officer-home")).content.decode()
-    assert page.count("Waiting ") == 20
-    assert "Showing the first 20." in page and "?status__exact=submitted" in page
+    assert page.count("Waiting ") == 10
+    assert "Showing the first 10." in page and "?status__exact=submitted" in page
 
 
 def test_officer_approves_from_the_pledge_page(client, officer, school_a):
