@@ -66,3 +66,30 @@ def test_the_selected_rows_still_go_to_the_action(client, alice, officer, school
     )
     application.refresh_from_db()
     assert application.assigned_officer == officer
+
+
+@pytest.mark.parametrize("query", ["", "?q=policy", "?status__exact=draft&q=policy"])
+def test_the_evidence_and_application_lists_queries_do_not_grow_with_rows(
+    client, superuser, alice, officer, school_a, query
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application = f.evidencing(school_a, alice, officer)
+    f.statement(application, alice, title="Policy one")
+    client.force_login(superuser)
+    urls = [reverse(f"admin:accreditation_{model}_changelist") + query for model in ("evidence", "application")]
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    one = counts()
+    for n in range(30):
+        f.statement(application, alice, title=f"Policy {n}")
+    f.many_evidencing(30, officer)
+    assert counts() == one
