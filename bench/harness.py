@@ -1,6 +1,6 @@
 """The measurement harness: PPP under gunicorn (DEBUG off, 2 workers, production
 settings), loaded by wrk (Debian's `wrk` package) at concurrency 8, each page measured
-beside a bare Django view in the same run; officer and admin pages also at concurrency 2
+beside a bare Django view in the same run; signed-in pages also at concurrency 2
 (TEAM_CONCURRENCY: one request per worker, what a council's team of officers makes);
 query counts captured separately in-process with CaptureQueriesContext; exports timed
 to the first byte and to the end, with the workers' memory before and after.
@@ -275,7 +275,7 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
                 continue
             duration = int(min(60, max(seconds, first * 6)))
             figures = wrk(port, path, cookies[who], duration)
-            if who in STAFF:
+            if who != "anonymous":  # signed-in pages: officers, and a school's staff for comparison
                 figures["team"] = wrk(port, path, cookies[who], duration, concurrency=TEAM_CONCURRENCY)
             queries, sql_ms, _ = query_count(path, who, users)
             figures.update(path=path, who=who, status=status, queries=queries, sql_ms=sql_ms, single_ms=first * 1000)
