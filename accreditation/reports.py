@@ -34,6 +34,15 @@ def _status(items: list[Evidence], required: list, all_criteria: list) -> str:
     return IN_PROGRESS
 
 
+def missing_criteria_in(standards, evidence) -> list:
+    """selectors.missing_criteria (required criteria with no evidence submitted or
+    accepted) from rows the award page has already read: `standards` with `criteria`
+    prefetched (in scheme order) and `evidence` with its `criteria`. No queries."""
+    shown = {Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED}
+    covered = {c.pk for item in evidence if item.status in shown for c in item.criteria.all()}
+    return [c for s in standards for c in s.criteria.all() if c.evidence_required and c.pk not in covered]
+
+
 def standard_progress(standards, evidence) -> list[dict]:
     """For each standard: its criteria, the evidence mapped to each, and a task-list status.
 

@@ -405,6 +405,7 @@ class _Page:
     application: Application
     evidence: list[Evidence]
     visits: list[Visit]
+    missing: list[Criterion] | None = None  # missing_criteria, when the page has read it
 
     def visits_in(self, status):
         return [v for v in self.visits if v.status == status]
@@ -430,13 +431,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def next_steps(application: Application, user, evidence: list[Evidence], visits: list[Visit]) -> list[Step]:
-    """The specific next steps for the person looking, from rows the page already has."""
+def next_steps(
+    application: Application,
+    user,
+    evidence: list[Evidence],
+    visits: list[Visit],
+    missing: list[Criterion] | None = None,
+) -> list[Step]:
+    """The specific next steps for the person looking, from rows the page already has
+    (`missing`: its missing_criteria, if it has read them)."""
     from ppp.accounts.selectors import is_lead, is_member
 
     if not application.is_open:
         return []
-    page = _Page(application, evidence, visits)
+    page = _Page(application, evidence, visits, missing)
     if user.is_officer:
         return _officer_steps(page)
     if not is_member(user, application.organisation):
@@ -498,7 +506,7 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
             if lead
             else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
         )
-    missing = missing_criteria(page.application)
+    missing = page.missing if page.missing is not None else missing_criteria(page.application)
     if missing:
         codes = ", ".join(c.code for c in missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         steps.append(Step(f"Add evidence for {codes}", page.url("evidence-add") + f"?criterion={missing[0].pk}"))

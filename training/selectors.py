@@ -72,19 +72,25 @@ class Completion:
 
 def completions(organisation: Organisation, *, criterion_code: str) -> list[Completion]:
     """Completed training that shows a criterion: 2.4 governors, 2.1 everyone else."""
-    bookings = list(training_record(organisation))
-    bookings = [b for b in bookings if b.counts_for_award == criterion_code]
+    return completions_by_criterion(organisation, [criterion_code])[criterion_code]
+
+
+def completions_by_criterion(organisation: Organisation, codes) -> dict[str, list[Completion]]:
+    """`completions` for several criteria from one read of the training record."""
+    bookings = [b for b in training_record(organisation) if b.counts_for_award in codes]
     certificates = certificates_by_booking(bookings)
-    return [
-        Completion(
-            name=b.attendee_name,
-            role=b.get_attendee_role_display(),
-            course=b.session.course.title,
-            on=timezone.localtime(b.session.starts_at).date(),
-            certificate=getattr(certificates.get(str(b.pk)), "code", ""),
+    found: dict[str, list[Completion]] = {code: [] for code in codes}
+    for b in bookings:
+        found[b.counts_for_award].append(
+            Completion(
+                name=b.attendee_name,
+                role=b.get_attendee_role_display(),
+                course=b.session.course.title,
+                on=timezone.localtime(b.session.starts_at).date(),
+                certificate=getattr(certificates.get(str(b.pk)), "code", ""),
+            )
         )
-        for b in bookings
-    ]
+    return found
 
 
 AWARD_CRITERIA = {
@@ -105,8 +111,9 @@ def award_evidence_offers(application, user) -> list:
         application.scheme.standards.filter(criteria__code__in=AWARD_CRITERIA).values_list("criteria__code", flat=True)
     )
     offers = []
+    by_code = completions_by_criterion(organisation, sorted(codes)) if codes else {}
     for code in sorted(codes):
-        done = completions(organisation, criterion_code=code)
+        done = by_code[code]
         if not done:
             continue
         people = len({c.name for c in done})

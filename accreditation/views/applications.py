@@ -17,7 +17,7 @@ from ppp.history import history_of
 from .. import permissions, selectors, services
 from ..forms import ApplyForm, AssignForm, AwardForm, NoteForm, ReasonForm
 from ..models import Application, Award, Evidence, SelfReview, Standard, Visit
-from ..reports import standard_progress
+from ..reports import missing_criteria_in, standard_progress
 from ..services import WorkflowError
 from .common import get_application, standing
 
@@ -123,6 +123,8 @@ def _render_application(request, application: Application, *, status: int = 200,
     )
     role = standing(user, application)
     actions = permissions.application_actions(user, application)
+    evidencing = application.status == Application.Status.EVIDENCING
+    missing = missing_criteria_in(standards, evidence) if evidencing else []
     context = {
         "application": application,
         "actions": actions,
@@ -135,15 +137,13 @@ def _render_application(request, application: Application, *, status: int = 200,
         "action_count": application.action_items.count(),
         "timeline": history_of(application),
         "award": _award_of(application),
-        "missing": selectors.missing_criteria(application)
-        if application.status == Application.Status.EVIDENCING
-        else [],
+        "missing": missing,
         "self_reviewed": SelfReview.objects.filter(application=application).count(),
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
         "offers": selectors.evidence_offers(application, user) if "add_evidence" in actions else {},
         "reaccreditation_opens": selectors.reaccreditation_opens_on(application),
-        "next_steps": selectors.next_steps(application, user, evidence, visits),
+        "next_steps": selectors.next_steps(application, user, evidence, visits, missing),
         "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign"),
         "return_form": NoteForm(prefix="return"),
         "form": next(iter(forms.values()), None),

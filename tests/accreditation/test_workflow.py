@@ -519,3 +519,40 @@ def test_visits_more_than_two_years_ahead_are_refused(alice, officer, school_a):
             mode="online",
             starts_at=timezone.now() + datetime.timedelta(days=3650),
         )
+
+
+def test_the_award_pages_missing_criteria_match_the_services(alice, officer, school_a, django_assert_num_queries):
+    """The page works out what is missing from rows it has read; the services ask the
+    database. A draft, a submitted item, an item sent back and one accepted must agree."""
+    from accreditation.models import Criterion, Standard
+    from accreditation.reports import missing_criteria_in
+
+    application = f.evidencing(school_a, alice, officer)
+    criteria = list(Criterion.objects.filter(standard__scheme=application.scheme, evidence_required=True))
+    draft = f.statement(application, alice, criteria=[criteria[0]], title="Draft")
+    submitted = f.statement(application, alice, criteria=[criteria[1], criteria[2]], title="Submitted")
+    services.evidence_submit(evidence=submitted, by=alice)
+    returned = f.statement(application, alice, criteria=[criteria[3]], title="Returned")
+    services.evidence_submit(evidence=returned, by=alice)
+    services.evidence_review(
+        evidence=returned,
+        by=officer,
+        decision=Evidence.Status.CHANGES_REQUESTED,
+        comment="More",
+        seen_status="submitted",
+    )
+    accepted = f.statement(application, alice, criteria=[criteria[4]], title="Accepted")
+    services.evidence_submit(evidence=accepted, by=alice)
+    services.evidence_review(evidence=accepted, by=officer, decision=Evidence.Status.ACCEPTED, seen_status="submitted")
+    assert draft.status == Evidence.Status.DRAFT
+
+    evidence = list(application.evidence.prefetch_related("criteria"))
+    standards = list(Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number"))
+    with django_assert_num_queries(0):
+        found = missing_criteria_in(standards, evidence)
+        codes = [(c.standard.number, c.code) for c in found]
+    expected = selectors.missing_criteria(application)
+    assert found == expected
+    assert codes == [(c.standard.number, c.code) for c in expected]
+    assert criteria[0] in found and criteria[3] in found
+    assert not {criteria[1], criteria[2], criteria[4]} & set(found)
