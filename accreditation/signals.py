@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ppp.accounts.models import Organisation, User
+from ppp.accounts.signals import organisations_imported
 from ppp.pagecache import invalidate_on_commit
 
 from .models import Application, Award, Evidence, Visit
@@ -17,6 +18,7 @@ PAGES = ("award-holders",)
 
 @receiver([post_save, post_delete], sender=Award)
 @receiver([post_save, post_delete], sender=Organisation)
+@receiver(organisations_imported)
 def forget_public_pages(**kwargs):
     invalidate_on_commit(*PAGES)
 
@@ -28,5 +30,6 @@ def forget_public_pages(**kwargs):
 @receiver([post_save, post_delete], sender="charter.Pledge")  # the panel of pledges to approve
 @receiver([post_save, post_delete], sender=Organisation)
 @receiver([post_save, post_delete], sender=User)
+@receiver(organisations_imported)
 def forget_caseload(**kwargs):
     invalidate_on_commit(CASELOAD)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Organisation
+from .signals import organisations_imported
 
 REQUIRED_COLUMNS = ["URN", "EstablishmentName", "TypeOfEstablishment (name)", "LA (name)"]
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -167,4 +168,6 @@ def import_gias(data: bytes, *, local_authority: str | None = None, encoding: st
     Organisation.objects.bulk_create(to_create, batch_size=500)
     Organisation.objects.bulk_update(to_update, UPDATABLE_FIELDS + ["updated_at"], batch_size=500)
     result.created, result.updated = len(to_create), len(to_update)
+    if to_create or to_update:  # bulk writes send no post_save: say so once
+        organisations_imported.send(sender=Organisation, created=result.created, updated=result.updated)
     return result

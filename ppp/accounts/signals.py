@@ -14,7 +14,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from ppp.audit.services import audit_record
 from ppp.links import absolute_url
@@ -22,6 +22,10 @@ from ppp.mail import email_after_commit
 
 from .models import Membership, User
 from .selectors import MEMBERSHIP_GENERATION
+
+# Sent after a bulk import of organisations (ppp/accounts/gias.py), which saves them without
+# post_save: the apps that keep pages showing organisations' names forget them on it.
+organisations_imported = Signal()
 
 
 @receiver(post_save, sender=Membership)
