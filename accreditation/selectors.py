@@ -246,8 +246,9 @@ def overdue_write_ups(officer=None):
 
 # The caseload's figures and panels are kept in the shared cache (ppp.pagecache.kept) for
 # CASELOAD_SECONDS at most, and forgotten as soon as anything they show changes: an
-# application, evidence, a visit, an award, a pledge, an organisation or a person
-# (accreditation/signals.py). At national scale they cost ~60 % of the page.
+# application, evidence, a visit, an award, a pledge or an organisation
+# (accreditation/signals.py; an officer's new name shows within CASELOAD_SECONDS). At
+# national scale they cost ~60 % of the page.
 CASELOAD = "caseload"
 CASELOAD_SECONDS = 120
 
@@ -308,13 +309,18 @@ def awards_awaiting_ratification():
 # What each caseload panel item shows (templates/accreditation/includes/items/): loading only
 # these columns, not every column of four joined tables, halves each panel's cost at
 # national size (bench/FINDINGS.md).
-_VISIT_ITEM = ("public_id", "kind", "starts_at", "preferred_1", "preferred_2", "preferred_3")
-_PANEL_FIELDS = {
-    "visit": (*_VISIT_ITEM, "application__organisation__name"),
-    "evidence": ("public_id", "title", "submitted_at", "application__organisation__name"),
-    "application": ("public_id", "created_at", "organisation__name"),
-    "award": ("status", "expires_on", "application__public_id", "application__organisation__name"),
-}
+_VISIT_FIELDS = (
+    "public_id",
+    "kind",
+    "starts_at",
+    "preferred_1",
+    "preferred_2",
+    "preferred_3",
+    "application__organisation__name",
+)
+_EVIDENCE_FIELDS = ("public_id", "title", "submitted_at", "application__organisation__name")
+_APPLICATION_FIELDS = ("public_id", "created_at", "organisation__name")
+_AWARD_FIELDS = ("status", "expires_on", "application__public_id", "application__organisation__name")
 
 
 def caseload_panels(officer, today: datetime.date, size: int = 10) -> dict[str, dict]:
@@ -323,30 +329,27 @@ def caseload_panels(officer, today: datetime.date, size: int = 10) -> dict[str, 
     nobody has yet; None shows the team's. (The page keeps them drawn, under CASELOAD.)"""
     from charter.selectors import pledges_awaiting_approval
 
-    visit, evidence = _PANEL_FIELDS["visit"], _PANEL_FIELDS["evidence"]
-    application, award = _PANEL_FIELDS["application"], _PANEL_FIELDS["award"]
-    week = visits_between(today, today + datetime.timedelta(days=7), officer=officer)
-    by_school = ("application__organisation",)  # not the officer the queues also join
-    waiting = evidence_waiting_for_review(officer=officer).select_related(None).select_related(*by_school)
-    waiting = first_of(waiting.only(*evidence), 20)
+    def by_school(queryset):  # the queues also join the officer, which the panels do not show
+        return queryset.select_related(None).select_related("application__organisation")
+
+    waiting = first_of(by_school(evidence_waiting_for_review(officer=officer)).only(*_EVIDENCE_FIELDS), 20)
     now = timezone.now()
     for item in waiting["items"]:
         item.days_waiting = (now - item.submitted_at).days if item.submitted_at else 0
+    week = visits_between(today, today + datetime.timedelta(days=7), officer=officer)
     return {
         "waiting": waiting,
-        "dates_to_confirm": first_of(
-            visit_dates_to_confirm(officer=officer).select_related(None).select_related(*by_school).only(*visit), size
-        ),
-        "unassigned": first_of(unassigned_applications().only(*application), size),
-        "visits_this_week": first_of(week.only(*visit), size),
-        "write_ups_due": first_of(overdue_write_ups(officer=officer).only(*visit), size),
+        "dates_to_confirm": first_of(by_school(visit_dates_to_confirm(officer=officer)).only(*_VISIT_FIELDS), size),
+        "unassigned": first_of(unassigned_applications().only(*_APPLICATION_FIELDS), size),
+        "visits_this_week": first_of(week.only(*_VISIT_FIELDS), size),
+        "write_ups_due": first_of(overdue_write_ups(officer=officer).only(*_VISIT_FIELDS), size),
         "awaiting_ratification": first_of(
-            awards_awaiting_ratification().only(*award, "awarded_by__full_name", "awarded_by__email"), size
+            awards_awaiting_ratification().only(*_AWARD_FIELDS, "awarded_by__full_name", "awarded_by__email"), size
         ),
         "pledges_to_approve": first_of(
             pledges_awaiting_approval().only("public_id", "submitted_at", "organisation__name"), size
         ),
-        "expiring": first_of(awards_expiring(today).only(*award), size),
+        "expiring": first_of(awards_expiring(today).only(*_AWARD_FIELDS), size),
     }
 
 

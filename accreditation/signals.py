@@ -6,7 +6,7 @@ panels are forgotten likewise when anything they show changes."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ppp.accounts.models import Organisation, User
+from ppp.accounts.models import Organisation
 from ppp.accounts.signals import organisations_imported
 from ppp.pagecache import invalidate_on_commit
 
@@ -29,7 +29,6 @@ def forget_public_pages(**kwargs):
 @receiver([post_save, post_delete], sender=Award)
 @receiver([post_save, post_delete], sender="charter.Pledge")  # the panel of pledges to approve
 @receiver([post_save, post_delete], sender=Organisation)
-@receiver([post_save, post_delete], sender=User)
 @receiver(organisations_imported)
 def forget_caseload(**kwargs):
     invalidate_on_commit(CASELOAD)

@@ -13,7 +13,7 @@
 Figures and lists that many requests read the same way (the caseload's counts and
 panels, the charter's figures) are kept under a name the same way, with `kept`:
 
-    kept("applications", "status-counts", build_counts, 300)
+    kept("caseload", "status-counts", build_counts, 120)
 
 A page is kept for PUBLIC_PAGE_CACHE_SECONDS (60 by default) under its name, its path
 and its query string (parameters sorted, so ?a=1&b=2 and ?b=2&a=1 are one entry). Each
@@ -40,6 +40,7 @@ from django.http import HttpResponse
 VERSION_PREFIX = "pagecache:version:"
 PAGE_PREFIX = "pagecache:page:"
 KEPT_PREFIX = "pagecache:kept:"
+_MISSING = object()
 PENDING_ATTRIBUTE = "ppp_pages_to_forget"  # on the database connection: names waiting for its commit
 
 
@@ -80,15 +81,22 @@ def kept(name: str, key: str, build, timeout: int):
     never commit)."""
     if _timeout() <= 0:
         return build()
-    entry_key, version_key = f"{KEPT_PREFIX}{name}:{key}", VERSION_PREFIX + name
+    entry_key = f"{KEPT_PREFIX}{name}:{key}"
+    value, version = _read(entry_key, name)
+    if value is _MISSING:
+        value = build()
+        cache.set(entry_key, (version, value), timeout)
+    return value
+
+
+def _read(entry_key: str, name: str):
+    """(what is kept at `entry_key` under `name`'s current version, or _MISSING; that
+    version), in one cache read."""
+    version_key = VERSION_PREFIX + name
     found = cache.get_many([entry_key, version_key])
     version = found.get(version_key, "")
     entry = found.get(entry_key)
-    if entry is not None and entry[0] == version:
-        return entry[1]
-    value = build()
-    cache.set(entry_key, (version, value), timeout)
-    return value
+    return (entry[1] if entry is not None and entry[0] == version else _MISSING), version
 
 
 def _invalidate_pending() -> None:
@@ -125,17 +133,16 @@ def cache_public_page(name: str, timeout: int | None = None):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key, version_key = page_key(name, request), VERSION_PREFIX + name
-            found = cache.get_many([key, version_key])
-            version = found.get(version_key, "")
-            entry = found.get(key)
-            if entry is not None and entry[0] == version:
-                return HttpResponse(entry[2], content_type=entry[1])
+            key = page_key(name, request)
+            page, version = _read(key, name)
+            if page is not _MISSING:
+                content_type, content = page
+                return HttpResponse(content, content_type=content_type)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _storable(request, response):
-                cache.set(key, (version, response["Content-Type"], response.content), timeout or _timeout())
+                cache.set(key, (version, (response["Content-Type"], response.content)), timeout or _timeout())
             return response
 
         return wrapped
