@@ -34,22 +34,32 @@ def _status(items: list[Evidence], required: list, all_criteria: list) -> str:
     return IN_PROGRESS
 
 
+def criterion_ids(item: Evidence) -> set[int]:
+    """The pks of the criteria `item` shows: its `criterion_ids` if the page read them
+    (selectors.application_evidence), else from its prefetched `criteria`."""
+    if getattr(item, "criterion_ids", None) is None:
+        item.criterion_ids = {c.pk for c in item.criteria.all()}
+    return item.criterion_ids
+
+
 def missing_criteria_in(standards, evidence) -> list:
     """selectors.missing_criteria (required criteria with no evidence submitted or
     accepted) from rows the award page has already read: `standards` with `criteria`
-    prefetched (in scheme order) and `evidence` with its `criteria`. No queries."""
+    prefetched (in scheme order) and `evidence` with its `criteria` or `criterion_ids`.
+    No queries."""
     shown = {Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED}
-    covered = {c.pk for item in evidence if item.status in shown for c in item.criteria.all()}
+    covered = {pk for item in evidence if item.status in shown for pk in criterion_ids(item)}
     return [c for s in standards for c in s.criteria.all() if c.evidence_required and c.pk not in covered]
 
 
 def standard_progress(standards, evidence) -> list[dict]:
     """For each standard: its criteria, the evidence mapped to each, and a task-list status.
 
-    `standards` must have `criteria` prefetched and `evidence` its `criteria`: no queries here.
+    `standards` must have `criteria` prefetched and `evidence` its `criteria` (or
+    `criterion_ids`, as selectors.application_evidence reads them): no queries here.
     """
     for item in evidence:
-        item.criterion_ids = {c.pk for c in item.criteria.all()}
+        criterion_ids(item)
     progress = []
     for standard in standards:
         criteria = list(standard.criteria.all())

@@ -1,6 +1,7 @@
 """Reads about the award that several pages or other apps use. Nothing here writes."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,12 +26,52 @@ from .models import (
     EvidenceEvent,
     LegacyAward,
     Scheme,
+    SelfReview,
     Standard,
     Visit,
 )
 from .reports import standard_progress
 
 S = Application.Status
+
+
+# A scheme's standards and criteria change only when an officer edits the scheme, so the
+# award pages read them from the shared cache; accreditation/signals.py forgets them
+# when a scheme, standard or criterion is saved or deleted.
+SCHEME = "scheme"
+SCHEME_SECONDS = 600
+
+
+def scheme_standards(scheme: Scheme) -> list[Standard]:
+    """`scheme`'s standards in order, each with its criteria prefetched. Remembered on
+    `scheme` too, so the parts of one page that need them read the cache once."""
+    if "_standards" not in scheme.__dict__:
+        scheme.__dict__["_standards"] = kept(SCHEME, str(scheme.pk), lambda: _scheme_standards(scheme), SCHEME_SECONDS)
+    return scheme.__dict__["_standards"]
+
+
+def scheme_criterion_codes(scheme: Scheme, wanted) -> set[str]:
+    """Which of the criterion codes `wanted` `scheme` has."""
+    return {c.code for s in scheme_standards(scheme) for c in s.criteria.all() if c.code in wanted}
+
+
+def _scheme_standards(scheme: Scheme) -> list[Standard]:
+    return list(Standard.objects.filter(scheme=scheme).prefetch_related("criteria").order_by("number"))
+
+
+def application_evidence(application: Application) -> list[Evidence]:
+    """The application's evidence, oldest first, each with `criterion_ids`: the pks of
+    the criteria it shows, read from the link table (no criterion rows are built; the
+    criteria themselves come with `scheme_standards`). Two queries, whatever the size."""
+    evidence = list(application.evidence.order_by("created_at"))
+    links = defaultdict(set)
+    for evidence_id, criterion_id in Evidence.criteria.through.objects.filter(
+        evidence__application=application
+    ).values_list("evidence_id", "criterion_id"):
+        links[evidence_id].add(criterion_id)
+    for item in evidence:
+        item.criterion_ids = links[item.pk]
+    return evidence
 
 
 @home_sections.register
@@ -54,7 +95,7 @@ def home_section(user, membership) -> HomeSection | None:
             else [],
             summary="" if membership.is_lead else "Your lead applies for the award.",
         )
-    evidence = list(application.evidence.prefetch_related("criteria").order_by("created_at"))
+    evidence = application_evidence(application)
     visits = list(application.visits.all())
     tasks = [HomeTask(step.text, step.url) for step in next_steps(application, user, evidence, visits)]
     tasks = _with_officer_comments(tasks, evidence)
@@ -70,7 +111,6 @@ def home_section(user, membership) -> HomeSection | None:
                 due=f"Expires {award.expires_on:%-d %B %Y}",
             )
         )
-    standards = Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number")
     links = [HomeTask("Your award page", application.get_absolute_url(), detail=application.get_status_display())]
     if application.is_open and application.status != S.APPLIED:
         links += [
@@ -79,7 +119,7 @@ def home_section(user, membership) -> HomeSection | None:
                 f"{application.get_absolute_url()}#standard-{p['standard'].number}",
                 detail=p["status"],
             )
-            for p in standard_progress(list(standards), evidence)
+            for p in standard_progress(scheme_standards(application.scheme), evidence)
         ]
     return HomeSection("The award", tasks=tasks, links=links)
 
@@ -152,11 +192,52 @@ def reaccreditation_source(organisation: Organisation):
     return LegacyAward.objects.filter(organisation=organisation).order_by("-awarded_on").first()
 
 
+def award_of(application: Application) -> Award | None:
+    """The application's award (with its certificate and officers), or None. Read once:
+    the answer is kept on `application`, where `application.award` finds it too."""
+    cached = Award._meta.get_field("application").remote_field
+    if not cached.is_cached(application):
+        award = (
+            Award.objects.filter(application=application)
+            .select_related("certificate", "awarded_by", "ratified_by")
+            .first()
+        )
+        cached.set_cached_value(application, award)
+    return cached.get_cached_value(application)
+
+
+def page_counts(application: Application, today: datetime.date | None = None) -> dict[str, int]:
+    """The award page's summary figures in one query: how many actions and how many of them
+    are overdue (none once the application is closed), and how many criteria the school
+    has rated in its self-review."""
+    today = today or timezone.localdate()
+    actions = ActionItem.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    overdue = actions.filter(due_date__lt=today).exclude(status=ActionItem.Status.DONE)
+    reviews = SelfReview.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    counts = (
+        Application.objects.filter(pk=application.pk)
+        .annotate(
+            action_count=_count_of(actions),
+            overdue_actions=_count_of(overdue),
+            self_reviewed=_count_of(reviews),
+        )
+        .values("action_count", "overdue_actions", "self_reviewed")
+        .get()
+    )
+    if not application.is_open:
+        counts["overdue_actions"] = 0
+    return counts
+
+
+def _count_of(rows):
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
 def reaccreditation_opens_on(application: Application) -> datetime.date | None:
     """The first day a school holding a current award can start re-accrediting
     (REACCREDITATION_OPENS_DAYS before it expires); None if its award is not current."""
-    award = Award.objects.filter(application=application, status=Award.Status.ISSUED).first()
-    if award is None:
+    award = award_of(application)
+    if award is None or award.status != Award.Status.ISSUED:
         return None
     return award.expires_on - datetime.timedelta(days=settings.REACCREDITATION_OPENS_DAYS)
 

@@ -13,6 +13,7 @@ officers may do nothing here, whatever else they are.
 """
 
 from ppp.accounts.models import Membership
+from ppp.accounts.selectors import membership_in
 from ppp.permissions import allowed_actions as _allowed
 from ppp.permissions import rule
 
@@ -24,15 +25,10 @@ ANONYMISED = "This record has been anonymised under the retention policy and can
 
 
 def _membership(user, organisation) -> Membership | None:
-    """The user's membership of `organisation` with its incident role, cached on the user."""
+    """The user's membership of `organisation` with its incident role (remembered on the user)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_officer or organisation is None:
         return None
-    cache = user.__dict__.setdefault("_incident_memberships", {})
-    if organisation.pk not in cache:
-        cache[organisation.pk] = (
-            Membership.objects.filter(user=user, organisation=organisation).select_related("incident_role").first()
-        )
-    return cache[organisation.pk]
+    return membership_in(user, organisation)
 
 
 def _grants(membership: Membership | None) -> tuple[bool, bool]:

@@ -28,18 +28,14 @@ def evidence_title(term: Term) -> str:
 def award_evidence_offers(application, user) -> list:
     """For the school's award page: attach this term's governors' report (counts only,
     small numbers hidden) to criteria 1.2 and 1.3, unless it is already attached."""
-    from accreditation.selectors import EvidenceOffer
+    from accreditation.selectors import EvidenceOffer, scheme_criterion_codes
 
     organisation = application.organisation
     if not permissions.can_see_reports(user, organisation):
         return []
     term = Term.of(timezone.localdate())
     title = evidence_title(term)
-    codes = set(
-        application.scheme.standards.filter(criteria__code__in=EVIDENCE_CRITERIA).values_list(
-            "criteria__code", flat=True
-        )
-    )
+    codes = scheme_criterion_codes(application.scheme, EVIDENCE_CRITERIA)
     attached = set(application.evidence.filter(title=title).values_list("criteria__code", flat=True))
     return [
         EvidenceOffer(

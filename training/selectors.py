@@ -102,14 +102,12 @@ AWARD_CRITERIA = {
 def award_evidence_offers(application, user) -> list:
     """What training offers the award: for criterion 2.1 (staff trained) and 2.4
     (governors trained), the organisation's completed SEND Support training."""
-    from accreditation.selectors import EvidenceOffer
+    from accreditation.selectors import EvidenceOffer, scheme_criterion_codes
 
     organisation = application.organisation
     if not permissions.can_attach_training_evidence(user, organisation):
         return []
-    codes = set(
-        application.scheme.standards.filter(criteria__code__in=AWARD_CRITERIA).values_list("criteria__code", flat=True)
-    )
+    codes = scheme_criterion_codes(application.scheme, AWARD_CRITERIA)
     offers = []
     by_code = completions_by_criterion(organisation, sorted(codes)) if codes else {}
     for code in sorted(codes):

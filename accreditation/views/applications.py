@@ -16,7 +16,7 @@ from ppp.history import history_of
 
 from .. import permissions, selectors, services
 from ..forms import ApplyForm, AssignForm, AwardForm, NoteForm, ReasonForm
-from ..models import Application, Award, Evidence, SelfReview, Standard, Visit
+from ..models import Application, Award, Evidence, Visit
 from ..reports import missing_criteria_in, standard_progress
 from ..services import WorkflowError
 from .common import get_application, standing
@@ -104,17 +104,12 @@ def apply(request):
     )
 
 
-def _award_of(application: Application) -> Award | None:
-    return (
-        Award.objects.filter(application=application).select_related("certificate", "awarded_by", "ratified_by").first()
-    )
-
-
 def _render_application(request, application: Application, *, status: int = 200, **forms) -> HttpResponse:
     """The award page, with any bound form a POST view hands back to show its errors."""
     user = request.user
-    evidence = list(application.evidence.prefetch_related("criteria").order_by("created_at"))
-    standards = list(Standard.objects.filter(scheme=application.scheme).prefetch_related("criteria").order_by("number"))
+    award = selectors.award_of(application)  # read once: the rules and the dates below use it
+    evidence = selectors.application_evidence(application)
+    standards = selectors.scheme_standards(application.scheme)
     progress = standard_progress(standards, evidence)
     visits = list(application.visits.order_by("starts_at", "created_at"))
     now = timezone.now()
@@ -133,19 +128,19 @@ def _render_application(request, application: Application, *, status: int = 200,
         "evidence": evidence,
         "visits": visits,
         "next_visit": next_visit,
-        "overdue_actions": application.action_items.overdue().count() if application.is_open else 0,
-        "action_count": application.action_items.count(),
+        **selectors.page_counts(application),
         "timeline": history_of(application),
-        "award": _award_of(application),
+        "award": award,
         "missing": missing,
-        "self_reviewed": SelfReview.objects.filter(application=application).count(),
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
         "offers": selectors.evidence_offers(application, user) if "add_evidence" in actions else {},
         "reaccreditation_opens": selectors.reaccreditation_opens_on(application),
         "next_steps": selectors.next_steps(application, user, evidence, visits, missing),
-        "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign"),
-        "return_form": NoteForm(prefix="return"),
+        "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign")
+        if "assign" in actions
+        else None,
+        "return_form": NoteForm(prefix="return") if "return" in actions else None,
         "form": next(iter(forms.values()), None),
         **forms,
     }

@@ -17,9 +17,11 @@ def current_membership(request) -> Membership | None:
     user = request.user
     membership = None
     if user.is_authenticated:
-        memberships = Membership.objects.filter(user=user).select_related("organisation")
+        memberships = Membership.objects.filter(user=user).select_related("organisation", "incident_role")
         wanted = request.session.get(SESSION_KEY)
         membership = (wanted and memberships.filter(organisation__slug=wanted).first()) or memberships.first()
+        if membership is not None:
+            _remember(user, membership.organisation_id, membership)
     request._ppp_membership = membership
     return membership
 
@@ -29,26 +31,40 @@ def set_current_organisation(request, organisation) -> None:
     request.__dict__.pop("_ppp_membership", None)
 
 
-# Bumped whenever a membership is saved or deleted (ppp/accounts/signals.py), so a role
-# remembered on a user object is never used after it changed.
+# Bumped whenever a membership or its incident role is saved or deleted
+# (ppp/accounts/signals.py), so a membership remembered on a user object is never used
+# after it changed.
 MEMBERSHIP_GENERATION = [0]
 
 
-def role_in(user: User, organisation: Organisation) -> str | None:
-    """`user`'s role ("lead" or "member") in `organisation`, or None. Remembered on the
-    user object, so a page that checks several rules asks the database once."""
+def membership_in(user: User, organisation: Organisation) -> Membership | None:
+    """`user`'s membership of `organisation` (with its incident role), or None. Remembered
+    on the user object, so a page that checks several rules asks the database once."""
     if not user.is_authenticated or organisation is None:
         return None
-    roles = user.__dict__.setdefault("_ppp_roles", {})
-    remembered = roles.get(organisation.pk)
+    remembered = user.__dict__.setdefault("_ppp_memberships", {}).get(organisation.pk)
     if remembered is None or remembered[0] != MEMBERSHIP_GENERATION[0]:
-        role = (
+        membership = (
             Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk)
-            .values_list("role", flat=True)
+            .select_related("incident_role")
             .first()
         )
-        roles[organisation.pk] = remembered = (MEMBERSHIP_GENERATION[0], role)
+        remembered = _remember(user, organisation.pk, membership)
     return remembered[1]
+
+
+def _remember(user: User, organisation_pk: int, membership: Membership | None):
+    remembered = user.__dict__.setdefault("_ppp_memberships", {})[organisation_pk] = (
+        MEMBERSHIP_GENERATION[0],
+        membership,
+    )
+    return remembered
+
+
+def role_in(user: User, organisation: Organisation) -> str | None:
+    """`user`'s role ("lead" or "member") in `organisation`, or None."""
+    membership = membership_in(user, organisation)
+    return membership.role if membership else None
 
 
 def is_member(user: User, organisation: Organisation) -> bool:

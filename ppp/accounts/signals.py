@@ -30,6 +30,8 @@ organisations_imported = Signal()
 
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
+@receiver(post_save, sender="incidents.IncidentRole")  # remembered with the membership
+@receiver(post_delete, sender="incidents.IncidentRole")
 def forget_remembered_roles(sender, **kwargs):
     MEMBERSHIP_GENERATION[0] += 1
 

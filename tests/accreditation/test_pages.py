@@ -394,6 +394,78 @@ def test_lead_dashboard_queries_do_not_grow_with_evidence(client, alice, officer
     assert count_queries(client, application.get_absolute_url()) == one
 
 
+def test_the_award_page_summarises_the_action_plan_and_self_review_in_one_read(client, alice, officer, school_a):
+    from accreditation.models import ActionItem, SelfReview
+
+    application = f.evidencing(school_a, alice, officer)
+    ActionItem.objects.filter(application=application).delete()
+    SelfReview.objects.filter(application=application).delete()
+    today = timezone.localdate()
+    criteria = list(Criterion.objects.filter(standard__scheme=application.scheme).order_by("code")[:3])
+    for action, due, status in [
+        ("Survey parents", today - datetime.timedelta(days=3), ActionItem.Status.IN_PROGRESS),
+        ("Train lunchtime staff", today - datetime.timedelta(days=3), ActionItem.Status.DONE),
+        ("Rewrite the policy", today + datetime.timedelta(days=30), ActionItem.Status.NOT_STARTED),
+    ]:
+        ActionItem.objects.create(
+            application=application, action=action, owner="Head", due_date=due, status=status, created_by=alice
+        )
+    for criterion in criteria[:2]:
+        SelfReview.objects.create(application=application, criterion=criterion, updated_by=alice)
+    client.force_login(alice)
+    body = " ".join(client.get(application.get_absolute_url()).content.decode().split())
+    assert "3 actions" in body and "1 overdue" in body  # the done one is not overdue
+    assert "2 of " in body and "criteria rated" in body
+
+    application.status = Application.Status.WITHDRAWN  # closed: nothing is overdue any more
+    application.save(update_fields=["status"])
+    body = " ".join(client.get(application.get_absolute_url()).content.decode().split())
+    assert "3 actions" in body and "overdue" not in body
+
+
+def test_the_award_page_reads_the_award_once(client, alice, officer, school_a):
+    """The page, its rules (can_award, can_ratify…) and the re-accreditation date share one read."""
+    application = f.accredited(school_a, alice, officer)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(application.get_absolute_url())
+    assert response.status_code == 200 and "Awarded" in response.content.decode()
+    assert sum('FROM "accreditation_award"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_the_award_page_keeps_the_schemes_criteria_until_an_officer_changes_them(
+    client, alice, officer, school_a, settings, django_capture_on_commit_callbacks
+):
+    """Standards and criteria come from the shared cache (one read for the page and the
+    other apps' offers); an edit to a draft scheme's criterion forgets them when it commits."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    application = f.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    url = application.get_absolute_url()
+    first = count_queries(client, url)
+    assert count_queries(client, url) <= first - 1  # standards and criteria: one cache read
+
+    # A published scheme cannot change; a draft version can, and is forgotten when it does.
+    from accreditation.models import Scheme
+    from accreditation.selectors import scheme_standards
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = services.scheme_new_version(scheme=application.scheme, by=officer)
+
+    def statements():  # as a fresh request reads them
+        fresh = Scheme.objects.get(pk=draft.pk)
+        return {c.statement for standard in scheme_standards(fresh) for c in standard.criteria.all()}
+
+    assert "Pupils help write the anti-bullying policy every year" not in statements()  # now kept
+    criterion = Criterion.objects.filter(standard__scheme=draft).order_by("code").first()
+    criterion.statement = "Pupils help write the anti-bullying policy every year"
+    criterion.save()  # outside a commit: the kept criteria stand
+    assert "Pupils help write the anti-bullying policy every year" not in statements()
+    with django_capture_on_commit_callbacks(execute=True):
+        criterion.save()
+    assert "Pupils help write the anti-bullying policy every year" in statements()
+
+
 def test_award_holders_register_is_public_filterable_and_constant(client, officer, alice, school_a):
     f.accredited(school_a, alice, officer)
     one = count_queries(client, reverse("accreditation:award-holders"))

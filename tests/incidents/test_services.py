@@ -254,6 +254,20 @@ def test_the_lead_grants_incident_roles(school_a, alice, bob, charlie):
     assert AuditEvent.objects.filter(action="incidents.role_set", actor=alice).count() == 1
 
 
+def test_a_changed_incident_role_holds_at_once_for_the_same_signed_in_person(school_a, alice, bob):
+    """Rules remember a person's membership on their user object for the request; a role
+    the lead grants or takes away is never answered from that memory."""
+    from incidents import permissions
+
+    membership = bob.memberships.get()
+    assert not permissions.can_see_reports(bob, school_a)  # remembered: no incident role
+    services.incident_role_set(membership=membership, by=alice, can_record=True, can_review=True)
+    assert permissions.can_see_reports(bob, school_a) and permissions.can_record_incidents(bob, school_a)
+    services.incident_role_set(membership=membership, by=alice, can_record=False, can_review=False)
+    assert not permissions.can_see_reports(bob, school_a)
+    assert not permissions.can_record_incidents(bob, school_a)
+
+
 def test_a_new_reporting_link_retires_the_old_one(school_a, alice, rita):
     first, first_token = services.reporting_link_create(organisation=school_a, by=alice)
     second, second_token = services.reporting_link_create(organisation=school_a, by=alice)
