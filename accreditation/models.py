@@ -135,6 +135,13 @@ class Scheme(FrozenWhenPublished):
         stored = Scheme._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
         return self if stored not in (None, Scheme.Status.DRAFT) else None
 
+    def frozen_problem(self):
+        # Published is for good (it may retire): a draft again could be edited under the
+        # schools working to it, and the award pages remember a published scheme's criteria.
+        if self.status == Scheme.Status.DRAFT and self.frozen_scheme() is not None:
+            return f"{self} has been published, so it cannot become a draft again. Make a new version instead."
+        return super().frozen_problem()
+
     @classmethod
     def current(cls):
         return cls.objects.filter(status=cls.Status.PUBLISHED).order_by("-published_on", "-version").first()

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -35,28 +35,39 @@ from .reports import standard_progress
 S = Application.Status
 
 
-# A scheme's standards and criteria change only when an officer edits the scheme, so the
-# award pages read them from the shared cache; accreditation/signals.py forgets them
-# when a scheme, standard or criterion is saved or deleted.
-SCHEME = "scheme"
-SCHEME_SECONDS = 600
+# Once a scheme is published its standards and criteria cannot change (FrozenWhenPublished:
+# no edit to their FROZEN_FIELDS, no additions, no deletions, never a draft again), so each
+# server process remembers those fields of every published or retired scheme it has read.
+_FROZEN_STANDARDS: dict[int, list[Standard]] = {}
+STANDARD_FIELDS = ("pk", "scheme_id", *Standard.FROZEN_FIELDS)
+CRITERION_FIELDS = ("pk", *Criterion.FROZEN_FIELDS)
 
 
 def scheme_standards(scheme: Scheme) -> list[Standard]:
-    """`scheme`'s standards in order, each with its criteria prefetched. Remembered on
-    `scheme` too, so the parts of one page that need them read the cache once."""
-    if "_standards" not in scheme.__dict__:
-        scheme.__dict__["_standards"] = kept(SCHEME, str(scheme.pk), lambda: _scheme_standards(scheme), SCHEME_SECONDS)
-    return scheme.__dict__["_standards"]
+    """`scheme`'s standards in order, each with its criteria prefetched: only their frozen
+    fields (number, title, description; code, order, statement, evidence_required), which
+    is what the award pages show. A draft's are read afresh each time."""
+    if scheme.status == Scheme.Status.DRAFT:
+        return _scheme_standards(scheme)
+    standards = _FROZEN_STANDARDS.get(scheme.pk)
+    if standards is None:
+        standards = _FROZEN_STANDARDS[scheme.pk] = _scheme_standards(scheme)
+    return standards
+
+
+def _scheme_standards(scheme: Scheme) -> list[Standard]:
+    criteria = Criterion.objects.only(*CRITERION_FIELDS).order_by("order", "code")
+    return list(
+        Standard.objects.filter(scheme=scheme)
+        .only(*STANDARD_FIELDS)
+        .prefetch_related(Prefetch("criteria", queryset=criteria))
+        .order_by("number")
+    )
 
 
 def scheme_criterion_codes(scheme: Scheme, wanted) -> set[str]:
     """Which of the criterion codes `wanted` `scheme` has."""
     return {c.code for s in scheme_standards(scheme) for c in s.criteria.all() if c.code in wanted}
-
-
-def _scheme_standards(scheme: Scheme) -> list[Standard]:
-    return list(Standard.objects.filter(scheme=scheme).prefetch_related("criteria").order_by("number"))
 
 
 def application_evidence(application: Application) -> list[Evidence]:

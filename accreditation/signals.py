@@ -1,8 +1,7 @@
 """The public list of award holders is kept a minute in the shared cache
 (ppp/pagecache.py); any change to an award or its holder forgets it once that commits,
 whether it came through a service, a command or the admin. The caseload's figures and
-panels are forgotten likewise when anything they show changes, and a scheme's standards
-and criteria when the scheme is edited."""
+panels are forgotten likewise when anything they show changes."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -11,8 +10,8 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.signals import organisations_imported
 from ppp.pagecache import invalidate_on_commit
 
-from .models import Application, Award, Criterion, Evidence, Scheme, Standard, Visit
-from .selectors import CASELOAD, SCHEME
+from .models import Application, Award, Evidence, Visit
+from .selectors import CASELOAD
 
 PAGES = ("award-holders",)
 
@@ -33,10 +32,3 @@ def forget_public_pages(**kwargs):
 @receiver(organisations_imported)
 def forget_caseload(**kwargs):
     invalidate_on_commit(CASELOAD)
-
-
-@receiver([post_save, post_delete], sender=Scheme)
-@receiver([post_save, post_delete], sender=Standard)
-@receiver([post_save, post_delete], sender=Criterion)
-def forget_scheme(**kwargs):
-    invalidate_on_commit(SCHEME)

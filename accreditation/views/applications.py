@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -135,6 +136,10 @@ def _render_application(request, application: Application, *, status: int = 200,
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
         "offers": selectors.evidence_offers(application, user) if "add_evidence" in actions else {},
+        # Each criterion links to it with ?criterion=: resolved once, not once per criterion.
+        "add_evidence_url": reverse("accreditation:evidence-add", args=[application.public_id])
+        if "add_evidence" in actions
+        else "",
         "reaccreditation_opens": selectors.reaccreditation_opens_on(application),
         "next_steps": selectors.next_steps(application, user, evidence, visits, missing),
         "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign")
