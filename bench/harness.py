@@ -45,6 +45,8 @@ PAGES = [
     ("admin evidence search", "superuser", "/admin/accreditation/evidence/?q={evidence_search}"),
     ("admin audit events", "superuser", "/admin/audit/auditevent/"),
     ("admin audit search (text)", "superuser", "/admin/audit/auditevent/?q={audit_search}"),
+    # The same search with a word that fills the page at both sizes: like for like.
+    ("admin audit search (common word)", "superuser", "/admin/audit/auditevent/?q={audit_search_common}"),
     ("admin audit search (email)", "superuser", "/admin/audit/auditevent/?q={audit_email_exact}"),
     ("admin audit action filter", "superuser", "/admin/audit/auditevent/?action={audit_action}"),
     ("application page, 30 evidence items", "lead", "{application_url}"),
