@@ -206,15 +206,15 @@ def reaccreditation_source(organisation: Organisation):
 def award_of(application: Application) -> Award | None:
     """The application's award (with its certificate and officers), or None. Read once:
     the answer is kept on `application`, where `application.award` finds it too."""
-    cached = Award._meta.get_field("application").remote_field
-    if not cached.is_cached(application):
+    relation = Award._meta.get_field("application").remote_field  # application.award
+    if not relation.is_cached(application):
         award = (
             Award.objects.filter(application=application)
             .select_related("certificate", "awarded_by", "ratified_by")
             .first()
         )
-        cached.set_cached_value(application, award)
-    return cached.get_cached_value(application)
+        relation.set_cached_value(application, award)
+    return relation.get_cached_value(application)
 
 
 def page_counts(application: Application, today: datetime.date | None = None) -> dict[str, int]:

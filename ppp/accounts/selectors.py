@@ -42,23 +42,20 @@ def membership_in(user: User, organisation: Organisation) -> Membership | None:
     on the user object, so a page that checks several rules asks the database once."""
     if not user.is_authenticated or organisation is None:
         return None
-    remembered = user.__dict__.setdefault("_ppp_memberships", {}).get(organisation.pk)
-    if remembered is None or remembered[0] != MEMBERSHIP_GENERATION[0]:
-        membership = (
-            Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk)
-            .select_related("incident_role")
-            .first()
-        )
-        remembered = _remember(user, organisation.pk, membership)
-    return remembered[1]
-
-
-def _remember(user: User, organisation_pk: int, membership: Membership | None):
-    remembered = user.__dict__.setdefault("_ppp_memberships", {})[organisation_pk] = (
-        MEMBERSHIP_GENERATION[0],
-        membership,
+    remembered = user.__dict__.get("_ppp_memberships", {}).get(organisation.pk)
+    if remembered is not None and remembered[0] == MEMBERSHIP_GENERATION[0]:
+        return remembered[1]
+    membership = (
+        Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk)
+        .select_related("incident_role")
+        .first()
     )
-    return remembered
+    _remember(user, organisation.pk, membership)
+    return membership
+
+
+def _remember(user: User, organisation_pk: int, membership: Membership | None) -> None:
+    user.__dict__.setdefault("_ppp_memberships", {})[organisation_pk] = (MEMBERSHIP_GENERATION[0], membership)
 
 
 def role_in(user: User, organisation: Organisation) -> str | None:

@@ -395,7 +395,7 @@ def test_lead_dashboard_queries_do_not_grow_with_evidence(client, alice, officer
     assert count_queries(client, application.get_absolute_url()) == one
 
 
-def test_the_award_page_summarises_the_action_plan_and_self_review_in_one_read(client, alice, officer, school_a):
+def test_the_award_page_summarises_the_action_plan_and_self_review(client, alice, officer, school_a):
     from accreditation.models import ActionItem, SelfReview
 
     application = f.evidencing(school_a, alice, officer)
