@@ -204,37 +204,41 @@ def reaccreditation_source(organisation: Organisation):
 
 
 def award_of(application: Application) -> Award | None:
-    """The application's award (with its certificate and officers), or None. Read once:
+    """The application's award (with its certificate and the officer who made it), or None. Read once:
     the answer is kept on `application`, where `application.award` finds it too."""
     relation = Award._meta.get_field("application").remote_field  # application.award
     if not relation.is_cached(application):
-        award = (
-            Award.objects.filter(application=application)
-            .select_related("certificate", "awarded_by", "ratified_by")
-            .first()
-        )
+        award = Award.objects.filter(application=application).select_related("certificate", "awarded_by").first()
         relation.set_cached_value(application, award)
     return relation.get_cached_value(application)
 
 
-def page_counts(application: Application, today: datetime.date | None = None) -> dict[str, int]:
-    """The award page's summary figures in one query: how many actions and how many of them
-    are overdue (none once the application is closed), and how many criteria the school
-    has rated in its self-review."""
+PAGE_COUNTS = ("action_count", "overdue_actions", "self_reviewed")
+
+
+def with_page_counts(applications, today: datetime.date | None = None):
+    """`applications` annotated with the award page's summary figures (PAGE_COUNTS): how
+    many actions, how many of them are overdue, and how many criteria the school has rated
+    in its self-review. The page reads them with its application, in the same query."""
     today = today or timezone.localdate()
     actions = ActionItem.objects.filter(application=OuterRef("pk")).order_by().values("application")
     overdue = actions.filter(due_date__lt=today).exclude(status=ActionItem.Status.DONE)
     reviews = SelfReview.objects.filter(application=OuterRef("pk")).order_by().values("application")
-    counts = (
-        Application.objects.filter(pk=application.pk)
-        .annotate(
-            action_count=_count_of(actions),
-            overdue_actions=_count_of(overdue),
-            self_reviewed=_count_of(reviews),
-        )
-        .values("action_count", "overdue_actions", "self_reviewed")
-        .get()
+    return applications.annotate(
+        action_count=_count_of(actions),
+        overdue_actions=_count_of(overdue),
+        self_reviewed=_count_of(reviews),
     )
+
+
+def page_counts(application: Application, today: datetime.date | None = None) -> dict[str, int]:
+    """The award page's summary figures (PAGE_COUNTS): from `with_page_counts` if the
+    application was read with them, else in one query. No action is overdue once the
+    application is closed."""
+    if all(hasattr(application, name) for name in PAGE_COUNTS):
+        counts = {name: getattr(application, name) for name in PAGE_COUNTS}
+    else:
+        counts = with_page_counts(Application.objects.filter(pk=application.pk), today).values(*PAGE_COUNTS).get()
     if not application.is_open:
         counts["overdue_actions"] = 0
     return counts
@@ -460,25 +464,38 @@ class EvidenceOffer:
     preview_url: str = ""
 
 
-def evidence_offers(application: Application, user) -> dict[str, list[EvidenceOffer]]:
+def evidence_offers(
+    application: Application, user, evidence: list[Evidence] | None = None
+) -> dict[str, list[EvidenceOffer]]:
     """What other apps offer as evidence for `application`, by criterion code.
 
-    Each app that holds evidence for the award answers through its own selectors;
+    Each app that holds evidence for the award answers through its own selectors, from the
+    evidence the page has read (`application_evidence`; read here if not given);
     nothing is offered once the application is closed.
     """
     if not application.is_open or application.status == Application.Status.APPLIED:
         return {}
+    if evidence is None:
+        evidence = application_evidence(application)
     offers: list[EvidenceOffer] = []
     for source in _offer_sources():
-        offers.extend(source(application, user))
+        offers.extend(source(application, user, evidence))
     by_code: dict[str, list[EvidenceOffer]] = {}
     for offer in offers:
         by_code.setdefault(offer.criterion_code, []).append(offer)
     return by_code
 
 
+def attached_criterion_codes(application: Application, evidence: list[Evidence], *, title: str) -> set[str]:
+    """The codes of the scheme's criteria that `application`'s evidence called `title`
+    already shows, from evidence read by `application_evidence` (no query)."""
+    codes = {c.pk: c.code for s in scheme_standards(application.scheme) for c in s.criteria.all()}
+    return {codes[pk] for item in evidence if item.title == title for pk in item.criterion_ids if pk in codes}
+
+
 def _offer_sources():
-    """The apps that offer evidence to the award: each has `award_evidence_offers(application, user)`."""
+    """The apps that offer evidence to the award: each has
+    `award_evidence_offers(application, user, evidence)`."""
     from incidents.selectors import award_evidence_offers as incident_offers
     from training.selectors import award_evidence_offers as training_offers
 

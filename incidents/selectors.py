@@ -25,10 +25,11 @@ def evidence_title(term: Term) -> str:
     return f"Governors' report on bullying incidents, {term.label}"
 
 
-def award_evidence_offers(application, user) -> list:
+def award_evidence_offers(application, user, evidence) -> list:
     """For the school's award page: attach this term's governors' report (counts only,
-    small numbers hidden) to criteria 1.2 and 1.3, unless it is already attached."""
-    from accreditation.selectors import EvidenceOffer, scheme_criterion_codes
+    small numbers hidden) to criteria 1.2 and 1.3, unless it is already attached
+    (`evidence`: the application's, as the award page read it)."""
+    from accreditation.selectors import EvidenceOffer, attached_criterion_codes, scheme_criterion_codes
 
     organisation = application.organisation
     if not permissions.can_see_reports(user, organisation):
@@ -36,7 +37,7 @@ def award_evidence_offers(application, user) -> list:
     term = Term.of(timezone.localdate())
     title = evidence_title(term)
     codes = scheme_criterion_codes(application.scheme, EVIDENCE_CRITERIA)
-    attached = set(application.evidence.filter(title=title).values_list("criteria__code", flat=True))
+    attached = attached_criterion_codes(application, evidence, title=title)
     return [
         EvidenceOffer(
             criterion_code=code,

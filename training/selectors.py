@@ -99,9 +99,10 @@ AWARD_CRITERIA = {
 }
 
 
-def award_evidence_offers(application, user) -> list:
+def award_evidence_offers(application, user, evidence) -> list:
     """What training offers the award: for criterion 2.1 (staff trained) and 2.4
-    (governors trained), the organisation's completed SEND Support training."""
+    (governors trained), the organisation's completed SEND Support training (`evidence`,
+    the application's as the award page read it, is not needed here)."""
     from accreditation.selectors import EvidenceOffer, scheme_criterion_codes
 
     organisation = application.organisation

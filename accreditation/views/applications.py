@@ -20,7 +20,7 @@ from ..forms import ApplyForm, AssignForm, AwardForm, NoteForm, ReasonForm
 from ..models import Application, Award, Evidence, Visit
 from ..reports import missing_criteria_in, standard_progress
 from ..services import WorkflowError
-from .common import get_application, standing
+from .common import get_application, get_application_page, standing
 
 
 @login_required
@@ -108,6 +108,7 @@ def apply(request):
 def _render_application(request, application: Application, *, status: int = 200, **forms) -> HttpResponse:
     """The award page, with any bound form a POST view hands back to show its errors."""
     user = request.user
+    current_membership(request)  # the header's, read first: the rules below reuse it
     award = selectors.award_of(application)  # read once: the rules and the dates below use it
     evidence = selectors.application_evidence(application)
     standards = selectors.scheme_standards(application.scheme)
@@ -135,7 +136,7 @@ def _render_application(request, application: Application, *, status: int = 200,
         "missing": missing,
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
-        "offers": selectors.evidence_offers(application, user) if "add_evidence" in actions else {},
+        "offers": selectors.evidence_offers(application, user, evidence) if "add_evidence" in actions else {},
         # Each criterion links to it with ?criterion=: resolved once, not once per criterion.
         "add_evidence_url": reverse("accreditation:evidence-add", args=[application.public_id])
         if "add_evidence" in actions
@@ -155,7 +156,7 @@ def _render_application(request, application: Application, *, status: int = 200,
 @login_required
 @require_GET
 def application_detail(request, pk):
-    return _render_application(request, get_application(request, pk))
+    return _render_application(request, get_application_page(request, pk))
 
 
 def _act(request, application, service, done: str, **kwargs):

@@ -6,11 +6,29 @@ from django.shortcuts import get_object_or_404
 from ppp.accounts.selectors import is_lead, is_member
 
 from ..models import Application, Evidence, Visit
+from ..selectors import with_page_counts
 
 
 def get_application(request, pk) -> Application:
     return get_object_or_404(
         Application.objects.for_user(request.user).select_related("organisation", "scheme", "assigned_officer"),
+        public_id=pk,
+    )
+
+
+def get_application_page(request, pk) -> Application:
+    """`get_application` for the award page: with its award (certificate and the officer who made it) and
+    the page's summary counts, in the same query."""
+    return get_object_or_404(
+        with_page_counts(
+            Application.objects.for_user(request.user).select_related(
+                "organisation",
+                "scheme",
+                "assigned_officer",
+                "award__certificate",
+                "award__awarded_by",
+            )
+        ),
         public_id=pk,
     )
 

@@ -52,7 +52,9 @@ class AuditEventAdmin(ChangelistAtScale, admin.ModelAdmin):
         "An email address, an IP address or an action (such as auth.login) finds exactly that; "
         "other words search what the event was about."
     )
-    list_select_related = ["actor", "organisation", "target_type"]
+    list_select_related = ["actor", "organisation"]
+    # A row names its actor and organisation; the event's detail (JSON) is on its own page.
+    list_only = ("at", "action", "target_repr", "ip", "actor__full_name", "actor__email", "organisation__name")
     ordering = ["-at", "-id"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
