@@ -1,6 +1,7 @@
 """Reads about the award that several pages or other apps use. Nothing here writes."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -211,6 +212,44 @@ def award_of(application: Application) -> Award | None:
         award = Award.objects.filter(application=application).select_related("certificate", "awarded_by").first()
         relation.set_cached_value(application, award)
     return relation.get_cached_value(application)
+
+
+# The award page (accreditation/views/applications.py) is kept per person, application and
+# day under its organisation's name, and forgotten by accreditation/signals.py when what it
+# shows changes. What nothing forgets: a renamed officer in its history, and a booked visit
+# whose time has come (it moves from "next visit" to "to write up"): at most this late.
+AWARD_PAGE_SECONDS = 120
+
+
+def award_page_name(organisation_id: int) -> str:
+    """The name (ppp.pagecache) an organisation's award pages are kept under."""
+    return f"award-page:{organisation_id}"
+
+
+def award_page_key(application: Application, user, actions, role: dict) -> str:
+    """What a kept award page depends on besides what forgets it: who looks (their actions
+    and standing), the day (overdue actions, the incident term), and the rows its rules
+    have read anyway: the application with its counts, organisation and officer, its award
+    and certificate."""
+    award = award_of(application)
+    parts = [
+        application.pk,
+        user.pk,
+        timezone.localdate().isoformat(),
+        sorted(actions),
+        sorted(role.items()),
+        _row(application),
+        [getattr(application, name, None) for name in PAGE_COUNTS],
+        _row(application.organisation),
+        _row(application.assigned_officer),
+        _row(award),
+        _row(award.certificate if award else None),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _row(obj) -> tuple | None:
+    return None if obj is None else tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
 
 
 PAGE_COUNTS = ("action_count", "overdue_actions", "self_reviewed")

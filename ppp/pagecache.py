@@ -29,6 +29,7 @@ one (settings.CACHES), so it must be the database or Redis: never a per-process 
 
 import functools
 import hashlib
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 
 VERSION_PREFIX = "pagecache:version:"
 PAGE_PREFIX = "pagecache:page:"
@@ -87,6 +89,20 @@ def kept(name: str, key: str, build, timeout: int):
         value = build()
         cache.set(entry_key, (version, value), timeout)
     return value
+
+
+# A form's CSRF token is made from the browser's own secret, so a kept piece of a page keeps
+# this in its place (escaped text can never contain "<") and each answer gets its own.
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_STAND_IN = "<csrf-token>"
+
+
+def kept_html(name: str, key: str, draw, timeout: int, request) -> str:
+    """`kept` for a drawn piece of a signed-in page (HTML): kept without its forms' CSRF
+    tokens, and served with the asking browser's own, so one copy serves every browser of
+    the person it was drawn for (put who it is for in `key`)."""
+    html = kept(name, key, lambda: _CSRF_INPUT.sub(rf"\g<1>{_CSRF_STAND_IN}\g<2>", draw()), timeout)
+    return html.replace(_CSRF_STAND_IN, get_token(request)) if _CSRF_STAND_IN in html else html
 
 
 def _read(entry_key: str, name: str):

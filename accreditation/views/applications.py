@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.selectors import current_pledge, has_approved_pledge
@@ -14,10 +16,11 @@ from ppp import brand
 from ppp.accounts.selectors import current_membership
 from ppp.forms import posted
 from ppp.history import history_of
+from ppp.pagecache import kept_html
 
 from .. import permissions, selectors, services
 from ..forms import ApplyForm, AssignForm, AwardForm, NoteForm, ReasonForm
-from ..models import Application, Award, Evidence, Visit
+from ..models import Application, Award, Evidence, Scheme, Visit
 from ..reports import missing_criteria_in, standard_progress
 from ..services import WorkflowError
 from .common import get_application, get_application_page, standing
@@ -106,10 +109,40 @@ def apply(request):
 
 
 def _render_application(request, application: Application, *, status: int = 200, **forms) -> HttpResponse:
-    """The award page, with any bound form a POST view hands back to show its errors."""
+    """The award page, with any bound form a POST view hands back to show its errors.
+
+    What it shows is drawn once and kept (ppp.pagecache.kept) per person, application and
+    day until anything on it changes: accreditation/signals.py forgets an organisation's
+    award pages when its application, evidence, visits, actions, self-review, award,
+    history, pledge, staff or training change. The page is the school's most visited and
+    costs ~20 ms to draw; kept, a view costs the reads its rules need."""
     user = request.user
     current_membership(request)  # the header's, read first: the rules below reuse it
-    award = selectors.award_of(application)  # read once: the rules and the dates below use it
+    selectors.award_of(application)  # read once: the rules and the page use it
+    actions = permissions.application_actions(user, application)
+    role = standing(user, application)
+
+    def draw() -> str:
+        context = _application_context(request, application, actions, role, forms)
+        return render_to_string("accreditation/includes/application_page.html", context, request=request)
+
+    if forms or application.scheme.status == Scheme.Status.DRAFT:  # a draft's criteria can still change
+        content = draw()
+    else:
+        key = selectors.award_page_key(application, user, actions, role)
+        name = selectors.award_page_name(application.organisation_id)
+        content = kept_html(name, key, draw, selectors.AWARD_PAGE_SECONDS, request)
+    return render(
+        request,
+        "accreditation/application_detail.html",
+        {"application": application, "content": mark_safe(content)},  # noqa: S308 - drawn by our template
+        status=status,
+    )
+
+
+def _application_context(request, application: Application, actions, role: dict, forms: dict) -> dict:
+    user = request.user
+    award = selectors.award_of(application)
     evidence = selectors.application_evidence(application)
     standards = selectors.scheme_standards(application.scheme)
     progress = standard_progress(standards, evidence)
@@ -118,11 +151,9 @@ def _render_application(request, application: Application, *, status: int = 200,
     next_visit = next(
         (v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at >= now), None
     )
-    role = standing(user, application)
-    actions = permissions.application_actions(user, application)
     evidencing = application.status == Application.Status.EVIDENCING
     missing = missing_criteria_in(standards, evidence) if evidencing else []
-    context = {
+    return {
         "application": application,
         "actions": actions,
         **role,
@@ -150,7 +181,6 @@ def _render_application(request, application: Application, *, status: int = 200,
         "form": next(iter(forms.values()), None),
         **forms,
     }
-    return render(request, "accreditation/application_detail.html", context, status=status)
 
 
 @login_required
