@@ -216,8 +216,10 @@ def award_of(application: Application) -> Award | None:
 
 # The award page (accreditation/views/applications.py) is kept per person, application and
 # day under its organisation's name, and forgotten by accreditation/signals.py when what it
-# shows changes. What nothing forgets: a renamed officer in its history, and a booked visit
-# whose time has come (it moves from "next visit" to "to write up"): at most this late.
+# shows changes. What nothing forgets shows at most this late: a person renamed in its
+# history, a renamed course in the training offer, an officer added to or removed from the
+# officers' Assign list (a removed one is refused when picked), and a booked visit whose
+# time has come (it moves from "next visit" to "to write up").
 AWARD_PAGE_SECONDS = 120
 
 
@@ -230,7 +232,8 @@ def award_page_key(application: Application, user, actions, role: dict) -> str:
     """What a kept award page depends on besides what forgets it: who looks (their actions
     and standing), the day (overdue actions, the incident term), and the rows its rules
     have read anyway: the application with its counts, organisation and officer, its award
-    and certificate."""
+    (and who made it) and certificate. People by what the page shows of them: a sign-in
+    does not draw the page again."""
     award = award_of(application)
     parts = [
         application.pk,
@@ -241,8 +244,9 @@ def award_page_key(application: Application, user, actions, role: dict) -> str:
         _row(application),
         [getattr(application, name, None) for name in PAGE_COUNTS],
         _row(application.organisation),
-        _row(application.assigned_officer),
+        _person(application.assigned_officer),
         _row(award),
+        _person(award.awarded_by if award else None),
         _row(award.certificate if award else None),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -250,6 +254,10 @@ def award_page_key(application: Application, user, actions, role: dict) -> str:
 
 def _row(obj) -> tuple | None:
     return None if obj is None else tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def _person(user) -> tuple | None:
+    return None if user is None else (user.pk, user.full_name, user.email)
 
 
 PAGE_COUNTS = ("action_count", "overdue_actions", "self_reviewed")

@@ -72,14 +72,20 @@ def forget_award_pages_of_application(instance, **kwargs):
 
 @receiver(m2m_changed, sender=Evidence.criteria.through)
 def forget_award_pages_of_evidence_criteria(instance, action, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
     if isinstance(instance, Evidence):
-        applications = [instance.application_id]
-    else:  # criterion.evidence changed: the evidence named, or (cleared) all of it
-        evidence = Evidence.objects.filter(pk__in=pk_set) if pk_set else Evidence.objects.filter(criteria=instance)
-        applications = list(evidence.values_list("application_id", flat=True))
-    _forget_award_pages(_organisations_of_applications(applications))
+        if action.startswith("post_"):
+            _forget_award_pages(_organisations_of_applications([instance.application_id]))
+        return
+    # criterion.evidence changed: the evidence named, or, cleared, what it showed before.
+    if action == "pre_clear":
+        instance._ppp_cleared_applications = list(
+            Evidence.objects.filter(criteria=instance).values_list("application_id", flat=True)
+        )
+    elif action == "post_clear":
+        _forget_award_pages(_organisations_of_applications(instance.__dict__.pop("_ppp_cleared_applications", [])))
+    elif action in ("post_add", "post_remove"):
+        applications = Evidence.objects.filter(pk__in=pk_set or ()).values_list("application_id", flat=True)
+        _forget_award_pages(_organisations_of_applications(applications))
 
 
 @receiver([post_save, post_delete], sender="incidents.IncidentRole")  # who may attach incident figures

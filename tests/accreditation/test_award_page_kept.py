@@ -225,3 +225,17 @@ def test_a_form_with_errors_is_drawn_with_them_not_from_the_cache(kept_on, clien
     response = client.post(reverse("accreditation:application-assign", args=[application.public_id]), {})
     assert "There is a problem" in response.content.decode()
     assert Evidence.objects.count() == 0
+
+
+def test_a_criterion_whose_evidence_is_cleared_from_its_side_is_drawn_again(
+    kept_on, client, alice, officer, school_a, django_capture_on_commit_callbacks
+):
+    application = f.evidencing(school_a, alice, officer)
+    criteria = list(Criterion.objects.filter(standard__scheme=application.scheme).order_by("code")[:2])
+    f.statement(application, alice, criteria=criteria, title="Listed twice")
+    client.force_login(alice)
+    before, _ = _view(client, application)
+    with django_capture_on_commit_callbacks(execute=True):
+        criteria[1].evidence.clear()  # the criterion's side of the link, as a script might
+    after, _ = _view(client, application)
+    assert before.count(">Listed twice</a>") == 2 and after.count(">Listed twice</a>") == 1
