@@ -205,8 +205,9 @@ def reaccreditation_source(organisation: Organisation):
 
 
 def award_of(application: Application) -> Award | None:
-    """The application's award (with its certificate and the officer who made it), or None. Read once:
-    the answer is kept on `application`, where `application.award` finds it too."""
+    """The application's award (with its certificate and the officer who made it), or
+    None. Read once: the answer is kept on `application`, where `application.award` finds
+    it too."""
     relation = Award._meta.get_field("application").remote_field  # application.award
     if not relation.is_cached(application):
         award = Award.objects.filter(application=application).select_related("certificate", "awarded_by").first()

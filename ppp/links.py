@@ -32,8 +32,8 @@ def path_to(name: str, value, *, current_app: str | None = None) -> str:
     """`reverse(name, args=[value])` for a URL whose one argument is a UUID or an integer,
     resolved once per URL name (and URLconf and script prefix), not once per object: a
     page listing fifty objects resolves each link in ~50 µs, this formats it in ~1 µs.
-    Neither needs quoting. Anything else (a negative number, a string, or a path the stand-in does not split cleanly)
-    is reversed as usual."""
+    Neither needs quoting. Anything else (a negative number, a string, or a path the
+    stand-in does not split cleanly) is reversed as usual."""
     stand_in = _STAND_INS.get(type(value))
     if stand_in is None or (type(value) is int and value < 0):
         return reverse(name, args=[value], current_app=current_app)

@@ -24,9 +24,9 @@ name has a version in the cache; `invalidate(name)` gives it a new one, so every
 made before is ignored from then on, on every server. A hit is one cache read (the
 version and the page together).
 
-Of whole pages, only what is the same for everyone is kept: GET or HEAD, no session or messages cookie
-(nobody signed in, no flash message waiting), a 200 answer that set no cookie, used no
-CSRF token and no CSP nonce. Anything else is rendered as usual. The cache is the shared
+Of whole pages, only what is the same for everyone is kept: GET or HEAD, no session or
+messages cookie (nobody signed in, no flash message waiting), a 200 answer that set no
+cookie, used no CSRF token and no CSP nonce. Anything else is rendered as usual. The cache is the shared
 one (settings.CACHES), so it must be the database or Redis: never a per-process cache.
 """
 

@@ -111,11 +111,12 @@ def apply(request):
 def _render_application(request, application: Application, *, status: int = 200, **forms) -> HttpResponse:
     """The award page, with any bound form a POST view hands back to show its errors.
 
-    What it shows is drawn once and kept (ppp.pagecache.kept) per person, application and
-    day until anything on it changes: accreditation/signals.py forgets an organisation's
-    award pages when its application, evidence, visits, actions, self-review, award,
-    history, pledge, staff or training change. The page is the school's most visited and
-    costs ~20 ms to draw; kept, a view costs the reads its rules need."""
+    What it shows is drawn once and kept (ppp.pagecache.kept_html) per person, application
+    and day until anything on it changes: accreditation/signals.py forgets an
+    organisation's award pages when its application, evidence and their criteria, visits,
+    actions, self-review, award, certificate, history, pledge, staff, incident roles or
+    training change. The page is the school's most visited and costs ~23 ms to draw; kept,
+    a view costs the reads its rules need (6 queries)."""
     user = request.user
     current_membership(request)  # the header's, read first: the rules below reuse it
     selectors.award_of(application)  # read once: the rules and the page use it
