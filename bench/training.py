@@ -1,7 +1,7 @@
 """Benchmarks for training (not tests): the catalogue and a course page with 200 sessions
 and 5,000 bookings, the officer's register and a school's training record, and 30
 attendance certificates end to end — queued by the service, run by the database task
-worker (`db_worker --batch`), then all 30 PDFs printed.
+worker (`run_worker --until-done`), then all 30 PDFs printed.
 
 Builds the data in its own throw-away PostgreSQL database (`ppp_bench_training`), times
 each page (median of several runs) with its query count, and exits 1 if a target is
@@ -135,11 +135,11 @@ def certificates_end_to_end(session, officer) -> dict:
     from training import services
     from training.models import CertificateBatch
 
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(PPP_TASKS="queue"):
         start = time.perf_counter()
         batch = services.certificates_request(session=session, by=officer)
         queued = time.perf_counter()
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        call_command("run_worker", "--until-done", "--queue", "certificates", verbosity=0)
         worked = time.perf_counter()
     batch = CertificateBatch.objects.get(pk=batch.pk)
     if batch.status != CertificateBatch.Status.DONE or batch.issued != CERTIFICATES:

@@ -23,7 +23,7 @@ from ppp.dates import add_months
 from ppp.errors import DomainError
 from ppp.history import record_transition
 from ppp.links import absolute_url
-from ppp.mail import render_text, send_after_commit
+from ppp.mail import queue_link_email, render_text, send_after_commit
 from ppp.tokens import hash_token, new_token
 
 from . import selectors
@@ -153,7 +153,6 @@ def charter_publish(*, charter: Charter, by: User, on: datetime.date | None = No
 @dataclass
 class SignUp:
     pledge: Pledge | None  # None when the address already had an account (told by email)
-    verify_url: str
 
 
 @transaction.atomic
@@ -195,7 +194,8 @@ def pledge_sign_up(
         )
         if pending is not None:  # the same person signing again: send a fresh link
             audit_record("pledge.verification_resent", target=pending, request=request, email=email)
-            return SignUp(pledge=pending, verify_url=_send_verification(pending))
+            _send_verification(pending)
+            return SignUp(pledge=pending)
         abandoned = _abandoned_sign_up(organisation)
         if abandoned is not None:
             _remove_abandoned_sign_up(abandoned, request=request)
@@ -215,7 +215,7 @@ def pledge_sign_up(
             {"user": existing, "organisation_name": organisation_name.strip(), "url": absolute_url("account_login")},
             [existing.email],
         )
-        return SignUp(pledge=None, verify_url="")
+        return SignUp(pledge=None)
     try:
         with transaction.atomic():  # two identical sign-ups at the same moment: one wins
             organisation = Organisation.objects.create(
@@ -254,7 +254,8 @@ def pledge_sign_up(
     record_transition(
         pledge, action=A.SIGNED, note="Signed online by a new organisation; email not yet verified.", request=request
     )
-    return SignUp(pledge=pledge, verify_url=_send_verification(pledge))
+    _send_verification(pledge)
+    return SignUp(pledge=pledge)
 
 
 def _abandoned_sign_up(organisation: Organisation) -> Pledge | None:
@@ -285,20 +286,18 @@ def _remove_abandoned_sign_up(pledge: Pledge, *, request=None) -> None:
             user.delete()
 
 
-def _send_verification(pledge: Pledge) -> str:
-    """A new single-use link (the old one stops working), emailed after commit."""
-    token = new_token()
-    pledge.verification_token_hash = hash_token(token)
+VERIFY_SUBJECT = "Confirm your email to sign Leicester's Anti-Bullying Charter"
+
+
+def _send_verification(pledge: Pledge) -> None:
+    """A new single-use link (the old one stops working at once), emailed after commit.
+    The link is made when the email is sent (charter/tasks.py), so no table holds it."""
+    pledge.verification_token_hash = hash_token(new_token())  # nobody knows this one
     pledge.verification_expires_at = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
     pledge.save(update_fields=["verification_token_hash", "verification_expires_at"])
-    url = absolute_url("charter:verify-email", token=token)
-    _mail_after_commit(
-        "Confirm your email to sign Leicester's Anti-Bullying Charter",
-        "charter/email/verify.txt",
-        {"pledge": pledge, "url": url, "valid_days": settings.INVITATION_VALID_DAYS},
-        [pledge.signatory_email],
+    queue_link_email(
+        "charter.verify_email", to=[pledge.signatory_email], subject=VERIFY_SUBJECT, params={"pledge_id": pledge.pk}
     )
-    return url
 
 
 @transaction.atomic

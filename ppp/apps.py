@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PPPConfig(AppConfig):
     name = "ppp"
     verbose_name = "Positive and Peaceful Places"
+
+    def ready(self):
+        # The email task and its writers' registry, wherever email is sent from.
+        from ppp import mail  # noqa: F401

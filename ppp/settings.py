@@ -116,8 +116,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
-    "django_tasks",
-    "django_tasks_db",
     "simple_history",
     "ppp",
     "ppp.accounts",
@@ -186,6 +184,17 @@ DATABASES = {
 }
 # Behind PgBouncer in transaction mode server-side cursors (streamed CSV exports) must be off.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+ON_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite file, shared by the web server's threads and the task runner: every
+    # transaction takes the write lock when it starts (IMMEDIATE), so two writers queue for it
+    # instead of one failing half-way with "database is locked"; a writer waits up to 20 s;
+    # WAL lets pages be read while something is written.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds rate-limit counters, used two-factor codes and cached public pages, so it
@@ -220,13 +229,33 @@ RATELIMIT_IP_META_KEY = "ppp.audit.services.client_ip"
 RATELIMIT_VIEW = "ppp.views.too_many_requests"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 
-# Background work: django-tasks with its database backend; `manage.py db_worker` runs it.
-# Under pytest tasks run at once (ImmediateBackend), so tests see their effects.
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
-    }
-}
+# Background work (ppp/tasks.py, docs/operations/background-work.md):
+# - "queue": Procrastinate's job queue in PostgreSQL, run by `manage.py run_worker`: jobs are
+#   saved with the change that makes them, a job whose worker died is run again, failures are
+#   retried with back-off. The default on PostgreSQL.
+# - "thread": the SQLite demo: jobs run in a thread of the web process once the change
+#   commits, and unfinished work is picked up again when it starts. The default on SQLite.
+# - "immediate": jobs run in the request once the change commits (tests).
+PPP_TASKS = env("PPP_TASKS", "immediate" if TESTING else ("queue" if ON_POSTGRESQL else "thread"))
+if PPP_TASKS not in ("queue", "thread", "immediate"):
+    raise ImproperlyConfigured(f"PPP_TASKS must be queue, thread or immediate, not {PPP_TASKS!r}.")
+if PPP_TASKS == "queue" and not ON_POSTGRESQL:
+    raise ImproperlyConfigured("PPP_TASKS=queue needs PostgreSQL (DATABASE_URL=postgres://...).")
+if ON_POSTGRESQL:
+    # Its tables and functions are made by `migrate` (PostgreSQL only).
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("ppp"), "procrastinate.contrib.django")
+# Tasks are found in each app's tasks.py; the platform's email task lives in ppp/mail.py.
+PROCRASTINATE_IMPORT_PATHS = ["ppp.mail"]
+# The worker (`manage.py run_worker`): how often it says it is alive, after how long without
+# a word its jobs are run again by another (or by itself once restarted), and how many
+# emails and certificate batches it works on at once (separately: slow mail cannot hold
+# up certificates).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_STALLED_SECONDS = env_int("WORKER_STALLED_SECONDS", 30)
+WORKER_MAIL_CONCURRENCY = env_int("WORKER_MAIL_CONCURRENCY", 4)
+WORKER_CERTIFICATE_CONCURRENCY = env_int("WORKER_CERTIFICATE_CONCURRENCY", 2)
+# How many times an email is tried before it shows as failed (about 1.5 hours in all).
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 6)
 
 # Accounts and sign-in (django-allauth with its MFA; django-axes for lockouts)
 AUTH_USER_MODEL = "accounts.User"
@@ -407,7 +436,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# Seconds to wait for the mail relay at each step; a relay that never answers fails the
+# attempt (retried later) instead of holding a worker (only the mail queue waits on it).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Positive and Peaceful Places <ppp@leicester.gov.uk>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("PPP administrators", a) for a in env_list("ADMINS")]
@@ -477,6 +508,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
     },
 }
 

@@ -247,10 +247,37 @@ class ChargeAdmin(ChangelistAtScale, admin.ModelAdmin):
 
 @admin.register(CertificateBatch)
 class CertificateBatchAdmin(admin.ModelAdmin):
-    list_display = ["session", "status", "total", "issued", "already_issued", "created_at", "finished_at"]
+    list_display = ["session", "status", "total", "issued", "already_issued", "attempts", "created_at", "finished_at"]
     list_filter = ["status"]
     list_select_related = ["session__course"]
     readonly_fields = [f.name for f in CertificateBatch._meta.fields]
+    actions = ["carry_on", "cancel"]
+
+    def _act(self, request, queryset, action, done: str):
+        from .services import TrainingError
+
+        count = 0
+        for batch in queryset.select_related("session"):
+            try:
+                action(batch=batch, by=request.user, request=request)
+            except TrainingError as error:
+                self.message_user(request, f"{batch}: {error}", level=messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done.format(count=count), level=messages.SUCCESS)
+
+    @admin.action(description="Carry on issuing (failed, cancelled or stuck batches)", permissions=["view"])
+    def carry_on(self, request, queryset):
+        from .services import certificates_batch_retry
+
+        self._act(request, queryset, certificates_batch_retry, "{count} batches started again.")
+
+    @admin.action(description="Cancel (batches under way)", permissions=["view"])
+    def cancel(self, request, queryset):
+        from .services import certificates_batch_cancel
+
+        self._act(request, queryset, certificates_batch_cancel, "{count} batches cancelled.")
 
     def has_add_permission(self, request):
         return False

@@ -2,9 +2,11 @@
 upcoming sessions and the invitation attached to a booking confirmation."""
 
 import datetime
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from ppp.links import absolute_url
 
@@ -24,7 +26,25 @@ def _calendar(method: str | None = None) -> Calendar:
     return calendar
 
 
-def _event(session: CourseSession, *, with_link: bool = False, cancelled: bool = False) -> Event:
+def sequence(session: CourseSession, *, cancelled: bool = False) -> int:
+    """The event's version (iCalendar SEQUENCE): one more for each change of its details,
+    and one more again for its cancellation, so a calendar program always takes the
+    latest version it is sent as newer than any before."""
+    from .models import SessionEvent
+
+    changes = session.events.filter(action=SessionEvent.Action.CHANGED).count()
+    return changes + (1 if cancelled else 0)
+
+
+def _organizer() -> vCalAddress:
+    """The council's training team, who sends every invitation and cancellation."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name or "Positive and Peaceful Places")
+    return organizer
+
+
+def _event(session: CourseSession, *, with_link: bool = False, cancelled: bool = False, attendee: str = "") -> Event:
     event = Event()
     event.add("uid", f"training-session-{session.public_id}@ppp")
     event.add("dtstamp", timezone.now())
@@ -47,7 +67,6 @@ def _event(session: CourseSession, *, with_link: bool = False, cancelled: bool =
     event.add("description", "\n".join(description))
     event.add("url", url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("sequence", 1 if cancelled else 0)
     return event
 
 
@@ -59,14 +78,23 @@ def sessions_feed(sessions) -> bytes:
     return calendar.to_ical()
 
 
-def session_invitation(session: CourseSession, *, with_link: bool, cancelled: bool = False) -> dict:
-    """An `.ics` attachment for an email (text, as `ppp.mail` expects)."""
-    calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
-    calendar.add_component(_event(session, with_link=with_link, cancelled=cancelled))
+def session_invitation(session: CourseSession, *, with_link: bool, cancelled: bool = False, attendee: str = "") -> dict:
+    """An `.ics` attachment for an email (text, as `ppp.mail` expects): the session for the
+    attendee's calendar (METHOD:PUBLISH), or its cancellation (METHOD:CANCEL, iTIP, RFC 5546:
+    the same UID, the organiser, the attendee and a higher SEQUENCE, so calendar programs
+    remove it). The content type carries the method too (RFC 6047)."""
+    method = "CANCEL" if cancelled else "PUBLISH"
+    calendar = _calendar(method)
+    event = _event(session, with_link=with_link, cancelled=cancelled)
+    event.add("sequence", sequence(session, cancelled=cancelled))
+    event.add("organizer", _organizer())
+    if attendee:
+        event.add("attendee", vCalAddress(f"mailto:{attendee}"), parameters={"role": "REQ-PARTICIPANT"})
+    calendar.add_component(event)
     return {
         "filename": "session.ics",
         "content": calendar.to_ical().decode(),
-        "mimetype": "text/calendar",
+        "mimetype": f"text/calendar; method={method}",
     }
 
 

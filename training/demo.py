@@ -84,7 +84,7 @@ def _complete(session, officer, absent=()):
     services.attendance_record(session=session, marks=marks, by=officer)
     services.session_complete(session=session, by=officer)
     batch = services.certificates_request(session=session, by=officer)
-    issue_session_certificates.call(batch_id=batch.pk)
+    issue_session_certificates(batch_id=batch.pk)
 
 
 @demo_seeders.register

@@ -355,13 +355,22 @@ class BookingEvent(HistoryEntry):
 
 class CertificateBatch(models.Model):
     """One request to issue attendance certificates for a whole session, done by the
-    task worker (`training.tasks.issue_session_certificates`); the officer watches it."""
+    task worker (`training.tasks.issue_session_certificates`); the officer watches it.
+
+    It works through the attended places in id order and writes down the last one done
+    (`last_booking_id`) with each certificate, in one transaction: run again after a
+    crash it carries on from there, and no place is counted or issued twice. The worker
+    writes `heartbeat_at` as it goes, so a batch that has stopped moving shows as stuck."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "In progress"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Tries (a crash or an error each) before a batch shows as failed.
+    MAX_ATTEMPTS = 5
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(CourseSession, on_delete=models.PROTECT, related_name="certificate_batches")
@@ -370,9 +379,12 @@ class CertificateBatch(models.Model):
     total = models.PositiveIntegerField(default=0)
     issued = models.PositiveIntegerField(default=0)
     already_issued = models.PositiveIntegerField(default=0)
+    last_booking_id = models.BigIntegerField(default=0, help_text="The last attended place done, in id order")
+    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -391,7 +403,16 @@ class CertificateBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Under way, but nothing has moved for longer than a worker takes to be noticed
+        dead and its work picked up again (WORKER_STALLED_SECONDS, with room to spare)."""
+        if self.is_finished:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return timezone.now() - last > datetime.timedelta(seconds=4 * settings.WORKER_STALLED_SECONDS + 60)
 
     @property
     def seconds(self) -> float | None:

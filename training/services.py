@@ -18,7 +18,8 @@ from ppp.audit.services import audit_record
 from ppp.errors import DomainError
 from ppp.history import record_transition
 from ppp.links import absolute_url
-from ppp.mail import email_after_commit
+from ppp.mail import email_after_commit, queue_link_email
+from ppp.tasks import defer
 
 from . import permissions
 from .calendar import session_invitation
@@ -99,9 +100,11 @@ def _email_booking(booking: Booking, template: str, subject: str, *, calendar: s
     """Email the attendee, with a copy to the person who booked."""
     attachments = None
     if calendar == "confirm":
-        attachments = [session_invitation(booking.session, with_link=True)]
+        attachments = [session_invitation(booking.session, with_link=True, attendee=booking.attendee_email)]
     elif calendar == "cancel":
-        attachments = [session_invitation(booking.session, with_link=False, cancelled=True)]
+        attachments = [
+            session_invitation(booking.session, with_link=False, cancelled=True, attendee=booking.attendee_email)
+        ]
     to = [booking.attendee_email, booking.booked_by.email]
     email_after_commit(
         f"training/email/{template}.txt", _booking_context(booking), subject=subject, to=to, attachments=attachments
@@ -537,15 +540,24 @@ def _raise_charges(session: CourseSession, bookings: list[Booking], *, by: User)
     return charges
 
 
+def evaluation_subject(booking: Booking) -> str:
+    return f"How useful was {booking.session.course.title}? Tell us in two minutes"
+
+
+def evaluation_email_context(booking: Booking, url: str) -> dict:
+    return {**_booking_context(booking), "url": url}
+
+
 def _send_evaluation(booking: Booking) -> Evaluation:
+    """The attendee's private evaluation link, made when the email is sent (training/tasks.py)."""
     evaluation = Evaluation(booking=booking)
-    token = evaluation.set_new_token()
+    evaluation.set_new_token()  # nobody knows this one: the emailed link replaces it
     evaluation.save()
-    email_after_commit(
-        "training/email/evaluation.txt",
-        {**_booking_context(booking), "url": absolute_url("training:evaluate", token=token)},
-        subject=f"How useful was {booking.session.course.title}? Tell us in two minutes",
+    queue_link_email(
+        "training.evaluation",
         to=[booking.attendee_email],
+        subject=evaluation_subject(booking),
+        params={"evaluation_id": evaluation.pk},
     )
     return evaluation
 
@@ -574,7 +586,50 @@ def certificates_request(*, session: CourseSession, by: User, request=None) -> C
         raise TrainingError("No one is marked as attended, so there are no certificates to issue.")
     batch = CertificateBatch.objects.create(session=session, requested_by=by, total=total)
     audit_record("certificatebatch.request", actor=by, target=batch, request=request, total=total)
-    transaction.on_commit(lambda: issue_session_certificates.enqueue(batch_id=batch.pk))
+    defer(issue_session_certificates, batch_id=batch.pk)  # saved with the batch: both or neither
+    return batch
+
+
+def _lock_batch(batch: CertificateBatch) -> CertificateBatch:
+    """The session first, then the batch: parent first, as everywhere."""
+    _lock_session(batch.session)
+    return CertificateBatch.objects.select_for_update().select_related("session__course").get(pk=batch.pk)
+
+
+@transaction.atomic
+def certificates_batch_retry(*, batch: CertificateBatch, by: User, request=None) -> CertificateBatch:
+    """Start a failed, cancelled or stuck batch again: it carries on after the last place
+    it did (nothing is issued twice) with a fresh set of tries."""
+    from .tasks import issue_session_certificates
+
+    _require_officer(by, batch.session)
+    batch = _lock_batch(batch)
+    if batch.status == CertificateBatch.Status.DONE:
+        raise TrainingError("This batch has finished: every certificate is issued.")
+    if batch.status in (CertificateBatch.Status.QUEUED, CertificateBatch.Status.RUNNING) and not batch.is_stuck:
+        raise TrainingError("This batch is moving: wait for it to finish, or cancel it.")
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.QUEUED, attempts=0, error="", finished_at=None, heartbeat_at=timezone.now()
+    )
+    audit_record("certificatebatch.retry", actor=by, target=batch, request=request, done=batch.done_count)
+    defer(issue_session_certificates, batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def certificates_batch_cancel(*, batch: CertificateBatch, by: User, request=None) -> CertificateBatch:
+    """Stop a batch under way: the certificates issued so far stay; the worker stops
+    before the next one."""
+    _require_officer(by, batch.session)
+    batch = _lock_batch(batch)
+    if batch.is_finished:
+        raise TrainingError(f"This batch is {batch.get_status_display().lower()} already.")
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.CANCELLED, finished_at=timezone.now()
+    )
+    audit_record("certificatebatch.cancel", actor=by, target=batch, request=request, done=batch.done_count)
+    batch.refresh_from_db()
     return batch
 
 

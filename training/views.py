@@ -497,6 +497,33 @@ def batch(request, batch):
     return render(request, "training/batch.html", {"batch": batch, "session": batch.session})
 
 
+def _batch_action(request, batch, action, done: str):
+    batch = get_object_or_404(CertificateBatch.objects.select_related("session"), public_id=batch)
+    try:
+        action(batch=batch, by=request.user, request=request)
+    except TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(batch)
+
+
+@officer_required
+@require_POST
+def batch_retry(request, batch):
+    return _batch_action(
+        request, batch, services.certificates_batch_retry, "Started again: it carries on from where it stopped."
+    )
+
+
+@officer_required
+@require_POST
+def batch_cancel(request, batch):
+    return _batch_action(
+        request, batch, services.certificates_batch_cancel, "Cancelled. The certificates issued so far are kept."
+    )
+
+
 @officer_required
 @require_GET
 def sign_in_sheet(request, session):

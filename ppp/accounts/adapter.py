@@ -33,6 +33,18 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         send_after_commit(message.subject, message.body, list(message.to))
 
+    def send_password_reset_mail(self, user, email: str, context: dict) -> None:
+        """The reset email in PPP's words, with its link made when it is sent
+        (ppp/accounts/tasks.py): the queue holds the account's id, never a live link."""
+        from ppp.mail import queue_link_email
+
+        queue_link_email(
+            "accounts.password_reset",
+            to=[email],
+            subject="Reset your Positive and Peaceful Places password",
+            params={"user_id": user.pk},
+        )
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A password typed at sign-in a moment ago is as good as typing it again.
 

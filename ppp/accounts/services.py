@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
-from ppp.links import absolute_url
-from ppp.mail import render_text, send_after_commit
+from ppp.mail import queue_link_email
 
 from .models import Invitation, Membership, Organisation, User
 from .permissions import can_hand_over, can_invite_lead, can_manage_members
@@ -27,13 +26,11 @@ class AccountsError(DomainError):
 @dataclass
 class SentInvitation:
     invitation: Invitation
-    url: str
+    email: object  # ppp.notifications.models.Email: its link is written when it is sent
 
 
-def _invitation_email(invitation: Invitation, url: str) -> tuple[str, str]:
-    context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
-    subject = f"You are invited to {invitation.organisation} on Positive and Peaceful Places"
-    return subject, render_text("accounts/email/invitation.txt", context)
+def invitation_subject(invitation: Invitation) -> str:
+    return f"You are invited to {invitation.organisation} on Positive and Peaceful Places"
 
 
 @transaction.atomic
@@ -67,12 +64,16 @@ def invitation_create(
         revoked_at=timezone.now()
     )
     invitation = Invitation(organisation=organisation, email=email, full_name=full_name, role=role, invited_by=by)
-    token = invitation.set_new_token()
+    invitation.set_new_token()  # a placeholder nobody knows: the emailed link replaces it when it is sent
     invitation.save()
-    url = absolute_url("accounts:invitation-accept", token=token)
     audit_record("invitation.create", actor=by, target=invitation, request=request, email=email, role=role)
-    send_after_commit(*_invitation_email(invitation, url), [invitation.email])
-    return SentInvitation(invitation=invitation, url=url)
+    sent = queue_link_email(
+        "accounts.invitation",
+        to=[invitation.email],
+        subject=invitation_subject(invitation),
+        params={"invitation_id": invitation.pk},
+    )
+    return SentInvitation(invitation=invitation, email=sent)
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -17,3 +19,43 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Email(models.Model):
+    """One email PPP sends, from the moment the change that causes it is saved until the
+    mail relay accepts it: the record that makes "sent once" hold (ppp/mail.py).
+
+    The task that sends it carries only this row's id. An email with a secret link
+    (invitation, password reset, email check) stores no body: `kind` names the function
+    that writes it, from the ids in `params`, when it is sent, so no live link waits in a
+    table. Other bodies are kept only until the email is sent.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not needed any more"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60, blank=True, help_text="Blank: the body below; else who writes it")
+    params = models.JSONField(default=dict, blank=True)
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subject} to {', '.join(self.to)}"

@@ -85,6 +85,6 @@ def certified_session(organisation, lead, officer, **kwargs):
     from training.tasks import issue_session_certificates
 
     batch = services.certificates_request(session=session, by=officer)
-    issue_session_certificates.call(batch_id=batch.pk)  # what the worker does once the request commits
+    issue_session_certificates(batch_id=batch.pk)  # what the worker does once the request commits
     batch.refresh_from_db()
     return session, bookings, batch

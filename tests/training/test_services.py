@@ -359,11 +359,11 @@ def test_issuing_again_issues_nothing_twice(school_a, alice, officer):
 
     session, bookings, batch = certified_session(school_a, alice, officer, attended=2)
     again = services.certificates_request(session=session, by=officer)
-    issue_session_certificates.call(batch_id=again.pk)
+    issue_session_certificates(batch_id=again.pk)
     again.refresh_from_db()
     assert (again.issued, again.already_issued) == (0, 2)
     assert IssuedCertificate.objects.count() == 2
-    issue_session_certificates.call(batch_id=again.pk)  # a duplicate run of a finished batch does nothing
+    issue_session_certificates(batch_id=again.pk)  # a duplicate run of a finished batch does nothing
     assert IssuedCertificate.objects.count() == 2
 
 
@@ -398,7 +398,7 @@ def test_a_failing_batch_is_marked_failed_with_the_error(school_a, alice, office
 
     monkeypatch.setattr("training.services.certificate_for_booking", broken)
     with pytest.raises(RuntimeError):
-        issue_session_certificates.call(batch_id=batch.pk)
+        issue_session_certificates(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == CertificateBatch.Status.FAILED and "printer on fire" in batch.error
 

@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 from ppp.accounts.models import OFFICERS_GROUP, Membership, Organisation, User
 from ppp.discovery import demo_seeders
+from ppp.mail import no_email
 
 DEMO_PASSWORD = "Peaceful-Places-2026"  # noqa: S105 - fictional demo accounts, listed in the README
 
@@ -117,13 +118,10 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it only runs with DEBUG on. "
                 "Use --force if you really mean to load demo data here."
             )
-        # Demo data must never email anyone: the services it calls queue emails, which go
-        # to a queue that keeps nothing, and any sent at once go nowhere.
-        no_mail = override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
-        )
-        with no_mail, transaction.atomic():
+        # Demo data must never email anyone: the services it calls queue no emails while
+        # it runs (ppp.mail.no_email), and any sent at once go nowhere.
+        no_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+        with no_mail, no_email(), transaction.atomic():
             organisations = self.seed_organisations()
             self.seed_people(organisations)
             officer = self.seed_officer()

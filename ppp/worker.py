@@ -1,0 +1,152 @@
+"""The task worker (`manage.py run_worker`): Procrastinate's workers, one per queue, kept
+running through database outages.
+
+- Each queue (ppp.tasks.QUEUES) has its own Procrastinate worker with its own
+  concurrency, so slow mail never holds up certificates.
+- Every worker writes a heartbeat every `WORKER_HEARTBEAT_SECONDS`. Jobs whose worker has
+  been silent for `WORKER_STALLED_SECONDS` (killed, its machine gone) are put back in the
+  queue by whichever worker notices first; a job put back this way `MAX_STALLED_RETRIES`
+  times is marked failed rather than tried for ever.
+- When the database goes away, Procrastinate's worker stops: this loop waits (1, 2, 4 …
+  up to 30 seconds), opens a new connection and starts it again, for as long as it takes.
+  Work a worker was doing when it lost the database is found again as stalled.
+"""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from procrastinate import jobs as jobs_module
+from procrastinate.contrib.django import app
+
+from ppp.tasks import CERTIFICATES, DEFAULT, MAIL
+
+log = logging.getLogger("ppp.worker")
+
+MAX_STALLED_RETRIES = 10
+LONGEST_WAIT = 30
+
+
+def queue_concurrency() -> dict[str, int]:
+    return {
+        MAIL: settings.WORKER_MAIL_CONCURRENCY,
+        CERTIFICATES: settings.WORKER_CERTIFICATE_CONCURRENCY,
+        DEFAULT: 1,
+    }
+
+
+class Supervisor:
+    """Runs the workers until asked to stop; `until_done` stops once the queues are empty
+    (cron, tests)."""
+
+    def __init__(self, *, queues: list[str] | None = None, until_done: bool = False, listen_notify: bool = True):
+        concurrency = queue_concurrency()
+        self.queues = {name: concurrency[name] for name in (queues or concurrency)}
+        self.until_done = until_done
+        self.listen_notify = listen_notify and not until_done
+        self.stopping = asyncio.Event()
+        self.workers = []
+
+    def stop(self) -> None:
+        log.info("Stopping: finishing the jobs under way")
+        self.stopping.set()
+        for worker in self.workers:
+            worker.stop()
+
+    async def run(self) -> None:
+        wait = 1
+        while not self.stopping.is_set():
+            try:
+                await self._run_once()
+            except Exception as error:  # noqa: BLE001 - whatever stopped it, start again
+                log.error("The worker lost its database (%s); starting again in %s s", error, wait)
+            else:
+                if self.until_done or self.stopping.is_set():
+                    return
+                log.error("The worker stopped by itself; starting again in %s s", wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=wait)
+            wait = min(wait * 2, LONGEST_WAIT)
+
+    async def _run_once(self) -> None:
+        connector = app.connector.get_worker_connector()
+        with app.replace_connector(connector):
+            async with app.open_async():
+                await self.retry_stalled_jobs()
+                self.workers = [
+                    app._worker(
+                        queues=[name],
+                        name=f"ppp-{name}",
+                        concurrency=concurrency,
+                        wait=not self.until_done,
+                        listen_notify=self.listen_notify,
+                        install_signal_handlers=False,
+                        update_heartbeat_interval=settings.WORKER_HEARTBEAT_SECONDS,
+                        stalled_worker_timeout=settings.WORKER_STALLED_SECONDS,
+                        fetch_job_polling_interval=2 if self.until_done else 5,
+                        delete_jobs=jobs_module.DeleteJobCondition.SUCCESSFUL,
+                    )
+                    for name, concurrency in self.queues.items()
+                ]
+                app.perform_import_paths()
+                runs = [asyncio.create_task(worker.run()) for worker in self.workers]
+                watch = None if self.until_done else asyncio.create_task(self._watch_stalled())
+                try:
+                    done, _pending = await asyncio.wait(runs, return_when=asyncio.FIRST_EXCEPTION)
+                    failed = [run.exception() for run in done if run.exception()]
+                    if failed or not self.until_done:
+                        # One worker lost the database (or stopped): stop the others too and
+                        # start again together.
+                        for worker in self.workers:
+                            worker.stop()
+                    await asyncio.gather(*runs, return_exceptions=True)
+                    if failed:
+                        raise failed[0]
+                finally:
+                    if watch:
+                        watch.cancel()
+                        await asyncio.gather(watch, return_exceptions=True)
+
+    async def _watch_stalled(self) -> None:
+        every = max(1, min(settings.WORKER_STALLED_SECONDS / 2, 15))
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.retry_stalled_jobs()
+            except Exception as error:  # noqa: BLE001 - the run loop notices a lost database itself
+                log.warning("Could not look for stalled jobs: %s", error)
+
+    async def retry_stalled_jobs(self) -> int:
+        """Put back in the queue the jobs of workers silent for WORKER_STALLED_SECONDS."""
+        manager = app.job_manager
+        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=settings.WORKER_STALLED_SECONDS)
+        for job in stalled:
+            try:
+                if job.attempts >= MAX_STALLED_RETRIES:
+                    log.error("Job %s stalled %s times: marking it failed", job.call_string, job.attempts)
+                    await manager.finish_job(job=job, status=jobs_module.Status.FAILED, delete_job=False)
+                else:
+                    log.warning("Job %s was running on a worker that stopped: running it again", job.call_string)
+                    await manager.retry_job(job)
+            except Exception as error:  # noqa: BLE001 - another worker got there first
+                log.info("Job %s: %s", job.id, error)
+        await manager.prune_stalled_workers(settings.WORKER_STALLED_SECONDS)
+        return len(stalled)
+
+
+def run(*, queues: list[str] | None = None, until_done: bool = False, install_signal_handlers: bool = True) -> None:
+    async def main():
+        supervisor = Supervisor(queues=queues, until_done=until_done)
+        # Sync tasks run in the loop's thread pool: one thread for every job that may run at
+        # once, so a queue's jobs never wait for threads another queue's slow jobs hold.
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=sum(supervisor.queues.values()) + 2))
+        if install_signal_handlers:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, supervisor.stop)
+        await supervisor.run()
+
+    asyncio.run(main())
