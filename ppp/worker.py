@@ -13,6 +13,7 @@ running through database outages.
 """
 
 import asyncio
+import datetime
 import contextlib
 import logging
 import signal
@@ -112,12 +113,42 @@ class Supervisor:
 
     async def _watch_stalled(self) -> None:
         every = max(1, min(settings.WORKER_STALLED_SECONDS / 2, 15))
+        orphans: set[tuple[int, int]] = set()
         while True:
             await asyncio.sleep(every)
             try:
                 await self.retry_stalled_jobs()
+                orphans = await self.retry_orphans(orphans)
             except Exception as error:  # noqa: BLE001 - the run loop notices a lost database itself
                 log.warning("Could not look for stalled jobs: %s", error)
+
+    async def retry_orphans(self, seen_before: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Jobs this process's workers hold as "doing" but no longer run: the job ran, and
+        the database went away as its end was written down. Its worker is alive (its
+        heartbeat goes on), so it is not stalled: put it back in the queue once it has
+        been seen orphaned twice in a row (a job just fetched is not yet in the list)."""
+        ids = {worker.worker_id: worker for worker in self.workers if worker.worker_id}
+        if not ids:
+            return set()
+        rows = await app.connector.execute_query_all_async(
+            "SELECT id, worker_id, attempts FROM procrastinate_jobs "  # noqa: S608 - no values in the text
+            "WHERE status = 'doing' AND worker_id = ANY(%(worker_ids)s)",
+            worker_ids=list(ids),
+        )
+        orphans = set()
+        for row in rows:
+            running = {context.job.id for context in ids[row["worker_id"]]._running_jobs.values()}
+            if row["id"] not in running:
+                orphans.add((row["id"], row["attempts"]))
+        for job_id, _attempts in orphans & seen_before:
+            log.warning("Job %s ended without its end being written down: running it again", job_id)
+            try:
+                await app.job_manager.retry_job_by_id_async(
+                    job_id=job_id, retry_at=datetime.datetime.now(datetime.UTC), priority=None, queue=None, lock=None
+                )
+            except Exception as error:  # noqa: BLE001 - it moved on meanwhile
+                log.info("Job %s: %s", job_id, error)
+        return orphans - seen_before
 
     async def retry_stalled_jobs(self) -> int:
         """Put back in the queue the jobs of workers silent for WORKER_STALLED_SECONDS."""

@@ -9,11 +9,13 @@ from django.utils import timezone
 from accreditation import services
 from accreditation.models import Application, Award, LegacyAward, Visit
 from tests.accreditation import factories as f
+from tests.mailing import emails_sent
 
 
 def remind(day: datetime.date) -> str:
     out = StringIO()
-    call_command("send_reminders", "--date", day.isoformat(), stdout=out)
+    with emails_sent():
+        call_command("send_reminders", "--date", day.isoformat(), stdout=out)
     return out.getvalue()
 
 

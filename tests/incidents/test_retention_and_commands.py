@@ -13,7 +13,7 @@ from incidents import reports, services
 from incidents.models import Incident, IncidentEvent, Involvement, PupilMessage
 from incidents.terms import Term
 from ppp.audit.models import AuditEvent
-from ppp.notifications.services import send_reminders
+from tests.mailing import send_reminders
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.incidents.factories import involve, pupil_report, record, triage
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from ppp.mail import clean_subject
 from ppp.notifications.models import SentReminder
-from ppp.notifications.services import Reminder, send_reminders
+from ppp.notifications.services import Reminder
+from tests.mailing import send_reminders
 
 
 class RefusingBackend(BaseEmailBackend):

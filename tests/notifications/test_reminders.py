@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from ppp.notifications.models import SentReminder
-from ppp.notifications.services import Reminder, send_once
+from ppp.notifications.services import Reminder
+from tests.mailing import emails_sent, send_once
 
 
 def test_a_reminder_is_sent_once_ever(db):
@@ -37,7 +38,8 @@ def test_a_failing_side_effect_leaves_no_trace(db):
 
 def test_the_command_runs_and_reports(db):
     out = StringIO()
-    call_command("send_reminders", "--date", "2026-11-25", stdout=out)
+    with emails_sent():
+        call_command("send_reminders", "--date", "2026-11-25", stdout=out)
     assert "2026-11-25: sent 0 reminder(s)" in out.getvalue()
 
 

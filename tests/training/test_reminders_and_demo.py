@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ppp.notifications.models import SentReminder
-from ppp.notifications.services import send_reminders
+from tests.mailing import send_reminders
 from training import services
 from training.models import Booking, CertificateBatch, CourseSession, Evaluation
 

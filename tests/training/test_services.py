@@ -45,7 +45,7 @@ def test_booking_emails_the_attendee_and_the_booker_with_a_calendar_file(
     assert "Booking confirmed" in confirmed.subject
     assert "alice@a.example" in confirmed.to
     name, content, mimetype = confirmed.attachments[0]
-    assert name == "session.ics" and mimetype == "text/calendar"
+    assert name == "session.ics" and mimetype == "text/calendar; method=PUBLISH"
     assert "BEGIN:VEVENT" in content and "Emotion Coaching" in content
     assert "waiting list" in waiting.subject.lower()
     assert not waiting.attachments
@@ -397,10 +397,18 @@ def test_a_failing_batch_is_marked_failed_with_the_error(school_a, alice, office
         raise RuntimeError("printer on fire")
 
     monkeypatch.setattr("training.services.certificate_for_booking", broken)
+    for attempt in range(1, CertificateBatch.MAX_ATTEMPTS):  # each try fails, and the batch waits for the next
+        with pytest.raises(RuntimeError):
+            issue_session_certificates(batch_id=batch.pk)
+        batch.refresh_from_db()
+        assert batch.status == CertificateBatch.Status.RUNNING and batch.attempts == attempt
+        assert "printer on fire" in batch.error
     with pytest.raises(RuntimeError):
         issue_session_certificates(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == CertificateBatch.Status.FAILED and "printer on fire" in batch.error
+    issue_session_certificates(batch_id=batch.pk)  # a retry after giving up does nothing
+    assert CertificateBatch.objects.get(pk=batch.pk).attempts == CertificateBatch.MAX_ATTEMPTS
 
 
 def test_an_evaluation_is_given_once(school_a, alice, officer):
