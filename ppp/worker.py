@@ -13,8 +13,8 @@ running through database outages.
 """
 
 import asyncio
-import datetime
 import contextlib
+import datetime
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
@@ -131,7 +131,7 @@ class Supervisor:
         if not ids:
             return set()
         rows = await app.connector.execute_query_all_async(
-            "SELECT id, worker_id, attempts FROM procrastinate_jobs "  # noqa: S608 - no values in the text
+            "SELECT id, worker_id, attempts FROM procrastinate_jobs "
             "WHERE status = 'doing' AND worker_id = ANY(%(worker_ids)s)",
             worker_ids=list(ids),
         )

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from charter.models import Pledge
-from tests.mailing import emails_sent, send_reminders
 from tests.charter.factories import PledgeFactory, approved_pledge
+from tests.mailing import emails_sent, send_reminders
 
 pytestmark = pytest.mark.django_db
 

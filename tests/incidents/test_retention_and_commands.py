@@ -13,9 +13,9 @@ from incidents import reports, services
 from incidents.models import Incident, IncidentEvent, Involvement, PupilMessage
 from incidents.terms import Term
 from ppp.audit.models import AuditEvent
-from tests.mailing import send_reminders
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.incidents.factories import involve, pupil_report, record, triage
+from tests.mailing import send_reminders
 
 
 def _close_long_ago(incident, by, years=7):

@@ -101,8 +101,9 @@ def test_a_relay_that_never_answers_holds_up_mail_only(settings, tmp_path, schoo
             # The five emails need at least 5 × 4 s of the mail queue; the batch did not wait for them.
             assert Email.objects.filter(subject__startswith="Invitation", attempts__gte=1).count() < 5
             assert not Email.objects.filter(subject__startswith="Invitation", status=Email.Status.SENT).exists()
+            timed_out = Email.objects.filter(subject__startswith="Invitation", last_error__icontains="timed out")
             wait_for(
-                lambda: Email.objects.filter(subject__startswith="Invitation", last_error__icontains="timed out").exists(),
+                timed_out.exists,
                 timeout=30,
                 message="a failed attempt to be recorded",
             )

@@ -55,7 +55,7 @@ class Worker:
 
     def start(self) -> "Worker":
         log = self.log_path.open("a")
-        self.process = subprocess.Popen(  # noqa: S603 - our own command
+        self.process = subprocess.Popen(
             [sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         return self
