@@ -19,6 +19,7 @@ import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
+from django import db
 from django.conf import settings
 from procrastinate import jobs as jobs_module
 from procrastinate.contrib.django import app
@@ -37,6 +38,15 @@ def queue_concurrency() -> dict[str, int]:
         CERTIFICATES: settings.WORKER_CERTIFICATE_CONCURRENCY,
         DEFAULT: 1,
     }
+
+
+def close_connection_after(call_next, context, worker):
+    """Each task's thread gives its database connection back when the task ends: a worker
+    holds no connection while it waits, and one the database dropped is never reused."""
+    try:
+        return call_next()
+    finally:
+        db.connection.close()
 
 
 class Supervisor:
@@ -89,6 +99,7 @@ class Supervisor:
                         stalled_worker_timeout=settings.WORKER_STALLED_SECONDS,
                         fetch_job_polling_interval=2 if self.until_done else 5,
                         delete_jobs=jobs_module.DeleteJobCondition.SUCCESSFUL,
+                        task_middleware=[*app.worker_defaults.get("task_middleware", []), close_connection_after],
                     )
                     for name, concurrency in self.queues.items()
                 ]

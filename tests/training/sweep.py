@@ -58,6 +58,8 @@ EXEMPT = {
     "training:go-ahead": OFFICERS_ONLY,
     "training:session-evaluations": OFFICERS_ONLY,
     "training:batch": OFFICERS_ONLY,
+    "training:batch-retry": OFFICERS_ONLY,
+    "training:batch-cancel": OFFICERS_ONLY,
     "training:course-evaluations": OFFICERS_ONLY,
     "training:charge-mark": OFFICERS_ONLY,
 }

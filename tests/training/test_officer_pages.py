@@ -26,6 +26,8 @@ def _session_urls(session, batch, charge):
         ("post", reverse("training:go-ahead", kwargs=s), 302),
         ("get", reverse("training:session-evaluations", kwargs=s), 200),
         ("get", reverse("training:batch", kwargs={"batch": batch.public_id}), 200),
+        ("post", reverse("training:batch-retry", kwargs={"batch": batch.public_id}), 302),
+        ("post", reverse("training:batch-cancel", kwargs={"batch": batch.public_id}), 302),
         ("get", reverse("training:course-evaluations", kwargs={"slug": session.course.slug}), 200),
         ("get", reverse("training:charges"), 200),
         ("get", reverse("training:charges-csv"), 200),
