@@ -9,16 +9,19 @@ PORT ?= 8000
 
 .PHONY: run setup test test-fast lint format bench bench-incidents bench-training bench-national bench-national-build install frontend clean worker
 
-## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 with the task worker (Procfile)
+## run: install, migrate, load demo data, then serve on http://127.0.0.1:8000 (Procfile)
 ## (`make run PORT=8301` serves elsewhere; links in emails and certificates follow: SITE_URL)
+## On SQLite the web server runs background work itself; with DATABASE_URL=postgres://… the
+## task worker runs beside it, restarted if it stops (the web server carries on regardless).
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT) with the task worker; emails are printed here. Ctrl-C stops both."
+	@echo "Serving on http://$(HOST):$(PORT); emails are printed here. Ctrl-C stops it."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=true HOST=$(HOST) PORT=$(PORT) GUNICORN_CMD_ARGS="--reload" \
-		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(VENV)/bin/honcho start -f Procfile
+		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(VENV)/bin/honcho start -f Procfile \
+		$$(case "$${DATABASE_URL:-}" in postgres*) echo web worker;; *) echo web;; esac)
 
-## worker: run the queued background tasks once and stop (what cron or CI would do)
+## worker: the task worker (PostgreSQL), until Ctrl-C; `make worker ARGS=--until-done` stops when the queue is empty
 worker: install
-	DEBUG=true $(PY) manage.py db_worker --queue-name '*' --batch --no-startup-delay --no-reload
+	DEBUG=true $(PY) manage.py run_worker $(ARGS)
 
 ## setup: everything `run` does except serving (used by CI's demo smoke test)
 setup: install

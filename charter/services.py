@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -300,19 +301,26 @@ def _send_verification(pledge: Pledge) -> None:
     )
 
 
-@transaction.atomic
 def pledge_verify_email(*, pledge: Pledge, password: str, request=None) -> Pledge:
     """The signatory followed the emailed link and chose a password: the address is
-    verified, the pledge goes to the officers."""
+    verified, the pledge goes to the officers. The password is hashed (most of a second,
+    on purpose) before the transaction, so no lock is held meanwhile."""
+    return _pledge_verify_email(
+        pledge=pledge, password_hash=make_password(password) if password else "", request=request
+    )
+
+
+@transaction.atomic
+def _pledge_verify_email(*, pledge: Pledge, password_hash: str, request) -> Pledge:
     pledge = _lock(pledge)
     if pledge.status != Pledge.Status.UNVERIFIED:
         raise CharterError("This email address has already been confirmed. Sign in to see your pledge.")
     if pledge.verification_expires_at and pledge.verification_expires_at <= timezone.now():
         raise CharterError("This link has expired. Sign the charter again, or contact the council's charter team.")
     user = User.objects.get(email__iexact=pledge.signatory_email)
-    if not password:
+    if not password_hash:
         raise CharterError("Choose a password.")
-    user.set_password(password)
+    user.password = password_hash
     user.save(update_fields=["password"])
     EmailAddress.objects.filter(user=user, email__iexact=pledge.signatory_email).update(verified=True)
     pledge.submitted_at = timezone.now()

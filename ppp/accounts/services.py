@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -102,7 +103,6 @@ def invitation_check(invitation: Invitation) -> None:
         )
 
 
-@transaction.atomic
 def invitation_accept(
     *,
     invitation: Invitation,
@@ -112,7 +112,18 @@ def invitation_accept(
     request=None,
 ) -> Membership:
     """Accept an invitation: as the signed-in `user` whose email matches, or by creating
-    the account with `full_name` and `password` (already validated by the form)."""
+    the account with `full_name` and `password` (already validated by the form).
+
+    The password is hashed before the transaction starts: hashing takes most of a second
+    on purpose, and no lock (on SQLite, the whole database) is held meanwhile."""
+    password_hash = make_password(password) if password else ""
+    return _invitation_accept(
+        invitation=invitation, user=user, full_name=full_name, password_hash=password_hash, request=request
+    )
+
+
+@transaction.atomic
+def _invitation_accept(*, invitation: Invitation, user, full_name: str, password_hash: str, request) -> Membership:
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     invitation_check(invitation)
     if user is not None and user.is_authenticated:
@@ -124,11 +135,11 @@ def invitation_accept(
     else:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise AccountsError(f"An account for {invitation.email} already exists. Sign in first, then open the link.")
-        if not password:
+        if not password_hash:
             raise AccountsError("Choose a password.")
-        user = User.objects.create_user(
-            email=invitation.email, password=password, full_name=full_name or invitation.full_name
-        )
+        user = User.objects.create_user(email=invitation.email, full_name=full_name or invitation.full_name)
+        user.password = password_hash
+        user.save(update_fields=["password"])
     # The invitation went to this address and was opened from it: the address is verified.
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     role = invitation.role
