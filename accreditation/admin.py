@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ppp.admin import ChangelistAtScale, FrozenParentInline
 
@@ -225,7 +227,7 @@ class EvidenceAdmin(ChangelistAtScale, admin.ModelAdmin):
     readonly_fields = [
         "application",
         "kind",
-        "file",
+        "stored_file",
         "original_filename",
         "content_type",
         "size",
@@ -235,7 +237,18 @@ class EvidenceAdmin(ChangelistAtScale, admin.ModelAdmin):
         "created_at",
         "submitted_at",
     ]
+    # The file itself is never drawn by the admin (it would need a public address): see stored_file.
+    exclude = ["file"]
     inlines = [EvidenceEventInline]
+
+    @admin.display(description="file")
+    def stored_file(self, evidence):
+        """Evidence files have no public address (private storage): the link is PPP's
+        permission-checked download, which audits each download."""
+        if not evidence.file:
+            return "–"
+        url = reverse("accreditation:evidence-download", kwargs={"pk": evidence.public_id})
+        return format_html('<a class="govuk-link" href="{}">{}</a>', url, evidence.original_filename or "Download")
 
     def get_search_results(self, request, queryset, search_term):
         """A title, or the school's name: each through its own trigram index, rather than

@@ -7,4 +7,6 @@ class PPPConfig(AppConfig):
 
     def ready(self):
         # The email task and its writers' registry, wherever email is sent from.
-        from ppp import mail  # noqa: F401
+        from ppp import admin_guards, mail  # noqa: F401
+
+        admin_guards.install()

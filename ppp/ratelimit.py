@@ -13,9 +13,10 @@ from django_ratelimit.decorators import ratelimit
 ALL_METHODS = ("GET", "POST")
 
 
-def limited(group: str, rate: str, methods=ALL_METHODS):
-    """Decorator: at most `rate` ("30/m", "5/h") requests per address to the views in `group`."""
-    return ratelimit(group=group, key="ip", rate=rate, method=list(methods), block=True)
+def limited(group: str, rate: str, methods=ALL_METHODS, key: str = "ip"):
+    """Decorator: at most `rate` ("30/m", "5/h") requests per address (or per signed-in
+    person: `key="user"`) to the views in `group`, counting only `methods`."""
+    return ratelimit(group=group, key=key, rate=rate, method=list(methods), block=True)
 
 
 def over_limit(request, group: str, rate: str) -> bool:

@@ -109,7 +109,9 @@ def session_detail(request, session):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@limited("training-book", "30/m")
+# Bookings made, per person: viewing the form counts for nothing, and a whole school
+# behind one address is not one person.
+@limited("training-book", "30/m", methods=("POST",), key="user")
 def book(request, session):
     """A lead or member books named attendees from their organisation."""
     session = get_object_or_404(CourseSession.objects.with_counts().select_related("course"), public_id=session)
