@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -666,14 +666,19 @@ def charge_mark(request, charge):
             messages.error(request, str(error))
         else:
             messages.success(request, f"{charge.organisation.name}: {charge.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") if _safe_next(request) else "training:charges")
+    return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
 
 
 def _safe_next(request) -> bool:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    # A path on this site only: anything else ("abc", a view's name, another host) goes to the charges page.
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    )
 
 
 @officer_required
