@@ -367,6 +367,8 @@ class Involvement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvolvementQuerySet.as_manager()
+    # Which column is the keyed hash of which (manage.py check_encrypted_data checks FIELD_INDEX_KEY with it).
+    blind_indexes = {"pupil_index": "pupil_reference"}
 
     class Meta:
         ordering = ["incident", "created_at", "id"]
