@@ -358,8 +358,13 @@ class VisitMoveForm(VisitLocationMixin, GDSFormMixin, forms.Form):
 
 
 class VisitCompleteForm(GDSFormMixin, forms.Form):
+    """The officer records a booked visit: when it really happened (the booked time unless
+    changed: a visit brought forward is recorded on its real day), and the report."""
+
     submit_label = "Save the visit record"
 
+    date = GOVUKDateField(noun="the date of the visit", not_future=True)
+    time = GOVUKTimeField(noun="the start time")
     report = forms.CharField(
         label="Report for the school",
         help_text="What you saw, what is going well, and the agreed next steps. The school can read and download this.",
@@ -371,6 +376,18 @@ class VisitCompleteForm(GDSFormMixin, forms.Form):
     notes = forms.CharField(
         label="Private notes for officers (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        if visit.starts_at:
+            booked = timezone.localtime(visit.starts_at)
+            self.initial.setdefault("date", booked.date())
+            self.initial.setdefault("time", booked.time())
+        self.fields["date"].help_text = "The day it happened. Change it if the visit took place on another day."
+        self.fields["time"].help_text = "For example 09:30 or 2pm"
+
+    def happened_at(self):
+        return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
 class ActionItemForm(GDSFormMixin, forms.ModelForm):

@@ -134,10 +134,18 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     check(officer)
     visit = Visit.objects.get()
     assert timezone.localtime(visit.starts_at).date() == first
+    # Before its day, recording waits behind "happened earlier"; a report typed too soon is kept.
+    expect(officer.get_by_role("heading", name="Record the visit")).to_have_count(0)
+    officer.get_by_text("The visit happened earlier than booked").click()
+    officer.get_by_label("Report for the school").fill("Typed before the day.")
+    officer.get_by_role("button", name="Save the visit record").click()
+    expect(officer.locator(".govuk-error-summary")).to_contain_text("Date of the visit must be today or in the past")
+    expect(officer.get_by_label("Report for the school")).to_have_value("Typed before the day.")
+    check(officer)
 
     # The day comes and goes: the officer records the visit afterwards.
     Visit.objects.update(starts_at=timezone.now() - datetime.timedelta(hours=3))
-    officer.reload()
+    officer.goto(live_server.url + visit.get_absolute_url())
     officer.get_by_role("button", name="Save the visit record").click()  # empty
     expect(officer.locator(".govuk-error-summary")).to_contain_text("Enter the report for the school")
     check(officer)
