@@ -42,9 +42,17 @@ class ApplyForm(GDSFormMixin, forms.Form):
     )
     contact_phone = forms.CharField(label="Contact phone (optional)", max_length=30, required=False)
     accept_terms = forms.BooleanField(
-        label="I agree to the terms of the Positive and Peaceful Places award, including the traded service charge",
+        label="I have read the terms of the award and agree to pay for the package I choose",
         error_messages={"required": "Confirm that you agree to the terms of the award"},
     )
+
+    def __init__(self, *args, standard_price: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package"].choices = [
+            (Application.Package.STANDARD, f"Standard package: £{standard_price}"),
+            (Application.Package.BESPOKE, "Bespoke package: priced by agreement"),
+        ]
+        self.fields["package"].help_text = "What each package includes is set out in the terms above."
 
     def clean(self):
         cleaned = super().clean()

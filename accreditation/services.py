@@ -148,6 +148,7 @@ def application_apply(
                 previous_application=previous_application,
                 previous_legacy_award=previous_legacy_award,
                 package=package,
+                agreed_price=settings.AWARD_STANDARD_PRICE if package == Application.Package.STANDARD else None,
                 bespoke_note=bespoke_note,
                 purchase_order=purchase_order,
                 contact_name=contact_name,

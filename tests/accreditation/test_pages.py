@@ -49,7 +49,33 @@ def test_lead_starts_from_the_award_page_and_applies(client, alice, school_a):
     )
     application = Application.objects.get(organisation=school_a)
     assert response["Location"] == application.get_absolute_url()
+    assert application.agreed_price == settings.AWARD_STANDARD_PRICE
     assert client.get(reverse("accreditation:dashboard"))["Location"] == application.get_absolute_url()
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Application sent. Next, offer two or three dates for your initial visit" in page
+    assert f"Standard package, £{settings.AWARD_STANDARD_PRICE}" in page
+
+
+def test_the_apply_page_shows_each_packages_price_and_the_terms(client, alice, school_a, settings):
+    settings.AWARD_STANDARD_PRICE, settings.AWARD_PAYMENT_DAYS = 820, 45
+    client.force_login(alice)
+    page = client.get(reverse("accreditation:apply")).content.decode()
+    assert "Standard package: £820" in page and "Bespoke package: priced by agreement" in page
+    assert "Pay the invoice within 45 days" in page
+    terms = client.get(reverse("accreditation:terms"))
+    assert terms.status_code == 200 and "Standard package" in terms.content.decode()
+    assert "£820" in terms.content.decode()
+    client.post(
+        reverse("accreditation:apply"),
+        {
+            "package": "bespoke",
+            "bespoke_note": "Two sites",
+            "contact_name": "A",
+            "contact_email": "a@a.example",
+            "accept_terms": "on",
+        },
+    )
+    assert Application.objects.get(organisation=school_a).agreed_price is None
 
 
 def test_apply_form_errors_save_nothing(client, alice, school_a):

@@ -83,10 +83,14 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     expect(lead).to_have_title(re.compile("^Error: "))
     expect(lead.locator(".govuk-error-summary")).to_contain_text("Confirm that you agree to the terms of the award")
     check(lead)
-    lead.get_by_label("Standard package").check()
-    lead.get_by_label("I agree to the terms").check()
+    # The price and the terms are on the page before the school agrees to them.
+    lead.get_by_text("Read the terms and charges of the award").click()
+    expect(lead.get_by_text("Pay the invoice within 30 days")).to_be_visible()
+    check(lead)
+    lead.get_by_label("Standard package: £695").check()
+    lead.get_by_label("I have read the terms of the award").check()
     lead.get_by_role("button", name="Send application").click()
-    expect(lead.get_by_text("Application sent")).to_be_visible()
+    expect(lead.get_by_text("Application sent. Next, offer two or three dates for your initial visit")).to_be_visible()
     check(lead)
     application_url = lead.url
 
