@@ -762,8 +762,9 @@ def _differences(before, after, criteria: dict) -> list[str]:
             return criteria.get(value, "(another scheme)")
         return str(value)
 
-    return [
-        f"{label}: {shown(field, getattr(before, field))} → {shown(field, getattr(after, field))}"
-        for field, label in _PLAN_FIELDS.items()
-        if getattr(before, field) != getattr(after, field)
-    ]
+    lines = []
+    for field, label in _PLAN_FIELDS.items():
+        old, new = shown(field, getattr(before, field)), shown(field, getattr(after, field))
+        if " ".join(old.split()) != " ".join(new.split()):  # the same words read the same: no change
+            lines.append(f"{label}: {old} → {new}")
+    return lines

@@ -189,8 +189,17 @@ def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer,
     assert (
         page.index("Changes asked for") < page.index("Add minutes") < page.index('<h2 class="govuk-heading-m">History')
     )
+    criterion = evidence.criteria.first()
+    client.post(
+        url("evidence-edit", evidence),
+        {"title": "Our practice", "kind": "statement", "criteria": [criterion.pk], "statement": "Minutes of 3 May."},
+    )
     client.post(url("evidence-submit", evidence), {"submit-comment": "Minutes attached"})
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
+    # The officer sees what changed since they asked: the earlier and the new words.
+    client.force_login(officer)
+    page = client.get(url("evidence-detail", evidence)).content.decode()
+    assert "Statement: What we do. → Minutes of 3 May." in page
 
 
 def test_a_stale_review_shows_the_first_decision_and_changes_nothing(client, alice, officer, school_a):
