@@ -904,6 +904,15 @@ def evidence_review(*, evidence: Evidence, by: User, decision: str, comment: str
             comment=comment.strip(),
             url=absolute_url(evidence),
         )
+    else:
+        _notify(
+            lead_emails(application),
+            f"evidence accepted: {evidence.title}",
+            "evidence_accepted",
+            evidence=evidence,
+            comment=comment.strip(),
+            url=absolute_url(application),
+        )
     return evidence
 
 
