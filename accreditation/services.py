@@ -24,7 +24,7 @@ from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue
 from ppp.dates import add_months
 from ppp.errors import DomainError
-from ppp.history import record_transition
+from ppp.history import changes_note, record_transition
 from ppp.links import absolute_url
 from ppp.locking import lock
 from ppp.mail import email_after_commit
@@ -148,6 +148,7 @@ def application_apply(
                 previous_application=previous_application,
                 previous_legacy_award=previous_legacy_award,
                 package=package,
+                agreed_price=settings.AWARD_STANDARD_PRICE if package == Application.Package.STANDARD else None,
                 bespoke_note=bespoke_note,
                 purchase_order=purchase_order,
                 contact_name=contact_name,
@@ -548,13 +549,40 @@ def visit_record_past(
 
 
 @transaction.atomic
-def visit_complete(*, visit: Visit, by: User, notes: str = "", outcome: str = "", report: str = "") -> Visit:
-    """The officer records the visit; the initial visit moves the application to planning."""
+def visit_complete(
+    *,
+    visit: Visit,
+    by: User,
+    notes: str = "",
+    outcome: str = "",
+    report: str = "",
+    happened_at: datetime.datetime | None = None,
+) -> Visit:
+    """The officer records the visit; the initial visit moves the application to planning.
+
+    `happened_at` is when the visit really took place, if not when it was booked (a visit
+    brought forward, say): it must be past, and the visit's date is corrected with a note."""
     application = _lock(visit.application)  # the application first, then the visit
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     can.can_record_visit.require(by, visit, WorkflowError)
-    if visit.starts_at and visit.starts_at > timezone.now():
-        raise WorkflowError("This visit has not happened yet.")
+    happened_at = happened_at or visit.starts_at
+    if happened_at and happened_at > timezone.now():
+        raise WorkflowError(
+            "This visit has not happened yet. If it took place on another day, enter that date and time."
+        )
+    minute = {"second": 0, "microsecond": 0}
+    if happened_at and visit.starts_at and happened_at.replace(**minute) != visit.starts_at.replace(**minute):
+        if happened_at < timezone.now() - datetime.timedelta(days=365):
+            raise WorkflowError("A visit recorded on another day must be within the last year.")
+        booked = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")
+        visit.starts_at = happened_at
+        visit.save(update_fields=["starts_at"])
+        record_transition(
+            visit,
+            action=VisitEvent.Action.MOVED,
+            by=by,
+            note=f"Happened on {timezone.localtime(happened_at):%-d %b %Y %H:%M} (booked for {booked}).",
+        )
     return _complete(application, visit, by=by, notes=notes, outcome=outcome, report=report)
 
 
@@ -779,18 +807,52 @@ def evidence_update(
     can.can_edit_evidence.require(by, evidence, WorkflowError)
     if kind is not None and kind not in Evidence.Kind.values:
         raise WorkflowError("Choose a file, a link or a written statement.")
+    before = _evidence_version(evidence)
     for name, value in (("title", title), ("kind", kind), ("url", url), ("statement", statement)):
         if value is not None:
             setattr(evidence, name, value)
     if file is not None:
         evidence.file, evidence.original_filename = file, original_filename
         evidence.content_type, evidence.size = content_type, size
+    if criteria is not None:
+        criteria = _check_criteria(application, criteria)
+    after = _evidence_version(evidence, criteria)
+    # The officer reads what changed: the earlier and the new words, the file's name.
+    note = changes_note(before, after, EVIDENCE_CHANGE_LABELS)
+    if file is not None and not note:
+        note = f"File: replaced with a new copy of {original_filename}"
+    if not note:
+        return evidence  # nothing changed, so nothing to record
     evidence.save()
     if criteria is not None:
-        evidence.criteria.set(_check_criteria(application, criteria))
-    record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by)
+        evidence.criteria.set(criteria)
+    record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by, note=note)
     _touch(application)
     return evidence
+
+
+EVIDENCE_CHANGE_LABELS = {
+    "title": "Title",
+    "kind": "Kind",
+    "file": "File",
+    "url": "Link",
+    "statement": "Statement",
+    "criteria": "Criteria",
+}
+
+
+def _evidence_version(evidence: Evidence, criteria: list[Criterion] | None = None) -> dict:
+    """What a person reads of an evidence item, to compare two versions of it."""
+    if criteria is None:
+        criteria = list(evidence.criteria.all()) if evidence.pk else []
+    return {
+        "title": evidence.title,
+        "kind": evidence.get_kind_display(),
+        "file": evidence.original_filename if evidence.kind == Evidence.Kind.FILE else "",
+        "url": evidence.url if evidence.kind == Evidence.Kind.LINK else "",
+        "statement": evidence.statement if evidence.kind == Evidence.Kind.STATEMENT else "",
+        "criteria": [c.code for c in criteria],
+    }
 
 
 @transaction.atomic
@@ -841,6 +903,15 @@ def evidence_review(*, evidence: Evidence, by: User, decision: str, comment: str
             evidence=evidence,
             comment=comment.strip(),
             url=absolute_url(evidence),
+        )
+    else:
+        _notify(
+            lead_emails(application),
+            f"evidence accepted: {evidence.title}",
+            "evidence_accepted",
+            evidence=evidence,
+            comment=comment.strip(),
+            url=absolute_url(application),
         )
     return evidence
 
