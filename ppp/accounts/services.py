@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
-from ppp.mail import queue_link_email
+from ppp.links import absolute_url
+from ppp.mail import queue_link_email, render_text, send_after_commit
 
 from .models import Invitation, Membership, Organisation, User
 from .permissions import can_hand_over, can_invite_lead, can_manage_members

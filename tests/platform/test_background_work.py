@@ -169,3 +169,17 @@ def test_the_worker_command_works_through_the_queue_and_stops_when_told(settings
     assert sorted(m.subject for m in mail.outbox) == ["One", "Two"]
     assert not ProcrastinateJob.objects.exists()  # finished jobs are not kept: the emails are the record
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
+
+
+def test_old_finished_work_is_forgotten_and_failures_kept_longer(db):
+    import datetime
+
+    from django.utils import timezone
+
+    old = timezone.now() - datetime.timedelta(days=40)
+    Email.objects.create(subject="Sent long ago", to=["a@example.org"], status=Email.Status.SENT)
+    Email.objects.create(subject="Failed long ago", to=["a@example.org"], status=Email.Status.FAILED)
+    Email.objects.create(subject="Sent today", to=["a@example.org"], status=Email.Status.SENT)
+    Email.objects.exclude(subject="Sent today").update(created_at=old)
+    call_command("prune_background_work")
+    assert sorted(Email.objects.values_list("subject", flat=True)) == ["Failed long ago", "Sent today"]
