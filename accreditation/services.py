@@ -12,6 +12,7 @@ what it reads to decide — the application first, then its evidence, visits or 
 transaction, and queues email after commit from `templates/accreditation/email/`.
 """
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from ppp.history import changes_note, record_transition
 from ppp.links import absolute_url
 from ppp.locking import lock
 from ppp.mail import email_after_commit
+from ppp.storage import StorageFull
 
 from . import permissions as can
 from .models import (
@@ -743,6 +745,19 @@ def _check_criteria(application: Application, criteria) -> list[Criterion]:
     return criteria
 
 
+@contextlib.contextmanager
+def _storing_files():
+    """A full disk for uploads is a message for the person, not an error page: the storage
+    kept nothing of the file, and the transaction keeps nothing of the rest."""
+    try:
+        yield
+    except StorageFull:
+        raise WorkflowError(
+            "The file could not be saved because the service has run out of space for files. "
+            "Nothing was saved. Try again later; if it happens again, contact the council's PPP team."
+        ) from None
+
+
 @transaction.atomic
 def evidence_add(
     *,
@@ -767,18 +782,19 @@ def evidence_add(
     criteria = _check_criteria(application, criteria)
     if kind not in Evidence.Kind.values:
         raise WorkflowError("Choose a file, a link or a written statement.")
-    evidence = Evidence.objects.create(
-        application=application,
-        created_by=by,
-        title=title,
-        kind=kind,
-        file=file or "",
-        original_filename=original_filename,
-        content_type=content_type,
-        size=size,
-        url=url,
-        statement=statement,
-    )
+    with _storing_files():
+        evidence = Evidence.objects.create(
+            application=application,
+            created_by=by,
+            title=title,
+            kind=kind,
+            file=file or "",
+            original_filename=original_filename,
+            content_type=content_type,
+            size=size,
+            url=url,
+            statement=statement,
+        )
     evidence.criteria.set(criteria)
     record_transition(evidence, action=EvidenceEvent.Action.CREATED, by=by)
     _touch(application)
@@ -823,7 +839,8 @@ def evidence_update(
         note = f"File: replaced with a new copy of {original_filename}"
     if not note:
         return evidence  # nothing changed, so nothing to record
-    evidence.save()
+    with _storing_files():
+        evidence.save()
     if criteria is not None:
         evidence.criteria.set(criteria)
     record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by, note=note)

@@ -1,5 +1,7 @@
 """Private file storage: evidence and other uploads that must never have a public URL."""
 
+import contextlib
+import errno
 import os
 
 from django.conf import settings
@@ -7,10 +9,29 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
 from storages.backends.s3 import S3Storage
 
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class StorageFull(Exception):
+    """The disk (or quota) for uploaded files is full: nothing of the file was kept."""
+
 
 class PrivateFileStorage(FileSystemStorage):
     """Files under MEDIA_ROOT/private (or OPTIONS["location"]), with no URL at all:
-    they are served only by views that check permission first."""
+    they are served only by views that check permission first.
+
+    A full disk leaves no partial file behind: the half-written file is removed and
+    `StorageFull` raised, which the services turn into a message for the person."""
+
+    def _save(self, name, content):
+        try:
+            return super()._save(name, content)
+        except OSError as error:
+            if error.errno not in FULL:
+                raise
+            with contextlib.suppress(OSError):
+                os.remove(self.path(name))
+            raise StorageFull(str(error)) from error
 
     @cached_property
     def base_location(self):

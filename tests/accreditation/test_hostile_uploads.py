@@ -2,6 +2,7 @@
 and nothing is stored. Genuine documents still go through. With a virus scanner set,
 every file is scanned, and a scanner that cannot be reached stops uploads."""
 
+import errno
 import io
 import os
 import socket
@@ -226,3 +227,36 @@ def test_a_clean_file_is_scanned_and_stored(client, alice, application, clamd):
 def test_uploads_stop_while_the_scanner_cannot_be_reached(client, alice, application, settings, tmp_path):
     settings.CLAMAV_SOCKET = str(tmp_path / "nobody-listens.sock")
     _refused(client, alice, application, settings, "policy.pdf", f.PDF, "could not check the file for viruses")
+
+
+class _FullDisk:
+    """A file on a disk that fills up after a few bytes (ENOSPC)."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def write(self, data):
+        self.real.write(data[:10])
+        self.real.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self):
+        self.real.close()
+
+
+def test_a_full_disk_refuses_the_upload_with_a_message_and_leaves_no_partial_file(
+    client, alice, application, settings, monkeypatch
+):
+    from django.core.files.storage import filesystem
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(filesystem.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode)))
+    client.force_login(alice)
+    response = upload(client, application, "policy.pdf", f.PDF)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "There is a problem" in body and "run out of space for files" in body
+    assert not Evidence.objects.exists()
+    private = settings.MEDIA_ROOT / "private"
+    left = [path for path in private.rglob("*") if path.is_file()] if private.exists() else []
+    assert left == []
