@@ -23,6 +23,7 @@ from ppp.decorators import officer_required
 from ppp.exports import stream_csv
 from ppp.forms import posted
 from ppp.history import history_of
+from ppp.once import submitted_once
 from ppp.pagecache import cache_public_page
 from ppp.ratelimit import limited, over_limit
 
@@ -96,6 +97,7 @@ def register_entry(request, pledge):
 
 @require_http_methods(["GET", "POST"])
 @limited("charter-sign", "30/m")
+@submitted_once
 def sign(request):
     """Sign the charter: a signed-in lead signs for their organisation; anyone else
     registers a new organisation (rate-limited, honeypot, email checked first)."""
@@ -176,6 +178,7 @@ def _pledges(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def organisation_sign(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     existing = selectors.current_pledge(organisation)
@@ -436,6 +439,7 @@ def pledge_restore(request, pledge):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def review_create(request, pledge):
     pledge = get_object_or_404(_pledges(request.user).prefetch_related("commitments"), public_id=pledge)
     if not is_lead(request.user, pledge.organisation):
@@ -500,6 +504,7 @@ def review_feedback(request, review):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def providers(request, slug):
     """A commissioner's providers: who has pledged, who is due for review, who has not signed."""
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)

@@ -28,6 +28,7 @@ from ppp.crypto import blind_index
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.links import absolute_url
+from ppp.once import submitted_once
 
 from . import permissions, reports, services
 from .filters import IncidentFilter
@@ -140,6 +141,7 @@ def incident_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def incident_new(request):
     organisation = _school(request, "record")
     form = IncidentForm(request.POST or None, initial={"reported_by": "staff", "parents_informed": "no"})
@@ -333,6 +335,7 @@ def incident_close(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def note_add(request, pk):
     incident = _incident(request, pk)
     form = NoteForm(request.POST)
@@ -349,6 +352,7 @@ def note_add(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def pupil_reply(request, pk):
     incident = _incident(request, pk)
     form = ReplyForm(request.POST)
@@ -390,6 +394,7 @@ def incident_print(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def involvement_new(request, pk):
     incident = _incident(request, pk)
     _require(permissions.can_add_involvement, request.user, incident)
@@ -877,6 +882,7 @@ def reporting_link(request):
 @never_cache
 @login_required
 @require_POST
+@submitted_once
 def reporting_link_new(request):
     """Make a new link and show it this once (it is not stored, so it cannot be shown again)."""
     organisation = _school(request, "reporting_link")

@@ -19,6 +19,7 @@ from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.links import absolute_url
+from ppp.once import submitted_once
 from ppp.ratelimit import limited
 
 from . import permissions, reports, selectors, services
@@ -113,6 +114,7 @@ def session_detail(request, session):
 # Bookings made, per person: viewing the form counts for nothing, and a whole school
 # behind one address is not one person.
 @limited("training-book", "30/m", methods=("POST",), key="user")
+@submitted_once
 def book(request, session):
     """A lead or member books named attendees from their organisation."""
     session = get_object_or_404(CourseSession.objects.with_counts().select_related("course"), public_id=session)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.audit.services import audit_record
 from ppp.forms import posted, posted_files
 from ppp.history import history_of
+from ppp.once import submitted_once
 
 from .. import permissions, selectors, services
 from ..forms import EvidenceForm, EvidenceReviewForm, EvidenceSubmitForm
@@ -35,6 +36,7 @@ def _render_form(request, application, form, evidence=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def evidence_add(request, pk):
     application = get_application(request, pk)
     refusal = permissions.can_add_evidence.refusal(request.user, application)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.forms import posted
+from ppp.once import submitted_once
 
 from .. import permissions, selectors, services
 from ..forms import ActionItemForm
@@ -88,6 +89,7 @@ def _action_items(application):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def action_plan(request, pk):
     application = get_application(request, pk)
     can_edit = permissions.can_edit_plan(request.user, application)

@@ -18,6 +18,7 @@ from ppp.audit.services import audit_record
 from ppp.forms import posted
 from ppp.history import history_of
 from ppp.links import absolute_url
+from ppp.once import submitted_once
 
 from .. import permissions, services
 from ..forms import (
@@ -36,6 +37,7 @@ from .common import get_application, get_visit, standing
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def visit_new(request, pk):
     """Officers book a visit (or record one that already happened); leads offer dates."""
     application = get_application(request, pk)

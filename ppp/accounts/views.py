@@ -15,6 +15,7 @@ from ppp.decorators import officer_required
 from ppp.exports import rows_of, stream_csv
 from ppp.forms import posted
 from ppp.home import sections_for
+from ppp.once import submitted_once
 from ppp.pagination import CappedPaginator
 from ppp.permissions import allowed_actions
 from ppp.search import search
@@ -139,6 +140,7 @@ def organisation_hand_over_view(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def organisation_invite(request, slug):
     organisation = get_object_or_404(Organisation.objects.for_user(request.user), slug=slug)
     if not can_manage_members(request.user, organisation):

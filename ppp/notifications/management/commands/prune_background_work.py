@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ppp.models import Submission
 from ppp.notifications.models import Email
 
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         failed = Email.objects.filter(
             status=Email.Status.FAILED, created_at__lt=now - datetime.timedelta(days=failed_days)
         ).delete()[0]
+        # The keys that made two identical form submissions one (ppp/once.py) last a minute.
+        Submission.objects.filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
         jobs = 0
         if settings.ON_POSTGRESQL:
             from django.db import connection
