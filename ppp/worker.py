@@ -107,7 +107,10 @@ class Supervisor:
                 runs = [asyncio.create_task(worker.run()) for worker in self.workers]
                 watch = None if self.until_done else asyncio.create_task(self._watch_stalled())
                 try:
-                    done, _pending = await asyncio.wait(runs, return_when=asyncio.FIRST_EXCEPTION)
+                    # Running for good, one worker stopping (it lost the database, or a side
+                    # task of its failed) stops them all, to start again together.
+                    first = asyncio.FIRST_EXCEPTION if self.until_done else asyncio.FIRST_COMPLETED
+                    done, _pending = await asyncio.wait(runs, return_when=first)
                     failed = [run.exception() for run in done if run.exception()]
                     if failed or not self.until_done:
                         # One worker lost the database (or stopped): stop the others too and
