@@ -45,15 +45,6 @@ def _fresh_cache(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _forget_published_schemes():
-    """Each process remembers a published scheme's criteria (they cannot change, except by
-    a queryset's update(), which tests use to set a scene): every test starts without."""
-    from accreditation.selectors import _FROZEN_STANDARDS
-
-    _FROZEN_STANDARDS.clear()
-
-
-@pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
