@@ -19,7 +19,7 @@ from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.links import absolute_url
-from ppp.ratelimit import limited
+from ppp.ratelimit import ALLOW, limited
 
 from . import permissions, reports, selectors, services
 from .calendar import sessions_feed
@@ -109,7 +109,7 @@ def session_detail(request, session):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@limited("training-book", "30/m")
+@limited("training-book", "30/m", cache_down=ALLOW)
 def book(request, session):
     """A lead or member books named attendees from their organisation."""
     session = get_object_or_404(CourseSession.objects.with_counts().select_related("course"), public_id=session)
@@ -349,7 +349,7 @@ def award_attach(request, application, criterion):
 
 @never_cache  # the address carries the attendee's secret token: never kept by a browser or proxy
 @require_http_methods(["GET", "POST"])
-@limited("training-evaluate", "30/m")
+@limited("training-evaluate", "30/m", cache_down=ALLOW)
 def evaluate(request, token):
     evaluation = (
         Evaluation.objects.by_token(token).select_related("booking__session__course", "booking__organisation").first()
