@@ -69,3 +69,34 @@ def test_the_evidence_and_application_lists_queries_do_not_grow_with_rows(
         f.statement(application, alice, title=f"Policy {n}")
     f.many_evidencing(30, officer)
     assert counts() == one
+
+
+def test_every_list_at_scale_shows_its_rows(client, superuser, alice, officer, school_a):
+    """Every big list (capped counts, no facets, only its columns read) draws, with rows:
+    fields, relations set and empty, choices, dates, admin methods and the search."""
+    from charter.models import Pledge
+    from ppp.admin import ChangelistAtScale
+    from ppp.audit.models import AuditEvent
+    from tests.charter.factories import approved_pledge
+    from tests.training.factories import certified_session
+
+    f.accredited(school_a, alice, officer)  # an application, evidence, an award, a certificate
+    f.OrganisationFactory(name='Oak <i>"Primary"</i>', urn=None)
+    certified_session(school_a, alice, officer)  # a session, bookings, certificates, a charge
+    approved_pledge(school_a)
+    AuditEvent.objects.create(action="auth.login_failed", target_repr="", detail={"username": "x@example.org"})
+    assert Pledge.objects.exists()
+    client.force_login(superuser)
+    urls = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, ChangelistAtScale)
+    ]
+    urls += [reverse("admin:audit_auditevent_changelist") + "?q=school"]
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "<tbody>" in page and "<tr" in page.split("<tbody>")[1], url
+    assert (
+        "Oak &lt;i&gt;&quot;Primary&quot;&lt;/i&gt;"
+        in client.get(reverse("admin:accounts_organisation_changelist")).content.decode()
+    )
