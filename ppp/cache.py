@@ -12,10 +12,12 @@ development: one process) keep Django's behaviour.
 
 `RedisCache`: Django's Redis cache that rides out a Redis outage. A cache that is down
 slows PPP down and never fails a request: a read is a miss, a write is dropped, `add`
-answers "added" and `incr` counts from nothing, each logged. Everything that only keeps
-time (the public page cache, allauth's and axes' bookkeeping) works through it. Rate
-limits count on the `ratelimit` alias instead, a plain RedisCache that raises, so each
-limit decides for itself which way to fail (ppp/ratelimit.py).
+answers "added" and `incr` counts from nothing, each logged. The public page cache works
+through it (pages are drawn fresh), and so do allauth's own limits and its note of used
+two-factor codes, which therefore allow while Redis is down (sign-in failures are still
+counted and locked by django-axes, in the database). PPP's rate limits count on the
+`ratelimit` alias instead, a plain RedisCache that raises, so each limit decides for
+itself which way to fail (ppp/ratelimit.py). docs/adr records why.
 """
 
 import base64
@@ -28,12 +30,8 @@ from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import connections, router, transaction
 from django.utils.timezone import now
-
-try:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # pragma: no cover - redis is a dependency; kept optional for the database cache
-    RedisConnectionError = RedisTimeoutError = OSError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # What a cache that cannot be reached raises: Redis down, refusing, or too slow to answer.
 CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
