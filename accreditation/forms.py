@@ -42,9 +42,17 @@ class ApplyForm(GDSFormMixin, forms.Form):
     )
     contact_phone = forms.CharField(label="Contact phone (optional)", max_length=30, required=False)
     accept_terms = forms.BooleanField(
-        label="I agree to the terms of the Positive and Peaceful Places award, including the traded service charge",
+        label="I have read the terms of the award and agree to pay for the package I choose",
         error_messages={"required": "Confirm that you agree to the terms of the award"},
     )
+
+    def __init__(self, *args, standard_price: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package"].choices = [
+            (Application.Package.STANDARD, f"Standard package: £{standard_price}"),
+            (Application.Package.BESPOKE, "Bespoke package: priced by agreement"),
+        ]
+        self.fields["package"].help_text = "What each package includes is set out in the terms above."
 
     def clean(self):
         cleaned = super().clean()
@@ -358,8 +366,13 @@ class VisitMoveForm(VisitLocationMixin, GDSFormMixin, forms.Form):
 
 
 class VisitCompleteForm(GDSFormMixin, forms.Form):
+    """The officer records a booked visit: when it really happened (the booked time unless
+    changed: a visit brought forward is recorded on its real day), and the report."""
+
     submit_label = "Save the visit record"
 
+    date = GOVUKDateField(noun="the date of the visit", not_future=True)
+    time = GOVUKTimeField(noun="the start time")
     report = forms.CharField(
         label="Report for the school",
         help_text="What you saw, what is going well, and the agreed next steps. The school can read and download this.",
@@ -371,6 +384,18 @@ class VisitCompleteForm(GDSFormMixin, forms.Form):
     notes = forms.CharField(
         label="Private notes for officers (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, visit: Visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        if visit.starts_at:
+            booked = timezone.localtime(visit.starts_at)
+            self.initial.setdefault("date", booked.date())
+            self.initial.setdefault("time", booked.time())
+        self.fields["date"].help_text = "The day it happened. Change it if the visit took place on another day."
+        self.fields["time"].help_text = "For example 09:30 or 2pm"
+
+    def happened_at(self):
+        return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
 class ActionItemForm(GDSFormMixin, forms.ModelForm):

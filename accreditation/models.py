@@ -236,6 +236,13 @@ class Application(models.Model):
     )
     package = models.CharField(max_length=10, choices=Package.choices, default=Package.STANDARD)
     bespoke_note = models.TextField("what the school wants from a bespoke package", blank=True)
+    agreed_price = models.PositiveIntegerField(
+        "agreed price (£)",
+        null=True,
+        blank=True,
+        help_text="The standard package's price when the school applied. For a bespoke package, "
+        "enter the price once the school has accepted it.",
+    )
     purchase_order = models.CharField("purchase order number", max_length=50, blank=True)
     contact_name = models.CharField(max_length=150)
     contact_email = models.EmailField()

@@ -148,6 +148,7 @@ def application_apply(
                 previous_application=previous_application,
                 previous_legacy_award=previous_legacy_award,
                 package=package,
+                agreed_price=settings.AWARD_STANDARD_PRICE if package == Application.Package.STANDARD else None,
                 bespoke_note=bespoke_note,
                 purchase_order=purchase_order,
                 contact_name=contact_name,
@@ -548,13 +549,40 @@ def visit_record_past(
 
 
 @transaction.atomic
-def visit_complete(*, visit: Visit, by: User, notes: str = "", outcome: str = "", report: str = "") -> Visit:
-    """The officer records the visit; the initial visit moves the application to planning."""
+def visit_complete(
+    *,
+    visit: Visit,
+    by: User,
+    notes: str = "",
+    outcome: str = "",
+    report: str = "",
+    happened_at: datetime.datetime | None = None,
+) -> Visit:
+    """The officer records the visit; the initial visit moves the application to planning.
+
+    `happened_at` is when the visit really took place, if not when it was booked (a visit
+    brought forward, say): it must be past, and the visit's date is corrected with a note."""
     application = _lock(visit.application)  # the application first, then the visit
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     can.can_record_visit.require(by, visit, WorkflowError)
-    if visit.starts_at and visit.starts_at > timezone.now():
-        raise WorkflowError("This visit has not happened yet.")
+    happened_at = happened_at or visit.starts_at
+    if happened_at and happened_at > timezone.now():
+        raise WorkflowError(
+            "This visit has not happened yet. If it took place on another day, enter that date and time."
+        )
+    if happened_at and happened_at < timezone.now() - datetime.timedelta(days=365):
+        raise WorkflowError("A visit recorded afterwards must be within the last year.")
+    minute = {"second": 0, "microsecond": 0}
+    if happened_at and visit.starts_at and happened_at.replace(**minute) != visit.starts_at.replace(**minute):
+        booked = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")
+        visit.starts_at = happened_at
+        visit.save(update_fields=["starts_at"])
+        record_transition(
+            visit,
+            action=VisitEvent.Action.MOVED,
+            by=by,
+            note=f"Happened on {timezone.localtime(happened_at):%-d %b %Y %H:%M} (booked for {booked}).",
+        )
     return _complete(application, visit, by=by, notes=notes, outcome=outcome, report=report)
 
 

@@ -9,6 +9,7 @@ A = "award/applications/<uuid:pk>/"
 urlpatterns = [
     path("award/", views.dashboard, name="dashboard"),
     path("award/apply/", views.apply, name="apply"),
+    path("award/terms/", views.award_terms, name="terms"),
     path("award/officer/", views.caseload, name="caseload"),
     path(A, views.application_detail, name="application-detail"),
     path(A + "assign/", views.application_assign, name="application-assign"),

@@ -507,6 +507,13 @@ CHARTER_REVIEW_WINDOW_DAYS = env_int("CHARTER_REVIEW_WINDOW_DAYS", 60)
 # Public sign-ups allowed per address per hour.
 CHARTER_SIGN_UPS_PER_HOUR = env_int("CHARTER_SIGN_UPS_PER_HOUR", 5)
 
+# The award is a traded service. Leicester's defaults, which the council changes here: the
+# standard package's price in whole pounds (a bespoke package is priced by agreement), when
+# the invoice is paid, and the notice period after which withdrawing is still charged.
+AWARD_STANDARD_PRICE = env_int("AWARD_STANDARD_PRICE", 695)
+AWARD_PAYMENT_DAYS = env_int("AWARD_PAYMENT_DAYS", 30)
+AWARD_FREE_WITHDRAWAL_DAYS = env_int("AWARD_FREE_WITHDRAWAL_DAYS", 14)
+
 # SEND Support training: a confirmed place cancelled less than TRAINING_NOTICE_DAYS days
 # before the session is charged; a session below its minimum numbers
 # TRAINING_MINIMUM_CHECK_DAYS days before is flagged to the officers to confirm or cancel;

@@ -39,7 +39,7 @@ def _attendee_fields(prefix: str, required: bool) -> dict:
             help_text="Their confirmation and joining details go here.",
             error_messages={
                 "required": f"Enter {name} email address",
-                "invalid": "Enter an email address in the correct format, like name@example.org",
+                "invalid": f"Enter {name} email address in the correct format, like name@example.org",
             },
         ),
         "role": forms.ChoiceField(

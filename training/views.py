@@ -25,6 +25,7 @@ from . import permissions, reports, selectors, services
 from .calendar import sessions_feed
 from .filters import CatalogueFilter, ChargeFilter, SessionFilter, session_q
 from .forms import (
+    MAX_ATTENDEES,
     AttendanceForm,
     BookingForm,
     CancelBookingForm,
@@ -120,8 +121,13 @@ def book(request, session):
         rows = int(request.POST.get("rows") or request.GET.get("rows") or 3)
     except ValueError:
         rows = 3
-    form = BookingForm(request.POST if request.method == "POST" else None, rows=rows)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "more" in request.POST:
+        # "Book for more people": the same names again, with more rows, and nothing booked yet.
+        typed = {key: value for key, value in request.POST.items() if key.startswith(("name_", "email_", "role_"))}
+        form = BookingForm(initial=typed, rows=MAX_ATTENDEES)
+    else:
+        form = BookingForm(request.POST if request.method == "POST" else None, rows=rows)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             bookings = services.booking_create(
                 session=session, organisation=organisation, attendees=form.attendees(), by=request.user, request=request
@@ -139,9 +145,10 @@ def book(request, session):
                     + ".",
                 )
             if waiting:
-                messages.warning(
+                # Joining the waiting list is what was asked for: a success, not a problem.
+                messages.success(
                     request,
-                    "The session is full. On the waiting list: "
+                    "On the waiting list: "
                     + ", ".join(b.attendee_name for b in waiting)
                     + ". We email them if a place comes up.",
                 )

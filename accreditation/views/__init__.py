@@ -6,7 +6,7 @@ the person may do, call one service per URL, and render.
     evidence.py       evidence: add, change, submit, review, download
     visits.py         visits: offer dates, book, confirm or move, record, cancel, calendar, report
     officers.py       the caseload and its export
-    public.py         award holders
+    public.py         award holders, the award's terms
 """
 
 from .applications import (
@@ -25,7 +25,7 @@ from .applications import (
 from .evidence import evidence_add, evidence_detail, evidence_download, evidence_edit, evidence_review, evidence_submit
 from .officers import caseload
 from .planning import action_delete, action_edit, action_plan, action_plan_csv, action_plan_pdf, self_review
-from .public import award_holders
+from .public import award_holders, award_terms
 from .visits import visit_cancel, visit_confirm, visit_detail, visit_ics, visit_new, visit_record, visit_report_download
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "application_withdraw",
     "apply",
     "award_holders",
+    "award_terms",
     "award_logo",
     "caseload",
     "dashboard",

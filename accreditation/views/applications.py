@@ -20,6 +20,7 @@ from ..models import Application, Award, Evidence, Visit
 from ..reports import standard_progress
 from ..services import WorkflowError
 from .common import get_application, get_application_page, standing
+from .public import terms_context
 
 
 @login_required
@@ -71,7 +72,8 @@ def apply(request):
     if not blocked and reaccredit and isinstance(source, Application):
         blocked = selectors.can_reaccredit_now(source)
     initial = {"contact_name": request.user.get_full_name(), "contact_email": request.user.email}
-    form = ApplyForm(posted(request), initial=initial)
+    terms = terms_context()
+    form = ApplyForm(posted(request), initial=initial, standard_price=terms["standard_price"])
     if request.method == "POST" and not blocked and form.is_valid():
         try:
             if reaccredit:
@@ -86,7 +88,9 @@ def apply(request):
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, "Application sent. Your council officer will be in touch to arrange the initial visit."
+                request,
+                "Application sent. Next, offer two or three dates for your initial visit: "
+                "your council officer will confirm one.",
             )
             return redirect(application)
     return render(
@@ -100,6 +104,7 @@ def apply(request):
             "needs_pledge": bool(scheme and scheme.requires_pledge and not has_approved_pledge(organisation)),
             "reaccredit": reaccredit,
             "source": source,
+            **terms,
         },
     )
 

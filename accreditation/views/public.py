@@ -1,5 +1,6 @@
-"""The public list of award holders."""
+"""The public pages of the award: its holders, and the terms a school agrees to when it applies."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,3 +31,18 @@ def award_holders(request):
         "accreditation/award_holders.html",
         {"filter": filterset, "page": page, "querystring": query.urlencode()},
     )
+
+
+def terms_context() -> dict:
+    """The award's prices and terms, from settings (the council changes them there)."""
+    return {
+        "standard_price": settings.AWARD_STANDARD_PRICE,
+        "payment_days": settings.AWARD_PAYMENT_DAYS,
+        "free_withdrawal_days": settings.AWARD_FREE_WITHDRAWAL_DAYS,
+    }
+
+
+@require_GET
+def award_terms(request):
+    """The terms and charges of the award, for anyone to read before applying."""
+    return render(request, "accreditation/terms.html", terms_context())

@@ -131,7 +131,9 @@ def _render_visit(request, visit: Visit, *, status: int = 200, **forms) -> HttpR
             context["move_form"] = form
         form.helper.form_action = action
     if "record" in actions:
-        context["record_form"] = forms.get("record_form") or VisitCompleteForm(prefix="record")
+        context["record_form"] = forms.get("record_form") or VisitCompleteForm(visit=visit, prefix="record")
+        today = timezone.localdate()
+        context["visit_day_come"] = bool(visit.starts_at) and timezone.localdate(visit.starts_at) <= today
     if "cancel" in actions:
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm(prefix="cancel")
     return render(request, "accreditation/visit_detail.html", context, status=status)
@@ -184,15 +186,24 @@ def visit_confirm(request, pk):
 @require_POST
 def visit_record(request, pk):
     visit = get_visit(request, pk)
-    form = VisitCompleteForm(request.POST, prefix="record")
+    form = VisitCompleteForm(request.POST, visit=visit, prefix="record")
     if form.is_valid():
+        c = form.cleaned_data
         try:
-            services.visit_complete(visit=visit, by=request.user, **form.cleaned_data)
+            services.visit_complete(
+                visit=visit,
+                by=request.user,
+                report=c["report"],
+                outcome=c["outcome"],
+                notes=c["notes"],
+                happened_at=form.happened_at(),
+            )
         except WorkflowError as error:
-            messages.error(request, str(error))
+            # What the officer typed stays in the form, with the reason beside it.
+            form.add_error(None, str(error))
         else:
             messages.success(request, "Visit recorded. The school can read your report.")
-        return redirect(visit)
+            return redirect(visit)
     return _render_visit(request, visit, record_form=form)
 
 

@@ -223,7 +223,18 @@ SWEEP = {
         method="post",
         success=302,
         owner="officer",
-        data={"record-report": "A good visit."},
+        data={
+            "record-report": "A good visit.",
+            # When it happened: yesterday morning (the form offers the booked time; any past time will do).
+            **dict(
+                zip(
+                    ("record-date_0", "record-date_1", "record-date_2"),
+                    f"{timezone.localdate() - datetime.timedelta(days=1):%-d %-m %Y}".split(),
+                    strict=True,
+                )
+            ),
+            "record-time": "10:00",
+        },
         effect=_visit_status(Visit.Status.COMPLETED),
     ),
     "accreditation:visit-cancel": Case(

@@ -49,7 +49,33 @@ def test_lead_starts_from_the_award_page_and_applies(client, alice, school_a):
     )
     application = Application.objects.get(organisation=school_a)
     assert response["Location"] == application.get_absolute_url()
+    assert application.agreed_price == settings.AWARD_STANDARD_PRICE
     assert client.get(reverse("accreditation:dashboard"))["Location"] == application.get_absolute_url()
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Application sent. Next, offer two or three dates for your initial visit" in page
+    assert f"Standard package, £{settings.AWARD_STANDARD_PRICE}" in page
+
+
+def test_the_apply_page_shows_each_packages_price_and_the_terms(client, alice, school_a, settings):
+    settings.AWARD_STANDARD_PRICE, settings.AWARD_PAYMENT_DAYS = 820, 45
+    client.force_login(alice)
+    page = client.get(reverse("accreditation:apply")).content.decode()
+    assert "Standard package: £820" in page and "Bespoke package: priced by agreement" in page
+    assert "Pay the invoice within 45 days" in page
+    terms = client.get(reverse("accreditation:terms"))
+    assert terms.status_code == 200 and "Standard package" in terms.content.decode()
+    assert "£820" in terms.content.decode()
+    client.post(
+        reverse("accreditation:apply"),
+        {
+            "package": "bespoke",
+            "bespoke_note": "Two sites",
+            "contact_name": "A",
+            "contact_email": "a@a.example",
+            "accept_terms": "on",
+        },
+    )
+    assert Application.objects.get(organisation=school_a).agreed_price is None
 
 
 def test_apply_form_errors_save_nothing(client, alice, school_a):
@@ -625,3 +651,85 @@ def test_the_self_review_says_what_each_rating_means(client, alice, officer, sch
     assert "What the ratings mean" in page
     for words in ["Nothing is in place", "not yet consistent", "happens consistently", "part of everyday culture"]:
         assert words in page
+
+
+# Recording a visit: offered once its day has come, nothing typed is ever lost
+
+
+def _booked(application, officer, *, days):
+    return services.visit_schedule(
+        application=application,
+        by=officer,
+        kind="initial",
+        mode="online",
+        starts_at=timezone.now() + datetime.timedelta(days=days),
+    )
+
+
+def _record_post(when, report="We met the head and the pupil council.", time=None):
+    local = timezone.localtime(when)
+    return {
+        "record-date_0": local.day,
+        "record-date_1": local.month,
+        "record-date_2": local.year,
+        "record-time": time or f"{local:%H:%M}",
+        "record-report": report,
+        "record-outcome": "",
+        "record-notes": "",
+    }
+
+
+def test_a_future_visit_offers_recording_only_as_happening_earlier(client, alice, officer, school_a):
+    visit = _booked(f.apply(school_a, alice), officer, days=5)
+    client.force_login(officer)
+    page = client.get(url("visit-detail", visit)).content.decode()
+    assert "The visit happened earlier than booked" in page
+    assert '<h2 class="govuk-heading-m">Record the visit</h2>' not in page
+
+
+def test_recording_a_future_visit_keeps_the_report_and_says_why(client, alice, officer, school_a):
+    visit = _booked(f.apply(school_a, alice), officer, days=5)
+    client.force_login(officer)
+    response = client.post(url("visit-record", visit), _record_post(visit.starts_at, report="Long report, typed."))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert "Date of the visit must be today or in the past" in body
+    assert "Long report, typed." in body
+    # Today, but an hour from now: the service refuses, and the report is still there.
+    later = timezone.localtime() + datetime.timedelta(hours=1)
+    if later.date() == timezone.localdate():
+        body = client.post(url("visit-record", visit), _record_post(later, report="Second try.")).content.decode()
+        assert "This visit has not happened yet" in body
+        assert "Second try." in body
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.SCHEDULED
+
+
+def test_a_visit_that_happened_on_another_day_is_recorded_on_that_day(client, alice, officer, school_a):
+    visit = _booked(f.apply(school_a, alice), officer, days=5)
+    client.force_login(officer)
+    earlier = timezone.now() - datetime.timedelta(days=1)
+    response = client.post(url("visit-record", visit), _record_post(earlier, time="10am"))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.COMPLETED
+    assert timezone.localtime(visit.starts_at).date() == timezone.localdate(earlier)
+    assert timezone.localtime(visit.starts_at).hour == 10
+    assert "booked for" in visit.history.get(action="moved").note
+
+
+def test_a_visit_whose_day_has_come_is_recorded_at_its_booked_time(client, alice, officer, school_a):
+    application = f.apply(school_a, alice)
+    visit = _booked(application, officer, days=1)
+    Visit.objects.filter(pk=visit.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    visit.refresh_from_db()
+    client.force_login(officer)
+    page = client.get(url("visit-detail", visit)).content.decode()
+    assert '<h2 class="govuk-heading-m">Record the visit</h2>' in page
+    booked = visit.starts_at
+    assert client.post(url("visit-record", visit), _record_post(booked)).status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.COMPLETED
+    assert visit.starts_at == booked
+    assert not visit.history.filter(action="moved").exists()

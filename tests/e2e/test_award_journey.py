@@ -83,10 +83,14 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     expect(lead).to_have_title(re.compile("^Error: "))
     expect(lead.locator(".govuk-error-summary")).to_contain_text("Confirm that you agree to the terms of the award")
     check(lead)
-    lead.get_by_label("Standard package").check()
-    lead.get_by_label("I agree to the terms").check()
+    # The price and the terms are on the page before the school agrees to them.
+    lead.get_by_text("Read the terms and charges of the award").click()
+    expect(lead.get_by_text("Pay the invoice within 30 days")).to_be_visible()
+    check(lead)
+    lead.get_by_label("Standard package: £695").check()
+    lead.get_by_label("I have read the terms of the award").check()
     lead.get_by_role("button", name="Send application").click()
-    expect(lead.get_by_text("Application sent")).to_be_visible()
+    expect(lead.get_by_text("Application sent. Next, offer two or three dates for your initial visit")).to_be_visible()
     check(lead)
     application_url = lead.url
 
@@ -134,10 +138,18 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     check(officer)
     visit = Visit.objects.get()
     assert timezone.localtime(visit.starts_at).date() == first
+    # Before its day, recording waits behind "happened earlier"; a report typed too soon is kept.
+    expect(officer.get_by_role("heading", name="Record the visit")).to_have_count(0)
+    officer.get_by_text("The visit happened earlier than booked").click()
+    officer.get_by_label("Report for the school").fill("Typed before the day.")
+    officer.get_by_role("button", name="Save the visit record").click()
+    expect(officer.locator(".govuk-error-summary")).to_contain_text("Date of the visit must be today or in the past")
+    expect(officer.get_by_label("Report for the school")).to_have_value("Typed before the day.")
+    check(officer)
 
     # The day comes and goes: the officer records the visit afterwards.
     Visit.objects.update(starts_at=timezone.now() - datetime.timedelta(hours=3))
-    officer.reload()
+    officer.goto(live_server.url + visit.get_absolute_url())
     officer.get_by_role("button", name="Save the visit record").click()  # empty
     expect(officer.locator(".govuk-error-summary")).to_contain_text("Enter the report for the school")
     check(officer)

@@ -78,6 +78,11 @@ def test_a_lead_books_staff_who_are_certified_and_the_award_shows_it(new_context
         group.get_by_label("Full name").fill(name)
         group.get_by_label("Email address").fill(email)
         group.get_by_label("Role").select_option(label=role)
+    # More rows keep what was typed, and book nothing yet.
+    lead_page.get_by_role("button", name="Add more people (up to 6 at a time)").click()
+    expect(lead_page.get_by_role("group", name="Attendee 6")).to_be_visible()
+    expect(lead_page.get_by_role("group", name="Attendee 2").get_by_label("Full name")).to_have_value("Kim Assistant")
+    look(lead_page, axe_check)
     lead_page.get_by_role("button", name="Book places").click()
     expect(lead_page.get_by_text("2 places confirmed: Jo Teacher, Kim Assistant.")).to_be_visible()
     look(lead_page, axe_check)

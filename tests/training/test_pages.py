@@ -150,8 +150,31 @@ def test_booking_a_full_session_says_clearly_it_is_the_waiting_list(client, alic
     url = reverse("training:book", args=[session.public_id])
     assert "This session is full" in client.get(url).content.decode()
     response = client.post(url, _form(1), follow=True)
-    assert "The session is full. On the waiting list: Jo Teacher." in response.content.decode()
+    body = response.content.decode()
+    assert "On the waiting list: Jo Teacher. We email them if a place comes up." in body
+    assert "govuk-notification-banner--success" in body and "There is a problem" not in body
     assert session.bookings.get(attendee_email="jo@a.example").status == Booking.Status.WAITLISTED
+
+
+def test_adding_more_people_keeps_what_was_typed_and_books_nothing(client, alice):
+    session = make_session(capacity=5)
+    client.force_login(alice)
+    url = reverse("training:book", args=[session.public_id])
+    response = client.post(url, {**_form(2), "more": "1"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" not in body
+    assert 'value="Jo Teacher"' in body and 'value="kim@a.example"' in body
+    assert 'name="name_6"' in body and "Add more people" not in body
+    assert not session.bookings.exists()
+
+
+def test_an_attendees_bad_email_says_which_attendee(client, alice):
+    session = make_session(capacity=5)
+    client.force_login(alice)
+    url = reverse("training:book", args=[session.public_id])
+    body = client.post(url, _form(2, email_2="kim-at-school")).content.decode()
+    assert "Enter attendee 2&#x27;s email address in the correct format" in body
+    assert not session.bookings.exists()
 
 
 @pytest.mark.parametrize(
@@ -160,7 +183,7 @@ def test_booking_a_full_session_says_clearly_it_is_the_waiting_list(client, alic
         ({}, "Enter the first attendee&#x27;s full name"),
         (
             {"name_1": "Jo", "email_1": "not-an-email", "role_1": "teacher"},
-            "Enter an email address in the correct format",
+            "Enter attendee 1&#x27;s email address in the correct format",
         ),
         ({"name_1": "Jo", "email_1": "jo@a.example", "role_1": "wizard"}, "Select one of the options for"),
         (
