@@ -674,7 +674,10 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
     drafts = page.evidence_in(Evidence.Status.DRAFT)
     if drafts:
         steps.append(
-            Step(f"Submit {_plural(len(drafts), 'draft')} for review", drafts[0].get_absolute_url())
+            Step(
+                f"Submit {_plural(len(drafts), 'draft')} for review",
+                page.url("evidence-submit-drafts") if len(drafts) > 1 else drafts[0].get_absolute_url(),
+            )
             if lead
             else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
         )
