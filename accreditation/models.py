@@ -596,6 +596,9 @@ class Award(models.Model):
     def __str__(self):
         return f"{self.application.organisation}: {self.level or 'award'} until {self.expires_on:%d %b %Y}"
 
+    def get_absolute_url(self):
+        return self.application.get_absolute_url()
+
 
 class AwardEvent(HistoryEntry):
     """An award's history: made, ratified, its certificate issued, superseded, expired."""

@@ -102,9 +102,12 @@ def _evidence_waiting(today):
 
 def _expiry(today):
     awards = Award.objects.filter(status=Award.Status.ISSUED, expires_on__lte=today + datetime.timedelta(days=90))
+    awards = awards.annotate(reaccrediting=selectors.reaccreditation_under_way())
     for award in awards.select_related("application__organisation"):
         application = award.application
         left = (award.expires_on - today).days
+        if left >= 0 and award.reaccrediting:
+            continue  # the school is already re-accrediting: "your award expires" would only confuse
         if left >= 0:
             stage = 30 if left <= 30 else 90
             yield Reminder(

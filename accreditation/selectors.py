@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -358,13 +358,25 @@ def visit_dates_to_confirm(officer=None):
     )
 
 
+def reaccreditation_under_way():
+    """For an award (as `OuterRef`): has its school started re-accrediting from it?"""
+    return Exists(
+        Application.objects.filter(
+            previous_application_id=OuterRef("application_id"), status__in=Application.OPEN_STATUSES
+        )
+    )
+
+
 def awards_expiring(today: datetime.date, within_days: int = 90):
+    """Issued awards that expire within `within_days`, each saying whether its school has
+    already started re-accreditation (`reaccrediting`)."""
     return (
         Award.objects.filter(
             status=Award.Status.ISSUED,
             expires_on__gte=today,
             expires_on__lte=today + datetime.timedelta(days=within_days),
         )
+        .annotate(reaccrediting=reaccreditation_under_way())
         .select_related("application__organisation")
         .order_by("expires_on")
     )
@@ -569,7 +581,10 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
     drafts = page.evidence_in(Evidence.Status.DRAFT)
     if drafts:
         steps.append(
-            Step(f"Submit {_plural(len(drafts), 'draft')} for review", drafts[0].get_absolute_url())
+            Step(
+                f"Submit {_plural(len(drafts), 'draft')} for review",
+                page.url("evidence-submit-drafts") if len(drafts) > 1 else drafts[0].get_absolute_url(),
+            )
             if lead
             else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
         )
@@ -669,8 +684,9 @@ def _differences(before, after, criteria: dict) -> list[str]:
             return criteria.get(value, "(another scheme)")
         return str(value)
 
-    return [
-        f"{label}: {shown(field, getattr(before, field))} → {shown(field, getattr(after, field))}"
-        for field, label in _PLAN_FIELDS.items()
-        if getattr(before, field) != getattr(after, field)
-    ]
+    lines = []
+    for field, label in _PLAN_FIELDS.items():
+        old, new = shown(field, getattr(before, field)), shown(field, getattr(after, field))
+        if " ".join(old.split()) != " ".join(new.split()):  # the same words read the same: no change
+            lines.append(f"{label}: {old} → {new}")
+    return lines

@@ -24,7 +24,7 @@ from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue
 from ppp.dates import add_months
 from ppp.errors import DomainError
-from ppp.history import record_transition
+from ppp.history import changes_note, record_transition
 from ppp.links import absolute_url
 from ppp.locking import lock
 from ppp.mail import email_after_commit
@@ -570,10 +570,10 @@ def visit_complete(
         raise WorkflowError(
             "This visit has not happened yet. If it took place on another day, enter that date and time."
         )
-    if happened_at and happened_at < timezone.now() - datetime.timedelta(days=365):
-        raise WorkflowError("A visit recorded afterwards must be within the last year.")
     minute = {"second": 0, "microsecond": 0}
     if happened_at and visit.starts_at and happened_at.replace(**minute) != visit.starts_at.replace(**minute):
+        if happened_at < timezone.now() - datetime.timedelta(days=365):
+            raise WorkflowError("A visit recorded on another day must be within the last year.")
         booked = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")
         visit.starts_at = happened_at
         visit.save(update_fields=["starts_at"])
@@ -807,18 +807,52 @@ def evidence_update(
     can.can_edit_evidence.require(by, evidence, WorkflowError)
     if kind is not None and kind not in Evidence.Kind.values:
         raise WorkflowError("Choose a file, a link or a written statement.")
+    before = _evidence_version(evidence)
     for name, value in (("title", title), ("kind", kind), ("url", url), ("statement", statement)):
         if value is not None:
             setattr(evidence, name, value)
     if file is not None:
         evidence.file, evidence.original_filename = file, original_filename
         evidence.content_type, evidence.size = content_type, size
+    if criteria is not None:
+        criteria = _check_criteria(application, criteria)
+    after = _evidence_version(evidence, criteria)
+    # The officer reads what changed: the earlier and the new words, the file's name.
+    note = changes_note(before, after, EVIDENCE_CHANGE_LABELS)
+    if file is not None and not note:
+        note = f"File: replaced with a new copy of {original_filename}"
+    if not note:
+        return evidence  # nothing changed, so nothing to record
     evidence.save()
     if criteria is not None:
-        evidence.criteria.set(_check_criteria(application, criteria))
-    record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by)
+        evidence.criteria.set(criteria)
+    record_transition(evidence, action=EvidenceEvent.Action.EDITED, by=by, note=note)
     _touch(application)
     return evidence
+
+
+EVIDENCE_CHANGE_LABELS = {
+    "title": "Title",
+    "kind": "Kind",
+    "file": "File",
+    "url": "Link",
+    "statement": "Statement",
+    "criteria": "Criteria",
+}
+
+
+def _evidence_version(evidence: Evidence, criteria: list[Criterion] | None = None) -> dict:
+    """What a person reads of an evidence item, to compare two versions of it."""
+    if criteria is None:
+        criteria = list(evidence.criteria.all()) if evidence.pk else []
+    return {
+        "title": evidence.title,
+        "kind": evidence.get_kind_display(),
+        "file": evidence.original_filename if evidence.kind == Evidence.Kind.FILE else "",
+        "url": evidence.url if evidence.kind == Evidence.Kind.LINK else "",
+        "statement": evidence.statement if evidence.kind == Evidence.Kind.STATEMENT else "",
+        "criteria": [c.code for c in criteria],
+    }
 
 
 @transaction.atomic
@@ -826,6 +860,33 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
     application = _lock(evidence.application)  # the application first, then the evidence
     evidence = Evidence.objects.select_for_update().select_related("application").get(pk=evidence.pk)
     can.can_submit_evidence.require(by, evidence, WorkflowError)
+    _submit(application, evidence, by=by, comment=comment)
+    return evidence
+
+
+@transaction.atomic
+def evidence_submit_drafts(*, application: Application, evidence_ids: list, by: User) -> list[Evidence]:
+    """The lead submits several drafts for review in one go: all of them, or none (the
+    first that cannot be submitted says why)."""
+    application = _lock(application)  # the application first, then the evidence
+    drafts = list(
+        Evidence.objects.select_for_update()
+        .select_related("application")
+        .filter(application=application, public_id__in=evidence_ids)
+        .order_by("created_at", "pk")
+    )
+    if not drafts:
+        raise WorkflowError("Select the drafts to submit.")
+    for evidence in drafts:
+        refusal = can.can_submit_evidence.refusal(by, evidence)
+        if refusal:
+            raise WorkflowError(f"“{evidence.title}”: {refusal}")
+    for evidence in drafts:
+        _submit(application, evidence, by=by)
+    return drafts
+
+
+def _submit(application: Application, evidence: Evidence, *, by: User, comment: str = "") -> None:
     if evidence.status == Evidence.Status.CHANGES_REQUESTED and comment.strip():
         record_transition(evidence, action=EvidenceEvent.Action.RESPONDED, by=by, note=comment.strip())
     evidence.submitted_at = timezone.now()
@@ -837,7 +898,6 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
         update_fields=("submitted_at",),
     )
     _touch(application)
-    return evidence
 
 
 @transaction.atomic
@@ -869,6 +929,15 @@ def evidence_review(*, evidence: Evidence, by: User, decision: str, comment: str
             evidence=evidence,
             comment=comment.strip(),
             url=absolute_url(evidence),
+        )
+    else:
+        _notify(
+            lead_emails(application),
+            f"evidence accepted: {evidence.title}",
+            "evidence_accepted",
+            evidence=evidence,
+            comment=comment.strip(),
+            url=absolute_url(application),
         )
     return evidence
 

@@ -21,7 +21,7 @@ from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue, certificate_revoke
 from ppp.dates import add_months
 from ppp.errors import DomainError
-from ppp.history import record_transition
+from ppp.history import changes_note, record_transition
 from ppp.links import absolute_url
 from ppp.mail import render_text, send_after_commit
 from ppp.tokens import hash_token, new_token
@@ -514,12 +514,45 @@ DETAIL_FIELDS = (
 
 def _submit_again(pledge: Pledge, by: User, details: PledgeDetails, action: str, request) -> Pledge:
     _check_details(details, pledge.charter)
+    before = _pledge_version(pledge)
     _apply_details(pledge, details)
     pledge.submitted_at = timezone.now()
-    record_transition(pledge, S.SUBMITTED, action=action, by=by, request=request, update_fields=DETAIL_FIELDS)
+    # The officer reads what changed since the version they returned (or approved last year).
+    after = _pledge_version(pledge, details)
+    note = changes_note(before, after, _pledge_change_labels(pledge)) or "No changes."
+    record_transition(
+        pledge, S.SUBMITTED, action=action, by=by, request=request, update_fields=DETAIL_FIELDS, note=note
+    )
     _save_commitments(pledge, details)
     _notify_officers(pledge)
     return pledge
+
+
+_PLEDGE_CHANGE_LABELS = {
+    "delivery_role": "Delivery role",
+    "children_covered": "Children and young people covered",
+    "staff_covered": "Staff covered",
+    "signatory_name": "Signed by",
+    "signatory_role": "Signatory's role",
+    "leader_statement": "Statement from your leader",
+    "consent_to_list": "Listed on the public register",
+}
+
+
+def _pledge_change_labels(pledge: Pledge) -> dict[str, str]:
+    commitments = {
+        f"commitment-{c.pk}": f"How you will show: {c.short_title}" for c in pledge.charter.commitments.all()
+    }
+    return {**_PLEDGE_CHANGE_LABELS, **commitments}
+
+
+def _pledge_version(pledge: Pledge, details: PledgeDetails | None = None) -> dict:
+    """What a person reads of a pledge, to compare two versions of it."""
+    version = {name: getattr(pledge, name) for name in _PLEDGE_CHANGE_LABELS}
+    version["delivery_role"] = pledge.get_delivery_role_display()
+    texts = details.commitments if details else {c.commitment_id: c.text for c in pledge.commitments.all()}
+    version.update({f"commitment-{pk}": text for pk, text in texts.items()})
+    return version
 
 
 @transaction.atomic

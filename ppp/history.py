@@ -20,7 +20,9 @@ A concrete history model names its subject and its actions:
     record_transition(pledge, Pledge.Status.APPROVED, action=PledgeEvent.Action.APPROVED, by=officer)
 """
 
+import datetime
 import functools
+from collections.abc import Mapping
 from typing import ClassVar
 
 from django.apps import apps
@@ -119,3 +121,35 @@ def record_transition(
         **detail,
     )
     return entry
+
+
+def shown(value) -> str:
+    """A field's value as a person reads it in a history entry."""
+    if value is None or value == "" or value == [] or value == ():
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%-d %B %Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(sorted(str(v) for v in value)) or "(none)"
+    return str(value).strip()
+
+
+def changes_note(before: Mapping[str, object], after: Mapping[str, object], labels: Mapping[str, str]) -> str:
+    """What really changed between two versions, for a history entry's note: one line per
+    short field ("Title: Old → New"), the earlier and the new text for a long one. A value
+    that reads the same (the same date, text differing only in spaces or line endings) is no
+    change, so "18 December → 18 December" is never written. Empty when nothing changed."""
+    lines = []
+    for field, label in labels.items():
+        old, new = shown(before.get(field)), shown(after.get(field))
+        if " ".join(old.split()) == " ".join(new.split()):
+            continue
+        if "\n" in old + new or len(old) + len(new) > 120:
+            lines.append(f"{label} changed.\nEarlier: {old}\nNow: {new}")
+        else:
+            lines.append(f"{label}: {old} → {new}")
+    return "\n".join(lines)

@@ -38,13 +38,27 @@ search_sources = AppRegistry("selectors")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}$|^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 
 
+def stem(word: str) -> str:
+    """A word without its plural ending, so "scouts" finds "Scout Group", "academies"
+    "Academy" and "nurseries" "Nursery" (names are matched by what they contain)."""
+    lower = word.lower()
+    if len(lower) > 4 and lower.endswith("ies"):
+        return word[:-3]
+    if len(lower) > 4 and lower.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(lower) > 3 and lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def organisation_matches(query: str, prefix: str = "") -> Q:
-    """Organisations whose name contains the words, or whose URN or postcode is `query`.
-    `prefix` reaches the organisation from another model ("organisation__")."""
+    """Organisations whose name contains the words in any order (plural or not), or whose
+    URN or postcode is `query`. `prefix` reaches the organisation from another model
+    ("organisation__")."""
     query = " ".join(query.split())
     words = Q()
     for word in query.split(" "):
-        words &= Q(**{f"{prefix}name__icontains": word})
+        words &= Q(**{f"{prefix}name__icontains": stem(word)})
     condition = words | Q(**{f"{prefix}urn": query}) | Q(**{f"{prefix}claimed_urn": query})
     postcode = query.upper()
     if _POSTCODE.match(postcode):

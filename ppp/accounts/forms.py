@@ -227,7 +227,7 @@ class OfficerSearchForm(GDSFormMixin, forms.Form):
 
     q = forms.CharField(
         label="Search for an organisation, application or pledge",
-        help_text="A name, DfE URN, postcode or reference",
+        help_text="A name, DfE URN, postcode, reference or certificate code",
         max_length=100,
         error_messages={
             "required": "Enter a name, URN, postcode or reference",

@@ -190,7 +190,22 @@ def membership_make_lead(*, membership: Membership, by: User, request=None) -> M
     except IntegrityError as exc:  # pragma: no cover - the lock above makes this unreachable
         raise AccountsError("Someone else changed the lead at the same time. Try again.") from exc
     audit_record("membership.role", actor=by, target=target, request=request, role=target.role)
+    _tell_new_lead(target, by)
     return target
+
+
+def _tell_new_lead(membership: Membership, by: User) -> None:
+    """The new lead hears it from PPP, with what being lead means and where to start."""
+    body = render_text(
+        "accounts/email/made_lead.txt",
+        {
+            "membership": membership,
+            "by": by,
+            "url": absolute_url(membership.organisation),
+            "team_email": settings.PPP_TEAM_EMAIL,
+        },
+    )
+    send_after_commit(f"You are now the lead for {membership.organisation} in PPP", body, [membership.user.email])
 
 
 @transaction.atomic
@@ -217,6 +232,7 @@ def organisation_hand_over(
         member.role = Membership.Role.LEAD
         member.save(update_fields=["role"])
         audit_record("membership.role", actor=by, target=member, request=request, role=member.role)
+        _tell_new_lead(member, by)
         return member
     return invitation_create(
         organisation=organisation, email=email, full_name=full_name, role=Membership.Role.LEAD, by=by, request=request

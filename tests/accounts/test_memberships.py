@@ -1,3 +1,4 @@
+from django.core import mail
 from django.urls import reverse
 
 from ppp.accounts.models import Membership
@@ -63,12 +64,17 @@ def test_the_lead_cannot_be_removed(client, officer, alice):
     assert Membership.objects.filter(user=alice).exists()
 
 
-def test_lead_hands_the_role_to_a_member_and_stays_on(client, alice, bob, school_a):
+def test_lead_hands_the_role_to_a_member_and_stays_on(client, alice, bob, school_a, django_capture_on_commit_callbacks):
     client.force_login(alice)
-    assert client.post(make_lead_url(Membership.objects.get(user=bob))).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(make_lead_url(Membership.objects.get(user=bob))).status_code == 302
     assert Membership.objects.get(user=bob).role == Membership.Role.LEAD
     assert Membership.objects.get(user=alice).role == Membership.Role.MEMBER
     assert school_a.memberships.leads().count() == 1
+    # The new lead is told, with what being lead means and where to start.
+    told = mail.outbox[-1]
+    assert told.to == [bob.email] and told.subject == f"You are now the lead for {school_a} in PPP"
+    assert "has made you the lead" in told.body and school_a.get_absolute_url() in told.body
 
 
 def test_officer_appoints_a_lead_when_there_is_none(client, officer, bob):
@@ -130,11 +136,15 @@ def test_an_officer_hands_an_organisation_to_its_real_lead(
     assert AuditEvent.objects.filter(action="organisation.hand_over", detail__reason="Signed up by a stranger").exists()
 
 
-def test_handing_over_to_an_existing_member_makes_them_lead(officer, alice, bob, school_a):
+def test_handing_over_to_an_existing_member_makes_them_lead(
+    officer, alice, bob, school_a, django_capture_on_commit_callbacks
+):
     from ppp.accounts.services import organisation_hand_over
 
-    organisation_hand_over(organisation=school_a, email=bob.email, reason="The head left", by=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_hand_over(organisation=school_a, email=bob.email, reason="The head left", by=officer)
     assert Membership.objects.get(user=bob, organisation=school_a).role == "lead"
+    assert mail.outbox[-1].to == [bob.email] and "has made you the lead" in mail.outbox[-1].body
     assert not Membership.objects.filter(user=alice, organisation=school_a).exists()
 
 

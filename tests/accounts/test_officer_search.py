@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from ppp.accounts.models import Membership
 from tests.accreditation.factories import apply
+from tests.certificates.factories import issue_for
 from tests.charter.factories import PledgeFactory
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -100,3 +101,29 @@ def test_school_staff_cannot_search(client, alice):
 def test_the_caseload_has_the_search_box(client, officer):
     client.force_login(officer)
     assert f'action="{SEARCH}"' in client.get(reverse("accreditation:caseload")).content.decode()
+
+
+@pytest.mark.parametrize("q", ["riverside scouts", "scout riverside", "Riverside  Scout groups"])
+def test_words_in_any_order_and_plurals_find_the_name(client, officer, q):
+    scouts = OrganisationFactory(name="Riverside Scout Group")
+    OrganisationFactory(name="Riverside Primary School")
+    client.force_login(officer)
+    page = results(client, q)
+    assert scouts.get_absolute_url() in page
+    assert "Riverside Primary School" not in page
+
+
+@pytest.mark.parametrize("q", ["st marys academies", "nurseries"])
+def test_plural_endings_are_understood(client, officer, q):
+    OrganisationFactory(name="St Mary's Academy Nursery")
+    client.force_login(officer)
+    assert "St Mary&#x27;s Academy Nursery" in results(client, q)
+
+
+def test_a_certificate_code_finds_what_it_was_issued_for(client, officer, school_a):
+    certificate = issue_for(school_a, officer)  # the organisation stands in as what it was issued for
+    client.force_login(officer)
+    typed = certificate.code.removeprefix("PPP-").replace("-", " ").lower()  # as read off the paper
+    page = results(client, typed)
+    assert "Certificates" in page and certificate.code in page
+    assert school_a.get_absolute_url() in page and "Valid" in page

@@ -189,8 +189,17 @@ def test_officer_asks_for_changes_and_the_lead_resubmits(client, alice, officer,
     assert (
         page.index("Changes asked for") < page.index("Add minutes") < page.index('<h2 class="govuk-heading-m">History')
     )
+    criterion = evidence.criteria.first()
+    client.post(
+        url("evidence-edit", evidence),
+        {"title": "Our practice", "kind": "statement", "criteria": [criterion.pk], "statement": "Minutes of 3 May."},
+    )
     client.post(url("evidence-submit", evidence), {"submit-comment": "Minutes attached"})
     assert Evidence.objects.get(pk=evidence.pk).status == Evidence.Status.SUBMITTED
+    # The officer sees what changed since they asked: the earlier and the new words.
+    client.force_login(officer)
+    page = client.get(url("evidence-detail", evidence)).content.decode()
+    assert "Statement: What we do. → Minutes of 3 May." in page
 
 
 def test_a_stale_review_shows_the_first_decision_and_changes_nothing(client, alice, officer, school_a):
@@ -733,3 +742,44 @@ def test_a_visit_whose_day_has_come_is_recorded_at_its_booked_time(client, alice
     assert visit.status == Visit.Status.COMPLETED
     assert visit.starts_at == booked
     assert not visit.history.filter(action="moved").exists()
+
+
+# Submitting several drafts at once
+
+
+def test_the_lead_submits_several_drafts_in_one_go(client, alice, bob, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    first, second, third = (f.statement(application, bob, title=t) for t in ("Policy", "Minutes", "Survey"))
+    client.force_login(alice)
+    home = client.get(application.get_absolute_url()).content.decode()
+    assert url("evidence-submit-drafts", application) in home  # the next step links to it
+    page = client.get(url("evidence-submit-drafts", application)).content.decode()
+    assert all(t in page for t in ("Policy", "Minutes", "Survey"))
+    response = client.post(
+        url("evidence-submit-drafts", application), {"drafts": [first.public_id, third.public_id]}, follow=True
+    )
+    assert "2 items submitted for review." in response.content.decode()
+    statuses = dict(Evidence.objects.filter(application=application).values_list("title", "status"))
+    assert statuses == {"Policy": "submitted", "Minutes": "draft", "Survey": "submitted"}
+
+
+def test_submitting_no_drafts_or_anothers_item_is_refused_and_changes_nothing(
+    client, alice, charlie, officer, school_a, school_b
+):
+    application = f.evidencing(school_a, alice, officer)
+    mine = f.statement(application, alice)
+    theirs = f.statement(f.evidencing(school_b, charlie, officer), charlie)
+    client.force_login(alice)
+    empty = client.post(url("evidence-submit-drafts", application), {})
+    assert "Select the drafts to submit" in empty.content.decode()
+    forged = client.post(url("evidence-submit-drafts", application), {"drafts": [theirs.public_id]})
+    assert "Select the drafts to submit" in forged.content.decode()
+    assert set(Evidence.objects.values_list("status", flat=True)) == {"draft"}
+    assert mine.public_id  # still a draft
+
+
+def test_a_member_cannot_submit_drafts(client, alice, bob, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    f.statement(application, bob)
+    client.force_login(bob)
+    assert client.get(url("evidence-submit-drafts", application)).status_code == 403

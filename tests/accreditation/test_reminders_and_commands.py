@@ -144,3 +144,34 @@ def test_a_day_the_cron_job_missed_is_caught_up(alice, officer, school_a):
         "PPP award: your award expires in 88 days",
         "PPP award: your award expires in 29 days",
     ]
+
+
+def test_a_school_already_re_accrediting_is_not_told_its_award_expires(client, alice, officer, school_a):
+    application = f.accredited(school_a, alice, officer)
+    today = timezone.localdate()
+    Award.objects.filter(application=application).update(expires_on=today + datetime.timedelta(days=60))
+    services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
+    mail.outbox.clear()
+    remind(today)
+    assert not [s for s in subjects() if "your award expires" in s]
+    # Officers still see it among the awards expiring, and that re-accreditation has started.
+    client.force_login(officer)
+    from django.urls import reverse
+
+    page = client.get(reverse("accreditation:caseload")).content.decode()
+    assert "Re-accreditation started" in page
+
+
+def test_the_lead_hears_when_evidence_is_accepted(alice, officer, school_a, django_capture_on_commit_callbacks):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice, title="Pupil council minutes")
+    services.evidence_submit(evidence=evidence, by=alice)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_review(
+            evidence=evidence, by=officer, decision="accepted", comment="Clear and dated.", seen_status="submitted"
+        )
+    assert subjects() == ["PPP award: evidence accepted: Pupil council minutes"]
+    assert alice.email in mail.outbox[0].to and "Clear and dated." in mail.outbox[0].body

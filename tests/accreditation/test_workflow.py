@@ -228,7 +228,7 @@ def test_changes_requested_then_response_and_resubmission_keep_history(alice, of
         ("created", ""),
         ("submitted", ""),
         ("changes_requested", "Add the date"),
-        ("edited", ""),
+        ("edited", "Statement: What we do. → Agreed on 1 May."),
         ("responded", "Date added"),
         ("submitted", ""),
         ("accepted", ""),
@@ -556,3 +556,17 @@ def test_what_is_missing_is_one_rule_for_the_award_page_and_the_services(client,
     assert f"Still needed before you can submit for assessment: {codes}." in page
     with pytest.raises(WorkflowError, match=re.escape(missing[0].code)):
         services.application_submit(application=application, by=alice)
+
+
+def test_an_edit_records_the_earlier_and_the_new_words_and_a_non_change_records_nothing(alice, officer, school_a):
+    application = f.evidencing(school_a, alice, officer)
+    evidence = f.statement(application, alice)
+    long_text = "We now hold a half-termly pupil council meeting on bullying, minuted, with actions. " * 3
+    services.evidence_update(evidence=evidence, by=alice, criteria=None, statement=long_text, title="Pupil council")
+    note = evidence.events.get(action="edited").note
+    assert "Title: Our practice → Pupil council" in note
+    assert "Statement changed.\nEarlier: What we do.\nNow: We now hold" in note
+    # The same words again (only spaces and line endings differ): no history entry.
+    services.evidence_update(evidence=evidence, by=alice, criteria=None, statement=long_text.replace(". ", ".\r\n"))
+    services.evidence_update(evidence=evidence, by=alice, criteria=None, title="Pupil council ")
+    assert evidence.events.filter(action="edited").count() == 1

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from charter import selectors, services
-from charter.models import Charter, Pledge, PledgeEvent
+from charter.models import Charter, Pledge, PledgeCommitment, PledgeEvent
 from charter.services import CharterError
 from ppp.certificates.models import IssuedCertificate
 from tests.charter.factories import PledgeFactory, approved_pledge, details, due_pledge
@@ -108,6 +108,20 @@ def test_a_returned_pledge_is_resubmitted_by_the_lead(alice, bob, school_a, offi
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.SUBMITTED and pledge.children_covered == 999
     assert actions(pledge)[-1] == "resubmitted"
+    # The officer reads what changed, and only that.
+    note = pledge.events.last().note
+    assert "Children and young people covered: 250 → 999" in note
+
+
+def test_a_resubmitted_pledge_shows_the_earlier_and_the_new_commitment_text(alice, school_a):
+    pledge = PledgeFactory(organisation=school_a, status=Pledge.Status.RETURNED)
+    first = pledge.charter.commitments.first()
+    PledgeCommitment.objects.update_or_create(pledge=pledge, commitment=first, defaults={"text": "Posters."})
+    text = details().commitments
+    text[first.pk] = "A pupil anti-bullying council that meets each half term and reports to governors."
+    services.pledge_resubmit(pledge=pledge, by=alice, details=details(commitments=text))
+    note = pledge.events.last().note
+    assert f"How you will show: {first.short_title}: Posters. → A pupil anti-bullying council" in note
 
 
 def test_resubmit_is_refused_unless_returned(alice, school_a):
