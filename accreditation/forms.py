@@ -584,3 +584,24 @@ class EvidenceSubmitForm(GDSFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class EvidenceSubmitDraftsForm(GDSFormMixin, forms.Form):
+    """The lead ticks the drafts to send to the officer together."""
+
+    submit_label = "Submit for review"
+
+    drafts = forms.MultipleChoiceField(
+        label="Which drafts do you want to submit?",
+        help_text="Select all that are ready. Your officer reviews each one.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the drafts to submit", "invalid_choice": "Select the drafts to submit"},
+    )
+
+    def __init__(self, *args, drafts: list[Evidence], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drafts"].choices = [
+            (str(e.public_id), f"{e.title} ({', '.join(c.code for c in e.criteria.all()) or 'no criteria'})")
+            for e in drafts
+        ]
+        self.initial.setdefault("drafts", [str(e.public_id) for e in drafts])

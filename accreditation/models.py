@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ppp.accounts.models import OrganisationOwnedQuerySet
 from ppp.history import HistoryEntry
-from ppp.links import path_to
 from ppp.postgres import TrigramIndex
 
 FROZEN_MESSAGE = (
@@ -274,7 +274,7 @@ class Application(models.Model):
         return f"{self.organisation} — {self.scheme.name} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return path_to("accreditation:application-detail", self.public_id)
+        return reverse("accreditation:application-detail", kwargs={"pk": self.public_id})
 
     @property
     def is_open(self) -> bool:
@@ -358,7 +358,7 @@ class Visit(models.Model):
         return f"{self.get_kind_display()}, {when}"
 
     def get_absolute_url(self):
-        return path_to("accreditation:visit-detail", self.public_id)
+        return reverse("accreditation:visit-detail", kwargs={"pk": self.public_id})
 
     @property
     def preferred_dates(self):
@@ -461,7 +461,7 @@ class ActionItem(models.Model):
         return self.action[:80]
 
     def get_absolute_url(self):
-        return path_to("accreditation:action-edit", self.public_id)
+        return reverse("accreditation:action-edit", kwargs={"pk": self.public_id})
 
     @property
     def is_overdue(self) -> bool:
@@ -531,7 +531,7 @@ class Evidence(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return path_to("accreditation:evidence-detail", self.public_id)
+        return reverse("accreditation:evidence-detail", kwargs={"pk": self.public_id})
 
 
 class EvidenceEvent(HistoryEntry):

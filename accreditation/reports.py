@@ -42,16 +42,6 @@ def criterion_ids(item: Evidence) -> set[int]:
     return item.criterion_ids
 
 
-def missing_criteria_in(standards, evidence) -> list:
-    """selectors.missing_criteria (required criteria with no evidence submitted or
-    accepted) from rows the award page has already read: `standards` with `criteria`
-    prefetched (in scheme order) and `evidence` with its `criteria` or `criterion_ids`.
-    No queries."""
-    shown = {Evidence.Status.SUBMITTED, Evidence.Status.ACCEPTED}
-    covered = {pk for item in evidence if item.status in shown for pk in criterion_ids(item)}
-    return [c for s in standards for c in s.criteria.all() if c.evidence_required and c.pk not in covered]
-
-
 def standard_progress(standards, evidence) -> list[dict]:
     """For each standard: its criteria, the evidence mapped to each, and a task-list status.
 

@@ -1,7 +1,6 @@
 """Reads about the award that several pages or other apps use. Nothing here writes."""
 
 import datetime
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 from ppp.accounts.models import Organisation
 from ppp.dates import start_of_day
 from ppp.home import HomeSection, HomeTask, home_sections
-from ppp.pagecache import kept
+from ppp.offers import EvidenceOffer, evidence_offer_sources
 from ppp.pagination import first_of
 from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 
@@ -36,27 +35,14 @@ from .reports import standard_progress
 S = Application.Status
 
 
-# Once a scheme is published its standards and criteria cannot change (FrozenWhenPublished:
-# no edit to their FROZEN_FIELDS, no additions, no deletions, never a draft again), so each
-# server process remembers those fields of every published or retired scheme it has read.
-_FROZEN_STANDARDS: dict[int, list[Standard]] = {}
 STANDARD_FIELDS = ("pk", "scheme_id", *Standard.FROZEN_FIELDS)
 CRITERION_FIELDS = ("pk", *Criterion.FROZEN_FIELDS)
 
 
 def scheme_standards(scheme: Scheme) -> list[Standard]:
-    """`scheme`'s standards in order, each with its criteria prefetched: only their frozen
-    fields (number, title, description; code, order, statement, evidence_required), which
-    is what the award pages show. A draft's are read afresh each time."""
-    if scheme.status == Scheme.Status.DRAFT:
-        return _scheme_standards(scheme)
-    standards = _FROZEN_STANDARDS.get(scheme.pk)
-    if standards is None:
-        standards = _FROZEN_STANDARDS[scheme.pk] = _scheme_standards(scheme)
-    return standards
-
-
-def _scheme_standards(scheme: Scheme) -> list[Standard]:
+    """`scheme`'s standards in order, each with its criteria prefetched: only the fields
+    the award pages show (number, title, description; code, order, statement,
+    evidence_required). Two queries."""
     criteria = Criterion.objects.only(*CRITERION_FIELDS).order_by("order", "code")
     return list(
         Standard.objects.filter(scheme=scheme)
@@ -68,7 +54,7 @@ def _scheme_standards(scheme: Scheme) -> list[Standard]:
 
 def scheme_criterion_codes(scheme: Scheme, wanted) -> set[str]:
     """Which of the criterion codes `wanted` `scheme` has."""
-    return {c.code for s in scheme_standards(scheme) for c in s.criteria.all() if c.code in wanted}
+    return set(Criterion.objects.filter(standard__scheme=scheme, code__in=list(wanted)).values_list("code", flat=True))
 
 
 def application_evidence(application: Application) -> list[Evidence]:
@@ -215,52 +201,6 @@ def award_of(application: Application) -> Award | None:
     return relation.get_cached_value(application)
 
 
-# The award page (accreditation/views/applications.py) is kept per person, application and
-# day under its organisation's name, and forgotten by accreditation/signals.py when what it
-# shows changes. What nothing forgets shows at most this late: a person renamed in its
-# history, a renamed course in the training offer, an officer added to or removed from the
-# officers' Assign list (a removed one is refused when picked), and a booked visit whose
-# time has come (it moves from "next visit" to "to write up").
-AWARD_PAGE_SECONDS = 120
-
-
-def award_page_name(organisation_id: int) -> str:
-    """The name (ppp.pagecache) an organisation's award pages are kept under."""
-    return f"award-page:{organisation_id}"
-
-
-def award_page_key(application: Application, user, actions, role: dict) -> str:
-    """What a kept award page depends on besides what forgets it: who looks (their actions
-    and standing), the day (overdue actions, the incident term), and the rows its rules
-    have read anyway: the application with its counts, organisation and officer, its award
-    (and who made it) and certificate. People by what the page shows of them: a sign-in
-    does not draw the page again."""
-    award = award_of(application)
-    parts = [
-        application.pk,
-        user.pk,
-        timezone.localdate().isoformat(),
-        sorted(actions),
-        sorted(role.items()),
-        _row(application),
-        [getattr(application, name, None) for name in PAGE_COUNTS],
-        _row(application.organisation),
-        _person(application.assigned_officer),
-        _row(award),
-        _person(award.awarded_by if award else None),
-        _row(award.certificate if award else None),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _row(obj) -> tuple | None:
-    return None if obj is None else tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
-
-
-def _person(user) -> tuple | None:
-    return None if user is None else (user.pk, user.full_name, user.email)
-
-
 PAGE_COUNTS = ("action_count", "overdue_actions", "self_reviewed")
 
 
@@ -388,22 +328,8 @@ def overdue_write_ups(officer=None):
     )
 
 
-# The caseload's figures and panels are kept in the shared cache (ppp.pagecache.kept) for
-# CASELOAD_SECONDS at most, and forgotten as soon as anything they show changes: an
-# application, evidence, a visit, an award, a pledge or an organisation
-# (accreditation/signals.py; an officer's new name shows within CASELOAD_SECONDS). At
-# national scale they cost ~60 % of the page.
-CASELOAD = "caseload"
-CASELOAD_SECONDS = 120
-
-
 def status_counts() -> dict[str, int]:
-    """How many applications are in each status (a grouped read of every application:
-    9 ms at 20,000), kept like the caseload's panels."""
-    return kept(CASELOAD, "status-counts", _status_counts, CASELOAD_SECONDS)
-
-
-def _status_counts() -> dict[str, int]:
+    """How many applications are in each status (one grouped read)."""
     return dict(Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
@@ -482,7 +408,7 @@ _AWARD_FIELDS = ("status", "expires_on", "application__public_id", "application_
 def caseload_panels(officer, today: datetime.date, size: int = 10) -> dict[str, dict]:
     """The side panels of the caseload: each the first `size` items and whether there are
     more (ppp.pagination.first_of). `officer` narrows them to their own cases and the ones
-    nobody has yet; None shows the team's. (The page keeps them drawn, under CASELOAD.)"""
+    nobody has yet; None shows the team's."""
     from charter.selectors import pledges_awaiting_approval
 
     def by_school(queryset):  # the queues also join the officer, which the panels do not show
@@ -509,36 +435,22 @@ def caseload_panels(officer, today: datetime.date, size: int = 10) -> dict[str, 
     }
 
 
-@dataclass(frozen=True)
-class EvidenceOffer:
-    """Something another part of PPP holds that shows a criterion, which the school's staff
-    can attach as evidence in one click (a training record, a governors' report of incident
-    figures). The offering app builds it; its own view at `attach_url` (POST) attaches it
-    through `accreditation.services.evidence_add`."""
-
-    criterion_code: str
-    title: str
-    summary: str
-    attach_url: str
-    button: str = "Attach as evidence"
-    preview_url: str = ""
-
-
 def evidence_offers(
     application: Application, user, evidence: list[Evidence] | None = None
 ) -> dict[str, list[EvidenceOffer]]:
     """What other apps offer as evidence for `application`, by criterion code.
 
-    Each app that holds evidence for the award answers through its own selectors, from the
-    evidence the page has read (`application_evidence`; read here if not given);
-    nothing is offered once the application is closed.
+    Each app that holds evidence for the award registers a source with
+    ppp.offers.evidence_offer_sources and answers from the evidence the page has read
+    (`application_evidence`; read here if not given); nothing is offered once the
+    application is closed.
     """
     if not application.is_open or application.status == Application.Status.APPLIED:
         return {}
     if evidence is None:
         evidence = application_evidence(application)
     offers: list[EvidenceOffer] = []
-    for source in _offer_sources():
+    for _label, source in evidence_offer_sources.all():
         offers.extend(source(application, user, evidence))
     by_code: dict[str, list[EvidenceOffer]] = {}
     for offer in offers:
@@ -547,19 +459,14 @@ def evidence_offers(
 
 
 def attached_criterion_codes(application: Application, evidence: list[Evidence], *, title: str) -> set[str]:
-    """The codes of the scheme's criteria that `application`'s evidence called `title`
-    already shows, from evidence read by `application_evidence` (no query)."""
-    codes = {c.pk: c.code for s in scheme_standards(application.scheme) for c in s.criteria.all()}
-    return {codes[pk] for item in evidence if item.title == title for pk in item.criterion_ids if pk in codes}
-
-
-def _offer_sources():
-    """The apps that offer evidence to the award: each has
-    `award_evidence_offers(application, user, evidence)`."""
-    from incidents.selectors import award_evidence_offers as incident_offers
-    from training.selectors import award_evidence_offers as training_offers
-
-    return [training_offers, incident_offers]
+    """The codes of the criteria that `application`'s evidence called `title` already
+    shows, from evidence read by `application_evidence` (a query only if there is some)."""
+    ids = {pk for item in evidence if item.title == title for pk in item.criterion_ids}
+    if not ids:
+        return set()
+    return set(
+        Criterion.objects.filter(pk__in=ids, standard__scheme_id=application.scheme_id).values_list("code", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -674,7 +581,10 @@ def _evidencing_steps(page: _Page, *, lead: bool, changes: bool) -> list[Step]:
     drafts = page.evidence_in(Evidence.Status.DRAFT)
     if drafts:
         steps.append(
-            Step(f"Submit {_plural(len(drafts), 'draft')} for review", drafts[0].get_absolute_url())
+            Step(
+                f"Submit {_plural(len(drafts), 'draft')} for review",
+                page.url("evidence-submit-drafts") if len(drafts) > 1 else drafts[0].get_absolute_url(),
+            )
             if lead
             else Step(f"{_plural(len(drafts), 'draft')} waiting for your lead to submit")
         )

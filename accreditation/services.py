@@ -877,6 +877,33 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
     application = _lock(evidence.application)  # the application first, then the evidence
     evidence = Evidence.objects.select_for_update().select_related("application").get(pk=evidence.pk)
     can.can_submit_evidence.require(by, evidence, WorkflowError)
+    _submit(application, evidence, by=by, comment=comment)
+    return evidence
+
+
+@transaction.atomic
+def evidence_submit_drafts(*, application: Application, evidence_ids: list, by: User) -> list[Evidence]:
+    """The lead submits several drafts for review in one go: all of them, or none (the
+    first that cannot be submitted says why)."""
+    application = _lock(application)  # the application first, then the evidence
+    drafts = list(
+        Evidence.objects.select_for_update()
+        .select_related("application")
+        .filter(application=application, public_id__in=evidence_ids)
+        .order_by("created_at", "pk")
+    )
+    if not drafts:
+        raise WorkflowError("Select the drafts to submit.")
+    for evidence in drafts:
+        refusal = can.can_submit_evidence.refusal(by, evidence)
+        if refusal:
+            raise WorkflowError(f"“{evidence.title}”: {refusal}")
+    for evidence in drafts:
+        _submit(application, evidence, by=by)
+    return drafts
+
+
+def _submit(application: Application, evidence: Evidence, *, by: User, comment: str = "") -> None:
     if evidence.status == Evidence.Status.CHANGES_REQUESTED and comment.strip():
         record_transition(evidence, action=EvidenceEvent.Action.RESPONDED, by=by, note=comment.strip())
     evidence.submitted_at = timezone.now()
@@ -888,7 +915,6 @@ def evidence_submit(*, evidence: Evidence, by: User, comment: str = "") -> Evide
         update_fields=("submitted_at",),
     )
     _touch(application)
-    return evidence
 
 
 @transaction.atomic

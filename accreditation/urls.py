@@ -32,6 +32,7 @@ urlpatterns = [
     path("award/evidence/<uuid:pk>/", views.evidence_detail, name="evidence-detail"),
     path("award/evidence/<uuid:pk>/edit/", views.evidence_edit, name="evidence-edit"),
     path("award/evidence/<uuid:pk>/submit/", views.evidence_submit, name="evidence-submit"),
+    path(A + "submit-drafts/", views.evidence_submit_drafts, name="evidence-submit-drafts"),
     path("award/evidence/<uuid:pk>/review/", views.evidence_review, name="evidence-review"),
     path("award/evidence/<uuid:pk>/file/", views.evidence_download, name="evidence-download"),
     path("award/visits/<uuid:pk>/", views.visit_detail, name="visit-detail"),

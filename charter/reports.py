@@ -8,25 +8,14 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation
 from ppp.exports import rows_of
-from ppp.pagecache import kept
 from ppp.pagination import first_of
 
 from .models import Pledge, PledgeCommitment, Review
 
-# The officers' figures by kind and by area are kept this long, and forgotten with the
-# register (they are figures, not a queue; at national scale each takes a grouped read of
-# every pledge).
-COUNTS_SECONDS = 300
-
 
 def counts_by(field: str) -> list[dict]:
     """Pledges that stand (not withdrawn, email checked), by `field` of the organisation,
-    with how many are approved, awaiting approval and lapsed. One query, kept for
-    COUNTS_SECONDS."""
-    return kept("charter-register", f"counts-by-{field}", lambda: _counts_by(field), COUNTS_SECONDS)
-
-
-def _counts_by(field: str) -> list[dict]:
+    with how many are approved, awaiting approval and lapsed. One query."""
     rows = (
         Pledge.objects.current()
         .exclude(status=Pledge.Status.UNVERIFIED)

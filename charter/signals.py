@@ -1,7 +1,6 @@
 """The public register and charter pages are kept a minute in the shared cache
 (ppp/pagecache.py); any change to what they show forgets them once it commits, whether it
-came through a service, a command or the admin. The officers' figures by kind and area
-are kept under the register's version (charter/reports.py), so they go with it."""
+came through a service, a command or the admin."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

@@ -25,7 +25,7 @@ from ppp.forms import posted
 from ppp.history import history_of
 from ppp.once import submitted_once
 from ppp.pagecache import cache_public_page
-from ppp.ratelimit import limited, over_limit
+from ppp.ratelimit import ALLOW, REFUSE, limited, over_limit
 
 from . import permissions, reports, selectors, services
 from .filters import RegisterFilter
@@ -96,7 +96,7 @@ def register_entry(request, pledge):
 
 
 @require_http_methods(["GET", "POST"])
-@limited("charter-sign", "30/m")
+@limited("charter-sign", "30/m", cache_down=ALLOW)
 @submitted_once
 def sign(request):
     """Sign the charter: a signed-in lead signs for their organisation; anyone else
@@ -114,8 +114,9 @@ def sign(request):
         if form.is_bot():
             return redirect("charter:sign-up-sent")
         if form.is_valid():
-            # Only complete sign-ups count: someone correcting mistakes is not locked out.
-            if over_limit(request, "charter-sign-up", f"{settings.CHARTER_SIGN_UPS_PER_HOUR}/h"):
+            # Only complete sign-ups count: someone correcting mistakes is not locked out. Each
+            # emails an address a stranger typed, so with the cache down none is taken.
+            if over_limit(request, "charter-sign-up", f"{settings.CHARTER_SIGN_UPS_PER_HOUR}/h", cache_down=REFUSE):
                 response = render(request, "errors/429.html", status=429)
                 response["Retry-After"] = "3600"
                 return response
@@ -146,7 +147,7 @@ def sign_up_sent(request):
 
 
 @require_http_methods(["GET", "POST"])
-@limited("charter-verify", "30/m")
+@limited("charter-verify", "30/m", cache_down=ALLOW)
 def verify_email(request, token):
     """The link in the sign-up email: choose a password, and the pledge goes to the officers."""
     pledge = selectors.pledge_for_token(token)
@@ -648,6 +649,8 @@ def officer_home(request):
             "by_kind": reports.counts_by("kind"),
             "by_area": reports.counts_by("local_authority"),
             "today": today,
+            # The same window as a pledge's annual review opens (CHARTER_REVIEW_WINDOW_DAYS).
+            "due_heading": f"Due for review in the next {settings.CHARTER_REVIEW_WINDOW_DAYS} days or overdue",
             **reports.officer_lists(today),
         },
     )

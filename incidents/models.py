@@ -24,11 +24,7 @@ from django.utils import timezone
 from ppp.accounts.models import Membership, OrganisationOwnedQuerySet
 from ppp.crypto import EncryptedTextField
 from ppp.history import HistoryEntry
-
-
-def hash_token(token: str) -> str:
-    """A reporting link's token as stored: its SHA-256 (the token itself is never kept)."""
-    return hashlib.sha256(token.strip().encode()).hexdigest()
+from ppp.tokens import hash_token
 
 
 def normalise_code(code: str) -> str:

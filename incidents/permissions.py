@@ -25,7 +25,7 @@ ANONYMISED = "This record has been anonymised under the retention policy and can
 
 
 def _membership(user, organisation) -> Membership | None:
-    """The user's membership of `organisation` with its incident role (remembered on the user)."""
+    """The user's membership of `organisation` (read once a request: membership_in)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_officer or organisation is None:
         return None
     return membership_in(user, organisation)

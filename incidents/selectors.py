@@ -7,8 +7,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.selectors import attached_criterion_codes, scheme_criterion_codes
 from ppp.audit.models import AuditEvent
 from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.offers import EvidenceOffer, evidence_offer_sources
 
 from . import permissions
 from .models import OPEN_STATUSES, Incident, Status
@@ -25,12 +27,11 @@ def evidence_title(term: Term) -> str:
     return f"Governors' report on bullying incidents, {term.label}"
 
 
-def award_evidence_offers(application, user, evidence) -> list:
+@evidence_offer_sources.register
+def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
     """For the school's award page: attach this term's governors' report (counts only,
     small numbers hidden) to criteria 1.2 and 1.3, unless it is already attached
     (`evidence`: the application's, as the award page read it)."""
-    from accreditation.selectors import EvidenceOffer, attached_criterion_codes, scheme_criterion_codes
-
     organisation = application.organisation
     if not permissions.can_see_reports(user, organisation):
         return []

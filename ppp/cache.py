@@ -1,5 +1,7 @@
-"""Django's database cache with atomic `add` and `incr`, so rate limits hold across every
-server process without Redis.
+"""PPP's two cache backends (settings.CACHES):
+
+`DatabaseCache`: Django's database cache with atomic `add` and `incr`, so rate limits hold
+across every server process without Redis.
 
 Django's own DatabaseCache reads and then writes: two processes counting the same
 rate-limit key at the same moment can both read 7 and both write 8, and two that `add`
@@ -7,16 +9,34 @@ an expired key can both succeed. On PostgreSQL these two operations are single
 statements here (an upsert, and a row lock around the increment), which is what
 django-ratelimit and allauth's used-code check need. Other databases (SQLite in
 development: one process) keep Django's behaviour.
+
+`RedisCache`: Django's Redis cache that rides out a Redis outage. A cache that is down
+slows PPP down and never fails a request: a read is a miss, a write is dropped, `add`
+answers "added" and `incr` counts from nothing, each logged. The public page cache works
+through it (pages are drawn fresh), and so do allauth's own limits and its note of used
+two-factor codes, which therefore allow while Redis is down (sign-in failures are still
+counted and locked by django-axes, in the database). PPP's rate limits count on the
+`ratelimit` alias instead, a plain RedisCache that raises, so each limit decides for
+itself which way to fail (ppp/ratelimit.py). docs/adr records why.
 """
 
 import base64
+import logging
 import pickle
 from datetime import UTC, datetime
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import connections, router, transaction
 from django.utils.timezone import now
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# What a cache that cannot be reached raises: Redis down, refusing, or too slow to answer.
+CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseCache(DjangoDatabaseCache):
@@ -64,3 +84,36 @@ class DatabaseCache(DjangoDatabaseCache):
             value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301 - our own cache rows
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [self._encode(value), key])  # noqa: S608
         return value
+
+
+def _soft(fallback):
+    """The wrapped method's answer, or `fallback(*args)` when Redis cannot be reached."""
+
+    def decorator(method):
+        def wrapped(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except CACHE_UNAVAILABLE as error:
+                logger.warning("Cache unavailable, %s went without it: %s", method.__name__, error)
+                return fallback(*args, **kwargs)
+
+        wrapped.__name__ = method.__name__
+        return wrapped
+
+    return decorator
+
+
+class RedisCache(DjangoRedisCache):
+    """Redis, and when Redis cannot be reached, no cache at all (see the module's notes)."""
+
+    get = _soft(lambda key, default=None, version=None: default)(DjangoRedisCache.get)
+    get_many = _soft(lambda keys, version=None: {})(DjangoRedisCache.get_many)
+    has_key = _soft(lambda *args, **kwargs: False)(DjangoRedisCache.has_key)
+    set = _soft(lambda *args, **kwargs: None)(DjangoRedisCache.set)
+    set_many = _soft(lambda data, *args, **kwargs: list(data))(DjangoRedisCache.set_many)
+    add = _soft(lambda *args, **kwargs: True)(DjangoRedisCache.add)
+    incr = _soft(lambda key, delta=1, version=None: delta)(DjangoRedisCache.incr)
+    touch = _soft(lambda *args, **kwargs: False)(DjangoRedisCache.touch)
+    delete = _soft(lambda *args, **kwargs: False)(DjangoRedisCache.delete)
+    delete_many = _soft(lambda *args, **kwargs: None)(DjangoRedisCache.delete_many)
+    clear = _soft(lambda *args, **kwargs: False)(DjangoRedisCache.clear)

@@ -4,6 +4,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from ppp.accounts.selectors import remember_memberships_of
+
+
+class RememberMembershipsMiddleware:
+    """The signed-in person of each request remembers their memberships for that request
+    only (ppp.accounts.selectors.membership_in): a page that checks several rules about
+    one school asks the database once, and a change is seen by the next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        remember_memberships_of(request.user)
+        return self.get_response(request)
+
 
 class RequireOfficerMFAMiddleware:
     """Officers, staff and superusers must set up two-factor authentication before

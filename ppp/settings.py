@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "ppp.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ppp.middleware.RememberMembershipsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,17 +203,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # must be shared by every server process: the database by default (the table is made by
 # `migrate`), Redis when REDIS_URL is set (several servers). A per-process cache would let
 # each gunicorn worker keep its own count; PPP refuses to start with one unless DEBUG is on.
+# Two aliases on the same store: `default`, which rides out a Redis outage (ppp.cache.RedisCache:
+# a read is a miss, a write is dropped), and `ratelimit`, the rate limits' counters, which
+# raises, so each limit fails the way it says (ppp/ratelimit.py). REDIS_TIMEOUT_MS bounds how
+# long a request waits for a Redis that does not answer.
 CACHE_BACKEND = env("CACHE_BACKEND", "redis" if env("REDIS_URL") else "database")
+_DATABASE_CACHE = {
+    "BACKEND": "ppp.cache.DatabaseCache",
+    "LOCATION": "ppp_cache",
+    "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)},
+}
+REDIS_TIMEOUT_MS = env_int("REDIS_TIMEOUT_MS", 500)
+_REDIS_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT_MS / 1000, "socket_timeout": REDIS_TIMEOUT_MS / 1000}
 CACHES = {
-    "database": {
-        "default": {
-            "BACKEND": "ppp.cache.DatabaseCache",
-            "LOCATION": "ppp_cache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)},
-        }
+    "database": {"default": _DATABASE_CACHE, "ratelimit": _DATABASE_CACHE},
+    "redis": {
+        "default": {"BACKEND": "ppp.cache.RedisCache", "LOCATION": env("REDIS_URL"), "OPTIONS": _REDIS_OPTIONS},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "OPTIONS": _REDIS_OPTIONS,
+        },
     },
-    "redis": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}},
-    "locmem": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    "locmem": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    },
 }.get(CACHE_BACKEND)
 if CACHES is None:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be database, redis or locmem, not {CACHE_BACKEND!r}.")
@@ -224,8 +240,10 @@ if CACHE_BACKEND == "locmem" and not DEBUG:
         "two-factor codes would not hold. Use the database (the default) or Redis, or set DEBUG=true."
     )
 
-# Rate limits (django-ratelimit) count on that shared cache, per client address as
-# ppp.audit.services.client_ip reads it (TRUSTED_PROXY_COUNT), and answer with a 429 page.
+# Rate limits (django-ratelimit) count on that shared store (the `ratelimit` alias), per
+# client address as ppp.audit.services.client_ip reads it (TRUSTED_PROXY_COUNT), and answer
+# with a 429 page. Each limit says which way it fails when the cache is down (ppp/ratelimit.py).
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "ppp.audit.services.client_ip"
 RATELIMIT_VIEW = "ppp.views.too_many_requests"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

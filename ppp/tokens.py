@@ -11,4 +11,6 @@ def new_token() -> str:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """A token as stored: its SHA-256 (the token itself is never kept). Spaces around it,
+    as a copied link may bring, are not part of it."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()

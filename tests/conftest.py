@@ -33,24 +33,20 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_cache(request, django_db_blocker):
     """The cache is a database table that a test's flush leaves alone: a test that commits
-    (browser tests, several processes) starts with it empty, or one test's rate-limit
-    counts and used two-factor codes would leak into the next."""
+    (browser tests, several processes) starts and ends with it empty, or one test's
+    rate-limit counts and used two-factor codes would leak into the next (a code used by a
+    committing test was refused to the next test that signed in with it)."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames:
+    commits = marker is not None and marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames
+    if commits:
         from django.core.cache import cache
 
         with django_db_blocker.unblock():
             cache.clear()
     yield
-
-
-@pytest.fixture(autouse=True)
-def _forget_published_schemes():
-    """Each process remembers a published scheme's criteria (they cannot change, except by
-    a queryset's update(), which tests use to set a scene): every test starts without."""
-    from accreditation.selectors import _FROZEN_STANDARDS
-
-    _FROZEN_STANDARDS.clear()
+    if commits:
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ writes a `BookingEvent` or a `SessionEvent` through `ppp.history.record_transiti
 """
 
 import datetime
-import hashlib
 import secrets
 import uuid
 from decimal import Decimal
@@ -27,10 +26,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation, OrganisationOwnedQuerySet
 from ppp.history import HistoryEntry
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from ppp.tokens import hash_token
 
 
 class Delivery(models.TextChoices):

@@ -8,9 +8,11 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.selectors import scheme_criterion_codes
 from ppp.accounts.models import Organisation
 from ppp.certificates.models import IssuedCertificate
 from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.offers import EvidenceOffer, evidence_offer_sources
 
 from . import permissions
 from .models import Booking, Course, CourseSession
@@ -99,12 +101,11 @@ AWARD_CRITERIA = {
 }
 
 
-def award_evidence_offers(application, user, evidence) -> list:
+@evidence_offer_sources.register
+def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
     """What training offers the award: for criterion 2.1 (staff trained) and 2.4
     (governors trained), the organisation's completed SEND Support training (`evidence`,
     the application's as the award page read it, is not needed here)."""
-    from accreditation.selectors import EvidenceOffer, scheme_criterion_codes
-
     organisation = application.organisation
     if not permissions.can_attach_training_evidence(user, organisation):
         return []

@@ -29,6 +29,7 @@ from .models import (
     CertificateBatch,
     Charge,
     ChargeEvent,
+    Course,
     CourseSession,
     Evaluation,
     SessionEvent,
@@ -305,6 +306,8 @@ def _require_officer(by: User, session: CourseSession | None = None) -> None:
         raise TrainingError("Only a council officer can manage training sessions.")
 
 
+# What an officer sets on a session: session_create's and session_update's keywords (the
+# admin's form passes these).
 SESSION_FIELDS = (
     "course",
     "starts_at",
@@ -333,15 +336,39 @@ def check_session(session: CourseSession) -> None:
 
 
 @transaction.atomic
-def session_create(*, by: User, **fields) -> CourseSession:
-    """Schedule a session (officers, in the admin)."""
+def session_create(
+    *,
+    by: User,
+    course: Course,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    capacity: int,
+    mode: str = CourseSession.Mode.IN_PERSON,
+    venue: str = "",
+    venue_address: str = "",
+    joining_link: str = "",
+    minimum_numbers: int = 0,
+    trainer: str = "",
+    booking_deadline: datetime.datetime | None = None,
+    notes: str = "",
+) -> CourseSession:
+    """Schedule a session (officers, in the admin). Bookings close two days before it
+    starts unless `booking_deadline` says otherwise."""
     _require_officer(by)
-    unknown = set(fields) - set(SESSION_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown session fields: {sorted(unknown)}")
-    if "booking_deadline" not in fields and "starts_at" in fields:
-        fields["booking_deadline"] = fields["starts_at"] - datetime.timedelta(days=2)
-    session = CourseSession(**fields)
+    session = CourseSession(
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        mode=mode,
+        venue=venue,
+        venue_address=venue_address,
+        joining_link=joining_link,
+        minimum_numbers=minimum_numbers,
+        trainer=trainer,
+        booking_deadline=booking_deadline or starts_at - datetime.timedelta(days=2),
+        notes=notes,
+    )
     check_session(session)
     session.save()
     record_transition(session, action=SessionEvent.Action.SCHEDULED, by=by)
@@ -349,16 +376,46 @@ def session_create(*, by: User, **fields) -> CourseSession:
 
 
 @transaction.atomic
-def session_update(*, session: CourseSession, by: User, request=None, **fields) -> CourseSession:
-    """Change a scheduled session's details. Capacity never drops below the places
-    already confirmed; extra capacity goes to the waiting list first."""
+def session_update(
+    *,
+    session: CourseSession,
+    by: User,
+    request=None,
+    course: Course | None = None,
+    starts_at: datetime.datetime | None = None,
+    ends_at: datetime.datetime | None = None,
+    capacity: int | None = None,
+    mode: str | None = None,
+    venue: str | None = None,
+    venue_address: str | None = None,
+    joining_link: str | None = None,
+    minimum_numbers: int | None = None,
+    trainer: str | None = None,
+    booking_deadline: datetime.datetime | None = None,
+    notes: str | None = None,
+) -> CourseSession:
+    """Change a scheduled session's details: each one given (not None; no detail of a
+    session can be empty of a value) replaces the session's, the rest stay. Capacity never
+    drops below the places already confirmed; extra capacity goes to the waiting list first."""
+    given = {
+        "course": course,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "capacity": capacity,
+        "mode": mode,
+        "venue": venue,
+        "venue_address": venue_address,
+        "joining_link": joining_link,
+        "minimum_numbers": minimum_numbers,
+        "trainer": trainer,
+        "booking_deadline": booking_deadline,
+        "notes": notes,
+    }
+    fields = {name: value for name, value in given.items() if value is not None}
     _require_officer(by, session)
     locked = _lock_session(session)
     if locked.status != CourseSession.Status.SCHEDULED:
         raise TrainingError(f"This session is {locked.get_status_display().lower()}: it can no longer be changed.")
-    unknown = set(fields) - set(SESSION_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown session fields: {sorted(unknown)}")
     old_capacity = locked.capacity
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     for name, value in fields.items():

@@ -20,7 +20,7 @@ from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.links import absolute_url
 from ppp.once import submitted_once
-from ppp.ratelimit import limited
+from ppp.ratelimit import ALLOW, limited
 
 from . import permissions, reports, selectors, services
 from .calendar import sessions_feed
@@ -113,7 +113,7 @@ def session_detail(request, session):
 @require_http_methods(["GET", "POST"])
 # Bookings made, per person: viewing the form counts for nothing, and a whole school
 # behind one address is not one person.
-@limited("training-book", "30/m", methods=("POST",), key="user")
+@limited("training-book", "30/m", cache_down=ALLOW, methods=("POST",), key="user")
 @submitted_once
 def book(request, session):
     """A lead or member books named attendees from their organisation."""
@@ -360,7 +360,7 @@ def award_attach(request, application, criterion):
 
 @never_cache  # the address carries the attendee's secret token: never kept by a browser or proxy
 @require_http_methods(["GET", "POST"])
-@limited("training-evaluate", "30/m")
+@limited("training-evaluate", "30/m", cache_down=ALLOW)
 def evaluate(request, token):
     evaluation = (
         Evaluation.objects.by_token(token).select_related("booking__session__course", "booking__organisation").first()

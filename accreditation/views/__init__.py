@@ -3,7 +3,7 @@ the person may do, call one service per URL, and render.
 
     applications.py   the award page, applying, and each workflow action (one URL each)
     planning.py       self-review and action plan
-    evidence.py       evidence: add, change, submit, review, download
+    evidence.py       evidence: add, change, submit (one or several drafts), review, download
     visits.py         visits: offer dates, book, confirm or move, record, cancel, calendar, report
     officers.py       the caseload and its export
     public.py         award holders, the award's terms
@@ -22,7 +22,15 @@ from .applications import (
     award_logo,
     dashboard,
 )
-from .evidence import evidence_add, evidence_detail, evidence_download, evidence_edit, evidence_review, evidence_submit
+from .evidence import (
+    evidence_add,
+    evidence_detail,
+    evidence_download,
+    evidence_edit,
+    evidence_review,
+    evidence_submit,
+    evidence_submit_drafts,
+)
 from .officers import caseload
 from .planning import action_delete, action_edit, action_plan, action_plan_csv, action_plan_pdf, self_review
 from .public import award_holders, award_terms
@@ -54,6 +62,7 @@ __all__ = [
     "evidence_edit",
     "evidence_review",
     "evidence_submit",
+    "evidence_submit_drafts",
     "self_review",
     "visit_cancel",
     "visit_confirm",

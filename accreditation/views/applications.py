@@ -5,10 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charter.selectors import current_pledge, has_approved_pledge
@@ -16,12 +13,11 @@ from ppp import brand
 from ppp.accounts.selectors import current_membership
 from ppp.forms import posted
 from ppp.history import history_of
-from ppp.pagecache import kept_html
 
 from .. import permissions, selectors, services
 from ..forms import ApplyForm, AssignForm, AwardForm, NoteForm, ReasonForm
-from ..models import Application, Award, Evidence, Scheme, Visit
-from ..reports import missing_criteria_in, standard_progress
+from ..models import Application, Award, Evidence, Visit
+from ..reports import standard_progress
 from ..services import WorkflowError
 from .common import get_application, get_application_page, standing
 from .public import terms_context
@@ -114,70 +110,33 @@ def apply(request):
 
 
 def _render_application(request, application: Application, *, status: int = 200, **forms) -> HttpResponse:
-    """The award page, with any bound form a POST view hands back to show its errors.
-
-    What it shows is drawn once and kept (ppp.pagecache.kept_html) per person, application
-    and day until anything on it changes: accreditation/signals.py forgets an
-    organisation's award pages when its application, evidence and their criteria, visits,
-    actions, self-review, award, certificate, history, pledge, staff, incident roles or
-    training change. The page is the school's most visited and costs ~23 ms to draw; kept,
-    a view costs the reads its rules need (6 queries)."""
+    """The award page, with any bound form a POST view hands back to show its errors."""
     user = request.user
-    current_membership(request)  # the header's, read first: the rules below reuse it
-    selectors.award_of(application)  # read once: the rules and the page use it
     actions = permissions.application_actions(user, application)
-    role = standing(user, application)
-
-    def draw() -> str:
-        context = _application_context(request, application, actions, role, forms)
-        return render_to_string("accreditation/includes/application_page.html", context, request=request)
-
-    if forms or application.scheme.status == Scheme.Status.DRAFT:  # a draft's criteria can still change
-        content = draw()
-    else:
-        key = selectors.award_page_key(application, user, actions, role)
-        name = selectors.award_page_name(application.organisation_id)
-        content = kept_html(name, key, draw, selectors.AWARD_PAGE_SECONDS, request)
-    return render(
-        request,
-        "accreditation/application_detail.html",
-        {"application": application, "content": mark_safe(content)},  # noqa: S308 - drawn by our template
-        status=status,
-    )
-
-
-def _application_context(request, application: Application, actions, role: dict, forms: dict) -> dict:
-    user = request.user
-    award = selectors.award_of(application)
     evidence = selectors.application_evidence(application)
-    standards = selectors.scheme_standards(application.scheme)
-    progress = standard_progress(standards, evidence)
+    progress = standard_progress(selectors.scheme_standards(application.scheme), evidence)
     visits = list(application.visits.order_by("starts_at", "created_at"))
     now = timezone.now()
     next_visit = next(
         (v for v in visits if v.status == Visit.Status.SCHEDULED and v.starts_at and v.starts_at >= now), None
     )
     evidencing = application.status == Application.Status.EVIDENCING
-    missing = missing_criteria_in(standards, evidence) if evidencing else []
-    return {
+    missing = selectors.missing_criteria(application) if evidencing else []
+    context = {
         "application": application,
         "actions": actions,
-        **role,
+        **standing(user, application),
         "progress": progress,
         "evidence": evidence,
         "visits": visits,
         "next_visit": next_visit,
         **selectors.page_counts(application),
         "timeline": history_of(application),
-        "award": award,
+        "award": selectors.award_of(application),
         "missing": missing,
         "pledge": current_pledge(application.organisation),
         "criteria_count": sum(len(p["criteria"]) for p in progress),
         "offers": selectors.evidence_offers(application, user, evidence) if "add_evidence" in actions else {},
-        # Each criterion links to it with ?criterion=: resolved once, not once per criterion.
-        "add_evidence_url": reverse("accreditation:evidence-add", args=[application.public_id])
-        if "add_evidence" in actions
-        else "",
         "reaccreditation_opens": selectors.reaccreditation_opens_on(application),
         "next_steps": selectors.next_steps(application, user, evidence, visits, missing),
         "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign")
@@ -187,6 +146,7 @@ def _application_context(request, application: Application, actions, role: dict,
         "form": next(iter(forms.values()), None),
         **forms,
     }
+    return render(request, "accreditation/application_detail.html", context, status=status)
 
 
 @login_required

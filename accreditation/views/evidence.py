@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.audit.services import audit_record
@@ -14,7 +15,8 @@ from ppp.history import history_of
 from ppp.once import submitted_once
 
 from .. import permissions, selectors, services
-from ..forms import EvidenceForm, EvidenceReviewForm, EvidenceSubmitForm
+from ..forms import EvidenceForm, EvidenceReviewForm, EvidenceSubmitDraftsForm, EvidenceSubmitForm
+from ..models import Evidence
 from ..services import WorkflowError
 from .common import get_application, get_evidence, standing
 
@@ -190,3 +192,32 @@ def evidence_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_submit_drafts(request, pk):
+    """The lead submits several drafts for review in one go."""
+    application = get_application(request, pk)
+    refusal = permissions.can_submit_new_evidence.refusal(request.user, application)
+    if refusal:
+        raise PermissionDenied(refusal)
+    drafts = list(
+        application.evidence.filter(status=Evidence.Status.DRAFT).prefetch_related("criteria").order_by("created_at")
+    )
+    form = EvidenceSubmitDraftsForm(posted(request), drafts=drafts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = services.evidence_submit_drafts(
+                application=application, evidence_ids=form.cleaned_data["drafts"], by=request.user
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{len(submitted)} item{pluralize(len(submitted))} submitted for review.")
+            return redirect(application)
+    return render(
+        request,
+        "accreditation/evidence_submit_drafts.html",
+        {"form": form, "application": application, "drafts": drafts, **standing(request.user, application)},
+    )

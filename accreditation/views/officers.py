@@ -2,16 +2,13 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_download
-from ppp.pagecache import kept
 
 from .. import selectors
 from ..filters import ApplicationFilter
@@ -43,23 +40,9 @@ def caseload(request):
             "page": page,
             "querystring": query.urlencode(),
             "status_counts": [(s, label, counts.get(s, 0)) for s, label in Application.Status.choices],
-            "panels": _panels(request.user if mine else None),
+            **selectors.caseload_panels(request.user if mine else None, timezone.localdate(), PANEL_SIZE),
         },
     )
-
-
-def _panels(officer):
-    """The side panels, drawn: kept per officer (or the team) and day until anything they
-    show changes (selectors.CASELOAD). Drawing them is half the page's time at national
-    scale; they hold links and names only, nothing of the request."""
-    today = timezone.localdate()
-
-    def draw():
-        panels = selectors.caseload_panels(officer, today, PANEL_SIZE)
-        return render_to_string("accreditation/includes/caseload_panels.html", panels)
-
-    key = f"panels:{officer.pk if officer else 'team'}:{today.isoformat()}"
-    return mark_safe(kept(selectors.CASELOAD, key, draw, selectors.CASELOAD_SECONDS))  # noqa: S308 (our own template)
 
 
 def _render(request, context):

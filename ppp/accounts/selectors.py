@@ -17,11 +17,12 @@ def current_membership(request) -> Membership | None:
     user = request.user
     membership = None
     if user.is_authenticated:
-        memberships = Membership.objects.filter(user=user).select_related("organisation", "incident_role")
+        memberships = Membership.objects.filter(user=user).select_related("organisation")
         wanted = request.session.get(SESSION_KEY)
         membership = (wanted and memberships.filter(organisation__slug=wanted).first()) or memberships.first()
-        if membership is not None:
-            _remember(user, membership.organisation_id, membership)
+        memo = _memo(user)
+        if membership is not None and memo is not None:
+            memo[membership.organisation_id] = membership
     request._ppp_membership = membership
     return membership
 
@@ -31,31 +32,34 @@ def set_current_organisation(request, organisation) -> None:
     request.__dict__.pop("_ppp_membership", None)
 
 
-# Bumped whenever a membership or its incident role is saved or deleted
-# (ppp/accounts/signals.py), so a membership remembered on a user object is never used
-# after it changed.
-MEMBERSHIP_GENERATION = [0]
+# The person a request is for remembers their memberships for that request only: the
+# middleware (ppp.middleware.remember_memberships) gives each request's user an empty memo,
+# so a page that checks several rules asks the database once, and nothing is remembered
+# across requests or outside one (a command, a task, a test's user object).
+MEMO_ATTRIBUTE = "_ppp_memberships"
+
+
+def _memo(user) -> dict | None:
+    return getattr(user, MEMO_ATTRIBUTE, None)
+
+
+def remember_memberships_of(user) -> None:
+    """Start `user`'s memo of memberships: for the user of one request (the middleware)."""
+    if user.is_authenticated:
+        setattr(user, MEMO_ATTRIBUTE, {})
 
 
 def membership_in(user: User, organisation: Organisation) -> Membership | None:
-    """`user`'s membership of `organisation` (with its incident role), or None. Remembered
-    on the user object, so a page that checks several rules asks the database once."""
+    """`user`'s membership of `organisation`, or None: in a request, read once."""
     if not user.is_authenticated or organisation is None:
         return None
-    remembered = user.__dict__.get("_ppp_memberships", {}).get(organisation.pk)
-    if remembered is not None and remembered[0] == MEMBERSHIP_GENERATION[0]:
-        return remembered[1]
-    membership = (
-        Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk)
-        .select_related("incident_role")
-        .first()
-    )
-    _remember(user, organisation.pk, membership)
+    memo = _memo(user)
+    if memo is not None and organisation.pk in memo:
+        return memo[organisation.pk]
+    membership = Membership.objects.filter(user_id=user.pk, organisation_id=organisation.pk).first()
+    if memo is not None:
+        memo[organisation.pk] = membership
     return membership
-
-
-def _remember(user: User, organisation_pk: int, membership: Membership | None) -> None:
-    user.__dict__.setdefault("_ppp_memberships", {})[organisation_pk] = (MEMBERSHIP_GENERATION[0], membership)
 
 
 def role_in(user: User, organisation: Organisation) -> str | None:

@@ -5,14 +5,14 @@ from django.views.decorators.http import require_GET
 
 from ppp.audit.services import audit_record
 from ppp.pagecache import cache_public_page
-from ppp.ratelimit import limited
+from ppp.ratelimit import ALLOW, limited
 
 from .models import IssuedCertificate, normalise_code
 from .services import VERIFY_PAGES, certificate_pdf
 
 
 @require_GET
-@limited("verify", "30/m")
+@limited("verify", "30/m", cache_down=ALLOW)
 def verify_lookup(request):
     """The 'check a certificate' form: a code typed from paper, however it was typed."""
     error = ""
@@ -31,7 +31,7 @@ def verify_lookup(request):
 
 @require_GET
 @cache_public_page(VERIFY_PAGES)
-@limited("verify", "30/m")
+@limited("verify", "30/m", cache_down=ALLOW)
 def verify(request, code):
     """Public: is this certificate valid, expired or revoked? Holder and dates only.
 

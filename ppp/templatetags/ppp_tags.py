@@ -1,8 +1,6 @@
 """`{% status_tag obj %}`: a status as a GOV.UK tag, in the one colour that status has
 everywhere in PPP. Templates never choose a status colour themselves."""
 
-import functools
-
 from django import template
 from django.utils.html import format_html
 
@@ -80,12 +78,7 @@ def status_tag(obj_or_status, label: str | None = None):
     else:
         status, model_label = str(obj_or_status), ""
         label = label or status.replace("_", " ").capitalize()
-    return _tag(colour_for(status.replace(" ", "_"), model_label), str(label))
-
-
-@functools.lru_cache(maxsize=1024)
-def _tag(colour: str, label: str) -> str:
-    """A tag drawn once per colour and label: a list page shows the same few many times."""
+    colour = colour_for(status.replace(" ", "_"), model_label)
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
 
 

@@ -125,14 +125,14 @@ def test_import_schools_gives_clashing_names_their_own_slugs(db, tmp_path):
 
 def test_an_import_forgets_the_pages_that_show_organisations_names(db, monkeypatch, django_capture_on_commit_callbacks):
     """bulk_create and bulk_update send no post_save: the import says once that organisations
-    changed, and the register, award holders and caseload are forgotten at its commit."""
+    changed, and the register and award holders are forgotten at its commit."""
     from ppp import pagecache
 
     forgotten = []
     monkeypatch.setattr(pagecache, "invalidate", lambda *names: forgotten.append(set(names)))
     with django_capture_on_commit_callbacks(execute=True):
         run("import_schools", str(SAMPLE))
-    assert len(forgotten) == 1 and {"award-holders", "caseload", "charter", "charter-register"} <= forgotten[0]
+    assert len(forgotten) == 1 and {"award-holders", "charter", "charter-register"} <= forgotten[0]
     forgotten.clear()
     with django_capture_on_commit_callbacks(execute=True):
         run("import_schools", str(SAMPLE))  # nothing changed: nothing forgotten

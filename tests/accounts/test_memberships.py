@@ -151,3 +151,29 @@ def test_handing_over_to_an_existing_member_makes_them_lead(
 def test_only_officers_hand_organisations_over(client, alice, school_a):
     client.force_login(alice)
     assert client.get(reverse("accounts:organisation-hand-over", kwargs={"slug": school_a.slug})).status_code == 403
+
+
+def test_a_page_reads_a_persons_membership_once_and_the_next_request_sees_a_change(client, alice, bob, officer):
+    """Memberships are remembered on the request's person for that request only
+    (RememberMembershipsMiddleware): the award page checks many rules with one read, and a
+    member made lead is a lead on the very next page, on whichever server serves it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.accreditation import factories as f
+
+    application = f.evidencing(alice.memberships.get().organisation, alice, officer)
+    f.all_evidence(application, alice, officer, accept=False)
+    client.force_login(bob)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(application.get_absolute_url()).content.decode()
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "accounts_membership"')]
+    # The header's (which organisation the person works for) and the rules' (their
+    # membership of this school), however many rules the page asks.
+    assert len(reads) == 2
+    assert "Your lead submits them" in page and "Submit for assessment</button>" not in page
+
+    Membership.objects.filter(user=alice).update(role=Membership.Role.MEMBER)
+    Membership.objects.filter(user=bob).update(role=Membership.Role.LEAD)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Submit for assessment</button>" in page

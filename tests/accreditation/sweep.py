@@ -22,6 +22,12 @@ def _evidence(w):
     return {"pk": f.statement(_evidencing(w), w.alice).public_id}
 
 
+def _evidence_application(w):
+    application = _evidencing(w)
+    f.statement(application, w.alice)
+    return {"pk": application.public_id}
+
+
 def _file_evidence(w):
     application = _evidencing(w)
     first = application.scheme.standards.first().criteria.first()
@@ -201,6 +207,8 @@ SWEEP = {
     "accreditation:evidence-submit": Case(
         _evidence, method="post", success=302, effect=_evidence_status(Evidence.Status.SUBMITTED), officer_may=False
     ),
+    # The lead's page to submit several drafts at once; officers do not submit for the school.
+    "accreditation:evidence-submit-drafts": Case(_evidence_application, officer=403),
     "accreditation:evidence-review": Case(
         _submitted_evidence,
         method="post",

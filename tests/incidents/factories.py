@@ -17,7 +17,6 @@ def grant(organisation, user=None, *, record=False, review=False, **user_fields)
     else:
         membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation)
     IncidentRole.objects.update_or_create(membership=membership, defaults={"can_record": record, "can_review": review})
-    membership.user.__dict__.pop("_ppp_memberships", None)
     return membership.user
 
 

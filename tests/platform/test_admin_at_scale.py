@@ -1,14 +1,11 @@
-"""ppp.admin.ChangelistAtScale: the big admin lists draw the same page as Django's, cheaper."""
-
-import re
+"""ppp.admin.ChangelistAtScale: Django's own knobs for the big admin lists (capped counts,
+no facets, only the columns shown); Django draws the rows."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib import admin
-from django.contrib.admin.options import ModelAdmin
 from django.urls import reverse
 
-from accreditation.admin import EvidenceAdmin
 from accreditation.models import Evidence
 from ppp.pagination import AdminCappedPaginator
 from tests.accreditation import factories as f
@@ -21,28 +18,6 @@ def superuser(db):
     user = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
     TOTP.activate(user, TOTP_SECRET)
     return user
-
-
-def _rows(html: str) -> list[str]:
-    return re.findall(r'<tr><td class="action-checkbox">.*?</tr>', html, re.S)
-
-
-def test_the_rows_are_what_djangos_own_changelist_draws(client, superuser, alice, officer, school_a, monkeypatch):
-    application = f.evidencing(school_a, alice, officer)
-    f.statement(application, alice, title='Policy <b>"bold"</b> & more')
-    f.statement(application, alice, title="Policy two")
-    client.force_login(superuser)
-    url = reverse("admin:accreditation_evidence_changelist") + "?q=policy&status__exact=draft"
-    ours = client.get(url).content.decode()
-    monkeypatch.setattr(EvidenceAdmin, "action_checkbox", ModelAdmin.action_checkbox)
-    monkeypatch.setattr(EvidenceAdmin, "get_changelist", ModelAdmin.get_changelist)
-    monkeypatch.setattr(EvidenceAdmin, "change_list_template", None)
-    djangos = client.get(url).content.decode()
-    assert len(_rows(ours)) == 2
-    assert _rows(ours) == _rows(djangos)
-    # Escaped once, and each row's link brings the search and filter back.
-    assert "Policy &lt;b&gt;&quot;bold&quot;&lt;/b&gt; &amp; more" in ours
-    assert "?_changelist_filters=q%3Dpolicy%26status__exact%3Ddraft" in ours
 
 
 def test_a_search_counts_to_a_thousand_and_a_list_to_ten_thousand(rf, officer):
@@ -96,15 +71,9 @@ def test_the_evidence_and_application_lists_queries_do_not_grow_with_rows(
     assert counts() == one
 
 
-def _body(html: str) -> str:
-    found = re.search(r"<tbody>.*?</tbody>", html, re.S)
-    return found.group(0) if found else ""
-
-
-def test_every_list_at_scale_draws_djangos_rows_cell_for_cell(client, superuser, alice, officer, school_a, monkeypatch):
-    """{% result_list_at_scale %} works each column out once a page; the rows must still be
-    Django's own, whatever the column: fields, relations (set and empty), choices, dates and
-    times, booleans, admin methods, the selection box and the row's link with the search."""
+def test_every_list_at_scale_shows_its_rows(client, superuser, alice, officer, school_a):
+    """Every big list (capped counts, no facets, only its columns read) draws, with rows:
+    fields, relations set and empty, choices, dates, admin methods and the search."""
     from charter.models import Pledge
     from ppp.admin import ChangelistAtScale
     from ppp.audit.models import AuditEvent
@@ -112,29 +81,22 @@ def test_every_list_at_scale_draws_djangos_rows_cell_for_cell(client, superuser,
     from tests.training.factories import certified_session
 
     f.accredited(school_a, alice, officer)  # an application, evidence, an award, a certificate
-    f.many_evidencing(3, officer)
     f.OrganisationFactory(name='Oak <i>"Primary"</i>', urn=None)
     certified_session(school_a, alice, officer)  # a session, bookings, certificates, a charge
     approved_pledge(school_a)
     AuditEvent.objects.create(action="auth.login_failed", target_repr="", detail={"username": "x@example.org"})
     assert Pledge.objects.exists()
     client.force_login(superuser)
-    lists = [
-        (model, reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    urls = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         for model, model_admin in admin.site._registry.items()
         if isinstance(model_admin, ChangelistAtScale)
     ]
-    urls = [url for _, url in lists] + [reverse("admin:audit_auditevent_changelist") + "?q=school", "?o=-1"]
-    urls[-1] = reverse("admin:accreditation_evidence_changelist") + urls[-1]
-    ours = {url: client.get(url).content.decode() for url in urls}
-    monkeypatch.setattr(ChangelistAtScale, "change_list_template", None)
-    monkeypatch.setattr(ChangelistAtScale, "get_changelist", ModelAdmin.get_changelist)
-    monkeypatch.setattr(ChangelistAtScale, "action_checkbox", ModelAdmin.action_checkbox)
-    drawn = 0
+    urls += [reverse("admin:audit_auditevent_changelist") + "?q=school"]
     for url in urls:
-        djangos = client.get(url).content.decode()
-        assert "result_list_at_scale" not in djangos
-        assert _body(ours[url]) == _body(djangos), url
-        drawn += _body(djangos).count("<tr>")
-    empty = [url for url in urls if "<tr>" not in _body(ours[url])]
-    assert empty == [] and drawn >= 20
+        page = client.get(url).content.decode()
+        assert "<tbody>" in page and "<tr" in page.split("<tbody>")[1], url
+    assert (
+        "Oak &lt;i&gt;&quot;Primary&quot;&lt;/i&gt;"
+        in client.get(reverse("admin:accounts_organisation_changelist")).content.decode()
+    )

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test.utils import CaptureQueriesContext
 
-from ppp.pagecache import cache_public_page, invalidate, invalidate_on_commit, kept
+from ppp.pagecache import cache_public_page, invalidate, invalidate_on_commit
 
 RENDERS = []
 
@@ -104,23 +104,4 @@ def test_many_changes_in_one_transaction_forget_the_pages_once(db, monkeypatch, 
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
             OrganisationFactory()
-    assert forgotten == [("award-holders", "caseload", "charter", "charter-register")]
-
-
-def test_kept_figures_are_built_once_read_in_one_query_and_forgotten_with_their_name(settings):
-    built = []
-
-    def build():
-        built.append(1)
-        return {"figures": len(built)}
-
-    assert kept("things", "counts", build, 60) == {"figures": 1}
-    with CaptureQueriesContext(connection) as queries:
-        assert kept("things", "counts", build, 60) == {"figures": 1}
-    assert len(queries) == 1 and len(built) == 1
-    assert kept("things", "other", build, 60) == {"figures": 2}  # its own key
-    invalidate("things")
-    assert kept("things", "counts", build, 60) == {"figures": 3}
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # off, as under pytest: built every time
-    assert kept("things", "counts", build, 60) == {"figures": 4}
-    assert kept("things", "counts", build, 60) == {"figures": 5}
+    assert forgotten == [("award-holders", "charter", "charter-register")]

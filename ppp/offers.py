@@ -1,0 +1,34 @@
+"""Evidence offers: something one part of PPP holds that shows one of the award's criteria,
+which a school's staff can attach as evidence in one click (a training record, a
+governors' report of incident figures).
+
+Each domain app that holds such evidence registers, in its `selectors.py`, a function
+`award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]` with
+`evidence_offer_sources`. The award page asks every source, in INSTALLED_APPS order,
+without importing the apps that answer (as the home page and search do, ppp/home.py and
+ppp/search.py).
+
+    @evidence_offer_sources.register
+    def award_evidence_offers(application, user, evidence):
+        return [EvidenceOffer(criterion_code="2.1", title=..., summary=..., attach_url=...)]
+
+The offering app builds each offer; its own view at `attach_url` (POST) attaches it
+through the award's services.
+"""
+
+from dataclasses import dataclass
+
+from ppp.discovery import AppRegistry
+
+
+@dataclass(frozen=True)
+class EvidenceOffer:
+    criterion_code: str
+    title: str
+    summary: str
+    attach_url: str
+    button: str = "Attach as evidence"
+    preview_url: str = ""
+
+
+evidence_offer_sources = AppRegistry("selectors")
