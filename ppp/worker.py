@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import logging
 import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django import db
@@ -194,4 +195,14 @@ def run(*, queues: list[str] | None = None, until_done: bool = False, install_si
                 loop.add_signal_handler(signum, supervisor.stop)
         await supervisor.run()
 
-    asyncio.run(main())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(main())
+        return
+    # Called where an event loop already runs (a test beside a browser): a thread of its own,
+    # without signal handlers (only the main thread may have them).
+    install_signal_handlers = False
+    thread = threading.Thread(target=lambda: asyncio.run(main()), name="ppp-worker")
+    thread.start()
+    thread.join()
