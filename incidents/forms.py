@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ppp.fields import GOVUKTimeField
 from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import (
@@ -94,12 +95,11 @@ class IncidentForm(FormMixin, forms.Form):
     occurred_on = DateField(
         what="the date of the incident", label="Date it happened", help_text="For example, 27 3 2026"
     )
-    occurred_time = forms.TimeField(
+    occurred_time = GOVUKTimeField(
+        noun="the time of the incident",
         label="Time (optional)",
         required=False,
-        help_text="For example, 13:45",
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
-        error_messages={"invalid": "Enter the time as hours and minutes, like 13:45"},
+        help_text="For example, 13:45 or 1.45pm",
     )
     reported_by = _radios("Who reported it?", ReportedBy.choices, "Choose who reported it")
     location = _radios("Where did it happen?", Location.choices, "Choose where it happened")

@@ -205,6 +205,18 @@ def test_recording_an_incident_through_the_form(client, school_a, ravi):
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("12.15pm", datetime.time(12, 15)), ("2pm", datetime.time(14, 0)), ("14:00", datetime.time(14, 0))],
+)
+def test_the_time_is_read_as_visits_read_it(client, school_a, alice, typed, expected):
+    """The project's time field (as on visits): 12.15pm, 2pm and 14:00 are all times."""
+    client.force_login(alice)
+    response = client.post(reverse("incidents:new"), _form(occurred_time=typed))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert timezone.localtime(Incident.objects.get().occurred_at).time() == expected
+
+
+@pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"occurred_on_0": "", "occurred_on_1": "", "occurred_on_2": ""}, "Enter the date of the incident"),
@@ -226,7 +238,7 @@ def test_recording_an_incident_through_the_form(client, school_a, ravi):
             {"parents_informed_on_0": "", "parents_informed_on_1": "", "parents_informed_on_2": ""},
             "Enter the date parents",
         ),
-        ({"occurred_time": "25:99"}, "Enter the time as hours and minutes"),
+        ({"occurred_time": "25:99"}, "Time of the incident must be a real time, like 09:30 or 14:00"),
     ],
 )
 def test_bad_input_gives_form_errors_in_the_summary_and_saves_nothing(client, school_a, alice, overrides, message):
