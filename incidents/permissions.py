@@ -9,7 +9,9 @@ officers may do nothing here, whatever else they are.
   triages pupils' reports, replies to pupils, reviews, resolves, closes, reads the reports;
 - a **recorder** ("records incidents"): records incidents and sees, adds to and changes
   the ones they recorded while they are open;
-- any other member: nothing.
+- any other member: nothing;
+- commissioners and partner agencies keep no incident records: nobody there is offered
+  "Record an incident" or the termly reports (`keeps_incident_records`).
 """
 
 from ppp.accounts.models import Membership
@@ -21,6 +23,16 @@ from .models import Incident, Status
 
 OPEN_FOR_EDITS = {Status.NEW, Status.OPEN, Status.UNDER_REVIEW}
 OFFICERS = "Council officers see only the figures across all settings, never an incident record."
+NOT_A_SETTING = (
+    "Incident records are kept by schools and settings that work with children, "
+    "not by commissioners or partner agencies."
+)
+
+
+def keeps_incident_records(organisation) -> bool:
+    """Schools and settings that work with children record incidents; commissioners and
+    partner agencies (which pledge to the charter, but have no pupils) do not."""
+    return organisation is not None and organisation.takes_the_award
 ANONYMISED = "This record has been anonymised under the retention policy and cannot be changed."
 
 
@@ -44,6 +56,8 @@ def _grants(membership: Membership | None) -> tuple[bool, bool]:
 def _reviewer_refusal(user, organisation, doing: str) -> str | None:
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     if not _grants(_membership(user, organisation))[1]:
         return f"Only the school's lead or its reviewers can {doing}."
     return None
@@ -56,6 +70,8 @@ def _reviewer_refusal(user, organisation, doing: str) -> str | None:
 def can_record_incidents(user, organisation):
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     if not _grants(_membership(user, organisation))[0]:
         return "Your school's lead has not given you access to incident records. Ask them for it."
     return None
@@ -76,6 +92,8 @@ def can_manage_incidents(user, organisation):
     """Staff permissions, the reporting link, the access log, exports, subject access."""
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     membership = _membership(user, organisation)
     if membership is None or not membership.is_lead:
         return "Only your school's lead can do this."

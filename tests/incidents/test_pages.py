@@ -14,7 +14,9 @@ from pypdf import PdfReader
 from accreditation.models import Evidence
 from incidents import services
 from incidents.models import Incident, IncidentNote, IncidentRole, Involvement, PupilMessage, Status
+from ppp.accounts.models import Membership, Organisation
 from ppp.audit.models import AuditEvent
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.factories import grant, involve, pupil_report, record, triage
 
 PEOPLE = ["alice", "rita", "ravi", "bob", "officer", "charlie", "anonymous"]
@@ -471,3 +473,23 @@ def test_the_home_page_shows_reviewers_what_waits_for_them_without_saying_what(c
     assert "Secret words" not in body and incident.reference not in body
     client.force_login(bob)
     assert "Bullying incidents" not in client.get(reverse("accounts:home")).content.decode()
+
+
+@pytest.mark.parametrize("kind", [Organisation.Kind.COMMISSIONER, Organisation.Kind.PARTNER_AGENCY])
+def test_commissioners_and_partner_agencies_are_not_offered_incidents_or_termly_reports(client, db, kind):
+    """They pledge to the charter but have no pupils: no "Record an incident", no termly
+    report, no Incidents link, on the home page or anywhere, and the pages refuse them."""
+    organisation = OrganisationFactory(name="Leicester Youth Commissioning", kind=kind, urn=None)
+    lead = MembershipFactory(organisation=organisation, role=Membership.Role.LEAD).user
+    client.force_login(lead)
+    home = client.get(reverse("portal"), follow=True).content.decode()
+    for words in ("Record an incident", "This term&#x27;s report", "This term's report", 'href="/incidents/"'):
+        assert words not in home
+    assert client.get(reverse("incidents:new")).status_code == 403
+    assert client.get(reverse("incidents:report")).status_code == 403
+    assert client.get(reverse("incidents:list")).status_code == 403
+    # A school's lead is offered both, on the same page.
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    client.force_login(MembershipFactory(organisation=school, role=Membership.Role.LEAD).user)
+    home = client.get(reverse("portal"), follow=True).content.decode()
+    assert "Record an incident" in home and "This term" in home
