@@ -380,6 +380,17 @@ class ReasonForm(FormMixin, forms.Form):
     reason = _text("Reason", "Give a reason", rows=3, max_length=2000)
 
 
+class RemovePersonForm(FormMixin, forms.Form):
+    submit_label = "Remove this person"
+    reason = _text(
+        "Why are you removing this person from the record?",
+        "Say why this person is being removed from the record",
+        help_text="For example, the wrong pupil was added. The reason stays in the record's history.",
+        rows=3,
+        max_length=2000,
+    )
+
+
 class NoteForm(FormMixin, forms.Form):
     submit_label = "Add the note"
     body = _text("Note", "Enter the note", help_text="A conversation, a follow-up, something you noticed.")

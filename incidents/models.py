@@ -368,6 +368,14 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["incident", "created_at", "id"]
+        constraints = [
+            # One pupil once in each part on a record (an anonymised reference is empty).
+            models.UniqueConstraint(
+                fields=["incident", "pupil_index", "role"],
+                condition=~Q(pupil_index=""),
+                name="involvement_unique_pupil_role",
+            ),
+        ]
         indexes = [
             models.Index(fields=["role", "pupil_index"], name="involvement_role_pupil"),
             # A school's report reads its targets through its incidents: this covers it (PostgreSQL).
@@ -447,6 +455,7 @@ class IncidentEvent(HistoryEntry):
         REOPENED = "reopened", "Reopened"
         INVOLVEMENT_ADDED = "involvement_added", "Person involved added"
         INVOLVEMENT_CHANGED = "involvement_changed", "Person involved changed"
+        INVOLVEMENT_REMOVED = "involvement_removed", "Person involved removed"
         REPLIED = "replied", "Replied to the pupil"
         PUPIL_ADDED = "pupil_added", "The pupil added more"
         NOTE_ADDED = "note_added", "Note added"

@@ -33,6 +33,8 @@ def keeps_incident_records(organisation) -> bool:
     """Schools and settings that work with children record incidents; commissioners and
     partner agencies (which pledge to the charter, but have no pupils) do not."""
     return organisation is not None and organisation.takes_the_award
+
+
 ANONYMISED = "This record has been anonymised under the retention policy and cannot be changed."
 
 
@@ -210,6 +212,14 @@ def can_add_involvement(user, incident: Incident):
 
 
 @rule
+def can_remove_involvement(user, incident: Incident):
+    """Taking a pupil wrongly attached off a record is a reviewer's decision, with a reason."""
+    if (refusal := _reviewer_refusal(user, incident.organisation, "remove a person involved")) is not None:
+        return refusal
+    return ANONYMISED if incident.is_anonymised else None
+
+
+@rule
 def can_see_pupil_history(user, incident: Incident):
     return _reviewer_refusal(user, incident.organisation, "see a pupil's history")
 
@@ -235,6 +245,7 @@ INCIDENT_RULES = {
     "reply": can_reply_to_pupil,
     "note": can_add_note,
     "add_involvement": can_add_involvement,
+    "remove_involvement": can_remove_involvement,
     "pupil_history": can_see_pupil_history,
     "print": can_print_incident,
     "access_log": can_see_access_log,

@@ -40,6 +40,7 @@ from .forms import (
     PosterForm,
     PupilReferenceForm,
     ReasonForm,
+    RemovePersonForm,
     ReplyForm,
     ResolveForm,
     ReviewForm,
@@ -412,7 +413,7 @@ def involvement_new(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Person added.")
             if request.POST.get("another"):
@@ -447,7 +448,7 @@ def involvement_edit(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Saved.")
             return redirect(f"{incident.get_absolute_url()}#people")
@@ -455,6 +456,31 @@ def involvement_edit(request, pk):
         _viewed(request, incident, "person involved")
     return render(
         request, "incidents/involvement_form.html", {"form": form, "incident": incident, "involvement": involvement}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_remove(request, pk):
+    """A reviewer removes a pupil wrongly attached to the record, with a reason."""
+    involvement = _involvement(request, pk)
+    incident = involvement.incident
+    _require(permissions.can_remove_involvement, request.user, incident)
+    form = RemovePersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.involvement_remove(
+                involvement=involvement, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except IncidentError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, "Person removed from the record. The history keeps why.")
+            return redirect(f"{incident.get_absolute_url()}#people")
+    if request.method == "GET":
+        _viewed(request, incident, "person involved")
+    return render(
+        request, "incidents/involvement_remove.html", {"form": form, "incident": incident, "involvement": involvement}
     )
 
 

@@ -493,3 +493,90 @@ def test_commissioners_and_partner_agencies_are_not_offered_incidents_or_termly_
     client.force_login(MembershipFactory(organisation=school, role=Membership.Role.LEAD).user)
     home = client.get(reverse("portal"), follow=True).content.decode()
     assert "Record an incident" in home and "This term" in home
+
+
+# People involved: once in each part, and removed with a reason
+
+
+def _person(**overrides):
+    return {"pupil_reference": "JM-4C", "role": "target", "year_group": "4", **overrides}
+
+
+def test_the_same_pupil_is_refused_twice_in_the_same_part_with_an_error_naming_the_field(client, school_a, alice):
+    incident = record(school_a, alice)
+    client.force_login(alice)
+    url = reverse("incidents:involvement-new", kwargs={"pk": incident.public_id})
+    assert client.post(url, _person()).status_code == 302
+    response = client.post(url, _person(pupil_reference=" JM-4C "))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This pupil reference is already on this record as target" in body
+    assert 'href="#id_pupil_reference"' in body  # the error summary links to the field
+    assert incident.involvements.count() == 1
+    # The same pupil in another part (a target who was also a witness) is allowed.
+    assert client.post(url, _person(role="witness")).status_code == 302
+    witness = incident.involvements.get(role="witness")
+    # …but not changed into a second target.
+    edit = reverse("incidents:involvement-edit", kwargs={"pk": witness.public_id})
+    response = client.post(edit, _person())
+    assert "This pupil reference is already on this record as target" in response.content.decode()
+    assert incident.involvements.filter(role="target").count() == 1
+
+
+def test_the_database_refuses_a_pupil_twice_in_the_same_part(school_a, alice):
+    from django.db import IntegrityError, transaction
+
+    person = involve(record(school_a, alice), alice, "AB")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Involvement.objects.create(
+            incident=person.incident, pupil_reference="AB", pupil_index=person.pupil_index, role=person.role
+        )
+
+
+def test_a_reviewer_removes_a_pupil_wrongly_attached_with_a_reason(client, school_a, alice, rita, ravi):
+    from incidents.models import IncidentEvent, MonthlyFigures
+
+    earlier = record(school_a, alice, occurred_at=timezone.now() - datetime.timedelta(days=20))
+    involve(earlier, alice, "JM-4C", year_group="4")
+    incident = record(school_a, alice)
+    wrong = involve(incident, alice, "JM-4C", year_group="4")
+    involve(incident, alice, "KL-5B", role="alleged_perpetrator", year_group="5")
+    incident.refresh_from_db()
+    assert incident.is_repeat
+    url = reverse("incidents:involvement-remove", kwargs={"pk": wrong.public_id})
+
+    # A recorder cannot; a reviewer must give a reason.
+    client.force_login(ravi)
+    assert client.get(url).status_code == 404  # not their record
+    client.force_login(rita)
+    page = client.get(url).content.decode()
+    assert "Remove JM-4C from the record" in page
+    response = client.post(url, {"reason": ""})
+    assert "Say why this person is being removed from the record" in response.content.decode()
+    assert Involvement.objects.filter(pk=wrong.pk).exists()
+
+    response = client.post(url, {"reason": "The wrong pupil was added: it was JN, not JM."})
+    assert response.status_code == 302
+    assert not Involvement.objects.filter(pk=wrong.pk).exists()
+    incident.refresh_from_db()
+    assert not incident.is_repeat  # its only target is gone
+    # The record's history keeps it, with the reason.
+    removed = IncidentEvent.objects.get(incident=incident, action="involvement_removed")
+    assert removed.by == rita and removed.private_note == "The wrong pupil was added: it was JN, not JM."
+    assert {"field": "role", "from": "Target", "to": "—"} in removed.changes
+    detail = client.get(incident.get_absolute_url()).content.decode()
+    assert "Person involved removed" in detail and "The wrong pupil was added" in detail
+    assert "JM-4C" not in detail
+    # The pupil's history, the counts and the exports no longer find it.
+    found = client.post(reverse("incidents:pupil-search"), {"pupil_reference": "JM-4C"}).content.decode()
+    assert earlier.reference in found and incident.reference not in found
+    month = timezone.localtime(incident.occurred_at).date().replace(day=1)
+    assert sum(f.targets_4 for f in MonthlyFigures.objects.filter(organisation=school_a, month=month)) == (
+        1 if timezone.localtime(earlier.occurred_at).date().replace(day=1) == month else 0
+    )
+    client.force_login(alice)
+    export = client.get(reverse("incidents:export")).content.decode()
+    assert export.count("JM-4C") == 1  # the earlier record's only
+    subject_access = client.post(reverse("incidents:subject-access"), {"pupil_reference": "JM-4C"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(subject_access.content)).pages)
+    assert earlier.reference in text and incident.reference not in text
