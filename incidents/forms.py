@@ -6,7 +6,17 @@ import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Div, Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
 from django import forms
 from django.core.validators import RegexValidator
 from django.urls import reverse
@@ -526,10 +536,13 @@ class TellForm(FormMixin, forms.Form):
             Field.radios("when", legend_size=Size.MEDIUM),
             Field.textarea("who", label_size=Size.MEDIUM),
             Fieldset(
-                Field.radios("tell_name", legend_size=Size.SMALL),
-                HTML('<p class="govuk-body">If you said yes:</p>'),
-                Field.text("name"),
-                Field.text("class_name", field_width=10),
+                # The name and class boxes show under "Yes" only (static/ppp/init.js);
+                # without JavaScript both show, and "stay anonymous" keeps them unsaved.
+                ConditionalRadios(
+                    "tell_name",
+                    "No, I want to stay anonymous",
+                    ConditionalQuestion("Yes", Field.text("name"), Field.text("class_name", field_width=10)),
+                ),
                 legend="You",
                 legend_size=Size.MEDIUM,
             ),

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -120,7 +120,10 @@ def incident_list(request):
     incidents = Incident.objects.for_user(request.user).filter(organisation=organisation)
     filterset = IncidentFilter(request.GET or None, queryset=incidents)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else incidents
-    page = Paginator(rows.order_by("-reported_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # In the order of the "Happened" column, newest first; reports whose date is not known
+    # yet (a pupil's, waiting to be opened) first of all.
+    rows = rows.order_by(F("occurred_at").desc(nulls_first=True), "-reported_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()

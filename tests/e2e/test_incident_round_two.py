@@ -75,3 +75,115 @@ def test_a_recorder_records_with_a_time_typed_as_people_type_it_and_changes_it_w
     expect(page.get_by_text("Record saved.")).to_be_visible()
     incident.refresh_from_db()
     assert timezone.localtime(incident.occurred_at).time() == datetime.time(14, 0)
+
+
+def test_a_pupil_on_a_phone_sees_their_code_whole_and_the_name_boxes_only_when_they_give_a_name(
+    new_context, live_server, axe_check
+):
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
+    _link, token = services.reporting_link_create(organisation=school, by=lead)
+
+    page = phone(new_context)
+    page.goto(f"{live_server.url}/tell/{token}/")
+    page.get_by_label("No, I want to stay anonymous").check()
+    expect(page.get_by_label("Your name")).to_be_hidden()
+    expect(page.get_by_label("Your class")).to_be_hidden()
+    page.get_by_label("Yes", exact=True).check()
+    expect(page.get_by_label("Your name")).to_be_visible()
+    page.get_by_label("Your name").fill("Sam")
+    page.get_by_label("Your class").fill("6B")
+    page.get_by_label("No, I want to stay anonymous").check()  # changes their mind
+    expect(page.get_by_label("Your name")).to_be_hidden()
+    axe_check(page)
+    fits(page)
+    page.get_by_label("What happened?").fill("Someone keeps hiding my bag.")
+    page.get_by_label("In a classroom").check()
+    page.get_by_label("It keeps happening").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    assert Incident.objects.get(organisation=school).reporter_name is None  # anonymous means anonymous
+    fits(page)
+    code = page.locator(".ppp-code")
+    one_line = code.evaluate(
+        "e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)"
+        " && e.getBoundingClientRect().right <= window.innerWidth"
+    )
+    assert one_line, "the follow-up code wraps (or runs off the screen) at 375 px"
+
+    # Without JavaScript the boxes are all there, and a name is kept when "Yes" is chosen.
+    plain = new_context(java_script_enabled=False).new_page()
+    plain.set_viewport_size(PHONE)
+    plain.goto(f"{live_server.url}/tell/{token}/")
+    expect(plain.get_by_label("Your name")).to_be_visible()
+    plain.get_by_label("What happened?").fill("Someone said mean things online.")
+    plain.get_by_label("Online, like on a phone, a game or an app").check()
+    plain.get_by_label("Yesterday").check()
+    plain.get_by_label("Yes", exact=True).check()
+    plain.get_by_label("Your name").fill("Sam")
+    plain.get_by_label("Your class").fill("6B")
+    plain.get_by_role("button", name="Send").click()
+    expect(plain.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    assert Incident.objects.filter(organisation=school).order_by("-pk").first().reporter_name == "Sam, 6B"
+
+
+def test_a_reviewer_is_refused_a_pupil_twice_removes_one_wrongly_added_and_reads_the_list_by_when_it_happened(
+    new_context, live_server, axe_check
+):
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
+    grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    now = timezone.now()
+    # Recorded in one order, happened in another.
+    older = record(school, lead, occurred_at=now - datetime.timedelta(days=30))
+    newest = record(school, lead, occurred_at=now - datetime.timedelta(hours=2))
+    middle = record(school, lead, occurred_at=now - datetime.timedelta(days=3))
+    involve(older, lead, "JM-4C", year_group="4")
+
+    page = phone(new_context)
+    sign_in(page, live_server, "reviewer@e2e.example")
+    page.goto(f"{live_server.url}/incidents/")
+    expect(page.get_by_role("columnheader", name="Happened")).to_be_visible()
+    references = page.locator("tbody tr td:first-child").all_inner_texts()
+    assert [r.strip() for r in references] == [newest.reference, middle.reference, older.reference]
+    fits(page)
+
+    page.get_by_role("link", name=middle.reference).click()
+    for attempt in range(2):
+        page.get_by_role("link", name="Add a person involved").click()
+        page.get_by_label("Pupil reference").fill("JM-4C")
+        page.get_by_label("Target").check()
+        # (The second time another year group: an identical form sent twice is caught earlier.)
+        page.get_by_label("Year group").select_option(label="Year 4" if attempt == 0 else "Not known")
+        page.get_by_role("button", name="Save").click()
+        if attempt == 0:
+            expect(page.get_by_text("Person added.")).to_be_visible()
+    # The second time: a GOV.UK error that names the field, and nothing saved.
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    summary_link = page.get_by_role("link", name="This pupil reference is already on this record as target")
+    expect(summary_link).to_have_attribute("href", "#id_pupil_reference")
+    axe_check(page)
+    fits(page)
+    assert Involvement.objects.filter(incident=middle).count() == 1
+    middle.refresh_from_db()
+    assert middle.is_repeat
+
+    # It was the wrong pupil: the reviewer removes them, with a reason.
+    page.goto(f"{live_server.url}{middle.get_absolute_url()}")
+    page.get_by_role("link", name="Remove JM-4C").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove JM-4C from the record")
+    axe_check(page)
+    fits(page)
+    page.get_by_role("button", name="Remove this person").click()  # no reason: refused
+    expect(page.get_by_role("link", name="Say why this person is being removed from the record")).to_be_visible()
+    page.get_by_label("Why are you removing this person from the record?").fill("Wrong pupil: it was JN in 4C.")
+    page.get_by_role("button", name="Remove this person").click()
+    expect(page.get_by_text("Person removed from the record.")).to_be_visible()
+    expect(page.get_by_text("Person involved removed")).to_be_visible()
+    expect(page.get_by_text("Reason: Wrong pupil: it was JN in 4C.")).to_be_visible()
+    axe_check(page)
+    fits(page)
+    assert not Involvement.objects.filter(incident=middle).exists()
+    middle.refresh_from_db()
+    assert not middle.is_repeat
+    assert IncidentEvent.objects.filter(incident=middle, action="involvement_removed", by__email="reviewer@e2e.example")
