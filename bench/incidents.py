@@ -126,6 +126,7 @@ def build():
                     reference=f"{occurred.year}-{n + 1:05d}",
                     occurred_at=occurred,
                     reported_at=reported,
+                    reported_on=reported.date(),
                     reported_by=rng.choice(ReportedBy.values),
                     location=rng.choice(locations),
                     mode=rng.choice(modes),

@@ -111,6 +111,11 @@ class IncidentForm(FormMixin, forms.Form):
         required=False,
         help_text="For example, 13:45 or 1.45pm",
     )
+    reported_on = DateField(
+        what="the date it was reported",
+        label="Date it was reported",
+        help_text="When the school was told. Today, unless it was told on an earlier day.",
+    )
     reported_by = _radios("Who reported it?", ReportedBy.choices, "Choose who reported it")
     location = _radios("Where did it happen?", Location.choices, "Choose where it happened")
     mode = _radios("Was it face to face or online?", Mode.choices, "Choose face to face, online or both")
@@ -189,6 +194,7 @@ class IncidentForm(FormMixin, forms.Form):
             Fieldset(
                 Field("occurred_on"),
                 Field.text("occurred_time", field_width=5),
+                Field("reported_on"),
                 Field.radios("reported_by", legend_size=Size.SMALL),
                 Field.radios("location", legend_size=Size.SMALL),
                 Field.radios("mode", legend_size=Size.SMALL, inline=True),
@@ -232,6 +238,7 @@ class IncidentForm(FormMixin, forms.Form):
         return {
             "occurred_on": occurred.date() if occurred else None,
             "occurred_time": occurred.strftime("%H:%M") if occurred and occurred.time() != datetime.time.min else None,
+            "reported_on": incident.reported_on,
             "reported_by": incident.reported_by,
             "location": incident.location,
             "mode": incident.mode,
@@ -271,6 +278,11 @@ class IncidentForm(FormMixin, forms.Form):
                     "parents_informed_on",
                     "The date parents or carers were told must be on or after the date of the incident",
                 )
+        reported_on = cleaned.get("reported_on")
+        if reported_on and reported_on > today:
+            self.add_error("reported_on", "The date it was reported must be today or in the past")
+        elif reported_on and occurred_on and reported_on < occurred_on:
+            self.add_error("reported_on", "The date it was reported must be on or after the date of the incident")
         review = cleaned.get("review_date")
         if review and occurred_on and review < occurred_on:
             self.add_error("review_date", "The review date must be on or after the date of the incident")
@@ -296,6 +308,7 @@ class IncidentForm(FormMixin, forms.Form):
             parents_informed_on=c["parents_informed_on"] if informed else None,
             parents_informed_how=c["parents_informed_how"] if informed else "",
             review_date=c["review_date"],
+            reported_on=c["reported_on"],
         )
 
 

@@ -219,7 +219,10 @@ class Incident(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=12, help_text="The school's own number, e.g. 2026-0042.")
     occurred_at = models.DateTimeField("when it happened", null=True, blank=True)
-    reported_at = models.DateTimeField("when it was reported", default=timezone.now)
+    # When the school was told (the form's date, today unless said otherwise); the days to
+    # resolve count from it. `reported_at` is when the record was made on PPP.
+    reported_on = models.DateField("when it was reported", default=timezone.localdate)
+    reported_at = models.DateTimeField("when it was recorded", default=timezone.now)
     reported_by = models.CharField(max_length=20, choices=ReportedBy.choices, default=ReportedBy.STAFF)
     location = models.CharField(max_length=20, choices=Location.choices, default=Location.NOT_KNOWN)
     mode = models.CharField("face to face or online", max_length=20, choices=Mode.choices, blank=True)
@@ -295,6 +298,8 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-reported_at"], name="incident_org_reported"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
+            # The list, in the order of its "Happened" column.
+            models.Index(fields=["organisation", "-occurred_at"], name="incident_org_occurred"),
             models.Index(fields=["status", "review_date"], name="incident_status_review"),
             models.Index(fields=["closed_at"], name="incident_closed"),
         ]

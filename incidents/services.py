@@ -104,6 +104,8 @@ class IncidentDetails:
     parents_informed_on: datetime.date | None = None
     parents_informed_how: str = ""
     review_date: datetime.date | None = None
+    # When the school was told; None keeps the record's (today for a new one).
+    reported_on: datetime.date | None = None
 
     @classmethod
     def of(cls, incident: Incident) -> "IncidentDetails":
@@ -147,6 +149,10 @@ def _check_when(details: IncidentDetails, now) -> str | None:
     if details.occurred_at > now:
         return "The date of the incident must be today or in the past."
     occurred_on = timezone.localtime(details.occurred_at).date()
+    if details.reported_on and details.reported_on > timezone.localdate(now):
+        return "The date it was reported must be today or in the past."
+    if details.reported_on and details.reported_on < occurred_on:
+        return "The date it was reported must be on or after the date of the incident."
     if details.parents_informed_on and details.parents_informed_on > timezone.localdate(now):
         return "The date parents or carers were told must be today or in the past."
     if details.parents_informed_on and details.parents_informed_on < occurred_on:
@@ -243,6 +249,8 @@ def _apply(incident: Incident, details: IncidentDetails) -> tuple[list[str], lis
     }
     for name in ("description", "immediate_action"):
         wanted[name] = (wanted[name] or "").strip() or None
+    if wanted["reported_on"] is None:
+        del wanted["reported_on"]
     for value, field in FORM_FIELDS.items():
         wanted[field] = value in details.forms
     for value, field in CATEGORY_FIELDS.items():
@@ -886,6 +894,7 @@ def apply_retention(*, now: datetime.datetime | None = None, batch: int = 500) -
 
 FIXABLE = {
     "occurred_at",
+    "reported_on",
     "reported_at",
     "reported_by",
     "location",

@@ -148,7 +148,10 @@ def incident_list(request):
 @submitted_once
 def incident_new(request):
     organisation = _school(request, "record")
-    form = IncidentForm(request.POST or None, initial={"reported_by": "staff", "parents_informed": "no"})
+    form = IncidentForm(
+        request.POST or None,
+        initial={"reported_by": "staff", "parents_informed": "no", "reported_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_record(
@@ -539,6 +542,7 @@ EXPORT_COLUMNS = [
     "Reference",
     "Happened",
     "Reported",
+    "Recorded",
     "Reported by",
     "Where",
     "Face to face or online",
@@ -594,6 +598,7 @@ def export_csv(request):
             [
                 i.reference,
                 timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M") if i.occurred_at else "",
+                i.reported_on.isoformat(),
                 timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
                 i.get_reported_by_display(),
                 i.get_location_display(),

@@ -176,6 +176,9 @@ def _form(**overrides):
         "occurred_on_1": today.month,
         "occurred_on_2": today.year,
         "occurred_time": "12:30",
+        "reported_on_0": today.day,
+        "reported_on_1": today.month,
+        "reported_on_2": today.year,
         "reported_by": "staff",
         "location": "playground",
         "mode": "face_to_face",
@@ -198,8 +201,13 @@ def _form(**overrides):
 
 def test_recording_an_incident_through_the_form(client, school_a, ravi):
     client.force_login(ravi)
+    form = client.get(reverse("incidents:new")).content.decode()
+    today = timezone.localdate()
+    assert f'name="reported_on_0" value="{today.day}"' in form  # the date it was reported: today unless changed
     response = client.post(reverse("incidents:new"), _form())
     incident = Incident.objects.get()
+    assert incident.reported_on == today - datetime.timedelta(days=1)  # as typed, apart from when recorded
+    assert timezone.localtime(incident.reported_at).date() == today
     assert response["Location"] == incident.get_absolute_url()
     assert incident.forms == ["physical", "verbal"] and incident.categories == ["race"]
     assert incident.classification == "bullying" and incident.status == Status.NEW
@@ -240,6 +248,15 @@ def test_the_time_is_read_as_visits_read_it(client, school_a, alice, typed, expe
             {"parents_informed_on_0": "", "parents_informed_on_1": "", "parents_informed_on_2": ""},
             "Enter the date parents",
         ),
+        (
+            {"reported_on_2": str(timezone.localdate().year + 1)},
+            "The date it was reported must be today or in the past",
+        ),
+        (
+            {"reported_on_0": "1", "reported_on_1": "1", "reported_on_2": "2001"},
+            "The date it was reported must be on or after the date of the incident",
+        ),
+        ({"reported_on_0": "", "reported_on_1": "", "reported_on_2": ""}, "Enter the date it was reported"),
         ({"occurred_time": "25:99"}, "Time of the incident must be a real time, like 09:30 or 14:00"),
     ],
 )
