@@ -188,7 +188,8 @@ def test_close_names_are_offered_before_inviting_a_new_organisation(client, alic
     assert "None of these: invite elmfield colleges as a new organisation" in body
     assert not CommissionedProvider.objects.exists()
     # They meant the one already here: it is linked, and asked to agree (no invitation sent).
-    response = _add(client, commissioner, name="elmfield colleges", email="office@elmfield.example", match=elmfield.slug)
+    typed = {"name": "elmfield colleges", "email": "office@elmfield.example"}
+    response = _add(client, commissioner, **typed, match=elmfield.slug)
     assert response.status_code == 302
     link = CommissionedProvider.objects.get()
     assert link.provider == elmfield and link.accepted_at is None
