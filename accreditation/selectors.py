@@ -2,8 +2,8 @@
 
 import datetime
 from collections import defaultdict
-from typing import cast
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery

@@ -20,7 +20,6 @@ from typing import TypeVar
 
 from django.db import models
 
-
 M = TypeVar("M", bound=models.Model)
 
 

@@ -437,7 +437,8 @@ def session_update(
         locked,
         action=SessionEvent.Action.CAPACITY if changed == ["capacity"] else SessionEvent.Action.CHANGED,
         by=by,
-        note=note or "Changed: " + ", ".join(str(cast(Field, CourseSession._meta.get_field(n)).verbose_name) for n in changed),
+        note=note
+        or "Changed: " + ", ".join(str(cast(Field, CourseSession._meta.get_field(n)).verbose_name) for n in changed),
         request=request,
         update_fields=tuple(changed),
     )
