@@ -187,3 +187,51 @@ def test_a_reviewer_is_refused_a_pupil_twice_removes_one_wrongly_added_and_reads
     middle.refresh_from_db()
     assert not middle.is_repeat
     assert IncidentEvent.objects.filter(incident=middle, action="involvement_removed", by__email="reviewer@e2e.example")
+
+
+def test_a_commissioner_is_asked_did_you_mean_and_reminds_a_provider_only_once_it_agrees(
+    new_context, live_server, axe_check
+):
+    from charter.models import CommissionedProvider, Pledge
+    from tests.charter.factories import PledgeFactory
+
+    commissioner = OrganisationFactory(name="Leicester Youth Commissioning", kind="commissioner", urn=None)
+    PledgeFactory(
+        organisation=commissioner, status=Pledge.Status.APPROVED, delivery_role=Pledge.DeliveryRole.COMMISSIONER
+    )
+    MembershipFactory(organisation=commissioner, role=Membership.Role.LEAD, user__email="lead@commissioner.example")
+    elmfield = OrganisationFactory(name="Elmfield Sixth Form College", kind="college", postcode="LE3 9QP")
+    MembershipFactory(organisation=elmfield, role=Membership.Role.LEAD, user__email="lead@elmfield.example")
+
+    page = phone(new_context)
+    sign_in(page, live_server, "lead@commissioner.example")
+    # The commissioner is not offered incidents.
+    expect(page.get_by_role("link", name="Record an incident")).to_have_count(0)
+    page.goto(f"{live_server.url}/charter/organisations/{commissioner.slug}/providers/")
+    page.get_by_label("Provider's name").fill("Elmfield College")
+    page.get_by_label("Contact email (optional if they are already on this service)").fill("office@elmfield.example")
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_role("group", name="Did you mean one of these?")).to_be_visible()
+    axe_check(page)
+    fits(page)
+    assert not CommissionedProvider.objects.exists()
+    page.get_by_label("Elmfield Sixth Form College, LE3 9QP").check()
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_text("Elmfield Sixth Form College has been added to your providers.")).to_be_visible()
+    link = CommissionedProvider.objects.get()
+    assert link.provider == elmfield and link.accepted_at is None
+    # Pending: no reminder until Elmfield's lead agrees.
+    expect(page.get_by_role("button", name="Send a reminder")).to_have_count(0)
+    fits(page)
+
+    provider_page = phone(new_context)
+    sign_in(provider_page, live_server, "lead@elmfield.example")
+    provider_page.goto(f"{live_server.url}/charter/organisations/{elmfield.slug}/commissioners/")
+    expect(provider_page.get_by_text("waiting for your answer")).to_be_visible()
+    fits(provider_page)
+    provider_page.get_by_role("button", name="Agree").click()
+    expect(provider_page.get_by_text("can now see your charter status")).to_be_visible()
+
+    page.reload()
+    page.get_by_role("button", name="Send a reminder").click()
+    expect(page.get_by_text("A reminder has been sent to Elmfield Sixth Form College.")).to_be_visible()
