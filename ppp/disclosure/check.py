@@ -24,17 +24,16 @@ class Inconsistent(ValueError):
     """The published figures and relations admit no counts at all (a bug upstream)."""
 
 
-def check(published: Published) -> list[Problem]:
-    """Every way the published system gives a count away: an empty list when none does."""
+def check(published: Published, *, keys=None) -> list[Problem]:
+    """Every way the published system gives a count away: an empty list when none does.
+    `keys`: look only at these hidden cells (suppression re-checks only what may fail)."""
     problems = []
     for key, value in published.shown.items():
         if value is not None and key not in published.rounded and rule.is_small(value):
             problems.append(Problem(key, value, value, "shown"))
-    for key, (least, greatest) in ranges(published).items():
-        reason = published.reasons.get(key, "hidden")
-        only_small = greatest is not None and least >= rule.SMALL_MIN and greatest <= rule.SMALL_MAX
-        if only_small or (reason == DOMINANT and least == greatest):
-            problems.append(Problem(key, least, greatest, reason))
+    wanted = None if keys is None else set(keys)
+    for group in _groups(published):
+        problems.extend(group.problems(published.reasons, wanted))
     return problems
 
 
@@ -118,6 +117,62 @@ class _Group:
             raise Inconsistent(f"no whole counts fit the published figures around {key!r}")
         return None  # unbounded (status 3) or not proven: claim nothing more than the LP
 
+    def _solve(self, objective: np.ndarray):
+        """An optimal point for `objective` (whole numbers, or None if not found)."""
+        bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
+        result = linprog(
+            objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
+        )
+        if result.status == 2:
+            raise Inconsistent("no counts fit the published figures")
+        if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            return None
+        return np.round(result.x)
+
+    def problems(self, reasons: dict, wanted: set | None) -> list[Problem]:
+        """The hidden cells that can only be 1 to 5 (or, for dominance, one value).
+
+        Whole-number points that satisfy everything are witnesses: a cell that is 0 in
+        one, or 6 or more, cannot be a problem. Two cheap points (every hidden cell as
+        small, then as large as it can be) settle most cells; each cell left gets its
+        own programs (`_optimum`), whose optimal points are witnesses for the rest."""
+        todo = [key for key in self.hidden if wanted is None or key in wanted]
+        if not todo:
+            return []
+        positions = [self.index[key] for key in todo]
+        seen: dict[Key, set[int]] = {key: set() for key in todo}
+
+        def settled(key) -> bool:
+            values = seen[key]
+            if reasons.get(key) == DOMINANT:
+                return len(values) > 1
+            return any(v == 0 or v > rule.SMALL_MAX for v in values)
+
+        def witness(point) -> None:
+            if point is not None:
+                for key, i in zip(todo, positions, strict=True):
+                    seen[key].add(int(point[i]))
+
+        hidden_mask = np.zeros(len(self.variables))
+        hidden_mask[positions] = 1.0
+        witness(self._solve(hidden_mask))
+        capped = _Capped(self)
+        witness(capped.solve(-hidden_mask))
+        out = []
+        for key in todo:
+            if settled(key):
+                continue
+            least = self._optimum(key, 1.0)
+            most = self._optimum(key, -1.0)
+            least = 0 if least is None else round(least)
+            most = None if most is None else round(-most)
+            seen[key].update({least} if most is None else {least, most})
+            if most is None:
+                seen[key].add(rule.SMALL_MAX + 1)
+            if not settled(key):
+                out.append(Problem(key, least, most, reasons.get(key, "hidden")))
+        return out
+
     def ranges(self) -> dict[Key, tuple[int, int | None]]:
         out = {}
         for key in self.hidden:
@@ -128,6 +183,23 @@ class _Group:
                 None if most is None else round(-most),
             )
         return out
+
+
+class _Capped:
+    """The group with every variable capped (so a maximum exists), for witness points only."""
+
+    CAP = 10**6
+
+    def __init__(self, group: _Group):
+        self.group = group
+
+    def solve(self, objective):
+        g = self.group
+        bounds = list(zip(g.bounds.lb, [min(u, self.CAP) for u in g.bounds.ub], strict=True))
+        result = linprog(objective, A_ub=g.a_ub, b_ub=g.b_ub, A_eq=g.a_eq, b_eq=g.b_eq, bounds=bounds, method="highs")
+        if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            return None
+        return np.round(result.x)
 
 
 def _groups(published: Published) -> list[_Group]:
