@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from ppp import disclosure
@@ -349,12 +350,18 @@ def publish(term: Term, *, today: datetime.date | None = None) -> FiguresRelease
 
 
 def due_terms(today: datetime.date | None = None, years: int = 6) -> list[Term]:
-    """Closed terms of the last `years` school years that have no release yet (1 query)."""
+    """Closed terms of the last `years` school years, since the first month anything was
+    counted, that have no release yet, oldest first (2 queries)."""
     today = today or timezone.localdate()
+    first = MonthlyFigures.objects.aggregate(first=Min("month"))["first"]
+    if first is None:
+        return []
     done = set(FiguresRelease.objects.values_list("year", "term"))
     term, out = Term.of(today), []
     for _ in range(3 * years):
         term = term.previous()
+        if term.end <= first:
+            break
         if is_due(term, today) and (term.year, term.key) not in done:
             out.append(term)
-    return out
+    return out[::-1]

@@ -34,8 +34,8 @@ NOT_APPLICABLE = "z"
 LOW = "low"
 
 SYMBOLS = {
-    CONFIDENTIAL: "confidential: a count from 1 to 5, a count mostly from one setting, or a count hidden "
-    "so that neither of those can be worked out",
+    CONFIDENTIAL: "hidden to protect the children counted: a count from 1 to 5, a count that mostly comes "
+    "from one setting, or a count hidden so that one of those cannot be worked out by adding or taking away",
     NOT_AVAILABLE: "not available",
     NOT_APPLICABLE: "not applicable",
     LOW: "a percentage that rounds to 0 but is not 0",
