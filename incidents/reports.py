@@ -143,6 +143,7 @@ class SchoolReport:
     trend: charts.Chart | None = None
     trend_rows: list[tuple[str, Figure, Figure]] = field(default_factory=list)
     suppressed: bool = False
+    published: disclosure.Published | None = None  # the award copy, as the disclosure rule published it
     generated_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
@@ -195,7 +196,9 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
         **{name: counts.get(f"this_{name}", 0) for name in MONITORED},
     }
     year_rows = _year_groups(targets, term, last)  # 1 query
-    figure = _award_copy(counts, year_rows, monitoring) if suppressed else _plain(counts, year_rows, monitoring)
+    figure, published = (
+        _award_copy(counts, year_rows, monitoring) if suppressed else (_plain(counts, year_rows, monitoring), None)
+    )
     built = _breakdowns(figure, counts, year_rows, term, last, suppressed=suppressed)
     year_groups = built.pop()
     report = SchoolReport(
@@ -215,6 +218,7 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
         restorative_used=figure(("monitor", "restorative_used")),
         repeat_incidents=figure(("monitor", "repeat_incidents")),
         suppressed=suppressed,
+        published=published,
     )
     if not suppressed:
         _add_trend(report, assessed, term.year, today)  # 1 query
@@ -359,7 +363,7 @@ def _award_copy(counts, year_rows, monitoring):
     for name in ("parents_informed", "restorative_used", "repeat_incidents"):
         system.at_most(("monitor", name), ("this", "total"))
     published = disclosure.suppress(system)
-    return lambda key: Figure(cells[key], hidden=published.is_hidden(key))
+    return (lambda key: Figure(cells[key], hidden=published.is_hidden(key))), published
 
 
 def _sum_or_less(system, cells, keys, total) -> None:
