@@ -23,10 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+# The datasets' database names: PREFIX (100 %) and PREFIX_10 (10 %).
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "ppp_national")
 
 
 def database_name(scale: float) -> str:
-    return "ppp_national" if scale == 1.0 else f"ppp_national_{round(scale * 100)}"
+    return PREFIX if scale == 1.0 else f"{PREFIX}_{round(scale * 100)}"
 
 
 def database_url(scale: float) -> str:
@@ -292,6 +294,7 @@ def explain(scale: float, only):
     """Each page's queries, the slowest first, with EXPLAIN (ANALYZE, BUFFERS) of the
     slowest three, into bench/results/plans-<database>.txt."""
     url = database_url(scale)
+    collectstatic(url)
     setup_django(url)
     from django.db import connection
     from django.test import Client
@@ -301,12 +304,13 @@ def explain(scale: float, only):
     from bench.harness import EXPORTS, PAGES, bench_users
 
     targets = data.bench_targets()
+    mixes = data.bench_mixes()
     users = bench_users()
     out = []
     for label, who, path in PAGES + EXPORTS:
         if only and not any(o in label for o in only):
             continue
-        path = path.format(**targets)
+        path = mixes[path.removeprefix("mix:")][0] if path.startswith("mix:") else path.format(**targets)
         client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.97.0.1")
         if who != "anonymous":
             client.force_login(users[who])
