@@ -929,12 +929,18 @@ def audit_incidents(action: str, incidents, *, actor, request=None, **detail) ->
     """One AuditEvent per incident (an export of many records), inserted a thousand at a time."""
     from django.contrib.contenttypes.models import ContentType
 
-    from ppp.audit.models import AuditEvent
     from ppp.audit.services import client_ip
 
     content_type = ContentType.objects.get_for_model(Incident)
     ip = client_ip(request)
     who = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():  # one commit for the whole export, not one a thousand
+        return _audit_in_batches(incidents, who, action, content_type, ip, detail)
+
+
+def _audit_in_batches(incidents, who, action, content_type, ip, detail) -> int:
+    from ppp.audit.models import AuditEvent
+
     events, written = [], 0
     for incident in incidents:  # a list, or an iterator over a whole school's records
         events.append(
