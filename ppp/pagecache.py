@@ -116,7 +116,8 @@ def _storable(request, response) -> bool:
 def _kept_once_sent(chunks, key, version, content_type, headers, timeout):
     """A streamed page's chunks, passed on as they come and kept once the last one has
     gone (never if the reader left early, or if it grew past STREAMED_PAGE_MAX_BYTES)."""
-    parts, size = [], 0
+    parts: list[bytes] | None = []
+    size = 0
     for chunk in chunks:
         if parts is not None:
             size += len(chunk)
