@@ -690,3 +690,23 @@ def _differences(before, after, criteria: dict) -> list[str]:
         if " ".join(old.split()) != " ".join(new.split()):  # the same words read the same: no change
             lines.append(f"{label}: {old} → {new}")
     return lines
+
+
+def last_award_date(organisation: Organisation) -> datetime.date | None:
+    """When `organisation` last received an award (issued, since superseded or expired), or
+    its latest award under the earlier scheme: for other apps' "since the last award"."""
+    latest = (
+        Award.objects.filter(application__organisation=organisation)
+        .exclude(status=Award.Status.AWAITING_RATIFICATION)
+        .order_by("-awarded_on")
+        .values_list("awarded_on", flat=True)
+        .first()
+    )
+    legacy = (
+        LegacyAward.objects.filter(organisation=organisation)
+        .order_by("-awarded_on")
+        .values_list("awarded_on", flat=True)
+        .first()
+    )
+    dates = [d for d in (latest, legacy) if d is not None]
+    return max(dates) if dates else None
