@@ -569,16 +569,15 @@ class PupilAddForm(GOVUKMessagesMixin, forms.Form):
 
 
 class FiguresForm(GOVUKMessagesMixin, forms.Form):
-    year = forms.TypedChoiceField(label="School year", coerce=int, choices=[], required=False)
-    period = forms.ChoiceField(label="Show by", choices=[("term", "Term"), ("month", "Month")], required=False)
+    """Which published release (a closed term) and which incidents to show."""
+
+    release = forms.ChoiceField(label="Term", choices=[], required=False)
     which = forms.ChoiceField(
         label="Incidents",
         choices=[("all", "Every recorded incident"), ("bullying", "Only those that meet the STOP test")],
         required=False,
     )
 
-    def __init__(self, *args, years, **kwargs):
+    def __init__(self, *args, releases, **kwargs):
         super().__init__(*args, **kwargs)
-        from .terms import year_label
-
-        self.fields["year"].choices = [(y, year_label(y)) for y in years]
+        self.fields["release"].choices = [(release.period.slug, release.period.label) for release in releases]

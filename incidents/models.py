@@ -26,6 +26,8 @@ from ppp.crypto import EncryptedTextField
 from ppp.history import HistoryEntry
 from ppp.tokens import hash_token
 
+from .terms import TERMS
+
 
 def normalise_code(code: str) -> str:
     """A follow-up code as typed ("k7qm 4xtd-9hrw…") in its one form: Crockford's base 32,
@@ -552,3 +554,35 @@ FIGURE_COLUMNS = {
 }
 for _name in FIGURE_COLUMNS:
     MonthlyFigures.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class FiguresRelease(models.Model):
+    """The council's figures for one closed term, computed once and never changed: every
+    view of the term (each table by month and for the term, all incidents and bullying
+    only) suppressed together under the disclosure rule and checked before it was stored
+    (`incidents.releases`, docs/figures.md). The officer page and the CSV read it."""
+
+    year = models.PositiveSmallIntegerField(help_text="The academic year (2025 for 2025/26).")
+    term = models.CharField(max_length=10, choices=[(key, label) for key, label, _m in TERMS])
+    rule_version = models.CharField(max_length=100)
+    published_at = models.DateTimeField(default=timezone.now)
+    settings_count = models.PositiveIntegerField(help_text="Settings whose incidents the release counts.")
+    tables = models.JSONField(default=list, help_text="What is shown: every table, its figures as published.")
+    system = models.JSONField(default=dict, help_text="The published figures and their relations, to check again.")
+
+    class Meta:
+        ordering = ["-year", "-published_at"]
+        constraints = [models.UniqueConstraint(fields=["year", "term"], name="figures_release_once")]
+
+    def __str__(self):
+        return f"Incident figures, {self.period.label}"
+
+    @property
+    def period(self):
+        from .terms import Term
+
+        return Term(self.year, self.term)
+
+    @property
+    def published(self) -> bool:
+        return bool(self.tables)

@@ -39,6 +39,7 @@ urlpatterns = [
     # Council officers
     path("incidents/figures/", views.figures, name="figures"),
     path("incidents/figures.csv", views.figures_csv, name="figures-csv"),
+    path("incidents/figures/participation/", views.participation, name="participation"),
     # Pupils
     path("tell/follow-up/", pupil_views.follow_up, name="tell-follow-up"),
     path("tell/<str:token>/", pupil_views.tell, name="tell"),

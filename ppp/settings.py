@@ -2,7 +2,7 @@
 
 Development needs nothing set: `make run` uses a SQLite file in the project folder and
 prints emails to the console. Production (DEBUG off) refuses to start without a
-SECRET_KEY. The README lists every variable.
+SECRET_KEY. docs/operations/settings.md lists every variable.
 """
 
 import os
@@ -403,7 +403,7 @@ STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Uploaded evidence: no URL at all; files are served only by permission-checked views.
     "private": {"BACKEND": "ppp.storage.PrivateFileStorage"},
@@ -562,6 +562,8 @@ INCIDENT_RETENTION_YEARS = env_int("INCIDENT_RETENTION_YEARS", 6)
 # The council's figures show a row (a kind of setting, an area) only when at least this many
 # settings stand behind it, and the page only when this many have recorded incidents.
 INCIDENT_FIGURES_MIN_SETTINGS = env_int("INCIDENT_FIGURES_MIN_SETTINGS", 3)
+# Days after a term ends before its council figures are published (late records), docs/figures.md.
+INCIDENT_FIGURES_DELAY_DAYS = env_int("INCIDENT_FIGURES_DELAY_DAYS", 14)
 # Pupils' reports through a school's link: per address per hour, and per school per day.
 INCIDENT_PUPIL_REPORTS_PER_HOUR = env_int("INCIDENT_PUPIL_REPORTS_PER_HOUR", 10)
 INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY = env_int("INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY", 60)

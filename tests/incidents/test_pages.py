@@ -51,7 +51,8 @@ SCHOOL_PAGES = {
     "incidents:access-log": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:reporting-link": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:figures": (403, 403, 403, 403, 200, 403, "login"),
-    "incidents:figures-csv": (403, 403, 403, 403, 200, 403, "login"),
+    "incidents:figures-csv": (403, 403, 403, 403, 404, 403, "login"),  # 404: nothing published yet
+    "incidents:participation": (403, 403, 403, 403, 200, 403, "login"),
 }
 
 
@@ -431,7 +432,7 @@ def test_sweep_posts_attach_the_governors_report_to_the_award(client, school_a, 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(evidence.file.open("rb").read())).pages)
     assert "Governors" in text or "governors" in text
     assert "UPN-7781" not in text and "Secret words" not in text
-    assert "fewer than 5" in text
+    assert "is hidden and shown as" in text  # the disclosure rule's note
     # Once attached, 1.2 is no longer offered; 1.3 still is.
     page = client.get(application.get_absolute_url()).content.decode()
     assert reverse("incidents:award-attach", kwargs={"application": application.public_id, "criterion": "1.3"}) in page
