@@ -14,7 +14,7 @@ from django.utils import timezone
 from ppp.accounts.models import Organisation
 from ppp.dates import start_of_day
 from ppp.home import HomeSection, HomeTask, home_sections
-from ppp.offers import EvidenceOffer, evidence_offer_sources
+from ppp.offers import CriterionFigures, EvidenceOffer, criterion_figure_sources, evidence_offer_sources
 from ppp.pagination import first_of
 from ppp.search import PER_SOURCE, SearchGroup, SearchResult, as_uuid, group, organisation_matches, search_sources
 
@@ -711,3 +711,13 @@ def last_award_date(organisation: Organisation) -> datetime.date | None:
     )
     dates = [d for d in (latest, legacy) if d is not None]
     return max(dates) if dates else None
+
+
+def criterion_figures(application: Application, user) -> dict[str, list[CriterionFigures]]:
+    """Figures other apps hold about the application's criteria (a survey's headline
+    figures), by criterion code, for the self-review (ppp.offers.criterion_figure_sources)."""
+    by_code: dict[str, list[CriterionFigures]] = {}
+    for _label, source in criterion_figure_sources.all():
+        for figures in source(application, user):
+            by_code.setdefault(figures.criterion_code, []).append(figures)
+    return by_code

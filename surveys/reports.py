@@ -25,7 +25,7 @@ Z_95 = 1.96
 @dataclass
 class QuestionResult:
     question: Question
-    table: disclosure.Published
+    table: disclosure.Table
     positive_count: int | None
     positive_base: int | None
     positive_true: tuple[int, int] = (0, 0)
@@ -231,6 +231,7 @@ class CouncilFigures:
     term: str
     question_rows: list[tuple[str, list[CouncilRow]]]
     enough: bool
+    tables: list = field(default_factory=list, repr=False)  # the protected tables, for the exact check
 
 
 MIN_SETTINGS = 5
@@ -244,9 +245,9 @@ def terms_with_rounds() -> list[str]:
 
 def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) -> CouncilFigures:
     """Share of positive answers per headline question by kind of setting, for rounds that
-    ended in the term. A kind of setting is shown only when at least 5 settings and 10
-    answers stand behind it, and the whole table only when every shown group passes the
-    disclosure check (a group hidden alone could be worked back from the total)."""
+    ended in the term, no setting named. A kind of setting is shown only when at least 5
+    settings and 10 answers stand behind it (else withheld, `c`), under the shared rule: no
+    hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
     term = Term.from_slug(term_slug)
     rounds = Round.objects.filter(
         question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
@@ -266,7 +267,7 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) 
         QuestionSet.objects.filter(audience=audience, status=QuestionSet.Status.PUBLISHED).order_by("-version").first()
     )
     questions = [q for q in question_set.questions.all() if q.positive] if question_set else []
-    out = []
+    out, tables = [], []
     for question in questions:
         q = question.position
         positives, bases = [], []
@@ -276,27 +277,25 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) 
             base = sum(choices) if question.kind == Question.Kind.SINGLE else counts.get((kind, q, ANSWERED), 0)
             positives.append([positive, base - positive])
             bases.append(base)
-        table = disclosure.protect([kind_labels.get(k, k) for k in kinds], positives, bases, partition=True)
-        council_rows = []
-        for k, kind in enumerate(kinds):
-            n_settings = settings_per_kind[kind]
-            base = table.bases[k] if n_settings >= MIN_SETTINGS else None
-            positive = table.cells[k][0] if base is not None else None
-            council_rows.append(CouncilRow(kind_labels.get(kind, kind), n_settings, base, positive))
-        # A kind hidden for having too few settings must not be worked back from the total.
-        hidden = [r for r in council_rows if r.base is None]
+        few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
+        table = disclosure.protect(
+            [kind_labels.get(k, k) for k in kinds], positives, bases, partition=True, withheld_rows=few
+        )
+        council_rows = [
+            CouncilRow(kind_labels.get(kind, kind), settings_per_kind[kind], table.bases[k], table.cells[k][0])
+            for k, kind in enumerate(kinds)
+        ]
         total_settings = sum(settings_per_kind.values())
-        if len(hidden) == 1 or total_settings < MIN_SETTINGS:
-            total = CouncilRow("All settings", total_settings, None, None)
-            if len(hidden) == 1:
-                council_rows = [CouncilRow(r.label, r.settings, None, None) for r in council_rows]
-        else:
-            total = CouncilRow(
-                "All settings", total_settings, table.total_base, table.total_cells[0] if table.total_cells else None
-            )
+        total = CouncilRow(
+            "All settings",
+            total_settings,
+            table.total_base if total_settings >= MIN_SETTINGS else None,
+            table.total_cells[0] if total_settings >= MIN_SETTINGS else None,
+        )
+        tables.append(table)
         out.append((question.text, [*council_rows, total]))
     enough = sum(settings_per_kind.values()) >= MIN_SETTINGS
-    return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough)
+    return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
 
 
 def participation(year_start) -> list:

@@ -35,6 +35,7 @@ from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title
 from .services import SurveyError
 
 PAGE_SIZE = 25
+NEW_LINK = "surveys-new-link"
 
 
 def _pdf(html: str) -> bytes:
@@ -115,25 +116,32 @@ def round_new(request):
         except SurveyError as error:
             form.add_error(None, str(error))
         else:
-            url = absolute_url("surveys:answer-start", token=token)
-            return render(
-                request,
-                "surveys/round_link.html",
-                {
-                    "organisation": organisation,
-                    "round": round_,
-                    "url": url,
-                    "qr": _qr(url),
-                    "poster_form": PosterForm(initial={"link": url}),
-                },
-            )
+            # Shown once, on the next page (then forgotten): the round's page pops it.
+            request.session[NEW_LINK] = {"round": str(round_.public_id), "token": token}
+            return redirect(round_)
     return render(request, "surveys/round_form.html", {"organisation": organisation, "form": form})
 
 
+@never_cache
 @login_required
 @require_GET
 def round_detail(request, pk):
     round_ = _round(request, pk)
+    new = request.session.get(NEW_LINK)
+    if new and new.get("round") == str(round_.public_id):
+        del request.session[NEW_LINK]
+        url = absolute_url("surveys:answer-start", token=new["token"])
+        return render(
+            request,
+            "surveys/round_link.html",
+            {
+                "organisation": round_.organisation,
+                "round": round_,
+                "url": url,
+                "qr": _qr(url),
+                "poster_form": PosterForm(initial={"link": url}),
+            },
+        )
     results = reports.round_results(round_)
     compared = reports.distance_travelled(results, award_date(round_.organisation))
     audit_record("surveys.results_view", actor=request.user, target=round_, organisation=round_.organisation)
