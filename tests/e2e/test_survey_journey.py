@@ -85,6 +85,7 @@ def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context,
     phone.goto(url)
     axe_check(phone)
     no_sideways_scroll(phone)
+    phone.get_by_label("Year 10").check()
     phone.get_by_role("button", name="Start").click()
     phone.get_by_label("Strongly agree").first.check()
     phone.get_by_role("button", name="Next").click()
