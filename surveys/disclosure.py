@@ -35,7 +35,7 @@ class Table:
     bases: list[int | None]
     total_cells: list[int | None]
     total_base: int | None
-    release: shared.Published = field(repr=False, default=None)
+    release: shared.Published | None = field(repr=False, default=None)
 
 
 def percent(count: int | None, base: int | None) -> int | None:
@@ -94,4 +94,6 @@ def protect(
 
 def worked_back(table: Table) -> list:
     """The shared exact check on a protected table: [] when nothing hidden can be worked back."""
+    if table.release is None:
+        raise ValueError("Only a table made by protect() can be checked.")
     return shared.check(table.release)

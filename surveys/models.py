@@ -172,7 +172,7 @@ class Question(models.Model):
         stored_set = None
         if self.pk is not None:
             stored_set = Question.objects.filter(pk=self.pk).values_list("question_set_id", flat=True).first()
-        for set_id in {stored_set, self.question_set_id} - {None}:
+        for set_id in {i for i in (stored_set, self.question_set_id) if i is not None}:
             qs = QuestionSet.objects.filter(pk=set_id).first()
             if qs is not None and qs.is_published:
                 return FROZEN_MESSAGE.format(qs=qs)

@@ -143,10 +143,11 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> float | None:
 
 
 def change_sentence(before: QuestionResult, after: QuestionResult) -> str:
-    if before.positive_count is None or after.positive_count is None:
-        return "Not enough answers in one of the rounds to compare."
+    x1, n1, x2, n2 = before.positive_count, before.positive_base, after.positive_count, after.positive_base
     b, a = before.positive_percent, after.positive_percent
-    z = two_proportion_z(before.positive_count, before.positive_base, after.positive_count, after.positive_base)
+    if x1 is None or n1 is None or x2 is None or n2 is None or a is None or b is None:
+        return "Not enough answers in one of the rounds to compare."
+    z = two_proportion_z(x1, n1, x2, n2)
     if z is None or abs(z) < Z_95:
         return f"From {b}% to {a}%: a change this size could be chance (two-proportion z test, 95% level)."
     way = "up" if a > b else "down"
@@ -169,7 +170,7 @@ def comparison_rounds(round_: Round, award_date=None) -> list[tuple[str, Round]]
         before_award = earlier.filter(closes_on__lt=award_date).order_by("-closes_on", "-id").first()
         if before_award is not None and (first is None or before_award.pk != first.pk):
             found.append((f"Since the round before the last award ({before_award.opens_on:%B %Y})", before_award))
-        elif before_award is not None:
+        elif before_award is not None and first is not None:
             found[0] = (f"Since the first round, also the last before the award ({first.opens_on:%B %Y})", first)
     return found
 
@@ -249,6 +250,8 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) 
     settings and 10 answers stand behind it (else withheld, `c`), under the shared rule: no
     hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
     term = Term.from_slug(term_slug)
+    if term is None:
+        raise ValueError(f"No such term: {term_slug!r}")
     rounds = Round.objects.filter(
         question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
     )

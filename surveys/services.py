@@ -266,7 +266,7 @@ def _count(round_: Round, year_group: str, class_label: str, cells: list[tuple[i
     one statement (INSERT … ON CONFLICT, which PostgreSQL and SQLite both speak)."""
     table = Tally._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s, 1)"] * len(cells))
-    params = []
+    params: list[int | str] = []
     for question, choice in cells:
         params += [round_.pk, year_group, class_label, question, choice]
     with connection.cursor() as cursor:
