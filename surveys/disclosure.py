@@ -80,6 +80,13 @@ def protect(
     (False for "choose all that apply"). `withheld_rows`: rows withheld whole whatever
     their size (a kind of setting with fewer than 5 settings)."""
     n_cols = len(counts[0]) if counts else 0
+    withheld_rows = set(withheld_rows) | {r for r, base in enumerate(bases) if base < MIN_GROUP}
+    if len([r for r in withheld_rows if bases[r] > 0]) == 1 and len(bases) > 1:
+        # The shared check protects counts of 1 to 5; a lone withheld group of 6 to 9 would
+        # still be the total less the rest. Withhold the next smallest group with it.
+        others = [(base, r) for r, base in enumerate(bases) if r not in withheld_rows]
+        if others:
+            withheld_rows.add(min(others)[1])
     release = shared.suppress(system_for(counts, bases, partition=partition, withheld_rows=withheld_rows))
     shown = release.shown
     return Table(
