@@ -96,7 +96,7 @@ def _link(organisation, lead) -> str:
 
 def _backdate(incident, occurred_at, *, review_date=None, resolved_days=None, closed_days=None):
     reported = occurred_at + datetime.timedelta(hours=2)
-    fields = {"reported_at": reported, "review_date": review_date}
+    fields = {"reported_at": reported, "reported_on": timezone.localtime(reported).date(), "review_date": review_date}
     if resolved_days is not None:
         fields["resolved_at"] = reported + datetime.timedelta(days=resolved_days)
     if closed_days is not None:

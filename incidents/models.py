@@ -221,7 +221,10 @@ class Incident(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=12, help_text="The school's own number, e.g. 2026-0042.")
     occurred_at = models.DateTimeField("when it happened", null=True, blank=True)
-    reported_at = models.DateTimeField("when it was reported", default=timezone.now)
+    # When the school was told (the form's date, today unless said otherwise); the days to
+    # resolve count from it. `reported_at` is when the record was made on PPP.
+    reported_on = models.DateField("when it was reported", default=timezone.localdate)
+    reported_at = models.DateTimeField("when it was recorded", default=timezone.now)
     reported_by = models.CharField(max_length=20, choices=ReportedBy.choices, default=ReportedBy.STAFF)
     location = models.CharField(max_length=20, choices=Location.choices, default=Location.NOT_KNOWN)
     mode = models.CharField("face to face or online", max_length=20, choices=Mode.choices, blank=True)
@@ -297,6 +300,8 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-reported_at"], name="incident_org_reported"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
+            # The list, in the order of its "Happened" column.
+            models.Index(fields=["organisation", "-occurred_at"], name="incident_org_occurred"),
             models.Index(fields=["status", "review_date"], name="incident_status_review"),
             models.Index(fields=["closed_at"], name="incident_closed"),
         ]
@@ -370,6 +375,14 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["incident", "created_at", "id"]
+        constraints = [
+            # One pupil once in each part on a record (an anonymised reference is empty).
+            models.UniqueConstraint(
+                fields=["incident", "pupil_index", "role"],
+                condition=~Q(pupil_index=""),
+                name="involvement_unique_pupil_role",
+            ),
+        ]
         indexes = [
             models.Index(fields=["role", "pupil_index"], name="involvement_role_pupil"),
             # A school's report reads its targets through its incidents: this covers it (PostgreSQL).
@@ -449,6 +462,7 @@ class IncidentEvent(HistoryEntry):
         REOPENED = "reopened", "Reopened"
         INVOLVEMENT_ADDED = "involvement_added", "Person involved added"
         INVOLVEMENT_CHANGED = "involvement_changed", "Person involved changed"
+        INVOLVEMENT_REMOVED = "involvement_removed", "Person involved removed"
         REPLIED = "replied", "Replied to the pupil"
         PUPIL_ADDED = "pupil_added", "The pupil added more"
         NOTE_ADDED = "note_added", "Note added"

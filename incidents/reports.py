@@ -182,11 +182,11 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
         incident__classification=Classification.NOT_ASSESSED
     )
     repeat_count, repeat_targets = _repeat_targets(targets, term, references=references)  # 1 or 2 queries
-    days = [  # 1 query
-        (done - reported).total_seconds() / 86400
+    days = [  # 1 query: from the day the school was told (not the day it was recorded)
+        max((timezone.localtime(done).date() - reported).days, 0)
         for reported, done in Incident.objects.filter(
             organisation=organisation, resolved_at__gte=start_of_day(term.start), resolved_at__lt=start_of_day(term.end)
-        ).values_list("reported_at", "resolved_at")
+        ).values_list("reported_on", "resolved_at")
     ]
     overdue = Incident.objects.filter(organisation=organisation).review_overdue(today).count()  # 1 query
     monitoring = {

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -43,6 +43,7 @@ from .forms import (
     PosterForm,
     PupilReferenceForm,
     ReasonForm,
+    RemovePersonForm,
     ReplyForm,
     ResolveForm,
     ReviewForm,
@@ -122,7 +123,10 @@ def incident_list(request):
     incidents = Incident.objects.for_user(request.user).filter(organisation=organisation)
     filterset = IncidentFilter(request.GET or None, queryset=incidents)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else incidents
-    page = Paginator(rows.order_by("-reported_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # In the order of the "Happened" column, newest first; reports whose date is not known
+    # yet (a pupil's, waiting to be opened) first of all.
+    rows = rows.order_by(F("occurred_at").desc(nulls_first=True), "-reported_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
@@ -147,7 +151,10 @@ def incident_list(request):
 @submitted_once
 def incident_new(request):
     organisation = _school(request, "record")
-    form = IncidentForm(request.POST or None, initial={"reported_by": "staff", "parents_informed": "no"})
+    form = IncidentForm(
+        request.POST or None,
+        initial={"reported_by": "staff", "parents_informed": "no", "reported_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_record(
@@ -415,7 +422,7 @@ def involvement_new(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Person added.")
             if request.POST.get("another"):
@@ -450,7 +457,7 @@ def involvement_edit(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Saved.")
             return redirect(f"{incident.get_absolute_url()}#people")
@@ -458,6 +465,31 @@ def involvement_edit(request, pk):
         _viewed(request, incident, "person involved")
     return render(
         request, "incidents/involvement_form.html", {"form": form, "incident": incident, "involvement": involvement}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_remove(request, pk):
+    """A reviewer removes a pupil wrongly attached to the record, with a reason."""
+    involvement = _involvement(request, pk)
+    incident = involvement.incident
+    _require(permissions.can_remove_involvement, request.user, incident)
+    form = RemovePersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.involvement_remove(
+                involvement=involvement, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except IncidentError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, "Person removed from the record. The history keeps why.")
+            return redirect(f"{incident.get_absolute_url()}#people")
+    if request.method == "GET":
+        _viewed(request, incident, "person involved")
+    return render(
+        request, "incidents/involvement_remove.html", {"form": form, "incident": incident, "involvement": involvement}
     )
 
 
@@ -513,6 +545,7 @@ EXPORT_COLUMNS = [
     "Reference",
     "Happened",
     "Reported",
+    "Recorded",
     "Reported by",
     "Where",
     "Face to face or online",
@@ -568,6 +601,7 @@ def export_csv(request):
             [
                 i.reference,
                 timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M") if i.occurred_at else "",
+                i.reported_on.isoformat(),
                 timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
                 i.get_reported_by_display(),
                 i.get_location_display(),

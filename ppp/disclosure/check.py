@@ -86,7 +86,7 @@ class _Group:
         a_ub = np.vstack([dense[upper], -dense[lower]])
         b_ub = np.concatenate([self.hi[upper], -self.lo[lower]])
         if not len(b_ub):
-            a_ub = b_ub = None
+            return None, None, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
         return a_ub, b_ub, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
 
     def _optimum(self, key: Key, sign: float) -> float | None:

@@ -213,3 +213,24 @@ def test_the_award_copy_hides_religion_1_at_a_named_school(school_a, alice):
     assert disclosure.check(report.published) == []
     plain = reports.school_report(school_a, term, references=False)
     assert plain.published is None and plain.total_this.display == "25"
+
+
+def test_the_participation_page_runs_as_many_queries_for_2_or_12_settings(client, officer, school_a, alice):
+    from tests.incidents.factories import grant
+
+    def settings_recording(n):
+        for i in range(n):
+            school = OrganisationFactory(name=f"Setting {n}-{i}")
+            lead = MembershipFactory(organisation=school, role="lead").user
+            grant(school, record=True, email=f"rec{n}-{i}@s.example")
+            record(school, lead)
+
+    client.force_login(officer)
+    settings_recording(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("incidents:participation")).status_code == 200
+    settings_recording(10)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("incidents:participation")).content.decode()
+    assert len(many) == len(few)
+    assert body.count(">Yes<") == 12

@@ -45,8 +45,11 @@ def test_time_to_resolve_and_overdue_reviews(school_a, alice):
     term = Term.of(timezone.localdate())
     incident = record(school_a, alice)
     services.incident_resolve(incident=incident, by=alice, outcome="Done")
+    # Told 4 days ago, recorded yesterday: the days count from when the school was told.
     Incident.objects.filter(pk=incident.pk).update(
-        reported_at=timezone.now() - datetime.timedelta(days=4), resolved_at=timezone.now()
+        reported_on=timezone.localdate() - datetime.timedelta(days=4),
+        reported_at=timezone.now() - datetime.timedelta(days=1),
+        resolved_at=timezone.now(),
     )
     late = record(school_a, alice)
     Incident.objects.filter(pk=late.pk).update(review_date=timezone.localdate() - datetime.timedelta(days=1))

@@ -18,6 +18,7 @@ from ppp.disclosure import (
     rule,
     suppress,
 )
+from ppp.disclosure.system import primary
 
 
 def grid(system, name, values, *, round_totals=False):
@@ -136,3 +137,18 @@ def test_after_suppression_nothing_can_be_worked_back(system):
     for key, cell in system.cells.items():
         if rule.is_small(cell.value):
             assert published.is_hidden(key)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(linked_tables(), st.randoms(use_true_random=False))
+def test_the_check_finds_exactly_the_cells_whose_every_value_is_1_to_5(system, random):
+    """The check's shortcuts (whole-number witness points) agree with each hidden cell's
+    exact least and greatest value, whatever is hidden."""
+    hidden = {**{key: "hidden" for key in system.cells if random.random() < 0.4}, **primary(system)}
+    published = publish(system, hidden)
+    expected = {
+        key
+        for key, (least, most) in ranges(published).items()
+        if most is not None and least >= rule.SMALL_MIN and most <= rule.SMALL_MAX
+    }
+    assert {problem.key for problem in check(published)} == expected
