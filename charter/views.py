@@ -474,10 +474,12 @@ def review_detail(request, review):
         Review.objects.for_user(request.user).select_related("pledge__organisation", "submitted_by", "feedback_by"),
         public_id=review,
     )
+    form = FeedbackForm()
+    form.helper.form_action = reverse("charter:review-feedback", args=[review.public_id])
     return render(
         request,
         "charter/review_detail.html",
-        {"review": review, "answers": review.answers.select_related("commitment"), "form": FeedbackForm()},
+        {"review": review, "answers": review.answers.select_related("commitment"), "form": form},
     )
 
 
