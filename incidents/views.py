@@ -29,6 +29,7 @@ from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from . import permissions, reports, services
 from .filters import IncidentFilter
@@ -54,9 +55,7 @@ PAGE_SIZE = 25
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def _attachment(content, content_type: str, filename: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ppp.csvsafe import csv_safe
+from ppp.pdf import render_pdf
 
 from .models import Booking, BookingEvent, Charge, CourseSession, Evaluation, term_of
 
@@ -176,14 +177,12 @@ def record_csv(bookings, certificates: dict) -> str:
 
 def sign_in_sheet_pdf(session: CourseSession) -> bytes:
     """A printable register for the day: every confirmed attendee with a space to sign."""
-    from weasyprint import HTML
-
     bookings = session.bookings.confirmed().select_related("organisation").order_by("attendee_name", "pk")
     html = render_to_string(
         "training/sign_in_sheet.html",
         {"session": session, "bookings": bookings, "start": timezone.localtime(session.starts_at)},
     )
-    return HTML(string=html, base_url=".").write_pdf()
+    return render_pdf(html)
 
 
 def waiting_by_session(sessions) -> dict[int, int]:

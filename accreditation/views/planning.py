@@ -16,6 +16,7 @@ from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.forms import posted
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from .. import permissions, selectors, services
 from ..forms import ActionItemForm
@@ -194,14 +195,12 @@ def action_plan_csv(request, pk):
 @login_required
 @require_GET
 def action_plan_pdf(request, pk):
-    from weasyprint import HTML
-
     application = get_application(request, pk)
     html = render_to_string(
         "accreditation/action_plan_print.html",
         {"application": application, "items": _action_items(application), "today": timezone.localdate()},
     )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{application.organisation.slug}.pdf"'
     audit_record("action_plan.export", actor=request.user, target=application, request=request, format="pdf")
     return response
