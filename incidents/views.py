@@ -27,6 +27,7 @@ from ppp.audit.services import audit_record
 from ppp.crypto import blind_index
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
+from ppp.exports import csv_response
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 from ppp.pdf import render_pdf
@@ -550,8 +551,7 @@ def export_csv(request):
         .prefetch_related(Prefetch("involvements", queryset=Involvement.objects.order_by("created_at", "id")))
         .order_by("reported_at", "id")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="incidents-{organisation.slug}.csv"'
+    response = csv_response(f"incidents-{organisation.slug}.csv")
     writer = csv.writer(response)
     writer.writerow(EXPORT_COLUMNS)
     for i in rows:
@@ -710,8 +710,7 @@ def governors_csv(request):
     term = _term(request)
     suppressed = request.GET.get("copy") == "award"
     report = reports.school_report(organisation, term, suppressed=suppressed, references=False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="governors-report-{term.slug}.csv"'
+    response = csv_response(f"governors-report-{term.slug}.csv")
     writer = csv.writer(response)
     writer.writerow([f"{organisation.name}: bullying incidents, {term.label} (counts only)"])
     for row in report.rows_for_csv:
@@ -961,8 +960,7 @@ def figures(request):
 @require_GET
 def figures_csv(request):
     _form, result = _figures(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bullying-incidents-{result.year}-{result.period}.csv"'
+    response = csv_response(f"bullying-incidents-{result.year}-{result.period}.csv")
     writer = csv.writer(response)
     if not result.enough:
         writer.writerow([f"Not enough settings recorded incidents in {result.year_label} for figures to be published."])

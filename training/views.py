@@ -18,6 +18,7 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
+from ppp.exports import csv_response
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 from ppp.ratelimit import ALLOW, limited
@@ -296,12 +297,10 @@ def record_csv(request, slug):
     organisation = _record_organisation(request, slug)
     completed = list(selectors.training_record(organisation))
     audit_record("training.record_export", actor=request.user, organisation=organisation, request=request)
-    response = HttpResponse(
+    return csv_response(
+        f"training-record-{organisation.slug}.csv",
         reports.record_csv(completed, selectors.certificates_by_booking(completed)),
-        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="training-record-{organisation.slug}.csv"'
-    return response
 
 
 @login_required
@@ -656,9 +655,7 @@ def charges_csv(request):
     filterset = ChargeFilter(request.GET or None, queryset=queryset)
     charges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     audit_record("training.charges_export", actor=request.user, request=request)
-    response = HttpResponse(reports.charges_csv(charges), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="training-charges-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_response(f"training-charges-{timezone.localdate():%Y-%m-%d}.csv", reports.charges_csv(charges))
 
 
 @officer_required
@@ -702,6 +699,4 @@ def reports_page(request):
 @require_GET
 def reports_csv(request):
     audit_record("training.report_export", actor=request.user, request=request)
-    response = HttpResponse(reports.course_term_csv(reports.course_term_report()), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="training-by-course-and-term.csv"'
-    return response
+    return csv_response("training-by-course-and-term.csv", reports.course_term_csv(reports.course_term_report()))

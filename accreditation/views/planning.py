@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
+from ppp.exports import csv_response
 from ppp.forms import posted
 from ppp.once import submitted_once
 from ppp.pdf import render_pdf
@@ -172,8 +173,7 @@ def action_delete(request, pk):
 @require_GET
 def action_plan_csv(request, pk):
     application = get_application(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="action-plan-{application.organisation.slug}.csv"'
+    response = csv_response(f"action-plan-{application.organisation.slug}.csv")
     writer = csv.writer(response)
     writer.writerow(["Criterion", "Action", "Owner", "Due", "Success measure", "Status", "Overdue"])
     for item in _action_items(application):

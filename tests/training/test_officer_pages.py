@@ -200,7 +200,7 @@ def test_charges_page_csv_and_marking(client, alice, charlie, officer, school_a,
     assert "2 charges" in content and "£190.00" in content
     filtered = client.get(reverse("training:charges"), {"organisation": school_b.pk}).content.decode()
     assert "1 charge" in filtered
-    csv_text = client.get(reverse("training:charges-csv")).content.decode()
+    csv_text = client.get(reverse("training:charges-csv")).content.decode("utf-8-sig")
     lines = csv_text.splitlines()
     assert lines[0].startswith("Organisation,URN,Finance contact,Traded services,Course")
     assert len(lines) == 3 and "190.00" in csv_text and "Not invoiced" in csv_text
@@ -224,7 +224,7 @@ def test_reports_by_course_and_term(client, alice, charlie, officer, school_a, s
     client.force_login(officer)
     content = client.get(reverse("training:reports")).content.decode()
     assert "Emotion Coaching" in content and "25%" in content  # 1 absent of 4 recorded
-    csv_text = client.get(reverse("training:reports-csv")).content.decode()
+    csv_text = client.get(reverse("training:reports-csv")).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Course,Term,Sessions,Cancelled,Capacity,Confirmed,Fill rate")
     assert ",2," in csv_text  # the waiting-list demand of the full session
 
