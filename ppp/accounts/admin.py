@@ -140,7 +140,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 # Two-factor authenticators: who has one, of what kind, when it was last used — and
 # nothing more. Nobody reads, changes or deletes one here; an officer who loses their
-# phone is helped by a superuser through `manage.py` (see the README), never by editing it.
+# phone is helped by a superuser through `manage.py` (see docs/security-and-privacy.md), never by editing it.
 admin.site.unregister(Authenticator)
 
 
@@ -150,8 +150,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_filter = ["type", ("last_used_at", admin.DateFieldListFilter)]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
 
     def has_add_permission(self, request):
         return False
