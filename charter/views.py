@@ -235,7 +235,7 @@ def pledge_detail(request, pledge):
             "duplicates": selectors.possible_duplicates(pledge.organisation)
             if request.user.is_officer and pledge.organisation.provisional
             else [],
-            "remove_form": RemoveForm(),
+            "remove_form": _remove_form(pledge),
             "changes_asked": selectors.changes_asked(pledge),
         },
     )
@@ -465,6 +465,13 @@ def review_create(request, pledge):
             messages.success(request, "Thank you: your review is with the council.")
             return redirect(review)
     return render(request, "charter/review_form.html", {"form": form, "pledge": pledge})
+
+
+def _remove_form(pledge) -> RemoveForm:
+    """crispy draws the form tag itself: it posts to the remove action."""
+    form = RemoveForm()
+    form.helper.form_action = reverse("charter:pledge-remove", args=[pledge.public_id])
+    return form
 
 
 @login_required

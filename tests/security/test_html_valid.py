@@ -118,3 +118,15 @@ def test_moving_an_online_visit_never_puts_prose_in_the_link_box(client, alice, 
     links = re.findall(r'<input[^>]*type="url"[^>]*>', page)
     assert links and all("link to follow" not in box for box in links)
     assert not _check(tmp_path, response.content)
+
+
+def test_an_officer_removing_a_pledge_from_the_register_gets_one_form(client, officer, school_a, tmp_path):
+    from charter.models import Pledge
+    from tests.charter.factories import PledgeFactory
+
+    pledge = PledgeFactory(organisation=school_a, status=Pledge.Status.APPROVED)
+    client.force_login(officer)
+    response = client.get(pledge.get_absolute_url())
+    page = response.content.decode()
+    assert reverse("charter:pledge-remove", args=[pledge.public_id]) in page
+    assert not _check(tmp_path, response.content)
