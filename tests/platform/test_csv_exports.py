@@ -41,6 +41,7 @@ def exports(alice, officer, school_a):
         "incidents:export": (reverse("incidents:export"), alice, False),
         # Only once a term's figures are published; made by stream_csv, checked below.
         "incidents:figures-csv": None,
+        "surveys:council-csv": (reverse("surveys:council-csv"), officer, False),
         "charter:register-csv": (reverse("charter:register-csv"), officer, False),
         "training:record-csv": (reverse("training:record-csv", kwargs={"slug": school_a.slug}), alice, False),
         "training:charges-csv": (reverse("training:charges-csv"), officer, False),
