@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
@@ -130,6 +131,12 @@ def _location_fields():
             error_messages={"invalid": "Enter the meeting link as a web address, like https://teams.microsoft.com/…"},
         ),
     }
+
+
+def _link(location: str) -> str:
+    """An online visit's location as the meeting-link box's starting value: a web address,
+    or nothing (a note such as "link to follow" is not one, and a URL box holds only URLs)."""
+    return location if re.match(r"https?://\S+$", location or "") else ""
 
 
 class VisitLocationMixin:
@@ -288,7 +295,7 @@ class VisitConfirmForm(VisitLocationMixin, GDSFormMixin, forms.Form):
         if visit.mode == Visit.Mode.IN_PERSON:
             initial.setdefault("address", visit.location or visit.application.organisation.address.replace("\n", ", "))
         else:
-            initial.setdefault("meeting_link", visit.location)
+            initial.setdefault("meeting_link", _link(visit.location))
         super().__init__(*args, **kwargs)
         self.visit = visit
         self.fields.update(_location_fields())
@@ -355,7 +362,10 @@ class VisitMoveForm(VisitLocationMixin, GDSFormMixin, forms.Form):
         if local:
             initial.setdefault("date", local.date())
             initial.setdefault("time", local.time())
-        initial.setdefault("address" if visit.mode == Visit.Mode.IN_PERSON else "meeting_link", visit.location)
+        if visit.mode == Visit.Mode.IN_PERSON:
+            initial.setdefault("address", visit.location)
+        else:
+            initial.setdefault("meeting_link", _link(visit.location))
         super().__init__(*args, **kwargs)
         self.fields.update(_location_fields())
         self.fields["duration_minutes"].label = "Length in minutes"

@@ -29,9 +29,10 @@ from ppp.audit.services import audit_record
 from ppp.crypto import blind_index
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
-from ppp.exports import csv_download, stream_csv
+from ppp.exports import csv_download, csv_response, stream_csv
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from . import permissions, reports, selectors, services
 from .filters import IncidentFilter
@@ -58,9 +59,7 @@ PAGE_SIZE = 25
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)
 
 
 def _attachment(content, content_type: str, filename: str) -> HttpResponse:
@@ -754,8 +753,7 @@ def governors_csv(request):
     term = _term(request)
     suppressed = request.GET.get("copy") == "award"
     report = reports.school_report(organisation, term, suppressed=suppressed, references=False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="governors-report-{term.slug}.csv"'
+    response = csv_response(f"governors-report-{term.slug}.csv")
     writer = csv.writer(response)
     writer.writerow([f"{organisation.name}: bullying incidents, {term.label} (counts only)"])
     for row in report.rows_for_csv:

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
-from ppp.admin import ChangelistAtScale
+from ppp.admin import ChangelistAtScale, LabelledListEditable
 
 from . import services
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
 
 
 @admin.register(Audience)
-class AudienceAdmin(admin.ModelAdmin):
+class AudienceAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["name", "code", "order"]
     list_editable = ["order"]
 
@@ -190,7 +190,7 @@ class BookingAdmin(ChangelistAtScale, admin.ModelAdmin):
 
 
 @admin.register(TrainingAccount)
-class TrainingAccountAdmin(admin.ModelAdmin):
+class TrainingAccountAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["organisation", "buys_traded_services", "finance_contact", "updated_at"]
     list_filter = ["buys_traded_services"]
     list_editable = ["buys_traded_services"]

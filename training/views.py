@@ -18,7 +18,7 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
-from ppp.exports import stream_csv
+from ppp.exports import csv_response, stream_csv
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 from ppp.pagecache import cache_public_page
@@ -306,12 +306,10 @@ def record_csv(request, slug):
     organisation = _record_organisation(request, slug)
     completed = list(selectors.training_record(organisation))
     audit_record("training.record_export", actor=request.user, organisation=organisation, request=request)
-    response = HttpResponse(
+    return csv_response(
+        f"training-record-{organisation.slug}.csv",
         reports.record_csv(completed, selectors.certificates_by_booking(completed)),
-        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="training-record-{organisation.slug}.csv"'
-    return response
 
 
 @login_required
@@ -714,6 +712,4 @@ def reports_page(request):
 @require_GET
 def reports_csv(request):
     audit_record("training.report_export", actor=request.user, request=request)
-    response = HttpResponse(reports.course_term_csv(reports.course_term_report()), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="training-by-course-and-term.csv"'
-    return response
+    return csv_response("training-by-course-and-term.csv", reports.course_term_csv(reports.course_term_report()))

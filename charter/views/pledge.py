@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -88,7 +89,7 @@ def pledge_detail(request, pledge):
             "duplicates": selectors.possible_duplicates(pledge.organisation)
             if request.user.is_officer and pledge.organisation.provisional
             else [],
-            "remove_form": RemoveForm(),
+            "remove_form": _remove_form(pledge),
             "changes_asked": selectors.changes_asked(pledge),
         },
     )
@@ -286,3 +287,10 @@ def pledge_restore(request, pledge):
     return _pledge_action(
         request, pledge, services.pledge_restore_to_register, "{organisation} is back on the public register."
     )
+
+
+def _remove_form(pledge) -> RemoveForm:
+    """crispy draws the form tag itself: it posts to the remove action."""
+    form = RemoveForm()
+    form.helper.form_action = reverse("charter:pledge-remove", args=[pledge.public_id])
+    return form

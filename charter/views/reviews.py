@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.accounts.selectors import is_lead
@@ -56,10 +57,12 @@ def review_detail(request, review):
         Review.objects.for_user(request.user).select_related("pledge__organisation", "submitted_by", "feedback_by"),
         public_id=review,
     )
+    form = FeedbackForm()
+    form.helper.form_action = reverse("charter:review-feedback", args=[review.public_id])
     return render(
         request,
         "charter/review_detail.html",
-        {"review": review, "answers": review.answers.select_related("commitment"), "form": FeedbackForm()},
+        {"review": review, "answers": review.answers.select_related("commitment"), "form": form},
     )
 
 

@@ -77,7 +77,7 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     check(lead)
     lead.get_by_role("link", name="Apply for the Positive and Peaceful Places award").click()
     check(lead)
-    lead.get_by_role("link", name="Apply for the award").click()
+    lead.get_by_role("button", name="Apply for the award").click()
     check(lead)
     lead.get_by_role("button", name="Send application").click()  # empty: GOV.UK messages, nothing sent
     expect(lead).to_have_title(re.compile("^Error: "))
@@ -239,7 +239,7 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     officer.get_by_label("Accept").check()
     officer.get_by_role("button", name="Save decision").click()
     officer.goto(application_url)
-    officer.get_by_role("link", name="Make the award").click()
+    officer.get_by_role("button", name="Make the award").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Are you sure you want to make the award?")
     expect(officer.get_by_text("No assessment visit has been recorded")).to_be_visible()
     check(officer)

@@ -85,7 +85,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     staff.get_by_role("link", name=incident.reference).click()
     expect(staff.get_by_text("A boy in Year 6 pushes me over")).to_be_visible()
     axe_check(staff)
-    staff.get_by_role("link", name="Open this report").click()
+    staff.get_by_role("button", name="Open this report").click()
     axe_check(staff)
     fill_date(staff, "Date it happened", timezone.localdate())
     staff.get_by_label("Face to face").check()
@@ -100,7 +100,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     axe_check(staff)
 
     # …records who was involved…
-    staff.get_by_role("link", name="Add a person involved").click()
+    staff.get_by_role("button", name="Add a person involved").click()
     axe_check(staff)
     staff.get_by_label("Pupil reference").fill("JM-4C")
     staff.get_by_label("Target").check()
@@ -115,7 +115,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     staff.get_by_role("button", name="Send the reply").click()
     expect(staff.get_by_text("Reply sent")).to_be_visible()
     axe_check(staff)
-    staff.get_by_role("link", name="Set a review").click()
+    staff.get_by_role("button", name="Set a review").click()
     axe_check(staff)
     fill_date(staff, "Review date", timezone.localdate() + datetime.timedelta(days=14))
     staff.get_by_role("button", name="Set the review").click()
@@ -135,7 +135,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     fits_375(pupil)
 
     # The reviewer resolves it.
-    staff.get_by_role("link", name="Resolve").click()
+    staff.get_by_role("button", name="Resolve").click()
     axe_check(staff)
     staff.get_by_label("Outcome").fill("Spoke to both pupils; the pushing has stopped and JM feels safe at football.")
     staff.get_by_role("button", name="Resolve the incident").click()

@@ -224,7 +224,7 @@ def test_reports_by_course_and_term(client, alice, charlie, officer, school_a, s
     client.force_login(officer)
     content = client.get(reverse("training:reports")).content.decode()
     assert "Emotion Coaching" in content and "25%" in content  # 1 absent of 4 recorded
-    csv_text = client.get(reverse("training:reports-csv")).content.decode()
+    csv_text = client.get(reverse("training:reports-csv")).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Course,Term,Sessions,Cancelled,Capacity,Confirmed,Fill rate")
     assert ",2," in csv_text  # the waiting-list demand of the full session
 
