@@ -204,6 +204,33 @@ class EvaluationForm(TrainingFormMixin, forms.Form):
     )
 
 
+class _PublicIdsField(forms.ModelMultipleChoiceField):
+    """Objects by their public id; an id that is not a UUID is an unknown choice (the
+    same message), not Django's "… is not a valid UUID"."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+                raise
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from error
+
+
+class ChargesInvoicedForm(GOVUKMessagesMixin, forms.Form):
+    """The charges ticked on the charges page, to mark invoiced in one go."""
+
+    charges = _PublicIdsField(
+        queryset=Charge.objects.all(),
+        to_field_name="public_id",
+        error_messages={
+            "required": "Select the charges to mark as invoiced",
+            "invalid_choice": "A charge you selected no longer exists: select the charges again",
+            "invalid_pk_value": "A charge you selected no longer exists: select the charges again",
+        },
+    )
+
+
 class ChargeForm(GOVUKMessagesMixin, forms.Form):
     status = forms.ChoiceField(choices=Charge.Status.choices)
     invoice_reference = forms.CharField(required=False, max_length=60)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("officer/courses/<slug:slug>/evaluations/", views.course_evaluations, name="course-evaluations"),
     path("officer/charges/", views.charges, name="charges"),
     path("officer/charges.csv", views.charges_csv, name="charges-csv"),
+    path("officer/charges/invoiced/", views.charges_mark_invoiced, name="charges-invoiced"),
     path("officer/charges/<uuid:charge>/", views.charge_mark, name="charge-mark"),
     path("officer/reports/", views.reports_page, name="reports"),
     path("officer/reports.csv", views.reports_csv, name="reports-csv"),

@@ -33,6 +33,7 @@ from .forms import (
     CancelSessionForm,
     CapacityForm,
     ChargeForm,
+    ChargesInvoicedForm,
     EvaluationForm,
     SubstituteForm,
 )
@@ -675,6 +676,28 @@ def charge_mark(request, charge):
             messages.error(request, str(error))
         else:
             messages.success(request, f"{charge.organisation.name}: {charge.get_status_display().lower()}.")
+    return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
+
+
+@officer_required
+@require_POST
+def charges_mark_invoiced(request):
+    """Several charges ticked on the charges page, marked invoiced in one go."""
+    form = ChargesInvoicedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["charges"][0])
+    else:
+        try:
+            marked, skipped = services.charges_mark_invoiced(
+                charges=form.cleaned_data["charges"], by=request.user, request=request
+            )
+        except TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            text = f"{len(marked)} charge{'' if len(marked) == 1 else 's'} marked invoiced."
+            if skipped:
+                text += f" Not changed (already invoiced or paid): {', '.join(c.organisation.name for c in skipped)}."
+            messages.success(request, text)
     return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
 
 

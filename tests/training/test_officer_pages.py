@@ -32,6 +32,7 @@ def _session_urls(session, batch, charge):
         ("get", reverse("training:charges"), 200),
         ("get", reverse("training:charges-csv"), 200),
         ("post", reverse("training:charge-mark", kwargs={"charge": charge.public_id}), 302),
+        ("post", reverse("training:charges-invoiced"), 302),
         ("get", reverse("training:reports"), 200),
         ("get", reverse("training:reports-csv"), 200),
     ]
@@ -270,3 +271,55 @@ def test_the_admin_edits_courses_and_schedules_sessions_through_the_services(cli
     online = client.post(reverse("admin:training_coursesession_add"), {**data, "mode": "online"}).content.decode()
     assert "Enter the joining link for an online session" in online
     assert CourseSession.objects.get(pk=session.pk).capacity == 12
+
+
+def test_finance_marks_several_charges_invoiced_in_one_go(
+    client, alice, charlie, officer, school_a, school_b, django_assert_max_num_queries
+):
+    from ppp.history import history_of
+
+    completed_session(school_a, alice, officer, attended=2)
+    completed_session(school_b, charlie, officer, attended=1)
+    completed_session(school_a, alice, officer, attended=1)
+    first, second, third = Charge.objects.order_by("pk")
+    client.force_login(officer)
+    page = client.get(reverse("training:charges")).content.decode()
+    assert page.count('form="charges-invoiced"') == 3 and "Mark selected invoiced" in page
+    url = reverse("training:charges-invoiced")
+    with django_assert_max_num_queries(40):
+        response = client.post(
+            url, {"charges": [first.public_id, second.public_id], "next": reverse("training:charges")}, follow=True
+        )
+    assert "2 charges marked invoiced." in response.content.decode()
+    assert list(Charge.objects.order_by("pk").values_list("status", flat=True)) == [
+        "invoiced",
+        "invoiced",
+        "not_invoiced",
+    ]
+    assert [e.action for e in history_of(first)] == ["raised", "invoiced"]
+    from ppp.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="charge.invoiced").count() == 2
+    # one already invoiced (by someone else meanwhile) is left as it is, and said so
+    content = client.post(url, {"charges": [first.public_id, third.public_id]}, follow=True).content.decode()
+    assert "1 charge marked invoiced." in content
+    assert f"Not changed (already invoiced or paid): {school_a.name}" in content
+    assert [e.action for e in history_of(first)] == ["raised", "invoiced"]
+    # nothing selected, a made-up or malformed id: a GOV.UK message, nothing changed
+    for data, message in (
+        ({}, "Select the charges to mark as invoiced"),
+        ({"charges": ["6f1c1a2e-1111-4222-8333-444455556666"]}, "no longer exists"),
+        ({"charges": ["not-a-uuid"]}, "no longer exists"),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200 and message in response.content.decode()
+    assert Charge.objects.filter(status="invoiced").count() == 3
+
+
+def test_only_officers_mark_charges_in_bulk(client, alice, officer, school_a):
+    completed_session(school_a, alice, officer)
+    charge = Charge.objects.get()
+    client.force_login(alice)
+    response = client.post(reverse("training:charges-invoiced"), {"charges": [charge.public_id]})
+    assert response.status_code == 403
+    assert Charge.objects.get().status == "not_invoiced"
