@@ -19,6 +19,7 @@ urlpatterns = [
     path("award/<uuid:application>/attach/<str:criterion>/", views.award_attach, name="award-attach"),
     path("evaluate/<str:token>/", views.evaluate, name="evaluate"),
     path("officer/", views.officer_home, name="officer-home"),
+    path("officer/sessions/new/", views.session_new, name="session-new"),
     path("officer/sessions/<uuid:session>/", views.register, name="register"),
     path("officer/sessions/<uuid:session>/attendance/", views.attendance, name="attendance"),
     path("officer/sessions/<uuid:session>/complete/", views.complete, name="complete"),

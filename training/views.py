@@ -18,6 +18,7 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
+from ppp.forms import posted
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 from ppp.ratelimit import ALLOW, limited
@@ -35,6 +36,7 @@ from .forms import (
     ChargeForm,
     ChargesInvoicedForm,
     EvaluationForm,
+    SessionForm,
     SubstituteForm,
 )
 from .models import Booking, CertificateBatch, Charge, Course, CourseSession, Evaluation
@@ -580,6 +582,29 @@ def capacity(request, session):
             messages.success(request, f"The session now has {form.cleaned_data['capacity']} places.")
             return redirect("training:register", session=session.public_id)
     return render(request, "training/capacity.html", {"session": session, "form": form})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def session_new(request):
+    """Officers schedule a session; `?copy=<session>` starts from that session's details
+    (a repeat: everything but the day)."""
+    initial, copied = {}, None
+    if request.method == "GET" and request.GET.get("copy"):
+        copied = selectors.session_to_copy(request.GET["copy"])
+        if copied is None:
+            raise Http404("No such session")
+        initial = SessionForm.initial_from(copied)
+    form = SessionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(by=request.user, **form.session_fields())
+        except TrainingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{session} is scheduled and open for booking.")
+            return redirect("training:register", session=session.public_id)
+    return render(request, "training/session_new.html", {"form": form, "copied": copied})
 
 
 @officer_required

@@ -1,5 +1,6 @@
 """Work officers do in bulk, in a real browser on a 375 px phone, axe on every page:
-finance marks several training charges invoiced at once."""
+finance marks several training charges invoiced at once; an officer assigns several
+applications at once."""
 
 import pytest
 from playwright.sync_api import expect
@@ -54,3 +55,38 @@ def test_finance_ticks_two_charges_and_marks_them_invoiced_at_once(new_context, 
     page.get_by_role("button", name="Mark selected invoiced").click()
     expect(page.get_by_text("Select the charges to mark as invoiced")).to_be_visible()
     look(page, axe_check)
+
+
+def test_an_officer_ticks_two_applications_and_assigns_them_at_once(new_context, live_server, axe_check):
+    from accreditation.models import Application
+    from tests.accreditation import factories as award
+
+    make_officer("officer@e2e.example")
+    sam = make_officer("sam@e2e.example")
+    sam.full_name = "Sam Singh"
+    sam.save(update_fields=["full_name"])
+    for name in ("Abbeygate Primary School", "Beaumont Leys School", "Catherine Infant School"):
+        school = OrganisationFactory(name=name)
+        award.apply(school, MembershipFactory(organisation=school, role=Membership.Role.LEAD).user)
+    page = phone(new_context)
+    sign_in(page, live_server, "officer@e2e.example", totp=True)
+    page.goto(f"{live_server.url}/award/officer/?whose=everyone")
+    look(page, axe_check)
+    page.get_by_label("Select Abbeygate Primary School").check()
+    page.get_by_label("Select Catherine Infant School").check()
+    page.get_by_label("Assign the selected applications to").select_option(label="Sam Singh")
+    page.get_by_role("button", name="Assign selected").click()
+    expect(page.get_by_text("2 applications assigned to Sam Singh.")).to_be_visible()
+    assert "whose=everyone" in page.url
+    look(page, axe_check)
+    assigned = dict(Application.objects.values_list("organisation__name", "assigned_officer"))
+    assert assigned == {
+        "Abbeygate Primary School": sam.pk,
+        "Beaumont Leys School": None,
+        "Catherine Infant School": sam.pk,
+    }
+    # no officer chosen: a GOV.UK error, nothing changed
+    page.get_by_label("Select Beaumont Leys School").check()
+    page.get_by_role("button", name="Assign selected").click()
+    expect(page.get_by_text("Select the officer")).to_be_visible()
+    assert Application.objects.get(organisation__name="Beaumont Leys School").assigned_officer is None
