@@ -152,3 +152,16 @@ def test_the_command_runs_and_reports(db):
 def test_the_command_refuses_a_bad_date(db):
     with pytest.raises(CommandError, match="--date must look like"):
         call_command("send_reminders", "--date", "25/11/2026")
+
+
+def test_reminders_carry_no_unsubscribe_header_as_none_can_be_turned_off(db):
+    """ADR 0086: List-Unsubscribe promises a working opt-out; no reminder has one."""
+    with emails_sent():
+        _record("a", ["x@example.org", "y@example.org"], "First")
+        _record("b", ["x@example.org"], "Second")
+        services.send_digests(DAY)
+    assert len(mail.outbox) == 2  # a digest to x, the reminder itself to y
+    for message in mail.outbox:
+        headers = {name.lower() for name in message.message()}
+        assert "auto-submitted" in headers
+        assert "list-unsubscribe" not in headers and "list-unsubscribe-post" not in headers
