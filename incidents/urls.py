@@ -21,6 +21,7 @@ urlpatterns = [
     path("incidents/<uuid:pk>/print/", views.incident_print, name="print"),
     path("incidents/<uuid:pk>/people/new/", views.involvement_new, name="involvement-new"),
     path("incidents/people/<uuid:pk>/", views.involvement_edit, name="involvement-edit"),
+    path("incidents/people/<uuid:pk>/remove/", views.involvement_remove, name="involvement-remove"),
     path("incidents/people/<uuid:pk>/history/", views.pupil_history, name="pupil-history"),
     path("incidents/pupils/", views.pupil_search, name="pupil-search"),
     path("incidents/report/", views.school_report, name="report"),
@@ -39,6 +40,7 @@ urlpatterns = [
     # Council officers
     path("incidents/figures/", views.figures, name="figures"),
     path("incidents/figures.csv", views.figures_csv, name="figures-csv"),
+    path("incidents/figures/participation/", views.participation, name="participation"),
     # Pupils
     path("tell/follow-up/", pupil_views.follow_up, name="tell-follow-up"),
     path("tell/<str:token>/", pupil_views.tell, name="tell"),
