@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0003_certificatebatch_attempts_and_more"),
+        ("training", "0004_indexes_for_charges_and_bookings"),
     ]
 
     operations = [
