@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import User
 from ppp.fields import GOVUKDateField, GOVUKTimeField, GOVUKWholeNumberField
-from ppp.forms import GDSFormMixin
+from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 from ppp.uploads import DESCRIPTION, fit_filename, validate_upload
 
 from .models import ActionItem, Application, Criterion, Evidence, Visit
@@ -93,6 +93,43 @@ class AssignForm(GDSFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = User.objects.officers().order_by("full_name", "email")
+
+
+class _PublicIdsField(forms.ModelMultipleChoiceField):
+    """Objects by their public id; an id that is not a UUID is an unknown choice."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+                raise
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from error
+
+
+class AssignSeveralForm(GOVUKMessagesMixin, forms.Form):
+    """The applications ticked on the caseload, and the officer to give them to."""
+
+    applications = _PublicIdsField(
+        queryset=Application.objects.none(),
+        to_field_name="public_id",
+        error_messages={
+            "required": "Select the applications to assign",
+            "invalid_choice": "An application you selected is not on the caseload: select the applications again",
+            "invalid_pk_value": "An application you selected is not on the caseload: select the applications again",
+        },
+    )
+    officer = forms.ModelChoiceField(
+        label="Assign the selected applications to",
+        queryset=User.objects.none(),
+        empty_label="Choose an officer",
+        error_messages={"required": "Select the officer", "invalid_choice": "Select an officer from the list"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.for_user(user)
         self.fields["officer"].queryset = User.objects.officers().order_by("full_name", "email")
 
 

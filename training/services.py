@@ -773,6 +773,38 @@ def charge_mark(*, charge: Charge, status: str, by: User, invoice_reference: str
 
 
 @transaction.atomic
+def charges_mark_invoiced(*, charges, by: User, request=None) -> tuple[list[Charge], list[Charge]]:
+    """Finance marks several charges invoiced in one go: each as `charge_mark` would
+    (history and audit per charge). Rows are locked in primary-key order, so two officers
+    marking overlapping lists at once neither deadlock nor mark one twice. A charge that
+    is no longer "not invoiced" when its lock is taken is left as it is. Returns
+    (marked, left as they were)."""
+    ids = sorted({charge.pk for charge in charges})
+    if not ids:
+        raise TrainingError("Select the charges to mark as invoiced.")
+    locked = list(
+        Charge.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("organisation").order_by("pk")
+    )
+    if not all(permissions.can_change_charge(by, charge) for charge in locked):
+        raise TrainingError("Only a council officer can change a charge.")
+    marked, skipped = [], []
+    for charge in locked:
+        if charge.status != Charge.Status.NOT_INVOICED:
+            skipped.append(charge)
+            continue
+        record_transition(
+            charge,
+            Charge.Status.INVOICED,
+            action=ChargeEvent.Action.INVOICED,
+            by=by,
+            request=request,
+            organisation=charge.organisation,
+        )
+        marked.append(charge)
+    return marked, skipped
+
+
+@transaction.atomic
 def training_account_set(*, organisation: Organisation, buys_traded_services: bool, by: User) -> TrainingAccount:
     """Officers record whether an organisation buys the traded-services agreement
     (prices of places booked from now on)."""

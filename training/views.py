@@ -19,6 +19,7 @@ from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.exports import csv_response, stream_csv
+from ppp.forms import posted
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 from ppp.pagecache import cache_public_page
@@ -36,7 +37,9 @@ from .forms import (
     CancelSessionForm,
     CapacityForm,
     ChargeForm,
+    ChargesInvoicedForm,
     EvaluationForm,
+    SessionForm,
     SubstituteForm,
 )
 from .models import Booking, CertificateBatch, Charge, Course, CourseSession, Evaluation
@@ -590,6 +593,29 @@ def capacity(request, session):
 
 
 @officer_required
+@require_http_methods(["GET", "POST"])
+def session_new(request):
+    """Officers schedule a session; `?copy=<session>` starts from that session's details
+    (a repeat: everything but the day)."""
+    initial, copied = {}, None
+    if request.method == "GET" and request.GET.get("copy"):
+        copied = selectors.session_to_copy(request.GET["copy"])
+        if copied is None:
+            raise Http404("No such session")
+        initial = SessionForm.initial_from(copied)
+    form = SessionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(by=request.user, **form.session_fields())
+        except TrainingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{session} is scheduled and open for booking.")
+            return redirect("training:register", session=session.public_id)
+    return render(request, "training/session_new.html", {"form": form, "copied": copied})
+
+
+@officer_required
 @require_POST
 def go_ahead(request, session):
     session = _officer_session(session)
@@ -685,6 +711,28 @@ def charge_mark(request, charge):
             messages.error(request, str(error))
         else:
             messages.success(request, f"{charge.organisation.name}: {charge.get_status_display().lower()}.")
+    return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
+
+
+@officer_required
+@require_POST
+def charges_mark_invoiced(request):
+    """Several charges ticked on the charges page, marked invoiced in one go."""
+    form = ChargesInvoicedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["charges"][0])
+    else:
+        try:
+            marked, skipped = services.charges_mark_invoiced(
+                charges=form.cleaned_data["charges"], by=request.user, request=request
+            )
+        except TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            text = f"{len(marked)} charge{'' if len(marked) == 1 else 's'} marked invoiced."
+            if skipped:
+                text += f" Not changed (already invoiced or paid): {', '.join(c.organisation.name for c in skipped)}."
+            messages.success(request, text)
     return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
 
 

@@ -15,7 +15,7 @@ from incidents.terms import Term
 from ppp.audit.models import AuditEvent
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.incidents.factories import involve, pupil_report, record, triage
-from tests.mailing import send_reminders
+from tests.mailing import inbox, send_reminders
 
 
 def _close_long_ago(incident, by, years=7):
@@ -190,16 +190,21 @@ def test_review_reminders_on_the_day_and_a_week_late_and_waiting_reports(school_
     mail.outbox.clear()
 
     send_reminders(timezone.localdate())
-    assert [m.subject for m in mail.outbox] == [f"A pupil's report ({waiting.reference}) is waiting to be opened"]
+    # to the lead and the reviewer, each their own email
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([address], f"A pupil's report ({waiting.reference}) is waiting to be opened")
+        for address in ("alice@a.example", "rita@a.example")
+    ]
     assert "keeps happening" not in mail.outbox[0].body
     send_reminders(review_on)
     review = [m for m in mail.outbox if "review is due today" in m.subject]
-    assert len(review) == 1 and sorted(review[0].to) == ["alice@a.example", "ravi@a.example", "rita@a.example"]
+    assert sorted(m.to[0] for m in review) == ["alice@a.example", "ravi@a.example", "rita@a.example"]
+    assert [m.subject for m in inbox("ravi@a.example")] == [f"Incident {incident.reference}: the review is due today"]
     send_reminders(review_on)  # once only
     send_reminders(review_on + datetime.timedelta(days=7))
     subjects = [m.subject for m in mail.outbox]
-    assert sum("due today" in s for s in subjects) == 1
-    assert sum("overdue" in s for s in subjects) == 1
+    assert sum("due today" in s for s in subjects) == 3  # one each, once
+    assert sum("overdue" in s for s in subjects) == 3
     assert "AB called" not in " ".join(m.body for m in mail.outbox)
 
 
