@@ -109,6 +109,17 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     axe_check(staff)
     fits_375(staff)
 
+    # …changes "Who reported it?" (issue 19 §2): the pupil's words stay on the record…
+    staff.get_by_role("link", name="Change the record").click()
+    staff.get_by_role("group", name="Who reported it?").get_by_label("Staff").check()
+    staff.get_by_role("button", name="Save the record").click()
+    expect(staff.get_by_text("Record saved.")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Conversation with the pupil")).to_be_visible()
+    pupils_words = staff.locator(".ppp-conversation__message--pupil")
+    expect(pupils_words.get_by_text("A boy in Year 6 pushes me over")).to_be_visible()
+    incident.refresh_from_db()
+    assert incident.reported_by == "staff"
+
     # …replies to the pupil, and sets a review.
     staff.get_by_label("Your reply to the pupil").fill("Thank you for telling us. Mrs Reid will find you at break.")
     staff.get_by_role("button", name="Send the reply").click()
@@ -132,6 +143,16 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     expect(pupil.get_by_text("Ruth Reid")).to_have_count(0)
     axe_check(pupil)
     fits_375(pupil)
+    pupil.get_by_label("Add something").fill("He pushed me again today.")
+    pupil.get_by_role("button", name="Send").click()
+    expect(pupil.get_by_text("The school will read what you added")).to_be_visible()
+
+    # The reviewer reads what the pupil added and answers it.
+    staff.reload()
+    expect(pupils_words.get_by_text("He pushed me again today.")).to_be_visible()
+    staff.get_by_label("Your reply to the pupil").fill("Thank you for telling us again. Mrs Reid will see you today.")
+    staff.get_by_role("button", name="Send the reply").click()
+    expect(staff.get_by_text("Reply sent")).to_be_visible()
 
     # The reviewer resolves it.
     staff.get_by_role("link", name="Resolve").click()
