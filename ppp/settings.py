@@ -2,7 +2,7 @@
 
 Development needs nothing set: `make run` uses a SQLite file in the project folder and
 prints emails to the console. Production (DEBUG off) refuses to start without a
-SECRET_KEY. The README lists every variable.
+SECRET_KEY. docs/operations/settings.md lists every variable.
 """
 
 import os

@@ -140,7 +140,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 # Two-factor authenticators: who has one, of what kind, when it was last used — and
 # nothing more. Nobody reads, changes or deletes one here; an officer who loses their
-# phone is helped by a superuser through `manage.py` (see the README), never by editing it.
+# phone is helped by a superuser through `manage.py` (see docs/security-and-privacy.md), never by editing it.
 admin.site.unregister(Authenticator)
 
 
