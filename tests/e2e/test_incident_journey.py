@@ -7,6 +7,7 @@ and no sideways scrolling at 375 px on the pupils' pages, the staff pages and th
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,7 +15,7 @@ from incidents import services
 from incidents.models import Incident, Status
 from ppp.accounts.models import Membership
 from tests.e2e.test_award_journey import sign_in
-from tests.factories import MembershipFactory, OrganisationFactory, make_officer
+from tests.factories import TOTP_SECRET, MembershipFactory, OrganisationFactory, make_officer
 from tests.incidents.factories import grant, record
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -45,7 +46,8 @@ def other_schools_with_incidents():
 def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live_server, axe_check):
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example").user
-    grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    reviewer = grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    TOTP.activate(reviewer, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
     _link, token = services.reporting_link_create(organisation=school, by=lead)
     make_officer("officer@e2e.example")
     other_schools_with_incidents()
@@ -75,7 +77,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
 
     # A reviewer triages it into an incident.
     staff = new_context().new_page()
-    sign_in(staff, live_server, "reviewer@e2e.example")
+    sign_in(staff, live_server, "reviewer@e2e.example", totp=True)
     staff.get_by_role("link", name="Incidents", exact=True).first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Incidents")
     axe_check(staff)
