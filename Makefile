@@ -38,10 +38,11 @@ test-fast: install
 	@DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) scripts/check_database.py
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
-## lint: ruff check, ruff format check, and no missing migrations
+## lint: ruff check, ruff format check, mypy (docs/architecture.md "Types") and no missing migrations
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	DEBUG=true $(PY) -m mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 ## bench: time the busiest pages and certificate printing on a large dataset (PostgreSQL)

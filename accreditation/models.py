@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ppp.accounts.models import OrganisationOwnedQuerySet
+from ppp.accounts.models import OrganisationOwnedQuerySet, User
 from ppp.history import HistoryEntry
 from ppp.postgres import TrigramIndex
 
@@ -453,6 +453,8 @@ class ActionItem(models.Model):
     # Every version of every item, deleted ones too (django-simple-history): the plan's
     # "Changes to the plan" list. Services set `_history_user`; the rows outlive the item.
     history = HistoricalRecords(excluded_fields=["updated_at"], cascade_delete_history=False)
+    # Set before saving: django-simple-history records who made the change.
+    _history_user: User | None
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -512,6 +514,8 @@ class Evidence(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The pks of the criteria it shows, when read by selectors.application_evidence.
+    criterion_ids: set[int]
 
     objects = EvidenceQuerySet.as_manager()
 

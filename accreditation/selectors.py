@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
@@ -198,7 +199,7 @@ def award_of(application: Application) -> Award | None:
     if not relation.is_cached(application):
         award = Award.objects.filter(application=application).select_related("certificate", "awarded_by").first()
         relation.set_cached_value(application, award)
-    return relation.get_cached_value(application)
+    return cast(Award | None, relation.get_cached_value(application))
 
 
 PAGE_COUNTS = ("action_count", "overdue_actions", "self_reviewed")
@@ -652,7 +653,7 @@ def plan_changes(application: Application, limit: int = 30) -> list[PlanChange]:
         .order_by("id", "history_date", "history_id")
     )
     criteria = {c.pk: c.code for c in Criterion.objects.filter(standard__scheme_id=application.scheme_id)}
-    changes, previous = [], {}
+    changes, previous = [], {}  # type: ignore[var-annotated]  # simple_history's rows are untyped
     for version in versions:
         before = previous.get(version.id)
         previous[version.id] = version

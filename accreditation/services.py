@@ -83,8 +83,8 @@ def lead_emails(application: Application) -> list[str]:
 
 
 def officer_emails(application: Application) -> list[str]:
-    if application.assigned_officer_id:
-        return [application.assigned_officer.email]
+    if officer := application.assigned_officer:  # no query when there is none
+        return [officer.email]
     return [settings.PPP_TEAM_EMAIL]
 
 
@@ -367,9 +367,10 @@ def application_award(
 @transaction.atomic
 def award_ratify(*, award: Award, by: User) -> Award:
     application = _lock(award.application)  # the application first, as everywhere else
-    award = Award.objects.select_for_update().filter(pk=award.pk).first()
-    if award is None:
+    locked = Award.objects.select_for_update().filter(pk=award.pk).first()
+    if locked is None:
         raise WorkflowError("This award is not waiting for ratification.")
+    award = locked
     can.can_ratify.require(by, application, WorkflowError)
     award.ratified_by, award.ratified_at = by, timezone.now()
     record_transition(award, action=AwardEvent.Action.RATIFIED, by=by, update_fields=("ratified_by", "ratified_at"))
@@ -572,8 +573,11 @@ def visit_complete(
         raise WorkflowError(
             "This visit has not happened yet. If it took place on another day, enter that date and time."
         )
-    minute = {"second": 0, "microsecond": 0}
-    if happened_at and visit.starts_at and happened_at.replace(**minute) != visit.starts_at.replace(**minute):
+    if (
+        happened_at
+        and visit.starts_at
+        and happened_at.replace(second=0, microsecond=0) != visit.starts_at.replace(second=0, microsecond=0)
+    ):
         if happened_at < timezone.now() - datetime.timedelta(days=365):
             raise WorkflowError("A visit recorded on another day must be within the last year.")
         booked = timezone.localtime(visit.starts_at).strftime("%-d %b %Y %H:%M")

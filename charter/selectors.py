@@ -171,7 +171,7 @@ def home_section(user, membership) -> HomeSection | None:
                 due="Overdue",
             )
         )
-    elif pledge.review_window_open(timezone.localdate()):
+    elif pledge.review_window_open(timezone.localdate()) and pledge.review_due_on is not None:
         overdue = pledge.review_due_on < timezone.localdate()
         tasks.append(
             HomeTask(

@@ -22,7 +22,7 @@ from ppp.certificates.models import IssuedCertificate
 from ppp.certificates.services import certificate_issue, certificate_revoke
 from ppp.dates import add_months
 from ppp.errors import DomainError
-from ppp.history import changes_note, record_transition
+from ppp.history import HistoryEntry, changes_note, record_transition
 from ppp.links import absolute_url
 from ppp.mail import queue_link_email, render_text, send_after_commit
 from ppp.tokens import hash_token, new_token
@@ -381,7 +381,7 @@ def pledge_create(*, organisation: Organisation, by: User, details: PledgeDetail
 # ---------------------------------------------------------------- officer decisions
 
 
-def _cycle_certificate(pledge: Pledge, event: PledgeEvent, by: User) -> IssuedCertificate:
+def _cycle_certificate(pledge: Pledge, event: HistoryEntry, by: User) -> IssuedCertificate:
     """The pledge certificate for this review cycle, valid until the next review is due."""
     return certificate_issue(
         source=event,
@@ -641,7 +641,7 @@ def review_submit(
     pledge = _lock(pledge)
     today = today or timezone.localdate()
     can_review_pledge.require(by, pledge, CharterError)
-    if not pledge.review_window_open(today):
+    if not pledge.review_window_open(today) or pledge.review_due_on is None:
         raise CharterError(
             f"The annual review opens {settings.CHARTER_REVIEW_WINDOW_DAYS} days before it is due, for an approved "
             "pledge."
@@ -770,7 +770,7 @@ def provider_remind(*, provider: CommissionedProvider, by: User, request=None) -
     to = provider_emails(provider)
     if not to:
         raise CharterError(f"We have no email address for {provider.name}.")
-    pledge = selectors.current_pledge(provider.provider) if provider.provider_id else None
+    pledge = selectors.current_pledge(provider.provider) if provider.provider is not None else None
     provider.last_reminded_at = timezone.now()
     provider.save(update_fields=["last_reminded_at"])
     audit_record("provider.remind", actor=by, target=provider, organisation=provider.commissioner, request=request)

@@ -101,7 +101,12 @@ def can_view_incident(user, incident: Incident):
     records, reviews = _grants(membership := _membership(user, incident.organisation))
     if reviews:
         return None
-    if records and membership.incident_role.can_record and incident.recorded_by_id == user.pk:
+    if (
+        records
+        and membership is not None
+        and membership.incident_role.can_record
+        and incident.recorded_by_id == user.pk
+    ):
         return None
     return "You can see only the incidents you recorded."
 

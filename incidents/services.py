@@ -14,7 +14,8 @@ import datetime
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ from ppp.audit.services import audit_record
 from ppp.crypto import blind_index
 from ppp.dates import add_months, start_of_day
 from ppp.errors import DomainError
-from ppp.history import record_transition
+from ppp.history import HistoryEntry, record_transition
 from ppp.links import absolute_url
 from ppp.mail import email_after_commit
 
@@ -215,7 +216,7 @@ def _display(incident: Incident, name: str) -> str:
     value = getattr(incident, name)
     if value is None or value == "":
         return "—"
-    field = Incident._meta.get_field(name)
+    field = cast(models.Field, Incident._meta.get_field(name))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -250,7 +251,7 @@ def _apply(incident: Incident, details: IncidentDetails) -> tuple[list[str], lis
     for name, value in wanted.items():
         if getattr(incident, name) == value:
             continue
-        label = str(Incident._meta.get_field(name).verbose_name)
+        label = str(cast(models.Field, Incident._meta.get_field(name)).verbose_name)
         if name in TEXT_FIELDS:
             previous[name] = getattr(incident, name) or ""
             setattr(incident, name, value)
@@ -263,8 +264,9 @@ def _apply(incident: Incident, details: IncidentDetails) -> tuple[list[str], lis
     return changed, changes, previous
 
 
-def _history(entry: IncidentEvent, changes: list[dict] = (), previous: dict | None = None, note: str = ""):
+def _history(entry: HistoryEntry, changes: Sequence[dict] = (), previous: dict | None = None, note: str = ""):
     """Add what changed (and any earlier wording or reason, encrypted) to a history row."""
+    entry = cast(IncidentEvent, entry)  # record_transition wrote it for an Incident
     entry.changes = list(changes)
     entry.previous_text = json.dumps(previous) if previous else None
     entry.private_note = note.strip() or None
@@ -906,7 +908,7 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
         raise IncidentError(f"These fields cannot be fixed: {', '.join(sorted(unknown))}.")
     changed, changes = [], []
     for name, raw in values.items():
-        field = Incident._meta.get_field(name)
+        field = cast(models.Field, Incident._meta.get_field(name))
         value = _fix_value(field, raw)
         if getattr(incident, name) == value:
             continue

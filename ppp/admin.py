@@ -1,5 +1,7 @@
 """Admin pieces shared by the apps."""
 
+from typing import TYPE_CHECKING, ClassVar, cast
+
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 
@@ -15,7 +17,15 @@ class _ChangeListOnlyColumns(ChangeList):
         return queryset.only(*columns) if columns else queryset
 
 
-class ChangelistAtScale:
+# To mypy the mixins below are the admin classes they are mixed into.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+    _InlineModelAdmin = admin.options.InlineModelAdmin
+else:
+    _ModelAdmin = _InlineModelAdmin = object
+
+
+class ChangelistAtScale(_ModelAdmin):
     """Django's own knobs for the admin's big tables (evidence, the audit trail,
     organisations…), as bench/FINDINGS.md measured them at national size: at most 10,000
     rows counted (1,000 for a search), no full count and no facet counts, 50 rows a page,
@@ -24,7 +34,7 @@ class ChangelistAtScale:
     # The columns the list's rows read (`QuerySet.only`), if it shows a few of many: each
     # row of a related table otherwise brings every column, dates and JSON parsed for nothing.
     list_only: tuple[str, ...] = ()
-    paginator = AdminCappedPaginator
+    paginator: ClassVar[type] = AdminCappedPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
@@ -36,13 +46,15 @@ class ChangelistAtScale:
         return _ChangeListOnlyColumns
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        paginator = cast(
+            AdminCappedPaginator, super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        )
         if request.GET.get(SEARCH_VAR, "").strip():
             paginator.cap = self.search_count_cap
         return paginator
 
 
-class FrozenParentInline:
+class FrozenParentInline(_InlineModelAdmin):
     """An inline whose rows cannot be added, changed or deleted once the parent is frozen
     (a published charter or scheme: it is what organisations signed or answered).
     Subclasses say when: `frozen(parent) -> bool`."""

@@ -67,6 +67,7 @@ def optgroups(self, name, value, attr=None):
 
 
 def install() -> None:
-    ModelAdmin.response_action = response_action
-    AutocompleteMixin.optgroups = optgroups
-    ChangeList.get_filters = get_filters
+    # Patches of Django's own methods, on purpose (see above).
+    ModelAdmin.response_action = response_action  # type: ignore[method-assign]
+    AutocompleteMixin.optgroups = optgroups  # type: ignore[method-assign]
+    ChangeList.get_filters = get_filters  # type: ignore[method-assign]

@@ -47,7 +47,7 @@ def mark_shapes(*, background: str | None = NAVY, rounded: bool = False) -> list
 
 
 def _scaled(shapes: list[Shape], scale: float, dx: float = 0, dy: float = 0) -> list[Shape]:
-    out = []
+    out: list[tuple] = []
     for shape in shapes:
         kind = shape[0]
         if kind == "circle":

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 
 class DatabaseCache(DjangoDatabaseCache):
+    _table: str  # Django's: the quoted name of the cache table (django-stubs leaves it out)
+
     def _connection(self):
         return connections[router.db_for_write(self.cache_model_class)]
 

@@ -15,9 +15,11 @@ reference across incidents), store `blind_index(value)` beside it: a keyed hash
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
 from encrypted_fields import fields as encrypted_fields
 
 
@@ -53,7 +55,19 @@ def blind_index(value: str) -> str:
     return hmac.new(settings.FIELD_INDEX_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
-class EncryptedFieldKeys:
+# encrypted_fields ships no types: to mypy, its fields are the Django fields they extend, so a
+# model's encrypted text reads and writes as `str` (ADR 0090).
+if TYPE_CHECKING:
+    _FieldKeysBase = models.Field
+    _EncryptedText = models.TextField
+    _EncryptedChar = models.CharField
+else:
+    _FieldKeysBase = object
+    _EncryptedText = encrypted_fields.EncryptedTextField
+    _EncryptedChar = encrypted_fields.EncryptedCharField
+
+
+class EncryptedFieldKeys(_FieldKeysBase):
     """Use FIELD_ENCRYPTION_KEYS (first encrypts, all decrypt) for an encrypted_fields field."""
 
     @property
@@ -66,10 +80,10 @@ class EncryptedFieldKeys:
         return super().to_python(value)
 
 
-class EncryptedTextField(EncryptedFieldKeys, encrypted_fields.EncryptedTextField):
+class EncryptedTextField(EncryptedFieldKeys, _EncryptedText):
     """A TextField stored as Fernet ciphertext. Empty values are stored as NULL: give
     the field `null=True, blank=True` unless it is required."""
 
 
-class EncryptedCharField(EncryptedFieldKeys, encrypted_fields.EncryptedCharField):
+class EncryptedCharField(EncryptedFieldKeys, _EncryptedChar):
     """A CharField stored as ciphertext (the column is text: ciphertext is longer)."""

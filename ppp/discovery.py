@@ -23,6 +23,8 @@ class AppRegistry:
 
     def register(self, function: Callable) -> Callable:
         config = apps.get_containing_app_config(function.__module__)
+        if config is None:
+            raise LookupError(f"{function.__module__} is not part of an installed app.")
         self._functions[config.label] = function
         return function
 

@@ -2,6 +2,7 @@
 
 import html
 import re
+from typing import TYPE_CHECKING, cast
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
@@ -73,16 +74,24 @@ def govuk_messages(form: forms.BaseForm) -> None:
         # for `error_messages[code]` only when the code is there (set above).
 
 
+# To mypy GDSFormMixin is a form (it uses a form's fields); at run time it is a plain class
+# mixed into one.
+if TYPE_CHECKING:
+    _Form = forms.BaseForm
+else:
+    _Form = object
+
+
 class GOVUKMessagesMixin:
     """Every form in PPP answers in GOV.UK words (see `govuk_messages`); applied when the
     form validates, so fields added in a form's own `__init__` are covered too."""
 
     def full_clean(self):
-        govuk_messages(self)
-        super().full_clean()
+        govuk_messages(cast(forms.BaseForm, self))
+        super().full_clean()  # type: ignore[misc]  # the form's own, after this mixin
 
 
-class GDSFormMixin(GOVUKMessagesMixin):
+class GDSFormMixin(GOVUKMessagesMixin, _Form):
     """Gives a form a crispy-forms-gds helper with one submit button.
 
     Set `submit_label` on the form class; the template renders `{% crispy form %}`

@@ -23,7 +23,7 @@ A concrete history model names its subject and its actions:
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -52,7 +52,7 @@ class HistoryEntry(models.Model):
         return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
 
     def get_action_display(self) -> str:
-        field = self._meta.get_field("action")
+        field = cast(models.Field, self._meta.get_field("action"))
         return dict(field.flatchoices).get(self.action, self.action.replace("_", " ").capitalize())
 
     @property
@@ -66,14 +66,14 @@ def history_model(subject_model: type[models.Model]) -> type[HistoryEntry]:
     for model in apps.get_models():
         subject_field = getattr(model, "subject_field", "")
         if subject_field and model._meta.get_field(subject_field).related_model is subject_model:
-            return model
+            return cast(type[HistoryEntry], model)
     raise LookupError(f"No history model records {subject_model.__name__}.")
 
 
 def history_of(obj: models.Model) -> models.QuerySet:
     """The object's history, oldest first, with who did each step."""
     model = history_model(type(obj))
-    return model.objects.filter(**{model.subject_field: obj}).select_related("by").order_by("at", "pk")
+    return model._default_manager.filter(**{model.subject_field: obj}).select_related("by").order_by("at", "pk")
 
 
 def record_transition(
@@ -97,12 +97,12 @@ def record_transition(
     """
     from_status = getattr(obj, "status", "") or ""
     if to is not None:
-        obj.status = to
+        obj.status = to  # type: ignore[attr-defined]  # a model with a history has a status
         obj.save(update_fields=["status", *update_fields])
     elif update_fields:
         obj.save(update_fields=list(update_fields))
     model = history_model(type(obj))
-    entry = model.objects.create(
+    entry = model._default_manager.create(
         **{model.subject_field: obj},
         action=action,
         from_status=from_status if to is not None else "",
@@ -116,7 +116,7 @@ def record_transition(
         target=obj,
         organisation=organisation,
         request=request,
-        **({"from": from_status, "to": obj.status} if to is not None else {}),
+        **({"from": from_status, "to": to} if to is not None else {}),
         **({"note": note[:500]} if note else {}),
         **detail,
     )

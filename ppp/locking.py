@@ -16,10 +16,14 @@ concurrency tests (tests/accreditation/test_concurrency.py, training's bookings)
 it holds under real PostgreSQL with threads.
 """
 
+from typing import TypeVar
+
 from django.db import models
 
+M = TypeVar("M", bound=models.Model)
 
-def lock(model: type[models.Model], pk, *related: str) -> models.Model:
+
+def lock(model: type[M], pk, *related: str) -> M:
     """Lock the row `pk` of `model` (and only it, not the rows `related` joins) and
     return it freshly read, with `related` selected. Must run inside a transaction."""
     queryset = model._default_manager.select_for_update(of=("self",))

@@ -11,6 +11,8 @@ admin's templates/admin/pagination.html do).
 Works as the admin's paginator too: `paginator = CappedPaginator` on a ModelAdmin.
 """
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -33,7 +35,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        rows = self.object_list if self.count_from is None else self.count_from
+        rows: Any = self.object_list if self.count_from is None else self.count_from  # a list or a queryset
         if hasattr(rows, "order_by") and not rows.query.is_sliced:
             rows = rows.order_by()  # a count needs no order: the LIMIT stops at cap + 1 rows, unsorted
         counted = rows[: self.cap + 1]

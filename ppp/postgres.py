@@ -12,6 +12,8 @@
   `atomic = False`), and plainly elsewhere.
 """
 
+from typing import cast
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import connections, models, router
@@ -36,7 +38,7 @@ def distinct_values(model: type[models.Model], field_name: str, *, limit: int = 
             .distinct()[:limit]
         )
     connection = connections[using]
-    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    column = connection.ops.quote_name(cast(models.Field, model._meta.get_field(field_name)).column)
     table = connection.ops.quote_name(model._meta.db_table)
     sql = (
         f"WITH RECURSIVE seen(value, n) AS ("  # noqa: S608 - names from the model's metadata
@@ -60,8 +62,9 @@ class TrigramIndex(GinIndex):
     """
 
     def __init__(self, *expressions, **kwargs):
-        expressions = [OpClass(Upper(e), name="gin_trgm_ops") if isinstance(e, str) else e for e in expressions]
-        super().__init__(*expressions, **kwargs)
+        super().__init__(
+            *[OpClass(Upper(e), name="gin_trgm_ops") if isinstance(e, str) else e for e in expressions], **kwargs
+        )
 
     def _plain(self) -> models.Index:
         inner = [e.get_source_expressions()[0] if isinstance(e, OpClass) else e for e in self.expressions]

@@ -23,9 +23,11 @@ class PrivateFileStorage(FileSystemStorage):
     A full disk leaves no partial file behind: the half-written file is removed and
     `StorageFull` raised, which the services turn into a message for the person."""
 
+    _location: str | None  # FileSystemStorage's: OPTIONS["location"] (django-stubs leaves it out)
+
     def _save(self, name, content):
         try:
-            return super()._save(name, content)
+            return super()._save(name, content)  # type: ignore[misc]  # Django's Storage._save; not in django-stubs
         except OSError as error:
             if error.errno not in FULL:
                 raise

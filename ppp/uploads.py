@@ -26,6 +26,7 @@ import struct
 import zipfile
 from io import BytesIO
 from pathlib import PurePath
+from typing import NoReturn
 
 import magic
 from django.conf import settings
@@ -80,7 +81,7 @@ class InfectedFile(ValidationError):
     pass
 
 
-def _refuse(message: str):
+def _refuse(message: str) -> NoReturn:
     raise ValidationError(message)
 
 

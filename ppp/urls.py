@@ -12,7 +12,7 @@ admin.site.index_title = "Positive and Peaceful Places"
 # national scale (bench/FINDINGS.md). The admin's home lists them; breadcrumbs lead back.
 admin.site.enable_nav_sidebar = False
 # Admin sign-in goes through the site's own sign-in (with two-factor and lockouts).
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # on purpose
 
 urlpatterns = [
     path("", views.home, name="home"),

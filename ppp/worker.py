@@ -19,11 +19,14 @@ import logging
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from django import db
 from django.conf import settings
 from procrastinate import jobs as jobs_module
+from procrastinate import worker as worker_module
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
 
 from ppp.tasks import CERTIFICATES, DEFAULT, MAIL
 
@@ -60,7 +63,7 @@ class Supervisor:
         self.until_done = until_done
         self.listen_notify = listen_notify and not until_done
         self.stopping = asyncio.Event()
-        self.workers = []
+        self.workers: list[worker_module.Worker] = []
 
     def stop(self) -> None:
         log.info("Stopping: finishing the jobs under way")
@@ -84,7 +87,7 @@ class Supervisor:
             wait = min(wait * 2, LONGEST_WAIT)
 
     async def _run_once(self) -> None:
-        connector = app.connector.get_worker_connector()
+        connector = cast(DjangoConnector, app.connector).get_worker_connector()
         with app.replace_connector(connector):
             async with app.open_async():
                 await self.retry_stalled_jobs()
@@ -112,7 +115,7 @@ class Supervisor:
                     # task of its failed) stops them all, to start again together.
                     first = asyncio.FIRST_EXCEPTION if self.until_done else asyncio.FIRST_COMPLETED
                     done, _pending = await asyncio.wait(runs, return_when=first)
-                    failed = [run.exception() for run in done if run.exception()]
+                    failed = [error for run in done if (error := run.exception()) is not None]
                     if failed or not self.until_done:
                         # One worker lost the database (or stopped): stop the others too and
                         # start again together.
@@ -168,7 +171,7 @@ class Supervisor:
     async def retry_stalled_jobs(self) -> int:
         """Put back in the queue the jobs of workers silent for WORKER_STALLED_SECONDS."""
         manager = app.job_manager
-        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=settings.WORKER_STALLED_SECONDS)
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=settings.WORKER_STALLED_SECONDS))
         for job in stalled:
             try:
                 if job.attempts >= MAX_STALLED_RETRIES:

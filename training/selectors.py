@@ -1,5 +1,6 @@
 """Reads that several training pages, and the award, use."""
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -68,7 +69,7 @@ class Completion:
     name: str
     role: str
     course: str
-    on: object
+    on: datetime.date
     certificate: str
 
 

@@ -6,10 +6,11 @@ once the transaction commits."""
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -206,7 +207,7 @@ def _fill_places(session: CourseSession, *, by: User | None) -> list[Booking]:
     """Move the first waitlisted bookings to confirmed places while places are free.
     The caller holds the session's lock."""
     free = session.capacity - _confirmed_count(session)
-    promoted = []
+    promoted: list[Booking] = []
     if free <= 0:
         return promoted
     waiting = (
@@ -436,7 +437,8 @@ def session_update(
         locked,
         action=SessionEvent.Action.CAPACITY if changed == ["capacity"] else SessionEvent.Action.CHANGED,
         by=by,
-        note=note or "Changed: " + ", ".join(CourseSession._meta.get_field(n).verbose_name for n in changed),
+        note=note
+        or "Changed: " + ", ".join(str(cast(Field, CourseSession._meta.get_field(n)).verbose_name) for n in changed),
         request=request,
         update_fields=tuple(changed),
     )
@@ -739,7 +741,7 @@ def evaluation_submit(*, evaluation: Evaluation, usefulness: int, will_change: s
 # ---------------------------------------------------------------- charges and accounts
 
 
-CHARGE_STEPS = {
+CHARGE_STEPS: dict[str, tuple[set[str], str]] = {
     Charge.Status.INVOICED: ({Charge.Status.NOT_INVOICED}, ChargeEvent.Action.INVOICED),
     Charge.Status.PAID: ({Charge.Status.INVOICED}, ChargeEvent.Action.PAID),
     Charge.Status.NOT_INVOICED: ({Charge.Status.INVOICED}, ChargeEvent.Action.REOPENED),

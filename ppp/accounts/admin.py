@@ -150,8 +150,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_filter = ["type", ("last_used_at", admin.DateFieldListFilter)]
     search_fields = ["user__email"]
     list_select_related = ["user"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
 
     def has_add_permission(self, request):
         return False

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, cast
+
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
@@ -36,7 +38,7 @@ class InvitationForm(GDSFormMixin, forms.Form):
     def __init__(self, *args, can_invite_lead: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not can_invite_lead:
-            self.fields["role"].choices = [(Membership.Role.MEMBER, "Member")]
+            cast(forms.ChoiceField, self.fields["role"]).choices = [(Membership.Role.MEMBER, "Member")]
             self.fields["role"].help_text = "Members record incidents and book training."
 
     def clean_email(self):
@@ -68,7 +70,7 @@ class AcceptInvitationForm(GDSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The passwords do not match")
@@ -134,7 +136,17 @@ class ChangePasswordForm(GOVUKMessagesMixin, AllauthChangePasswordForm):
             raise forms.ValidationError("Your current password is not right: check it and try again") from None
 
 
-class LimitedCodeMixin:
+# allauth's forms are untyped: to mypy, the mixins for them are allauth's own form.
+if TYPE_CHECKING:
+
+    class _CodeForm(MFABaseAuthenticateForm):
+        pass
+
+else:
+    _CodeForm = object
+
+
+class LimitedCodeMixin(_CodeForm):
     """Two-factor codes are guessed no more freely than passwords.
 
     Every wrong code (authenticator or recovery code) counts as a failed sign-in for the
@@ -185,7 +197,7 @@ class LimitedCodeMixin:
         AxesProxyHandler.user_login_failed(sender=type(self), credentials={"email": self.user.email}, request=request)
 
 
-class CodeNounMixin:
+class CodeNounMixin(_CodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].noun = "the code from your authenticator app, or a recovery code"

@@ -267,13 +267,13 @@ def invitation_accept_view(request, token):
     signed_in = request.user.is_authenticated
     form = None if signed_in else AcceptInvitationForm(posted(request), email=invitation.email)
     context = {"invitation": invitation, "form": form}
-    if request.method == "POST" and (signed_in or form.is_valid()):
+    if request.method == "POST" and (form is None or form.is_valid()):  # no form: signed in
         try:
             membership = invitation_accept(
                 invitation=invitation,
                 user=request.user if signed_in else None,
-                full_name="" if signed_in else form.cleaned_data["full_name"],
-                password="" if signed_in else form.cleaned_data["password1"],
+                full_name="" if form is None else form.cleaned_data["full_name"],
+                password="" if form is None else form.cleaned_data["password1"],
                 request=request,
             )
         except AccountsError as error:

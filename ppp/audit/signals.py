@@ -39,7 +39,7 @@ def on_admin_change(sender, instance: LogEntry, created, **kwargs):
     audit_record(
         action,
         actor=instance.user,
-        model=instance.content_type.model if instance.content_type_id else "",
+        model=instance.content_type.model if instance.content_type_id else "",  # type: ignore[attr-defined]  # untyped FK in django-stubs
         object_id=instance.object_id or "",
         object=instance.object_repr,
         message=instance.get_change_message(),

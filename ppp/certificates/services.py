@@ -95,7 +95,7 @@ def certificate_revoke(
     """
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
     if not (by is None and by_rule):
-        holder_lead = holder_gives_up and certificate.organisation_id and is_lead(by, certificate.organisation)
+        holder_lead = holder_gives_up and certificate.organisation is not None and is_lead(by, certificate.organisation)
         if not (by.is_officer or holder_lead):
             raise CertificateError("Only a council officer can revoke a certificate.")
     if certificate.revoked_at:

@@ -13,8 +13,16 @@ class EmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "created_at"]
     search_fields = ["subject"]
     show_full_result_count = False
-    fields = ["subject", "recipients", "status", "attempts", "last_error", "created_at", "last_attempt_at", "sent_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "subject",
+        "recipients",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "last_attempt_at",
+        "sent_at",
+    )
     actions = ["send_again"]
 
     @admin.display(description="to")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +32,8 @@ class Command(BaseCommand):
                 f"{error} Nothing was changed: put the old key back in the list and run it again."
             ) from None
         total = sum(counts.values())
-        audit_record("crypto.rotate", rows=total, **{label.replace(".", "_"): n for label, n in counts.items()})
+        per_model: dict[str, Any] = {label.replace(".", "_"): n for label, n in counts.items()}
+        audit_record("crypto.rotate", rows=total, **per_model)
         detail = ", ".join(f"{label} {n}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} row(s) with the newest key ({detail})."))
 

@@ -5,6 +5,7 @@ The platform seeds organisations and people; then each domain app that has a
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
@@ -138,7 +139,7 @@ class Command(BaseCommand):
     def seed_organisations(self) -> dict[str, Organisation]:
         organisations = {}
         for key, name, kind, phase, urn, address, postcode in ORGANISATIONS:
-            lookup = {"urn": urn} if urn else {"name": name}
+            lookup: dict[str, Any] = {"urn": urn} if urn else {"name": name}
             organisation, _ = Organisation.objects.update_or_create(
                 **lookup,
                 defaults={
