@@ -9,6 +9,8 @@ Procedure (docs/operations/upgrading.md): set the new FIELD_INDEX_KEY on every s
 run this once, restart. Safe to run again.
 """
 
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -36,7 +38,8 @@ class Command(BaseCommand):
                 f"{error} Nothing was changed: FIELD_ENCRYPTION_KEYS must read the stored values first."
             ) from None
         total = sum(counts.values())
-        audit_record("crypto.reindex", rows=total, **{label.replace(".", "_"): n for label, n in counts.items()})
+        per_model: dict[str, Any] = {label.replace(".", "_"): n for label, n in counts.items()}
+        audit_record("crypto.reindex", rows=total, **per_model)
         detail = ", ".join(f"{label} {n}" for label, n in counts.items()) or "none"
         self.stdout.write(self.style.SUCCESS(f"Re-indexed {total} value(s) with FIELD_INDEX_KEY ({detail})."))
 
