@@ -21,26 +21,37 @@ CONCURRENCY = 8
 # Officers are tens of people, not the public: at concurrency 8 on two workers each request
 # waits behind three others, so p95 there is four times a page's own time (throughput,
 # not latency). Their pages are also measured with one request per worker, and their
-# target (p95 <= 150 ms) is read there; both figures go in the table.
+# target (at most 1.5x their stock admin peer, national.PEER_LIMIT) is read there; both
+# figures go in the table.
 TEAM_CONCURRENCY = 2
 STAFF = ("officer", "superuser")
 
 # (label, who, path) — `who` is anonymous, officer, superuser or lead; {placeholders}
-# come from national_models.bench_targets().
+# come from national_models.bench_targets(); a path "mix:<name>" is traffic that does not
+# repeat: each request the next path of national_models.bench_mixes()[name].
 PAGES = [
     ("bare Django view", "anonymous", "/__bench__/bare/"),
     ("/award-holders/ (public)", "anonymous", "/award-holders/"),
     ("/award-holders/ search", "anonymous", "/award-holders/?q={name_search}"),
+    ("/award-holders/ mix of pages and searches (public)", "anonymous", "mix:award-holders"),
     ("/charter/register/ (public)", "anonymous", "/charter/register/"),
     ("/charter/register/ search", "anonymous", "/charter/register/?q={name_search}"),
+    ("/charter/register/ mix of pages and searches (public)", "anonymous", "mix:register"),
     ("/charter/ (public)", "anonymous", "/charter/"),
     ("/verify/<code>/ (public)", "anonymous", "/verify/{certificate_code}/"),
+    ("/verify/ 20,000 different certificates (public)", "anonymous", "mix:verify"),
+    ("/training/ catalogue (public)", "anonymous", "/training/"),
+    ("a course page (public)", "anonymous", "/training/courses/{course_slug}/"),
+    ("/training/sessions.ics (public)", "anonymous", "/training/sessions.ics"),
     ("/officer/ organisations", "officer", "/officer/"),
     ("/officer/ search", "officer", "/officer/?q={name_search}"),
     ("/officer/ deep page", "officer", "/officer/?page={deep_page}"),
     ("award caseload", "officer", "/award/officer/"),
     ("award caseload, status filter", "officer", "/award/officer/?status=evidencing,assessment"),
     ("charter officer page", "officer", "/charter/officer/"),
+    ("training charges (officer)", "officer", "/training/officer/charges/"),
+    ("training charges, status filter (officer)", "officer", "/training/officer/charges/?status=not_invoiced"),
+    ("training reports (officer)", "officer", "/training/officer/reports/"),
     ("admin evidence list", "superuser", "/admin/accreditation/evidence/"),
     ("admin evidence search", "superuser", "/admin/accreditation/evidence/?q={evidence_search}"),
     ("admin audit events", "superuser", "/admin/audit/auditevent/"),
@@ -49,13 +60,54 @@ PAGES = [
     ("admin audit search (common word)", "superuser", "/admin/audit/auditevent/?q={audit_search_common}"),
     ("admin audit search (email)", "superuser", "/admin/audit/auditevent/?q={audit_email_exact}"),
     ("admin audit action filter", "superuser", "/admin/audit/auditevent/?action={audit_action}"),
+    ("admin training bookings", "superuser", "/admin/training/booking/"),
     ("application page, 30 evidence items", "lead", "{application_url}"),
+    ("a lead's training record", "lead", "/training/organisations/{lead_slug}/"),
+    ("a school's termly incident report", "lead", "/incidents/report/"),
+    # The peers of the staff pages (issue 21): Django's stock admin change list of the same
+    # model showing the same number of rows, on a site of its own (bench/urls.py).
+    *[
+        (f"stock admin: {model}, {rows} rows", "superuser", f"/__bench__/admin/{app}/{model}/")
+        for app, model, rows in (
+            ("accounts", "organisation", 25),
+            ("accreditation", "application", 25),
+            ("accreditation", "evidence", 50),
+            ("audit", "auditevent", 50),
+            ("charter", "pledge", 25),
+            ("training", "charge", 50),
+            ("training", "booking", 50),
+            ("training", "coursesession", 25),
+        )
+    ],
 ]
+# Each staff page's peer (issue 21: at most PEER_LIMIT times its time, in the same run).
+PEERS = {
+    "/officer/ organisations": "stock admin: organisation, 25 rows",
+    "/officer/ search": "stock admin: organisation, 25 rows",
+    "/officer/ deep page": "stock admin: organisation, 25 rows",
+    "award caseload": "stock admin: application, 25 rows",
+    "award caseload, status filter": "stock admin: application, 25 rows",
+    "charter officer page": "stock admin: pledge, 25 rows",
+    "training charges (officer)": "stock admin: charge, 50 rows",
+    "training charges, status filter (officer)": "stock admin: charge, 50 rows",
+    "training reports (officer)": "stock admin: coursesession, 25 rows",
+    "admin evidence list": "stock admin: evidence, 50 rows",
+    "admin evidence search": "stock admin: evidence, 50 rows",
+    "admin audit events": "stock admin: auditevent, 50 rows",
+    "admin audit search (text)": "stock admin: auditevent, 50 rows",
+    "admin audit search (common word)": "stock admin: auditevent, 50 rows",
+    "admin audit search (email)": "stock admin: auditevent, 50 rows",
+    "admin audit action filter": "stock admin: auditevent, 50 rows",
+    "admin training bookings": "stock admin: booking, 50 rows",
+}
 EXPORTS = [
     ("charter register CSV", "officer", "/charter/officer/register.csv"),
     ("caseload CSV", "officer", "/award/officer/?format=csv"),
     ("organisations CSV", "officer", "/officer/organisations.csv"),
+    ("training charges CSV", "officer", "/training/officer/charges.csv"),
+    ("incidents export (a school's records)", "lead", "/incidents/export.csv"),
 ]
+MIX_DIR = Path("/tmp/ppp-bench-mixes")
 
 
 def bench_environment(database_url: str) -> dict:
@@ -148,7 +200,7 @@ class Server:
                 self.process.kill()
 
 
-def wrk(port: int, path: str, cookie: str, seconds: int, concurrency: int = CONCURRENCY) -> dict:
+def wrk(port: int, path: str, cookie: str, seconds: int, concurrency: int = CONCURRENCY, paths: str = "") -> dict:
     out = subprocess.run(
         [
             "wrk",
@@ -163,10 +215,18 @@ def wrk(port: int, path: str, cookie: str, seconds: int, concurrency: int = CONC
         ],
         capture_output=True,
         text=True,
-        env={**os.environ, "WRK_COOKIE": cookie},
+        env={**os.environ, "WRK_COOKIE": cookie, "WRK_PATHS": paths},
         check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def mix_file(name: str, paths: list[str]) -> str:
+    """The file of paths wrk.lua reads for a mix (WRK_PATHS)."""
+    MIX_DIR.mkdir(exist_ok=True)
+    target = MIX_DIR / f"{name}.txt"
+    target.write_text("\n".join(paths) + "\n")
+    return str(target)
 
 
 def probe(port: int, path: str, cookie: str) -> tuple[int, float, int]:
@@ -258,6 +318,7 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
     from . import national_models as data
 
     targets = data.bench_targets()
+    mixes = data.bench_mixes()
     cookies = sessions()
     users = bench_users()
     # The machine is shared: the load before the run says how much else was running.
@@ -269,6 +330,10 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
         exports = [e for e in exports if any(o in e[0] for o in only)]
     with Server(port, bench_environment(database_url)) as server:
         for label, who, path in pages:
+            paths, name = "", ""
+            if path.startswith("mix:"):
+                name = path.removeprefix("mix:")
+                paths, path = mix_file(name, mixes[name]), mixes[name][0]
             status, first, _ = probe(port, path, cookies[who])
             probe(port, path, cookies[who])  # both workers warm
             if status != 200:
@@ -276,11 +341,13 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
                 results["pages"][label] = {"status": status, "path": path}
                 continue
             duration = int(min(60, max(seconds, first * 6)))
-            figures = wrk(port, path, cookies[who], duration)
+            figures = wrk(port, path, cookies[who], duration, paths=paths)
             if who != "anonymous":  # signed-in pages: officers, and a school's staff for comparison
-                figures["team"] = wrk(port, path, cookies[who], duration, concurrency=TEAM_CONCURRENCY)
+                figures["team"] = wrk(port, path, cookies[who], duration, concurrency=TEAM_CONCURRENCY, paths=paths)
             queries, sql_ms, _ = query_count(path, who, users)
             figures.update(path=path, who=who, status=status, queries=queries, sql_ms=sql_ms, single_ms=first * 1000)
+            if paths:
+                figures.update(mix=len(mixes[name]), path=f"mix:{name}")
             results["pages"][label] = figures
             print(
                 f"  {label:40} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms  "

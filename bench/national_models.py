@@ -17,6 +17,7 @@ items, officers with two-factor set up.
 
 import datetime
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -39,7 +40,17 @@ BASE_SIZES = {
     "pledges": 20_000,
     "audit_events": 1_000_000,
     "officers": 60,
+    # issue 22: incidents and training at every school in England
+    "incidents": 2_000_000,
+    "sessions": 5_000,
+    "bookings": 100_000,
 }
+# The bench lead's school has the same history at every scale, so its pages (the termly
+# incident report, the records export, the training record) compare like for like.
+BENCH_SCHOOL_INCIDENTS = 5_000
+BENCH_SCHOOL_BOOKINGS = 60
+# How many different certificates, register pages and searches the public mixes use.
+MIX_SIZE = 20_000
 
 # The accounts the benchmark signs in as (see bench/harness.py).
 BENCH_OFFICER = "bench-officer@national.example"
@@ -227,6 +238,8 @@ class National:
         self.applications_and_evidence()
         self.pledges()
         self.audit_trail()
+        self.incidents()
+        self.training()
         reset_sequences(self.models_with_ids())
         self.two_factor()
 
@@ -254,6 +267,8 @@ class National:
             c.ReviewAnswer,
             self.IssuedCertificate,
             self.AuditEvent,
+            *self.incident_models(),
+            *self.training_models(),
         ]
 
     def organisations_and_people(self):
@@ -948,6 +963,325 @@ class National:
 
         copy_rows(self.AuditEvent, rows(), label="audit events")
 
+    # ------------------------------------------------------------------ incidents (issue 22)
+
+    def incident_models(self):
+        from incidents.models import Incident, Involvement
+
+        return [Incident, Involvement]
+
+    def incidents(self):
+        """About 2 million incidents (scale 1.0) over three school years at every school,
+        each with a target and an alleged perpetrator (a witness in three of ten), the free
+        text and pupil references encrypted with the app's key and the references' blind
+        index as the app writes them; then the monthly figures, recounted by the app."""
+        from incidents import figures
+        from incidents.models import (
+            CATEGORY_FIELDS,
+            FORM_FIELDS,
+            Incident,
+            Involvement,
+            Location,
+            Mode,
+            ReportedBy,
+            Role,
+            Status,
+            YearGroup,
+        )
+        from incidents.services import classify
+        from ppp.crypto import blind_index, encrypt
+
+        rng = self.rng
+        schools = [o["id"] for o in self.organisations if o["urn"] is not None]
+        total = max(10, round(BASE_SIZES["incidents"] * self.scale))
+        counts = dict.fromkeys(schools, 0)
+        for _ in range(max(0, total - BENCH_SCHOOL_INCIDENTS)):
+            counts[schools[rng.randrange(len(schools))]] += 1
+        counts[1] = BENCH_SCHOOL_INCIDENTS
+        # Ciphertexts made by the app's own encryption, a pool of each (encrypting two
+        # million texts one by one would be most of the build, and each is as long).
+        texts = [encrypt(self.text(rng.randint(8, 40))) for _ in range(300)]
+        actions = [encrypt(self.text(rng.randint(5, 15))) for _ in range(100)]
+        outcomes = [encrypt(self.text(rng.randint(5, 20))) for _ in range(100)]
+        pupils = [(encrypt(ref), blind_index(ref)) for ref in (f"P{n:05d}" for n in range(2_000))]
+        forms, categories = list(FORM_FIELDS.values()), list(CATEGORY_FIELDS.values())
+        years = YearGroup.values[:-1]
+        locations, modes, reporters = Location.values, Mode.values, ReportedBy.values
+        statuses = [Status.OPEN, Status.UNDER_REVIEW, Status.RESOLVED, Status.CLOSED, Status.CLOSED]
+        span = 3 * 365 * 86400
+        incidents: list[dict] = []
+        people: list[dict] = []
+        incident_id = 0
+
+        def write():
+            # Incidents first, then their people (each COPY is checked on its own).
+            copy_rows(Incident, incidents, label="incidents (a batch)")
+            copy_rows(Involvement, people, label="people involved (a batch)")
+            incidents.clear()
+            people.clear()
+
+        for org_id, count in counts.items():
+            recorder = self.lead_of.get(org_id)
+            for n in range(count):
+                incident_id += 1
+                occurred = self.now - datetime.timedelta(seconds=rng.randrange(span) + 3600)
+                reported = min(self.now, occurred + datetime.timedelta(hours=rng.randint(1, 48)))
+                several, purpose, power = rng.random() < 0.7, rng.random() < 0.85, rng.random() < 0.8
+                status = rng.choice(statuses)
+                done = status in (Status.RESOLVED, Status.CLOSED)
+                resolved = min(self.now, reported + datetime.timedelta(days=rng.randint(1, 40))) if done else None
+                flags = dict.fromkeys(forms + categories, False)
+                for f in rng.sample(forms, rng.choice([1, 1, 2, 3])):
+                    flags[f] = True
+                if rng.random() < 0.25:
+                    flags[rng.choice(categories)] = True
+                informed = rng.random() < 0.6
+                incidents.append(
+                    {
+                        "id": incident_id,
+                        "public_id": self.uuid(),
+                        "organisation": org_id,
+                        "reference": f"{timezone.localtime(occurred).year}-{n + 1:05d}",
+                        "occurred_at": occurred,
+                        "reported_at": reported,
+                        "reported_by": rng.choice(reporters),
+                        "location": rng.choice(locations),
+                        "mode": rng.choice(modes),
+                        **flags,
+                        "description": rng.choice(texts),
+                        "stop_several_times": several,
+                        "stop_on_purpose": purpose,
+                        "stop_power_imbalance": power,
+                        "classification": classify(several, purpose, power),
+                        "immediate_action": rng.choice(actions),
+                        "restorative_used": rng.random() < 0.4,
+                        "parents_informed": informed,
+                        "parents_informed_on": timezone.localtime(reported).date() if informed else None,
+                        "parents_informed_how": "phone" if informed else "",
+                        "review_date": (timezone.localtime(occurred) + datetime.timedelta(days=14)).date(),
+                        "outcome": rng.choice(outcomes) if done else None,
+                        "status": status,
+                        "is_repeat": rng.random() < 0.2,
+                        "recorded_by": recorder,
+                        "created_at": reported,
+                        "updated_at": resolved or reported,
+                        "resolved_at": resolved,
+                        "closed_at": resolved if status == Status.CLOSED else None,
+                    }
+                )
+                roles = (Role.TARGET, Role.ALLEGED_PERPETRATOR) + ((Role.WITNESS,) if rng.random() < 0.3 else ())
+                for role in roles:
+                    cipher, index = rng.choice(pupils)
+                    people.append(
+                        {
+                            "id": self.ids.next("involvement"),
+                            "public_id": self.uuid(),
+                            "incident": incident_id,
+                            "pupil_reference": cipher,
+                            "pupil_index": index,
+                            "year_group": rng.choice(years),
+                            "send": rng.random() < 0.15,
+                            "role": role,
+                            "added_by": recorder,
+                            "created_at": reported,
+                        }
+                    )
+            if len(incidents) >= 200_000:
+                write()
+        write()
+        started = time.perf_counter()
+        written = figures.rebuild()
+        took = time.perf_counter() - started
+        print(f"  {'monthly figures (the app recounts)':38} {written:>10,} rows  {took:6.1f} s")
+
+    # ------------------------------------------------------------------ training (issue 22)
+
+    def training_models(self):
+        from training import models as t
+
+        return [t.CourseSession, t.Booking, t.BookingEvent, t.Charge, t.TrainingAccount]
+
+    def training(self):
+        """The 8 courses (from the migrations) with 5,000 sessions over three years and the
+        next one, 100,000 places booked by schools' leads (scale 1.0), their history,
+        attendance, charges and traded-services accounts; the bench school has the same
+        60 places at every scale."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from training import models as t
+
+        rng = self.rng
+        courses = list(t.Course.objects.values("id", "slug", "title", "price_traded", "price_standard"))
+        schools = [o["id"] for o in self.organisations if o["urn"] is not None]
+        traded = {org: rng.random() < 0.3 for org in schools}
+        copy_rows(
+            t.TrainingAccount,
+            (
+                {
+                    "id": self.ids.next("training_account"),
+                    "organisation": org,
+                    "buys_traded_services": traded[org],
+                    "finance_contact": f"finance@school{org}.example",
+                    "updated_at": self.ago(400),
+                }
+                for org in schools
+                if rng.random() < 0.6 or org == 1
+            ),
+            label="training accounts",
+        )
+        n_sessions = max(8, round(BASE_SIZES["sessions"] * self.scale))
+        n_bookings = max(50, round(BASE_SIZES["bookings"] * self.scale))
+        sessions = []
+        for _ in range(n_sessions):
+            course = rng.choice(courses)
+            day = self.today + datetime.timedelta(days=rng.randint(-3 * 365, 365))
+            starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+            online = rng.random() < 0.2
+            capacity = rng.randint(20, 30)
+            past = starts < self.now
+            cancelled = rng.random() < (0.06 if past else 0.03)
+            sessions.append(
+                {
+                    "id": self.ids.next("session"),
+                    "public_id": self.uuid(),
+                    "course": course["id"],
+                    "starts_at": starts,
+                    "ends_at": starts + datetime.timedelta(hours=6),
+                    "mode": "online" if online else "in_person",
+                    "venue": "" if online else f"{rng.choice(PREFIXES)} Training Centre",
+                    "venue_address": "" if online else f"{rng.randint(1, 99)} High Street\nLeicester",
+                    "joining_link": f"https://meet.example.org/{self.uuid().hex}" if online else "",
+                    "capacity": capacity,
+                    "minimum_numbers": 6,
+                    "trainer": self.name(),
+                    "booking_deadline": starts - datetime.timedelta(days=2),
+                    "status": "cancelled" if cancelled else ("completed" if past else "scheduled"),
+                    "go_ahead_confirmed_at": None,
+                    "notes": "",
+                    "cancellation_reason": "Too few places booked." if cancelled else "",
+                    "created_at": starts - datetime.timedelta(days=rng.randint(30, 120)),
+                    "_course": course,
+                }
+            )
+        copy_rows(t.CourseSession, ({k: v for k, v in s.items() if k != "_course"} for s in sessions), label="sessions")
+        # Places: each session gets its share, a school books one to three people at a time.
+        per_session = [0] * len(sessions)
+        for _ in range(max(0, n_bookings - BENCH_SCHOOL_BOOKINGS)):
+            per_session[rng.randrange(len(sessions))] += 1
+        bench_sessions = set(rng.sample(range(len(sessions)), min(len(sessions), BENCH_SCHOOL_BOOKINGS)))
+        bookings, events, charges = [], [], {}
+        roles = list(t.Booking.Role.values)
+        for index, session in enumerate(sessions):
+            wanted = [1] * (1 if index in bench_sessions else 0)
+            orgs = [1] * len(wanted)
+            while len(orgs) < per_session[index] + len(wanted):
+                org = schools[rng.randrange(len(schools))]
+                orgs += [org] * rng.randint(1, 3)
+            orgs = orgs[: per_session[index] + len(wanted)]
+            confirmed = 0
+            course = session["_course"]
+            for org in orgs:
+                booking_id = self.ids.next("booking")
+                booked_at = session["created_at"] + datetime.timedelta(days=rng.randint(1, 25))
+                price = course["price_traded"] if traded.get(org) else course["price_standard"]
+                if session["status"] == "cancelled":
+                    status, cancelled_at = "cancelled", session["starts_at"] - datetime.timedelta(days=5)
+                elif rng.random() < 0.08:
+                    status, cancelled_at = "cancelled", booked_at + datetime.timedelta(days=2)
+                elif confirmed < session["capacity"]:
+                    status, cancelled_at = "confirmed", None
+                    confirmed += 1
+                else:
+                    status, cancelled_at = "waitlisted", None
+                late = status == "cancelled" and session["status"] == "completed" and rng.random() < 0.3
+                attendance = "not_recorded"
+                if status == "confirmed" and session["status"] == "completed":
+                    attendance = "attended" if rng.random() < 0.9 else "absent"
+                bookings.append(
+                    {
+                        "id": booking_id,
+                        "public_id": self.uuid(),
+                        "session": session["id"],
+                        "organisation": org,
+                        "attendee_name": self.name(),
+                        "attendee_email": f"b{booking_id}@staff{org}.example",
+                        "attendee_role": rng.choice(roles),
+                        "booked_by": self.lead_of[org],
+                        "status": status,
+                        "attendance": attendance,
+                        "price": price,
+                        "late_cancellation": late,
+                        "created_at": booked_at,
+                        "cancelled_at": cancelled_at,
+                    }
+                )
+                first = "waitlisted" if status == "waitlisted" or rng.random() < 0.05 else "booked"
+                events.append(self._booking_event(booking_id, first, self.lead_of[org], booked_at))
+                if status == "cancelled":
+                    events.append(self._booking_event(booking_id, "cancelled", self.lead_of[org], cancelled_at))
+                if session["status"] == "completed" and (status == "confirmed" or late):
+                    charge = charges.setdefault(
+                        (org, session["id"]),
+                        {"places": 0, "no_shows": 0, "late": 0, "amount": 0, "at": session["ends_at"]},
+                    )
+                    charge["places"] += status == "confirmed"
+                    charge["no_shows"] += attendance == "absent"
+                    charge["late"] += late
+                    charge["amount"] += price
+        copy_rows(t.Booking, bookings, label="training places")
+        copy_rows(t.BookingEvent, events, label="training places' history")
+        copy_rows(
+            t.Charge,
+            (
+                {
+                    "id": self.ids.next("charge"),
+                    "public_id": self.uuid(),
+                    "organisation": org,
+                    "session": session_id,
+                    "places": c["places"],
+                    "no_shows": c["no_shows"],
+                    "late_cancellations": c["late"],
+                    "amount": c["amount"],
+                    "status": "paid" if c["at"] < self.now - datetime.timedelta(days=120) else "not_invoiced",
+                    "invoice_reference": "",
+                    "created_at": c["at"],
+                }
+                for (org, session_id), c in charges.items()
+            ),
+            label="training charges",
+        )
+        # The bench school's certificates (its training record shows them).
+        booking_type = ContentType.objects.get_for_model(t.Booking)
+        by_id = {s["id"]: s for s in sessions}
+        copy_rows(
+            self.IssuedCertificate,
+            (
+                {
+                    "id": self.ids.next("certificate"),
+                    "code": self.certificate_code(self.certificate_codes),
+                    "kind": "training",
+                    "organisation": 1,
+                    "holder": b["attendee_name"],
+                    "title": by_id[b["session"]]["_course"]["title"],
+                    "level": "",
+                    "valid_from": timezone.localtime(by_id[b["session"]]["starts_at"]).date(),
+                    "valid_until": None,
+                    "source_type": booking_type.pk,
+                    "source_id": str(b["id"]),
+                    "issued_by": self.officer_ids[0],
+                    "issued_at": by_id[b["session"]]["ends_at"],
+                    "revoked_at": None,
+                    "revoked_reason": "",
+                }
+                for b in bookings
+                if b["organisation"] == 1 and b["attendance"] == "attended"
+            ),
+            label="training certificates (bench school)",
+        )
+
+    def _booking_event(self, booking_id, action, by, at) -> dict:
+        return {"id": self.ids.next("booking_event"), "booking": booking_id, "action": action, "by": by, "at": at}
+
     def two_factor(self):
         """The bench officer and superuser have two-factor set up, as officers must."""
         from allauth.mfa.totp.internal.auth import TOTP
@@ -968,6 +1302,8 @@ def bench_targets() -> dict:
     certificate = IssuedCertificate.objects.filter(kind="award", revoked_at__isnull=True).order_by("-pk").first()
     organisations = Organisation.objects.count()
     return {
+        "course_slug": "emotion-coaching",
+        "lead_slug": Organisation.objects.get(pk=1).slug,
         "application_url": application.get_absolute_url(),
         "certificate_code": certificate.code,
         "deep_page": max(1, organisations // 25 // 2),
@@ -977,4 +1313,49 @@ def bench_targets() -> dict:
         "audit_search_common": "academy",  # ~2,300 events at 10 %, ~23,500 at 100 %
         "audit_email_exact": Organisation.objects.get(pk=1).memberships.get(role="lead").user.email,
         "audit_action": "auth.login",
+    }
+
+
+def bench_mixes() -> dict[str, list[str]]:
+    """Public traffic that does not repeat (issue 22), each a list of paths wrk takes in
+    turn: MIX_SIZE different valid certificates; register and award-holder pages at random,
+    searches for random names and postcodes' starts, and filters by area and kind."""
+    from urllib.parse import urlencode
+
+    from accreditation.models import Award
+    from charter.models import Pledge
+    from ppp.certificates.models import IssuedCertificate
+
+    rng = random.Random(22)
+    codes = list(
+        IssuedCertificate.objects.filter(revoked_at__isnull=True, kind__in=["award", "pledge"])
+        .order_by("?")
+        .values_list("code", flat=True)[:MIX_SIZE]
+    )
+    verify = [f"/verify/{code}/" for code in codes]
+    kinds = [k for k, *_ in KINDS]
+
+    def listing(base: str, rows: int) -> list[str]:
+        pages = max(1, rows // 25)
+        paths = []
+        for _ in range(MIX_SIZE):
+            pick = rng.random()
+            if pick < 0.4:
+                query = {"page": rng.randint(1, pages)}
+            elif pick < 0.8:
+                word = rng.choice(PREFIXES).lower() + (rng.choice(SUFFIXES) if rng.random() < 0.5 else "")
+                query = {"q": word}
+            elif pick < 0.9:
+                query = {"area": rng.choice(AREAS)}
+            else:
+                query = {"kind": rng.choice(kinds), "page": rng.randint(1, 3)}
+            paths.append(f"{base}?{urlencode(query)}")
+        return paths
+
+    register_rows = Pledge.objects.filter(status="approved").count()
+    holders = Award.objects.count()
+    return {
+        "verify": verify,
+        "register": listing("/charter/register/", register_rows),
+        "award-holders": listing("/award-holders/", holders),
     }

@@ -295,6 +295,8 @@ class FeedbackForm(GDSFormMixin, forms.Form):
 
 class ProviderForm(GDSFormMixin, forms.Form):
     submit_label = "Add provider"
+    # "Did you mean …?": an organisation's slug, or "new". Hidden until `offer` shows the choices.
+    match = forms.CharField(required=False, max_length=220, widget=forms.HiddenInput)
     name = forms.CharField(
         label="Provider's name", max_length=200, error_messages={"required": "Enter the provider's name"}
     )
@@ -305,3 +307,20 @@ class ProviderForm(GDSFormMixin, forms.Form):
         help_text="Providers not yet on this service are invited to sign the charter at this address.",
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
     )
+
+    def offer(self, name: str, matches) -> None:
+        """Ask "did you mean …" with the organisations already on PPP whose names are close."""
+        self.fields["match"] = forms.ChoiceField(
+            label="Did you mean one of these?",
+            help_text="They are already on Positive and Peaceful Places. Its lead is asked to agree before "
+            "you see its charter status.",
+            choices=[
+                *[(o.slug, f"{o.name}{f', {o.postcode}' if o.postcode else ''}") for o in matches],
+                ("new", f"None of these: invite {name} as a new organisation"),
+            ],
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        self.order_fields(["match"])
+        self._bound_fields_cache.pop("match", None)  # render the new field, not the hidden one
+        self.__dict__.pop("helper", None)  # build the helper again, with the choices

@@ -16,6 +16,38 @@ from ppp.tokens import hash_token
 
 from .models import Charter, CommissionedProvider, Pledge, PledgeEvent
 
+CLOSE_NAMES = 5
+
+
+def close_organisations(name: str, *, commissioner) -> list[Organisation]:
+    """Organisations already on PPP whose names are close to `name`: its words in any order
+    (plural or not), or, on PostgreSQL, a similar spelling (pg_trgm's `%` through the trigram
+    index on UPPER(name)). Not the commissioner, nor those already on its list."""
+    from django.db.models.functions import Upper
+
+    from ppp.postgres import is_postgresql
+
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    rows = (
+        Organisation.objects.exclude(pk=commissioner.pk)
+        .exclude(
+            pk__in=CommissionedProvider.objects.filter(commissioner=commissioner, provider__isnull=False).values(
+                "provider"
+            )
+        )
+        .annotate(upper_name=Upper("name"))
+    )
+    condition = organisation_matches(name)
+    if is_postgresql():
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        condition |= Q(upper_name__trigram_similar=name.upper())
+        rows = rows.filter(condition).annotate(similarity=TrigramSimilarity("upper_name", name.upper()))
+        return list(rows.order_by("-similarity", "name", "pk")[:CLOSE_NAMES])
+    return list(rows.filter(condition).order_by("name", "pk")[:CLOSE_NAMES])
+
 
 def current_charter() -> Charter | None:
     """The charter organisations sign today: the latest published version."""

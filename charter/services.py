@@ -696,12 +696,32 @@ def review_feedback(*, review: Review, by: User, feedback: str, request=None) ->
 PROVIDERS_ADDED_PER_DAY = 100
 
 
+class CloseNames(CharterError):
+    """No organisation has exactly this name, but some have close ones: ask "did you mean"
+    before inviting a new organisation (a duplicate of one already here)."""
+
+    def __init__(self, name: str, matches: list[Organisation]):
+        super().__init__(f"Check whether {name} is already on Positive and Peaceful Places under a close name.")
+        self.name, self.matches = name, matches
+
+
 @transaction.atomic
 def provider_add(
-    *, commissioner: Organisation, by: User, name: str, email: str = "", urn: str = "", request=None
+    *,
+    commissioner: Organisation,
+    by: User,
+    name: str,
+    email: str = "",
+    urn: str = "",
+    organisation: Organisation | None = None,
+    new: bool = False,
+    request=None,
 ) -> CommissionedProvider:
-    """List a provider the commissioner funds: an organisation on PPP (found by URN or exact
-    name), else a new one by name and email, who is invited to sign the charter."""
+    """List a provider the commissioner funds: an organisation on PPP (found by URN, exact
+    name, or chosen from close names: `organisation`), else a new one by name and email,
+    who is invited to sign the charter. Close names are offered first (`CloseNames`) unless
+    the commissioner said it is `new`. An organisation on PPP is asked, through its lead,
+    to agree before the commissioner sees its charter status (`provider_accept`)."""
     Organisation.objects.select_for_update().get(pk=commissioner.pk)
     can_manage_providers.require(by, commissioner, CharterError)
     added_today = CommissionedProvider.objects.filter(
@@ -711,9 +731,15 @@ def provider_add(
         raise CharterError(f"You can add up to {PROVIDERS_ADDED_PER_DAY} providers a day. Add the rest tomorrow.")
     name, email, urn = name.strip(), email.strip().lower(), urn.strip()
     found = Organisation.objects.filter(urn=urn).first() if urn else None
+    if found is None and organisation is not None:
+        found = organisation
     if found is None:
         matches = list(Organisation.objects.filter(name__iexact=name)[:2])
         found = matches[0] if len(matches) == 1 else None
+    if found is None and not new:
+        close = selectors.close_organisations(name, commissioner=commissioner)
+        if close:
+            raise CloseNames(name, close)
     if found is not None and found.pk == commissioner.pk:
         raise CharterError("An organisation cannot list itself as its own provider.")
     if found is None and not email:
@@ -765,6 +791,11 @@ def provider_remind(*, provider: CommissionedProvider, by: User, request=None) -
     """Email the provider a reminder to sign (or review) the charter; once a week at most."""
     provider = CommissionedProvider.objects.select_for_update().select_related("commissioner").get(pk=provider.pk)
     can_manage_providers.require(by, provider.commissioner, CharterError)
+    if provider.provider_id and provider.accepted_at is None:
+        raise CharterError(
+            f"{provider.name} has not agreed yet to be listed as your provider. "
+            "You can send reminders once its lead has agreed."
+        )
     if provider.last_reminded_at and provider.last_reminded_at > timezone.now() - datetime.timedelta(days=7):
         raise CharterError(f"{provider.name} was reminded on {provider.last_reminded_at:%d %B %Y}. Wait a week.")
     to = provider_emails(provider)

@@ -517,10 +517,23 @@ def providers(request, slug):
         if not can_manage:
             raise PermissionDenied("Only the commissioner's lead can change its list of providers.")
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            match = data.pop("match", "")
+            chosen = None
+            if match and match != "new":
+                close = selectors.close_organisations(data["name"], commissioner=organisation)
+                chosen = next((o for o in close if o.slug == match), None)
             try:
                 provider = services.provider_add(
-                    commissioner=organisation, by=request.user, request=request, **form.cleaned_data
+                    commissioner=organisation,
+                    by=request.user,
+                    request=request,
+                    organisation=chosen,
+                    new=match == "new",
+                    **data,
                 )
+            except services.CloseNames as close_names:
+                form.offer(close_names.name, close_names.matches)
             except CharterError as error:
                 form.add_error(None, str(error))
             else:

@@ -109,8 +109,12 @@ def bar_chart(chart_id: str, title: str, rows, series_names) -> Chart:
 
 def column_chart(chart_id: str, title: str, labels, series) -> Chart:
     """`labels`: the periods; `series`: [(name, [(value or None, words), …one per period]), …]."""
-    left, plot_h, top, col_w, gap = 10, 170, 34, 15, 9
-    per_group = col_w * len(series) + gap
+    plot_h, top, col_w, gap = 170, 34, 15, 9
+    # Labels are centred under their columns: leave room for the widest (about 7 px a
+    # letter at 12 px Arial) so none is cut off at the edge or runs into the next.
+    label_w = max((len(str(label)) for label in labels), default=0) * 7 + 6
+    per_group = max(col_w * len(series) + gap, label_w)
+    left = max(10, label_w // 2 - col_w * len(series) // 2 + 2)
     peak = _scale(v for _name, cells in series for v, _w in cells)
     groups = []
     for n, label in enumerate(labels):
@@ -133,7 +137,7 @@ def column_chart(chart_id: str, title: str, labels, series) -> Chart:
                 )
             )
         groups.append(group)
-    width = left + len(labels) * per_group + 10
+    width = left + len(labels) * per_group + max(10, label_w // 2)
     return Chart(
         id=chart_id,
         title=title,

@@ -20,7 +20,7 @@ from ppp.accounts.models import Membership, User
 from ppp.discovery import demo_seeders
 from ppp.links import absolute_url
 
-from . import figures, services
+from . import figures, releases, services
 from .models import (
     Category,
     Form,
@@ -112,7 +112,7 @@ def _link(organisation, lead) -> str:
 
 def _backdate(incident, occurred_at, *, review_date=None, resolved_days=None, closed_days=None):
     reported = occurred_at + datetime.timedelta(hours=2)
-    fields = {"reported_at": reported, "review_date": review_date}
+    fields = {"reported_at": reported, "reported_on": timezone.localtime(reported).date(), "review_date": review_date}
     if resolved_days is not None:
         fields["resolved_at"] = reported + datetime.timedelta(days=resolved_days)
     if closed_days is not None:
@@ -279,8 +279,9 @@ def seed(demo) -> None:
             by=reviewer,
             body="Thank you for telling us, Jamie. Mrs Reid will come and find you tomorrow morning to sort it out.",
         )
-    # A few incidents at other schools, so the council's figures have enough settings.
-    for key, count in (("school_b", 14), ("special", 8), ("nursery", 5)):
+    # Incidents at other schools, so the council's figures have enough settings and no
+    # single school makes most of each count (the disclosure rule hides such counts).
+    for key, count in (("school_b", 60), ("special", 45), ("nursery", 30)):
         organisation = orgs.get(key)
         lead = organisation and organisation.memberships.leads().select_related("user").first()
         if organisation is None or Incident.objects.filter(organisation=organisation).exists():
@@ -292,6 +293,9 @@ def seed(demo) -> None:
 
     # The dates above were moved with update(), past the services: recount the figures.
     figures.rebuild()
+    # The council's figures for each closed term, published once as the worker would.
+    for term in releases.due_terms():
+        releases.publish(term)
     demo.stdout.write(f"Reviewer of school A's incidents: {REVIEWER_EMAIL} (demo password)")
     demo.stdout.write(
         "School A's incident staff (lead.a, reviewer.a, member.a) use two-factor: the officer's authenticator above"

@@ -6,13 +6,24 @@ import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Div, Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+    Submit,
+)
 from django import forms
 from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from ppp.fields import GOVUKTimeField
 from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import (
@@ -94,12 +105,16 @@ class IncidentForm(FormMixin, forms.Form):
     occurred_on = DateField(
         what="the date of the incident", label="Date it happened", help_text="For example, 27 3 2026"
     )
-    occurred_time = forms.TimeField(
+    occurred_time = GOVUKTimeField(
+        noun="the time of the incident",
         label="Time (optional)",
         required=False,
-        help_text="For example, 13:45",
-        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
-        error_messages={"invalid": "Enter the time as hours and minutes, like 13:45"},
+        help_text="For example, 13:45 or 1.45pm",
+    )
+    reported_on = DateField(
+        what="the date it was reported",
+        label="Date it was reported",
+        help_text="When the school was told. Today, unless it was told on an earlier day.",
     )
     reported_by = _radios("Who reported it?", ReportedBy.choices, "Choose who reported it")
     location = _radios("Where did it happen?", Location.choices, "Choose where it happened")
@@ -179,6 +194,7 @@ class IncidentForm(FormMixin, forms.Form):
             Fieldset(
                 Field("occurred_on"),
                 Field.text("occurred_time", field_width=5),
+                Field("reported_on"),
                 Field.radios("reported_by", legend_size=Size.SMALL),
                 Field.radios("location", legend_size=Size.SMALL),
                 Field.radios("mode", legend_size=Size.SMALL, inline=True),
@@ -222,6 +238,7 @@ class IncidentForm(FormMixin, forms.Form):
         return {
             "occurred_on": occurred.date() if occurred else None,
             "occurred_time": occurred.strftime("%H:%M") if occurred and occurred.time() != datetime.time.min else None,
+            "reported_on": incident.reported_on,
             "reported_by": incident.reported_by,
             "location": incident.location,
             "mode": incident.mode,
@@ -261,6 +278,11 @@ class IncidentForm(FormMixin, forms.Form):
                     "parents_informed_on",
                     "The date parents or carers were told must be on or after the date of the incident",
                 )
+        reported_on = cleaned.get("reported_on")
+        if reported_on and reported_on > today:
+            self.add_error("reported_on", "The date it was reported must be today or in the past")
+        elif reported_on and occurred_on and reported_on < occurred_on:
+            self.add_error("reported_on", "The date it was reported must be on or after the date of the incident")
         review = cleaned.get("review_date")
         if review and occurred_on and review < occurred_on:
             self.add_error("review_date", "The review date must be on or after the date of the incident")
@@ -286,6 +308,7 @@ class IncidentForm(FormMixin, forms.Form):
             parents_informed_on=c["parents_informed_on"] if informed else None,
             parents_informed_how=c["parents_informed_how"] if informed else "",
             review_date=c["review_date"],
+            reported_on=c["reported_on"],
         )
 
 
@@ -378,6 +401,17 @@ class ResolveForm(FormMixin, forms.Form):
 class ReasonForm(FormMixin, forms.Form):
     submit_label = "Confirm"
     reason = _text("Reason", "Give a reason", rows=3, max_length=2000)
+
+
+class RemovePersonForm(FormMixin, forms.Form):
+    submit_label = "Remove this person"
+    reason = _text(
+        "Why are you removing this person from the record?",
+        "Say why this person is being removed from the record",
+        help_text="For example, the wrong pupil was added. The reason stays in the record's history.",
+        rows=3,
+        max_length=2000,
+    )
 
 
 class NoteForm(FormMixin, forms.Form):
@@ -515,10 +549,13 @@ class TellForm(FormMixin, forms.Form):
             Field.radios("when", legend_size=Size.MEDIUM),
             Field.textarea("who", label_size=Size.MEDIUM),
             Fieldset(
-                Field.radios("tell_name", legend_size=Size.SMALL),
-                HTML('<p class="govuk-body">If you said yes:</p>'),
-                Field.text("name"),
-                Field.text("class_name", field_width=10),
+                # The name and class boxes show under "Yes" only (static/ppp/init.js);
+                # without JavaScript both show, and "stay anonymous" keeps them unsaved.
+                ConditionalRadios(
+                    "tell_name",
+                    "No, I want to stay anonymous",
+                    ConditionalQuestion("Yes", Field.text("name"), Field.text("class_name", field_width=10)),
+                ),
                 legend="You",
                 legend_size=Size.MEDIUM,
             ),
@@ -569,16 +606,15 @@ class PupilAddForm(GOVUKMessagesMixin, forms.Form):
 
 
 class FiguresForm(GOVUKMessagesMixin, forms.Form):
-    year = forms.TypedChoiceField(label="School year", coerce=int, choices=[], required=False)
-    period = forms.ChoiceField(label="Show by", choices=[("term", "Term"), ("month", "Month")], required=False)
+    """Which published release (a closed term) and which incidents to show."""
+
+    release = forms.ChoiceField(label="Term", choices=[], required=False)
     which = forms.ChoiceField(
         label="Incidents",
         choices=[("all", "Every recorded incident"), ("bullying", "Only those that meet the STOP test")],
         required=False,
     )
 
-    def __init__(self, *args, years, **kwargs):
+    def __init__(self, *args, releases, **kwargs):
         super().__init__(*args, **kwargs)
-        from .terms import year_label
-
-        self.fields["year"].choices = [(y, year_label(y)) for y in years]
+        self.fields["release"].choices = [(release.period.slug, release.period.label) for release in releases]

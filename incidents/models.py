@@ -26,6 +26,8 @@ from ppp.crypto import EncryptedTextField
 from ppp.history import HistoryEntry
 from ppp.tokens import hash_token
 
+from .terms import TERMS
+
 
 def normalise_code(code: str) -> str:
     """A follow-up code as typed ("k7qm 4xtd-9hrw…") in its one form: Crockford's base 32,
@@ -219,7 +221,10 @@ class Incident(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=12, help_text="The school's own number, e.g. 2026-0042.")
     occurred_at = models.DateTimeField("when it happened", null=True, blank=True)
-    reported_at = models.DateTimeField("when it was reported", default=timezone.now)
+    # When the school was told (the form's date, today unless said otherwise); the days to
+    # resolve count from it. `reported_at` is when the record was made on PPP.
+    reported_on = models.DateField("when it was reported", default=timezone.localdate)
+    reported_at = models.DateTimeField("when it was recorded", default=timezone.now)
     reported_by = models.CharField(max_length=20, choices=ReportedBy.choices, default=ReportedBy.STAFF)
     location = models.CharField(max_length=20, choices=Location.choices, default=Location.NOT_KNOWN)
     mode = models.CharField("face to face or online", max_length=20, choices=Mode.choices, blank=True)
@@ -295,6 +300,8 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-reported_at"], name="incident_org_reported"),
             models.Index(fields=["occurred_at"], name="incident_occurred"),
+            # The list, in the order of its "Happened" column.
+            models.Index(fields=["organisation", "-occurred_at"], name="incident_org_occurred"),
             models.Index(fields=["status", "review_date"], name="incident_status_review"),
             models.Index(fields=["closed_at"], name="incident_closed"),
         ]
@@ -373,6 +380,14 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["incident", "created_at", "id"]
+        constraints = [
+            # One pupil once in each part on a record (an anonymised reference is empty).
+            models.UniqueConstraint(
+                fields=["incident", "pupil_index", "role"],
+                condition=~Q(pupil_index=""),
+                name="involvement_unique_pupil_role",
+            ),
+        ]
         indexes = [
             models.Index(fields=["role", "pupil_index"], name="involvement_role_pupil"),
             # A school's report reads its targets through its incidents: this covers it (PostgreSQL).
@@ -452,6 +467,7 @@ class IncidentEvent(HistoryEntry):
         REOPENED = "reopened", "Reopened"
         INVOLVEMENT_ADDED = "involvement_added", "Person involved added"
         INVOLVEMENT_CHANGED = "involvement_changed", "Person involved changed"
+        INVOLVEMENT_REMOVED = "involvement_removed", "Person involved removed"
         REPLIED = "replied", "Replied to the pupil"
         PUPIL_ADDED = "pupil_added", "The pupil added more"
         NOTE_ADDED = "note_added", "Note added"
@@ -557,3 +573,35 @@ FIGURE_COLUMNS = {
 }
 for _name in FIGURE_COLUMNS:
     MonthlyFigures.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class FiguresRelease(models.Model):
+    """The council's figures for one closed term, computed once and never changed: every
+    view of the term (each table by month and for the term, all incidents and bullying
+    only) suppressed together under the disclosure rule and checked before it was stored
+    (`incidents.releases`, docs/figures.md). The officer page and the CSV read it."""
+
+    year = models.PositiveSmallIntegerField(help_text="The academic year (2025 for 2025/26).")
+    term = models.CharField(max_length=10, choices=[(key, label) for key, label, _m in TERMS])
+    rule_version = models.CharField(max_length=100)
+    published_at = models.DateTimeField(default=timezone.now)
+    settings_count = models.PositiveIntegerField(help_text="Settings whose incidents the release counts.")
+    tables = models.JSONField(default=list, help_text="What is shown: every table, its figures as published.")
+    system = models.JSONField(default=dict, help_text="The published figures and their relations, to check again.")
+
+    class Meta:
+        ordering = ["-year", "-published_at"]
+        constraints = [models.UniqueConstraint(fields=["year", "term"], name="figures_release_once")]
+
+    def __str__(self):
+        return f"Incident figures, {self.period.label}"
+
+    @property
+    def period(self):
+        from .terms import Term
+
+        return Term(self.year, self.term)
+
+    @property
+    def published(self) -> bool:
+        return bool(self.tables)

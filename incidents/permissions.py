@@ -9,7 +9,9 @@ officers may do nothing here, whatever else they are.
   triages pupils' reports, replies to pupils, reviews, resolves, closes, reads the reports;
 - a **recorder** ("records incidents"): records incidents and sees, adds to and changes
   the ones they recorded while they are open;
-- any other member: nothing.
+- any other member: nothing;
+- commissioners and partner agencies keep no incident records: nobody there is offered
+  "Record an incident" or the termly reports (`keeps_incident_records`).
 """
 
 from django.db.models import Q
@@ -23,6 +25,18 @@ from .models import Incident, Status
 
 OPEN_FOR_EDITS = {Status.NEW, Status.OPEN, Status.UNDER_REVIEW}
 OFFICERS = "Council officers see only the figures across all settings, never an incident record."
+NOT_A_SETTING = (
+    "Incident records are kept by schools and settings that work with children, "
+    "not by commissioners or partner agencies."
+)
+
+
+def keeps_incident_records(organisation) -> bool:
+    """Schools and settings that work with children record incidents; commissioners and
+    partner agencies (which pledge to the charter, but have no pupils) do not."""
+    return organisation is not None and organisation.takes_the_award
+
+
 ANONYMISED = "This record has been anonymised under the retention policy and cannot be changed."
 
 
@@ -46,6 +60,8 @@ def _grants(membership: Membership | None) -> tuple[bool, bool]:
 def _reviewer_refusal(user, organisation, doing: str) -> str | None:
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     if not _grants(_membership(user, organisation))[1]:
         return f"Only the school's lead or its reviewers can {doing}."
     return None
@@ -58,6 +74,8 @@ def _reviewer_refusal(user, organisation, doing: str) -> str | None:
 def can_record_incidents(user, organisation):
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     if not _grants(_membership(user, organisation))[0]:
         return "Your school's lead has not given you access to incident records. Ask them for it."
     return None
@@ -78,6 +96,8 @@ def can_manage_incidents(user, organisation):
     """Staff permissions, the reporting link, the access log, exports, subject access."""
     if user.is_officer:
         return OFFICERS
+    if not keeps_incident_records(organisation):
+        return NOT_A_SETTING
     membership = _membership(user, organisation)
     if membership is None or not membership.is_lead:
         return "Only your school's lead can do this."
@@ -199,6 +219,14 @@ def can_add_involvement(user, incident: Incident):
 
 
 @rule
+def can_remove_involvement(user, incident: Incident):
+    """Taking a pupil wrongly attached off a record is a reviewer's decision, with a reason."""
+    if (refusal := _reviewer_refusal(user, incident.organisation, "remove a person involved")) is not None:
+        return refusal
+    return ANONYMISED if incident.is_anonymised else None
+
+
+@rule
 def can_see_pupil_history(user, incident: Incident):
     return _reviewer_refusal(user, incident.organisation, "see a pupil's history")
 
@@ -224,6 +252,7 @@ INCIDENT_RULES = {
     "reply": can_reply_to_pupil,
     "note": can_add_note,
     "add_involvement": can_add_involvement,
+    "remove_involvement": can_remove_involvement,
     "pupil_history": can_see_pupil_history,
     "print": can_print_incident,
     "access_log": can_see_access_log,

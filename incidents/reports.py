@@ -1,5 +1,5 @@
 """Read-only figures: a school's own report and its governors' report, and the council's
-figures across all settings (suppressed: see `incidents.suppression`). Counts only:
+figures across all settings (published releases: see `incidents.releases`). Counts only:
 nothing here decrypts a record, except the references of repeat targets on the school's
 own report, which only its reviewers see.
 
@@ -11,19 +11,17 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, Max, Q, Value, When
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from ppp import disclosure
 from ppp.accounts.models import Organisation
 from ppp.dates import add_months, start_of_day
 
 from . import charts
 from .models import (
     CATEGORY_FIELDS,
-    FIGURE_COLUMNS,
     FORM_FIELDS,
     Category,
     Classification,
@@ -32,14 +30,12 @@ from .models import (
     Involvement,
     Location,
     Mode,
-    MonthlyFigures,
     ReportedBy,
     Role,
     Status,
     YearGroup,
 )
-from .suppression import SHOWN, Figure, Table, suppress
-from .terms import MONTH_NAMES, MONTHS, Term, academic_year_of, month_date, terms_of_year, year_label
+from .terms import MONTH_NAMES, MONTHS, Term, month_date, year_label
 
 NO_CATEGORY = "none"
 REPEAT_TARGETS_LISTED = 25  # the school report lists the pupils targeted most often, by reference
@@ -88,6 +84,21 @@ def _condition(key: str, value: str, prefix: str = "") -> Q:
 
 
 @dataclass
+class Figure:
+    """A count as a report shows it: the number, or `c` where the disclosure rule hides it."""
+
+    value: int
+    hidden: bool = False
+
+    @property
+    def display(self) -> str:
+        return disclosure.CONFIDENTIAL if self.hidden else f"{self.value:,}"
+
+    def __str__(self):
+        return self.display
+
+
+@dataclass
 class Row:
     label: str
     this: Figure
@@ -123,15 +134,16 @@ class SchoolReport:
     repeat_targets: list[dict] = field(default_factory=list)
     repeat_target_count: Figure = field(default_factory=lambda: Figure(0))
     median_days_to_resolve: float | None = None
-    resolved_count: int = 0
-    reviews_overdue: int = 0
-    pupil_reports: int = 0
-    parents_informed: int = 0
-    restorative_used: int = 0
-    repeat_incidents: int = 0
+    resolved_count: Figure = field(default_factory=lambda: Figure(0))
+    reviews_overdue: Figure = field(default_factory=lambda: Figure(0))
+    pupil_reports: Figure = field(default_factory=lambda: Figure(0))
+    parents_informed: Figure = field(default_factory=lambda: Figure(0))
+    restorative_used: Figure = field(default_factory=lambda: Figure(0))
+    repeat_incidents: Figure = field(default_factory=lambda: Figure(0))
     trend: charts.Chart | None = None
     trend_rows: list[tuple[str, Figure, Figure]] = field(default_factory=list)
     suppressed: bool = False
+    published: disclosure.Published | None = None  # the award copy, as the disclosure rule published it
     generated_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
@@ -142,17 +154,17 @@ class SchoolReport:
             for row in breakdown.rows:
                 yield [breakdown.title, row.label, row.this.display, row.last.display]
         yield ["Monitoring", "Pupils targeted 3 or more times in 12 months", self.repeat_target_count.display, ""]
-        yield ["Monitoring", "Repeat incidents", self._count(self.repeat_incidents), ""]
-        yield ["Monitoring", "Reports made by pupils through the school's link", self._count(self.pupil_reports), ""]
-        yield ["Monitoring", "Parents or carers informed", self._count(self.parents_informed), ""]
-        yield ["Monitoring", "Restorative approach used", self._count(self.restorative_used), ""]
-        yield ["Monitoring", "Incidents resolved this term", self._count(self.resolved_count), ""]
+        yield ["Monitoring", "Repeat incidents", self.repeat_incidents.display, ""]
+        yield ["Monitoring", "Reports made by pupils through the school's link", self.pupil_reports.display, ""]
+        yield ["Monitoring", "Parents or carers informed", self.parents_informed.display, ""]
+        yield ["Monitoring", "Restorative approach used", self.restorative_used.display, ""]
+        yield ["Monitoring", "Incidents resolved this term", self.resolved_count.display, ""]
         days = "" if self.median_days_to_resolve is None else f"{self.median_days_to_resolve:g}"
         yield ["Monitoring", "Median days from report to resolution", days, ""]
-        yield ["Monitoring", "Reviews overdue today", self.reviews_overdue, ""]
-
-    def _count(self, value: int) -> str:
-        return Figure(value, "low" if self.suppressed and 1 <= value <= 4 else SHOWN).display
+        yield ["Monitoring", "Reviews overdue today", self.reviews_overdue.display, ""]
+        if self.suppressed:
+            yield []
+            yield from disclosure.legend_rows({disclosure.CONFIDENTIAL}, rounded_totals=False)
 
 
 def school_report(organisation: Organisation, term: Term, *, today=None, suppressed=False, references=True):
@@ -170,31 +182,43 @@ def school_report(organisation: Organisation, term: Term, *, today=None, suppres
         incident__classification=Classification.NOT_ASSESSED
     )
     repeat_count, repeat_targets = _repeat_targets(targets, term, references=references)  # 1 or 2 queries
-    days = [  # 1 query
-        (done - reported).total_seconds() / 86400
+    days = [  # 1 query: from the day the school was told (not the day it was recorded)
+        max((timezone.localtime(done).date() - reported).days, 0)
         for reported, done in Incident.objects.filter(
             organisation=organisation, resolved_at__gte=start_of_day(term.start), resolved_at__lt=start_of_day(term.end)
-        ).values_list("reported_at", "resolved_at")
+        ).values_list("reported_on", "resolved_at")
     ]
-    built = _breakdowns(counts, _year_groups(targets, term, last), term, last, suppressed=suppressed)  # 1 query
+    overdue = Incident.objects.filter(organisation=organisation).review_overdue(today).count()  # 1 query
+    monitoring = {
+        "repeat_targets": repeat_count,
+        "resolved": len(days),
+        "overdue": overdue,
+        **{name: counts.get(f"this_{name}", 0) for name in MONITORED},
+    }
+    year_rows = _year_groups(targets, term, last)  # 1 query
+    figure, published = (
+        _award_copy(counts, year_rows, monitoring) if suppressed else (_plain(counts, year_rows, monitoring), None)
+    )
+    built = _breakdowns(figure, counts, year_rows, term, last, suppressed=suppressed)
     year_groups = built.pop()
     report = SchoolReport(
         organisation=organisation,
         term=term,
         breakdowns=built,
-        total_this=built[0].total_this if suppressed else Figure(counts["this_total"]),
-        total_last=built[0].total_last if suppressed else Figure(counts["last_total"]),
+        total_this=figure(("this", "total")),
+        total_last=figure(("last", "total")),
         year_groups=year_groups,
         repeat_targets=repeat_targets,
-        repeat_target_count=Figure(repeat_count, "low" if suppressed and 1 <= repeat_count <= 4 else SHOWN),
+        repeat_target_count=figure(("monitor", "repeat_targets")),
         median_days_to_resolve=round(statistics.median(days), 1) if days else None,
-        resolved_count=len(days),
-        reviews_overdue=Incident.objects.filter(organisation=organisation).review_overdue(today).count(),  # 1 query
-        pupil_reports=counts.get("this_pupil_reports", 0),
-        parents_informed=counts.get("this_parents_informed", 0),
-        restorative_used=counts.get("this_restorative_used", 0),
-        repeat_incidents=counts.get("this_repeat_incidents", 0),
+        resolved_count=figure(("monitor", "resolved")),
+        reviews_overdue=figure(("monitor", "overdue")),
+        pupil_reports=figure(("monitor", "pupil_reports")),
+        parents_informed=figure(("monitor", "parents_informed")),
+        restorative_used=figure(("monitor", "restorative_used")),
+        repeat_incidents=figure(("monitor", "repeat_incidents")),
         suppressed=suppressed,
+        published=published,
     )
     if not suppressed:
         _add_trend(report, assessed, term.year, today)  # 1 query
@@ -290,57 +314,98 @@ NOTES = {
 }
 
 
-def _breakdowns(counts, year_rows, term: Term, last: Term, *, suppressed: bool) -> list[Breakdown]:
-    """One breakdown per dimension, the targets' year groups last; suppressed if asked."""
-    parts = [
-        (
-            key,
-            title,
-            [label for _v, label in rows],
-            [counts[f"this_{key}_{value}"] for value, _label in rows],
-            [counts[f"last_{key}_{value}"] for value, _label in rows],
-            additive,
-        )
-        for key, title, rows, additive in dimensions()
-    ]
+MONITORED = ("pupil_reports", "parents_informed", "restorative_used", "repeat_incidents")
+
+
+def _cells(counts, year_rows, monitoring) -> dict:
+    """Every count the report shows, by key: (period, dimension, row), (period, "total"),
+    ("monitor", name)."""
+    cells = {("this", "total"): counts["this_total"], ("last", "total"): counts["last_total"]}
+    for period in ("this", "last"):
+        for key, _title, rows, _additive in dimensions():
+            for value, _label in rows:
+                cells[(period, key, value)] = counts[f"{period}_{key}_{value}"]
+        for value in YearGroup.values:
+            cells[(period, "year_group", value)] = year_rows[value][0 if period == "this" else 1]
+    for name, value in monitoring.items():
+        cells[("monitor", name)] = value
+    return cells
+
+
+def _plain(counts, year_rows, monitoring):
+    cells = _cells(counts, year_rows, monitoring)
+    return lambda key: Figure(cells[key])
+
+
+def _award_copy(counts, year_rows, monitoring):
+    """The award copy under the disclosure rule (docs/figures.md): both terms and every
+    monitoring count as one system, with what a reader knows links them (the one-choice
+    breakdowns add up to the incidents, each form and category at most that, "no
+    category" excludes the others, pupils' reports are the "a pupil" row...)."""
+    cells = _cells(counts, year_rows, monitoring)
+    system = disclosure.System()
+    for key, value in cells.items():
+        system.cell(key, value)
+    for period in ("this", "last"):
+        total = (period, "total")
+        for key, _title, rows, additive in dimensions():
+            keys = [(period, key, value) for value, _label in rows]
+            if additive:
+                _sum_or_less(system, cells, keys, total)
+            elif key == "form":
+                _each_and_together(system, cells, [[k] for k in keys], keys, total)
+            else:
+                none = (period, key, NO_CATEGORY)
+                _each_and_together(system, cells, [[k, none] for k in keys if k != none], keys, total)
+        for value in YearGroup.values:
+            system.at_most((period, "year_group", value), total)
+    system.same(("monitor", "pupil_reports"), ("this", "reported_by", ReportedBy.PUPIL))
+    for name in ("parents_informed", "restorative_used", "repeat_incidents"):
+        system.at_most(("monitor", name), ("this", "total"))
+    published = disclosure.suppress(system)
+    return (lambda key: Figure(cells[key], hidden=published.is_hidden(key))), published
+
+
+def _sum_or_less(system, cells, keys, total) -> None:
+    """Rows that add up to the total (or to less, where some incidents have no answer)."""
+    exact = sum(cells[k] for k in keys) == cells[total]
+    system.relate([*((k, 1) for k in keys), (total, -1)], "==" if exact else "<=")
+
+
+def _each_and_together(system, cells, each, keys, total) -> None:
+    """Each group at most the total; all together at least the total (an incident has at
+    least one form; one with no category is in "none")."""
+    for group in each:
+        system.at_most(group, total)
+    if sum(cells[k] for k in keys) >= cells[total]:
+        system.relate([*((k, 1) for k in keys), (total, -1)], ">=")
+
+
+def _breakdowns(figure, counts, year_rows, term: Term, last: Term, *, suppressed: bool) -> list[Breakdown]:
+    """One breakdown per dimension, the targets' year groups last."""
+    parts = [(key, title, [(value, label) for value, label in rows]) for key, title, rows, _additive in dimensions()]
     parts.append(
-        (
-            "year_group",
-            "Year groups of the pupils targeted",
-            [YearGroup(v).label for v in YearGroup.values],
-            [year_rows[v][0] for v in YearGroup.values],
-            [year_rows[v][1] for v in YearGroup.values],
-            False,
-        )
+        ("year_group", "Year groups of the pupils targeted", [(v, YearGroup(v).label) for v in YearGroup.values])
     )
-    tables_this = [
-        _one_column(labels, now, counts["this_total"], additive) for _k, _t, labels, now, _b, additive in parts
-    ]
-    tables_last = [
-        _one_column(labels, then, counts["last_total"], additive) for _k, _t, labels, _n, then, additive in parts
-    ]
-    if suppressed:
-        suppress(tables_this)
-        suppress(tables_last)
-    return [
-        _breakdown(key, title, labels, this, before, term, last, suppressed=suppressed)
-        for (key, title, labels, _n, _b, _a), this, before in zip(parts, tables_this, tables_last, strict=True)
-    ]
+    return [_breakdown(figure, key, title, rows, term, last, suppressed=suppressed) for key, title, rows in parts]
 
 
-def _breakdown(key, title, labels, this: Table, before: Table, term: Term, last: Term, *, suppressed) -> Breakdown:
+def _breakdown(figure, key, title, rows_of, term: Term, last: Term, *, suppressed) -> Breakdown:
     rows = [
-        Row(label, this.figure(i, 0), before.figure(i, 0))
-        for i, label in enumerate(labels)
+        Row(label, figure(("this", key, value)), figure(("last", key, value)))
+        for value, label in rows_of
         # A suppressed copy keeps every row: leaving out an empty one would show it is 0.
-        if suppressed or this.values[i][0] or before.values[i][0] or key in ("form", "classification")
+        if suppressed
+        or figure(("this", key, value)).value
+        or figure(("last", key, value)).value
+        or key in ("form", "classification")
     ]
     breakdown = Breakdown(
         key=key,
         title=title,
         rows=rows,
-        total_this=this.figure(len(labels), 0),
-        total_last=before.figure(len(labels), 0),
+        total_this=figure(("this", "total")),
+        total_last=figure(("last", "total")),
         note=NOTES.get(key, ""),
     )
     breakdown.chart = charts.bar_chart(
@@ -383,270 +448,94 @@ def _add_trend(report: SchoolReport, assessed, year: int, today) -> None:
     ]
 
 
-def _one_column(labels, values, total, additive) -> Table:
-    """A one-column table (the row total is the cell itself), for suppression."""
-    return Table(
-        title="",
-        row_labels=list(labels),
-        column_labels=["this"],
-        values=[[v, v] for v in values] + [[total, total]],
-        additive=additive,
-    )
-
-
-# The council's figures
+# The council's figures: read from a stored release (incidents.releases), never computed here
 
 
 @dataclass
-class CouncilFigures:
-    year: int
-    period: str
-    which: str
+class ReleaseTable:
+    key: str
+    title: str
+    description: str
     columns: list[str]
-    tables: list[Table]
-    settings_count: int
-    enough: bool
-    min_settings: int
-    headline_chart: charts.Chart | None = None
-    charts: dict = field(default_factory=dict)
+    rows: list[tuple[str, list[str]]]
+    rounded: bool
+    chart: charts.Chart | None = None
 
     @property
-    def year_label(self) -> str:
-        return year_label(self.year)
+    def has_hidden(self) -> bool:
+        return any(cell == disclosure.CONFIDENTIAL for _label, cells in self.rows for cell in cells)
+
+
+@dataclass
+class ReleaseView:
+    """One release's tables for all incidents or bullying only, with their charts and key."""
+
+    release: object
+    which: str
+    tables: list[ReleaseTable]
 
     @property
-    def headline(self) -> Table | None:
-        return self.tables[0] if self.tables else None
+    def label(self) -> str:
+        return self.release.period.label
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        used = {cell for table in self.tables for _label, cells in table.rows for cell in cells}
+        return disclosure.legend(used & set(disclosure.SYMBOLS)) or disclosure.legend({disclosure.CONFIDENTIAL})
+
+    @property
+    def rounding_note(self) -> str:
+        return disclosure.ROUNDED_NOTE
 
     def csv_rows(self):
-        yield [f"Bullying incidents recorded by settings in Leicester, {self.year_label}"]
-        yield [
-            "Counts from 1 to 4 are shown as 'fewer than 5'; some other counts are hidden too "
-            "('fewer than 5' or 'withheld') so that no small one can be worked out."
-        ]
+        yield [f"Bullying incidents recorded by settings in Leicester, {self.label}"]
+        yield ["Incidents", "Bullying only (incidents that meet the STOP test)" if self.which == "bullying" else "All"]
+        yield ["Settings counted", self.release.settings_count]
+        yield from disclosure.legend_rows(rounded_totals=True)
         for table in self.tables:
             yield []
             yield [table.title]
-            yield ["", *table.column_labels, table.total_label]
+            if table.description:
+                yield [table.description]
+            yield ["", *table.columns]
             for label, cells in table.rows:
-                yield [label, *(cell.display for cell in cells)]
+                yield [label, *cells]
 
 
-def _area(postcode: str) -> str:
-    """The postcode district (the part before the space: LE2), or "Not known"."""
-    outward = (postcode or "").strip().upper().split(" ")[0]
-    return outward if 2 <= len(outward) <= 4 else "Not known"
+def _figure(words: str) -> int | None:
+    text = words.replace(",", "")
+    return int(text) if text.isdigit() else None
 
 
-def _period_columns(period: str, year: int, today: datetime.date):
-    """The columns (periods that have begun by `today`) and the column of each month."""
-    if period == "term":
-        terms = [t for t in terms_of_year(year) if t.start <= today]
-        return [t.short_label for t in terms], [
-            next((i for i, t in enumerate(terms) if m in t.months), None) for m in MONTHS
-        ]
-    months = [m for m in MONTHS if month_date(year, m) <= today]
-    return [f"{MONTH_NAMES[m]} {str(month_date(year, m).year)[-2:]}" for m in months], [
-        n if n < len(months) else None for n in range(12)
-    ]
-
-
-TITLES = {
-    "form": "Incidents by form of bullying",
-    "category": "Incidents by prejudice-related category",
-    "location": "Incidents by where they happened",
-    "classification": "Incidents by STOP test result",
-}
-COLUMNS_OF = {"form": "form_{}", "category": "category_{}", "location": "at_{}"}
-
-
-def council_figures(*, year: int, period: str = "term", which: str = "all", today=None) -> CouncilFigures:
-    """Counts across every setting for academic year `year`, by month or by term, each
-    table suppressed (linked through the shared "All incidents" row). Three queries, on
-    the schools' monthly counts (`MonthlyFigures`), not on the records."""
-    tables = _CouncilTables(year=year, period=period, which=which, today=today or timezone.localdate())
-    enough = len(tables.per_setting) >= tables.min_settings
-    figures = CouncilFigures(
-        year=year,
-        period=period,
-        which=which,
-        columns=tables.columns,
-        tables=suppress(tables.all()) if enough else [],
-        settings_count=len(tables.per_setting),
-        enough=enough,
-        min_settings=tables.min_settings,
-    )
-    if enough:
-        _add_charts(figures)
-    return figures
-
-
-class _CouncilTables:
-    """The council's tables for a school year, unsuppressed, from MonthlyFigures."""
-
-    def __init__(self, *, year: int, period: str, which: str, today):
-        self.min_settings = settings.INCIDENT_FIGURES_MIN_SETTINGS
-        self.columns, self.column_of_month = _period_columns(period, year, today)
-        self.width = len(self.columns)
-        self.base = MonthlyFigures.objects.filter(month__gte=month_date(year, 9), month__lt=month_date(year + 1, 9))
-        if which == "bullying":
-            self.base = self.base.filter(classification=Classification.BULLYING)
-        keys = (
-            {"form", "category", "location", "classification"} if which == "all" else {"form", "category", "location"}
+def release_view(release, which: str = "all") -> ReleaseView:
+    """The stored tables of `release` for `which` ("all" or "bullying"), with a chart beside
+    each: months for "All incidents", the term's figures elsewhere. Reads nothing more."""
+    tables = []
+    for data in release.tables:
+        if data["variant"] != which:
+            continue
+        table = ReleaseTable(
+            key=data["key"],
+            title=data["title"],
+            description=data["description"],
+            columns=data["columns"],
+            rows=[(label, cells) for label, cells in data["rows"]],
+            rounded=data.get("rounded", False),
         )
-        self.dims = dimensions(keys)
-        self._sum_months()  # 1 query
-        self._read_settings()  # 2 queries
-
-    def _column(self, month: datetime.date) -> int | None:
-        """The column of a month (None for a period that has not begun: only a clock gone wrong)."""
-        return self.column_of_month[MONTHS.index(month.month)]
-
-    def _empty(self, rows: int) -> list[list[int]]:
-        return [[0] * self.width for _ in range(rows)]
-
-    def _sum_months(self) -> None:
-        self.grids = {key: self._empty(len(rows)) for key, _t, rows, _a in self.dims}
-        self.year_grid = self._empty(len(YearGroup.values))
-        self.headline = [0] * self.width
-        sums = {"n": Sum("incidents"), **{name: Sum(name) for name in FIGURE_COLUMNS}}
-        for row in self.base.values("month", "classification").annotate(**sums):  # months × STOP results
-            col = self._column(row["month"])
-            if col is None:
-                continue
-            self.headline[col] += row["n"]
-            for key, _title, rows, _additive in self.dims:
-                for r, (value, _label) in enumerate(rows):
-                    if key == "classification":
-                        self.grids[key][r][col] += row["n"] if row["classification"] == value else 0
-                    else:
-                        self.grids[key][r][col] += row[COLUMNS_OF[key].format(value)] or 0
-            for r, value in enumerate(YearGroup.values):
-                self.year_grid[r][col] += row[f"targets_{value}"] or 0
-
-    def _read_settings(self) -> None:
-        """Each setting's counts per period (read raw: thousands of rows, and Django's value
-        converters would take longer than the query), and each setting's kind and area."""
-        query = self.base.values_list("organisation_id", "month").annotate(n=Sum("incidents")).order_by().query
-        with connection.cursor() as cursor:
-            cursor.execute(*query.sql_with_params())
-            rows = cursor.fetchall()
-        self.per_setting: dict[int, list[int]] = {}
-        for organisation_id, month, n in rows:
-            month = month if isinstance(month, datetime.date) else datetime.date.fromisoformat(str(month)[:10])
-            col = self._column(month)
-            if col is not None:
-                self.per_setting.setdefault(organisation_id, [0] * self.width)[col] += int(n)
-        self.setting_info = {
-            pk: (kind, _area(postcode))
-            for pk, kind, postcode in Organisation.objects.filter(pk__in=list(self.per_setting)).values_list(
-                "pk", "kind", "postcode"
+        if table.key == "all":
+            cells = table.rows[0][1][:-1]
+            table.chart = charts.column_chart(
+                "chart-all", table.title, table.columns[:-1], [("Incidents", [(_figure(c), c) for c in cells])]
             )
-        }
-
-    def _grouped(self, labeller, other_label):
-        """Rows by a setting's kind or area: a group of fewer than `min_settings` settings
-        goes under `other_label`, which is withheld whole if it is still too few."""
-        counts: dict[str, list[int]] = {}
-        members: dict[str, set[int]] = {}
-        for pk, row in self.per_setting.items():
-            label = labeller(self.setting_info[pk])
-            counts[label] = [a + b for a, b in zip(counts.get(label, [0] * self.width), row, strict=True)]
-            members.setdefault(label, set()).add(pk)
-        big = sorted(label for label in counts if len(members[label]) >= self.min_settings)
-        small = [label for label in counts if label not in big]
-        labels, rows, withheld = list(big), [counts[label] for label in big], set()
-        if small:
-            labels.append(other_label)
-            rows.append([sum(counts[label][c] for label in small) for c in range(self.width)])
-            if sum(len(members[label]) for label in small) < self.min_settings:
-                withheld.add(len(labels) - 1)
-        return labels, rows, withheld
-
-    def _table(self, key, title, labels, rows, additive, withheld=(), description="") -> Table:
-        return Table(
-            title=title,
-            key=key,
-            row_labels=list(labels),
-            column_labels=self.columns,
-            values=[[*row, sum(row)] for row in rows] + [[*self.headline, sum(self.headline)]],
-            additive=additive,
-            withheld_rows=set(withheld),
-            description=description,
-        )
-
-    def all(self) -> list[Table]:
-        several = "An incident can be counted in more than one row."
-        tables = [self._table("all", "All incidents", [], [], False, description="Incidents recorded in each period.")]
-        for key, _title, rows, additive in self.dims:
-            labels = [label for _v, label in rows]
-            note = several if key in ("form", "category") else ""
-            tables.append(self._table(key, TITLES[key], labels, self.grids[key], additive, description=note))
-        tables.append(
-            self._table(
-                "year_group",
-                "Pupils targeted, by year group",
-                [YearGroup(v).label for v in YearGroup.values],
-                self.year_grid,
-                False,
-                description="Each pupil targeted in an incident is counted once; an incident can have several.",
+        else:
+            table.chart = charts.bar_chart(
+                f"chart-{table.key}",
+                table.title,
+                [(label, [(_figure(cells[-1]), cells[-1])]) for label, cells in table.rows],
+                ["Term total"],
             )
-        )
-        kinds = dict(Organisation.Kind.choices)
-        fewer = f"fewer than {self.min_settings} settings recording incidents"
-        labels, rows, withheld = self._grouped(lambda info: kinds.get(info[0], info[0]), "Other kinds of setting")
-        tables.append(
-            self._table(
-                "kind",
-                "Incidents by kind of setting",
-                labels,
-                rows,
-                True,
-                withheld,
-                f"A kind of setting with {fewer} is counted under 'Other kinds of setting'.",
-            )
-        )
-        labels, rows, withheld = self._grouped(lambda info: info[1], "Other areas")
-        tables.append(
-            self._table(
-                "area",
-                "Incidents by area (postcode district)",
-                labels,
-                rows,
-                True,
-                withheld,
-                f"An area with {fewer} is counted under 'Other areas'.",
-            )
-        )
-        return tables
-
-
-def _add_charts(figures: CouncilFigures) -> None:
-    """A chart beside each table: the periods for "All incidents", the year's totals elsewhere."""
-    bottom_row = figures.tables[0].bottom_row[1]
-    figures.headline_chart = charts.column_chart(
-        "chart-all",
-        "All incidents",
-        figures.columns,
-        [("Incidents", [(None if f.hidden else f.value, f.display) for f in bottom_row[:-1]])],
-    )
-    for table in figures.tables[1:]:
-        figures.charts[table.key] = charts.bar_chart(
-            f"chart-{table.key}",
-            table.title,
-            [
-                (label, [(None if cells[-1].hidden else cells[-1].value, cells[-1].display)])
-                for label, cells in table.body_rows
-            ],
-            ["Total for the year"],
-        )
-
-
-def available_years(today=None) -> list[int]:
-    """Academic years to choose from: this one and the five before."""
-    today = today or timezone.localdate()
-    this = academic_year_of(today)
-    return [this - n for n in range(6)]
+        tables.append(table)
+    return ReleaseView(release=release, which=which, tables=tables)
 
 
 def terms_to_choose(today=None) -> list[Term]:

@@ -3,18 +3,20 @@ governors' report, counts only), and the record-access trail."""
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import attached_criterion_codes, scheme_criterion_codes
+from ppp.accounts.models import Organisation
 from ppp.audit.models import AuditEvent
+from ppp.dates import start_of_day
 from ppp.home import HomeSection, HomeTask, home_sections
 from ppp.offers import EvidenceOffer, evidence_offer_sources
 
 from . import permissions
-from .models import OPEN_STATUSES, Incident, Status
-from .terms import Term
+from .models import OPEN_STATUSES, FiguresRelease, Incident, IncidentRole, Status
+from .terms import TERMS, Term
 
 # The award's criteria about recording and reviewing incidents.
 EVIDENCE_CRITERIA = {
@@ -100,3 +102,34 @@ def home_section(user, membership) -> HomeSection | None:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+# The council's figures: stored releases, and which settings take part
+
+
+def figure_releases() -> list:
+    """Every published release, newest term first, without its tables (1 query)."""
+    order = {key: n for n, (key, _label, _months) in enumerate(TERMS)}
+    rows = list(FiguresRelease.objects.defer("tables", "system"))
+    return sorted(rows, key=lambda release: (release.year, order[release.term]), reverse=True)
+
+
+def figure_release(year: int, term: str):
+    """One release with its tables (1 query), or None."""
+    return FiguresRelease.objects.defer("system").filter(year=year, term=term).first()
+
+
+def participation(term: Term, recorded: bool | None = None):
+    """Settings that can record incidents (someone there has an incident role), each with
+    whether it has recorded anything in `term`: a yes or no, not a count."""
+    recorded_in_term = Incident.objects.filter(
+        organisation=OuterRef("pk"), reported_at__gte=start_of_day(term.start), reported_at__lt=start_of_day(term.end)
+    )
+    settings = (
+        Organisation.objects.filter(Exists(IncidentRole.objects.filter(membership__organisation=OuterRef("pk"))))
+        .annotate(recorded=Exists(recorded_in_term))
+        .order_by("name", "pk")
+    )
+    if recorded is not None:
+        settings = settings.filter(recorded=recorded)
+    return settings.values("name", "kind", "recorded")

@@ -75,6 +75,12 @@ class IncidentError(DomainError):
     """An incident rule was broken; the message says what to do instead."""
 
 
+class DuplicatePerson(IncidentError):
+    """The same pupil reference is already on the record in that part (names the field)."""
+
+    field = "pupil_reference"
+
+
 class DuplicateSubmission(IncidentError):
     """The same pupil form was sent twice (a double click, or the page sent again)."""
 
@@ -99,6 +105,8 @@ class IncidentDetails:
     parents_informed_on: datetime.date | None = None
     parents_informed_how: str = ""
     review_date: datetime.date | None = None
+    # When the school was told; None keeps the record's (today for a new one).
+    reported_on: datetime.date | None = None
 
     @classmethod
     def of(cls, incident: Incident) -> "IncidentDetails":
@@ -142,6 +150,10 @@ def _check_when(details: IncidentDetails, now) -> str | None:
     if details.occurred_at > now:
         return "The date of the incident must be today or in the past."
     occurred_on = timezone.localtime(details.occurred_at).date()
+    if details.reported_on and details.reported_on > timezone.localdate(now):
+        return "The date it was reported must be today or in the past."
+    if details.reported_on and details.reported_on < occurred_on:
+        return "The date it was reported must be on or after the date of the incident."
     if details.parents_informed_on and details.parents_informed_on > timezone.localdate(now):
         return "The date parents or carers were told must be today or in the past."
     if details.parents_informed_on and details.parents_informed_on < occurred_on:
@@ -238,6 +250,8 @@ def _apply(incident: Incident, details: IncidentDetails) -> tuple[list[str], lis
     }
     for name in ("description", "immediate_action"):
         wanted[name] = (wanted[name] or "").strip() or None
+    if wanted["reported_on"] is None:
+        del wanted["reported_on"]
     for value, field in FORM_FIELDS.items():
         wanted[field] = value in details.forms
     for value, field in CATEGORY_FIELDS.items():
@@ -457,6 +471,19 @@ def _check_involvement(pupil_reference: str, year_group: str, role: str) -> str:
     return reference
 
 
+def _check_not_twice(incident: Incident, index: str, role: str, *, other_than: int | None = None) -> None:
+    """A pupil is on a record once in each part: the same reference as target twice would
+    count them twice and show the record twice in their history."""
+    same = Involvement.objects.filter(incident=incident, pupil_index=index, role=role)
+    if other_than is not None:
+        same = same.exclude(pk=other_than)
+    if index and same.exists():
+        raise DuplicatePerson(
+            f"This pupil reference is already on this record as {Role(role).label.lower()}. "
+            "Check the reference, or choose a different part"
+        )
+
+
 @transaction.atomic
 def involvement_add(
     *, incident: Incident, by, pupil_reference: str, year_group: str, send: bool, role: str, request=None
@@ -464,10 +491,12 @@ def involvement_add(
     incident = _lock(incident)
     permissions.can_add_involvement.require(by, incident, IncidentError)
     reference = _check_involvement(pupil_reference, year_group, role)
+    index = blind_index(reference)
+    _check_not_twice(incident, index, role)
     involvement = Involvement.objects.create(
         incident=incident,
         pupil_reference=reference,
-        pupil_index=blind_index(reference),
+        pupil_index=index,
         year_group=year_group,
         send=send,
         role=role,
@@ -495,6 +524,7 @@ def involvement_update(
     involvement = Involvement.objects.select_for_update().get(pk=involvement.pk)
     permissions.can_edit_incident.require(by, incident, IncidentError)
     reference = _check_involvement(pupil_reference, year_group, role)
+    _check_not_twice(incident, blind_index(reference), role, other_than=involvement.pk)
     old_index, was_target = involvement.pupil_index, involvement.role == Role.TARGET
     changes = []
     if reference != involvement.pupil_reference:
@@ -517,9 +547,41 @@ def involvement_update(
     entry = record_transition(incident, action=Action.INVOLVEMENT_CHANGED, by=by, request=request)
     _history(entry, changes)
     if was_target or role == Role.TARGET:
-        _refresh_repeats(incident.organisation, {old_index} | _target_indexes([incident.pk]), by=by)
+        _refresh_repeats(
+            incident.organisation, {old_index} | _target_indexes([incident.pk]), by=by, incidents=[incident.pk]
+        )
         figures.refresh(incident.organisation_id, [figures.month_of(incident.occurred_at)])
     return involvement
+
+
+@transaction.atomic
+def involvement_remove(*, involvement: Involvement, by, reason: str, request=None) -> None:
+    """A reviewer takes a pupil wrongly attached off the record, with a reason. The record's
+    history keeps that someone was removed, in which part, by whom and why (the reference
+    only encrypted, with the reason); the pupil's history, the counts, the school's export
+    and a subject access request no longer find them, because the row is gone."""
+    incident = _lock(involvement.incident)
+    involvement = Involvement.objects.select_for_update().get(pk=involvement.pk)
+    permissions.can_remove_involvement.require(by, incident, IncidentError)
+    reason = (reason or "").strip()
+    if not reason:
+        raise IncidentError("Say why this person is being removed from the record.")
+    if len(reason) > MAX_TEXT:
+        raise IncidentError(f"The reason must be {MAX_TEXT:,} characters or fewer.")
+    was_target, old_index = involvement.role == Role.TARGET, involvement.pupil_index
+    changes = [
+        {"field": "role", "from": Role(involvement.role).label, "to": "—"},
+        {"field": "year group", "from": YearGroup(involvement.year_group).label, "to": "—"},
+    ]
+    previous = {"pupil reference": involvement.pupil_reference} if involvement.pupil_reference else None
+    involvement.delete()
+    entry = record_transition(incident, action=Action.INVOLVEMENT_REMOVED, by=by, request=request)
+    _history(entry, changes, previous, note=reason)
+    if was_target:
+        _refresh_repeats(
+            incident.organisation, {old_index} | _target_indexes([incident.pk]), by=by, incidents=[incident.pk]
+        )
+        figures.refresh(incident.organisation_id, [figures.month_of(incident.occurred_at)])
 
 
 def _target_indexes(incident_ids: Iterable[int]) -> set[str]:
@@ -530,18 +592,18 @@ def _target_indexes(incident_ids: Iterable[int]) -> set[str]:
     )
 
 
-def _refresh_repeats(organisation, indexes: set[str], *, by=None) -> None:
-    """Set or clear the repeat flag of every incident of the school with these targets: an
-    incident is a repeat when one of its targets was a target of an earlier incident in the
-    12 months before it."""
+def _refresh_repeats(organisation, indexes: set[str], *, by=None, incidents: Iterable[int] = ()) -> None:
+    """Set or clear the repeat flag of every incident of the school with these targets (and
+    of `incidents`, which may have no target left): an incident is a repeat when one of its
+    targets was a target of an earlier incident in the 12 months before it."""
     indexes = {i for i in indexes if i}
-    if not indexes:
-        return
-    affected = set(
-        Involvement.objects.filter(
-            incident__organisation=organisation, role=Role.TARGET, pupil_index__in=indexes
-        ).values_list("incident_id", flat=True)
-    )
+    affected = set(incidents)
+    if indexes:
+        affected |= set(
+            Involvement.objects.filter(
+                incident__organisation=organisation, role=Role.TARGET, pupil_index__in=indexes
+            ).values_list("incident_id", flat=True)
+        )
     if not affected:
         return
     all_indexes = _target_indexes(affected)
@@ -854,6 +916,7 @@ def apply_retention(*, now: datetime.datetime | None = None, batch: int = 500) -
 
 FIXABLE = {
     "occurred_at",
+    "reported_on",
     "reported_at",
     "reported_by",
     "location",
@@ -948,26 +1011,37 @@ def incident_data_fix(*, incident: Incident, by, values: dict[str, str], reason:
 
 
 def audit_incidents(action: str, incidents, *, actor, request=None, **detail) -> int:
-    """One AuditEvent per incident (an export of many records), in one insert."""
+    """One AuditEvent per incident (an export of many records), inserted a thousand at a time."""
     from django.contrib.contenttypes.models import ContentType
 
-    from ppp.audit.models import AuditEvent
     from ppp.audit.services import client_ip
 
     content_type = ContentType.objects.get_for_model(Incident)
     ip = client_ip(request)
-    events = [
-        AuditEvent(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            action=action,
-            target_type=content_type,
-            target_id=str(incident.pk),
-            target_repr=str(incident)[:200],
-            organisation_id=incident.organisation_id,
-            ip=ip,
-            detail=detail,
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():  # one commit for the whole export, not one a thousand
+        return _audit_in_batches(incidents, who, action, content_type, ip, detail)
+
+
+def _audit_in_batches(incidents, who, action, content_type, ip, detail) -> int:
+    from ppp.audit.models import AuditEvent
+
+    events, written = [], 0
+    for incident in incidents:  # a list, or an iterator over a whole school's records
+        events.append(
+            AuditEvent(
+                actor=who,
+                action=action,
+                target_type=content_type,
+                target_id=str(incident.pk),
+                target_repr=str(incident)[:200],
+                organisation_id=incident.organisation_id,
+                ip=ip,
+                detail=detail,
+            )
         )
-        for incident in incidents
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    return len(events)
+        if len(events) == 1000:
+            AuditEvent.objects.bulk_create(events)
+            written, events = written + len(events), []
+    AuditEvent.objects.bulk_create(events)
+    return written + len(events)

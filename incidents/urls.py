@@ -28,6 +28,7 @@ urlpatterns = [
     path("incidents/<uuid:pk>/print/", staff(views.incident_print), name="print"),
     path("incidents/<uuid:pk>/people/new/", staff(views.involvement_new), name="involvement-new"),
     path("incidents/people/<uuid:pk>/", staff(views.involvement_edit), name="involvement-edit"),
+    path("incidents/people/<uuid:pk>/remove/", staff(views.involvement_remove), name="involvement-remove"),
     path("incidents/people/<uuid:pk>/history/", staff(views.pupil_history), name="pupil-history"),
     path("incidents/pupils/", staff(views.pupil_search), name="pupil-search"),
     path("incidents/report/", staff(views.school_report), name="report"),
@@ -46,6 +47,7 @@ urlpatterns = [
     # Council officers
     path("incidents/figures/", views.figures, name="figures"),
     path("incidents/figures.csv", views.figures_csv, name="figures-csv"),
+    path("incidents/figures/participation/", views.participation, name="participation"),
     # Pupils
     path("tell/follow-up/", pupil_views.follow_up, name="tell-follow-up"),
     path("tell/<str:token>/", pupil_views.tell, name="tell"),

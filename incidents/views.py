@@ -8,12 +8,13 @@ every print or export of one, writes one AuditEvent.
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,16 +22,18 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ppp.accounts.models import Membership
+from ppp import disclosure
+from ppp.accounts.models import Membership, Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record, audit_records
 from ppp.crypto import blind_index
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
+from ppp.exports import csv_download, stream_csv
 from ppp.links import absolute_url
 from ppp.once import submitted_once
 
-from . import permissions, reports, services
+from . import permissions, reports, selectors, services
 from .filters import IncidentFilter
 from .forms import (
     FiguresForm,
@@ -40,6 +43,7 @@ from .forms import (
     PosterForm,
     PupilReferenceForm,
     ReasonForm,
+    RemovePersonForm,
     ReplyForm,
     ResolveForm,
     ReviewForm,
@@ -119,7 +123,10 @@ def incident_list(request):
     incidents = Incident.objects.for_user(request.user).filter(organisation=organisation)
     filterset = IncidentFilter(request.GET or None, queryset=incidents)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else incidents
-    page = Paginator(rows.order_by("-reported_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # In the order of the "Happened" column, newest first; reports whose date is not known
+    # yet (a pupil's, waiting to be opened) first of all.
+    rows = rows.order_by(F("occurred_at").desc(nulls_first=True), "-reported_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
@@ -144,7 +151,10 @@ def incident_list(request):
 @submitted_once
 def incident_new(request):
     organisation = _school(request, "record")
-    form = IncidentForm(request.POST or None, initial={"reported_by": "staff", "parents_informed": "no"})
+    form = IncidentForm(
+        request.POST or None,
+        initial={"reported_by": "staff", "parents_informed": "no", "reported_on": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_record(
@@ -412,7 +422,7 @@ def involvement_new(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Person added.")
             if request.POST.get("another"):
@@ -447,7 +457,7 @@ def involvement_edit(request, pk):
                 request=request,
             )
         except IncidentError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Saved.")
             return redirect(f"{incident.get_absolute_url()}#people")
@@ -455,6 +465,31 @@ def involvement_edit(request, pk):
         _viewed(request, incident, "person involved")
     return render(
         request, "incidents/involvement_form.html", {"form": form, "incident": incident, "involvement": involvement}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_remove(request, pk):
+    """A reviewer removes a pupil wrongly attached to the record, with a reason."""
+    involvement = _involvement(request, pk)
+    incident = involvement.incident
+    _require(permissions.can_remove_involvement, request.user, incident)
+    form = RemovePersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.involvement_remove(
+                involvement=involvement, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except IncidentError as error:
+            form.add_error("reason", str(error))
+        else:
+            messages.success(request, "Person removed from the record. The history keeps why.")
+            return redirect(f"{incident.get_absolute_url()}#people")
+    if request.method == "GET":
+        _viewed(request, incident, "person involved")
+    return render(
+        request, "incidents/involvement_remove.html", {"form": form, "incident": incident, "involvement": involvement}
     )
 
 
@@ -519,6 +554,7 @@ EXPORT_COLUMNS = [
     "Reference",
     "Happened",
     "Reported",
+    "Recorded",
     "Reported by",
     "Where",
     "Face to face or online",
@@ -548,60 +584,67 @@ def _yes_no(value) -> str:
     return {True: "yes", False: "no"}.get(value, "")
 
 
-@login_required
-@require_GET
-def export_csv(request):
-    organisation = _school(request, "export")
-    incidents = Incident.objects.for_user(request.user).filter(organisation=organisation)
-    filterset = IncidentFilter(request.GET or None, queryset=incidents)
-    rows = list(
-        (filterset.qs if filterset.is_bound and filterset.is_valid() else incidents)
-        .select_related("recorded_by", "organisation")
-        .prefetch_related(Prefetch("involvements", queryset=Involvement.objects.order_by("created_at", "id")))
-        .order_by("reported_at", "id")
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="incidents-{organisation.slug}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
-    for i in rows:
+EXPORT_CHUNK = 500  # incidents read at a time, each chunk with one query for its people
+
+
+def _export_rows(incidents):
+    """The export's rows, a chunk of incidents (and their people) at a time."""
+    people_in_order = Prefetch("involvements", queryset=Involvement.objects.order_by("created_at", "id"))
+    for i in incidents.select_related("recorded_by").prefetch_related(people_in_order).iterator(EXPORT_CHUNK):
         people = "; ".join(
             f"{p.pupil_reference or 'anonymised'} ({p.get_role_display()}, {p.get_year_group_display()}"
             f"{', SEND' if p.send else ''})"
             for p in i.involvements.all()
         )
-        writer.writerow(
-            [
-                i.reference,
-                timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M") if i.occurred_at else "",
-                timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
-                i.get_reported_by_display(),
-                i.get_location_display(),
-                i.get_mode_display(),
-                ", ".join(i.form_labels),
-                ", ".join(i.category_labels),
-                _yes_no(i.stop_several_times),
-                _yes_no(i.stop_on_purpose),
-                _yes_no(i.stop_power_imbalance),
-                i.get_classification_display(),
-                csv_safe(i.description),
-                csv_safe(i.immediate_action),
-                _yes_no(i.restorative_used),
-                _yes_no(i.parents_informed),
-                i.parents_informed_on.isoformat() if i.parents_informed_on else "",
-                i.get_parents_informed_how_display(),
-                i.review_date.isoformat() if i.review_date else "",
-                csv_safe(i.outcome),
-                i.get_status_display(),
-                _yes_no(i.is_repeat),
-                csv_safe(people),
-                csv_safe(i.recorded_by.get_full_name() if i.recorded_by else ""),
-                i.anonymised_at.date().isoformat() if i.anonymised_at else "",
-            ]
-        )
-    services.audit_incidents("incident.export", rows, actor=request.user, request=request, format="csv")
-    audit_record("incidents.export", actor=request.user, organisation=organisation, request=request, records=len(rows))
-    return response
+        yield [
+            i.reference,
+            timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M") if i.occurred_at else "",
+            i.reported_on.isoformat(),
+            timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
+            i.get_reported_by_display(),
+            i.get_location_display(),
+            i.get_mode_display(),
+            ", ".join(i.form_labels),
+            ", ".join(i.category_labels),
+            _yes_no(i.stop_several_times),
+            _yes_no(i.stop_on_purpose),
+            _yes_no(i.stop_power_imbalance),
+            i.get_classification_display(),
+            csv_safe(i.description),
+            csv_safe(i.immediate_action),
+            _yes_no(i.restorative_used),
+            _yes_no(i.parents_informed),
+            i.parents_informed_on.isoformat() if i.parents_informed_on else "",
+            i.get_parents_informed_how_display(),
+            i.review_date.isoformat() if i.review_date else "",
+            csv_safe(i.outcome),
+            i.get_status_display(),
+            _yes_no(i.is_repeat),
+            csv_safe(people),
+            csv_safe(i.recorded_by.get_full_name() if i.recorded_by else ""),
+            i.anonymised_at.date().isoformat() if i.anonymised_at else "",
+        ]
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    """Every record of the school (or those the filters find), streamed: constant memory
+    whatever the number of records. Who read which record is written down first, before
+    a byte of them leaves."""
+    organisation = _school(request, "export")
+    incidents = Incident.objects.for_user(request.user).filter(organisation=organisation)
+    filterset = IncidentFilter(request.GET or None, queryset=incidents)
+    chosen = (filterset.qs if filterset.is_bound and filterset.is_valid() else incidents).order_by("reported_at", "id")
+    records = services.audit_incidents(
+        "incident.export",
+        chosen.only("pk", "reference", "organisation_id").iterator(2000),
+        actor=request.user,
+        request=request,
+        format="csv",
+    )
+    audit_record("incidents.export", actor=request.user, organisation=organisation, request=request, records=records)
+    return csv_download(f"incidents-{organisation.slug}.csv", EXPORT_COLUMNS, _export_rows(chosen))
 
 
 @login_required
@@ -948,35 +991,71 @@ def poster(request):
     )
 
 
-# Council officers: counts across all settings, suppressed
+# Council officers: the published releases of the council's figures, and participation
 
 
 def _figures(request):
-    years = reports.available_years()
-    form = FiguresForm(request.GET or None, years=years, initial={"year": years[0], "period": "term", "which": "all"})
+    """The release asked for (the newest by default) and its view: 2 queries."""
+    published = selectors.figure_releases()
+    form = FiguresForm(request.GET or None, releases=published)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    year, period, which = data.get("year") or years[0], data.get("period") or "term", data.get("which") or "all"
-    return form, reports.council_figures(year=year, period=period, which=which)
+    which = data.get("which") or "all"
+    chosen = Term.from_slug(data.get("release") or "") or (published[0].period if published else None)
+    release = chosen and selectors.figure_release(chosen.year, chosen.key)
+    view = reports.release_view(release, which) if release is not None else None
+    return form, published, view
 
 
 @officer_required
 @require_GET
 def figures(request):
-    form, result = _figures(request)
-    audit_record("incidents.figures_view", actor=request.user, request=request, year=result.year)
-    return render(request, "incidents/figures.html", {"form": form, "figures": result})
+    form, published, view = _figures(request)
+    term = Term.of(timezone.localdate())
+    audit_record(
+        "incidents.figures_view", actor=request.user, request=request, release=view and view.release.period.slug
+    )
+    return render(
+        request,
+        "incidents/figures.html",
+        {
+            "form": form,
+            "releases": published,
+            "view": view,
+            "this_term": term,
+            "delay_days": settings.INCIDENT_FIGURES_DELAY_DAYS,
+            "min_settings": settings.INCIDENT_FIGURES_MIN_SETTINGS,
+            "rule_version": disclosure.RULE_VERSION,
+            "legend": view.legend if view is not None else disclosure.legend({disclosure.CONFIDENTIAL}),
+        },
+    )
 
 
 @officer_required
 @require_GET
 def figures_csv(request):
-    _form, result = _figures(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bullying-incidents-{result.year}-{result.period}.csv"'
-    writer = csv.writer(response)
-    if not result.enough:
-        writer.writerow([f"Not enough settings recorded incidents in {result.year_label} for figures to be published."])
-    for row in result.csv_rows() if result.enough else []:
-        writer.writerow(row)
-    audit_record("incidents.figures_export", actor=request.user, request=request, year=result.year)
-    return response
+    _form, _published, view = _figures(request)
+    if view is None or not view.release.published:
+        raise Http404("No figures are published for that term.")
+    audit_record("incidents.figures_export", actor=request.user, request=request, release=view.release.period.slug)
+    rows = view.csv_rows()
+    return stream_csv(
+        rows,
+        header=next(rows),
+        filename=f"bullying-incidents-{view.release.period.slug}-{view.which}.csv",
+    )
+
+
+@officer_required
+@require_GET
+def participation(request):
+    """Which settings have recorded anything this term: yes or no, never a count."""
+    term = Term.of(timezone.localdate())
+    shown = request.GET.get("recorded", "")
+    recorded = {"yes": True, "no": False}.get(shown)
+    page = Paginator(selectors.participation(term, recorded), 50).get_page(request.GET.get("page"))
+    kinds = dict(Organisation.Kind.choices)
+    return render(
+        request,
+        "incidents/participation.html",
+        {"term": term, "page": page, "recorded": shown if recorded is not None else "", "kinds": kinds},
+    )

@@ -10,6 +10,9 @@
     # in the service that changes what the page shows, inside its transaction:
     invalidate_on_commit("award-holders")
 
+A streamed answer (the training calendar feed) is passed on as it is drawn and kept
+once its last chunk has been sent, if it stayed under STREAMED_PAGE_MAX_BYTES.
+
 A page is kept for PUBLIC_PAGE_CACHE_SECONDS (60 by default) under its name, its path
 and its query string (parameters sorted, so ?a=1&b=2 and ?b=2&a=1 are one entry). Each
 name has a version in the cache; `invalidate(name)` gives it a new one, so every entry
@@ -42,6 +45,10 @@ from django.http import HttpResponse
 VERSION_PREFIX = "pagecache:version:"
 PAGE_PREFIX = "pagecache:page:"
 _MISSING = object()
+# Besides the content type, the headers a kept page is served with again.
+KEPT_HEADERS = ("Content-Disposition",)
+# A streamed page (the training calendar feed) is kept only up to this size.
+STREAMED_PAGE_MAX_BYTES = 2 * 1024 * 1024
 PENDING_ATTRIBUTE = "ppp_pages_to_forget"  # on the database connection: names waiting for its commit
 
 
@@ -99,12 +106,28 @@ def _cacheable_request(request) -> bool:
 def _storable(request, response) -> bool:
     return (
         response.status_code == 200
-        and not getattr(response, "streaming", False)
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and getattr(request, "_csp_nonce", None) is None
         and not (getattr(request, "user", None) is not None and request.user.is_authenticated)
     )
+
+
+def _kept_once_sent(chunks, key, version, content_type, headers, timeout):
+    """A streamed page's chunks, passed on as they come and kept once the last one has
+    gone (never if the reader left early, or if it grew past STREAMED_PAGE_MAX_BYTES)."""
+    parts: list[bytes] | None = []
+    size = 0
+    for chunk in chunks:
+        if parts is not None:
+            size += len(chunk)
+            if size <= STREAMED_PAGE_MAX_BYTES:
+                parts.append(chunk)
+            else:
+                parts = None
+        yield chunk
+    if parts is not None:
+        cache.set(key, (version, (content_type, b"".join(parts), headers)), timeout or _timeout())
 
 
 def cache_public_page(name: str, timeout: int | None = None):
@@ -118,13 +141,23 @@ def cache_public_page(name: str, timeout: int | None = None):
             key = page_key(name, request)
             page, version = _read(key, name)
             if page is not _MISSING:
-                content_type, content = page
-                return HttpResponse(content, content_type=content_type)
+                content_type, content, *headers = page
+                hit = HttpResponse(content, content_type=content_type)
+                for header, value in (headers[0] if headers else {}).items():
+                    hit[header] = value
+                return hit
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _storable(request, response):
-                cache.set(key, (version, (response["Content-Type"], response.content)), timeout or _timeout())
+                kept = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+                if getattr(response, "streaming", False):
+                    response.streaming_content = _kept_once_sent(
+                        response.streaming_content, key, version, response["Content-Type"], kept, timeout
+                    )
+                else:
+                    entry = (response["Content-Type"], response.content, kept)
+                    cache.set(key, (version, entry), timeout or _timeout())
             return response
 
         return wrapped

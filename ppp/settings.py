@@ -569,6 +569,8 @@ INCIDENT_RETENTION_YEARS = env_int("INCIDENT_RETENTION_YEARS", 6)
 # The council's figures show a row (a kind of setting, an area) only when at least this many
 # settings stand behind it, and the page only when this many have recorded incidents.
 INCIDENT_FIGURES_MIN_SETTINGS = env_int("INCIDENT_FIGURES_MIN_SETTINGS", 3)
+# Days after a term ends before its council figures are published (late records), docs/figures.md.
+INCIDENT_FIGURES_DELAY_DAYS = env_int("INCIDENT_FIGURES_DELAY_DAYS", 14)
 # Pupils' reports through a school's link: per address per hour, and per school per day.
 INCIDENT_PUPIL_REPORTS_PER_HOUR = env_int("INCIDENT_PUPIL_REPORTS_PER_HOUR", 10)
 INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY = env_int("INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY", 60)

@@ -51,7 +51,6 @@ NOT_YET_CHECKED = frozenset(
         "incidents.pupil_views.*",
         "incidents.reminders.*",
         "incidents.reports.*",
-        "incidents.suppression.*",
         "incidents.templatetags.*",
         "incidents.terms.*",
         "incidents.urls.*",

@@ -2,6 +2,7 @@
 upcoming sessions and the invitation attached to a booking confirmation."""
 
 import datetime
+from collections.abc import Iterator
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -70,12 +71,22 @@ def _event(session: CourseSession, *, with_link: bool = False, cancelled: bool =
     return event
 
 
-def sessions_feed(sessions) -> bytes:
-    """The public feed: every upcoming session, without joining links."""
-    calendar = _calendar()
-    for session in sessions:
-        calendar.add_component(_event(session))
-    return calendar.to_ical()
+FEED_CHUNK = 200  # sessions read from the database, and sent, at a time
+
+
+def sessions_feed(sessions) -> Iterator[bytes]:
+    """The public feed, streamed: every session of `sessions` (a QuerySet, read in chunks),
+    without joining links. The calendar's own lines, then each event, then its end."""
+    end = b"END:VCALENDAR\r\n"
+    whole = _calendar().to_ical()
+    yield whole[: -len(end)]
+    events = []
+    for session in sessions.iterator(chunk_size=FEED_CHUNK):
+        events.append(_event(session).to_ical())
+        if len(events) >= FEED_CHUNK:
+            yield b"".join(events)
+            events = []
+    yield b"".join(events) + end
 
 
 def session_invitation(session: CourseSession, *, with_link: bool, cancelled: bool = False, attendee: str = "") -> dict:

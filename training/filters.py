@@ -7,7 +7,6 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from ppp.accounts.models import Organisation
 from ppp.dates import start_of_day
 
 from .models import Audience, Charge, Course, CourseSession, Delivery
@@ -105,9 +104,14 @@ class SessionFilter(django_filters.FilterSet):
 
 class ChargeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Charge.Status.choices, empty_label="Any status")
-    organisation = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.filter(training_charges__isnull=False).distinct(),
-        empty_label="All organisations",
+    # A search, not a list: a dropdown of every organisation with a charge is tens of
+    # thousands of options at national scale. Part of the name (the trigram index on
+    # organisation names serves it) or the exact URN.
+    organisation = django_filters.CharFilter(
+        label="Organisation",
+        method="filter_organisation",
+        help_text="Part of its name, or its URN",
+        max_length=200,
     )
     course = django_filters.ModelChoiceFilter(
         field_name="session__course", queryset=Course.objects.all(), empty_label="All courses"
@@ -116,3 +120,9 @@ class ChargeFilter(django_filters.FilterSet):
     class Meta:
         model = Charge
         fields = ["status", "organisation", "course"]
+
+    def filter_organisation(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(organisation__name__icontains=value) | Q(organisation__urn=value))

@@ -180,7 +180,12 @@ class CourseSession(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         verbose_name = "session"
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            # The charges page and CSV, newest session first: walked backwards, each
+            # session's charges then found by their session index.
+            models.Index(fields=["starts_at", "id"], name="session_starts_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
@@ -305,7 +310,12 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["session", "status"]), models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["organisation", "status"]),
+            # The admin's bookings list, in its default order (Meta.ordering).
+            models.Index(fields=["created_at", "id"], name="booking_created_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "session",

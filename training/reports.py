@@ -4,16 +4,17 @@ evaluation results, the finance team's charges CSV, an organisation's training r
 
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Case, Count, Exists, OuterRef, Q, Sum, When
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ppp.csvsafe import csv_safe
+from ppp.exports import rows_of
 
-from .models import Booking, BookingEvent, Charge, CourseSession, Evaluation, term_of
+from .models import Booking, BookingEvent, Charge, CourseSession, Evaluation
 
 
 @dataclass
@@ -40,46 +41,71 @@ class CourseTerm:
         return self.absent / marked if marked else None
 
 
+def _term_parts(prefix: str = "") -> dict:
+    """The school term of a session's start (local time) as (year, season), in SQL:
+    season 0 Spring (January to March), 1 Summer (April to August), 2 Autumn."""
+    month = ExtractMonth(f"{prefix}starts_at")
+    return {
+        "year": ExtractYear(f"{prefix}starts_at"),
+        "season": Case(When(Q(month__gte=9), then=2), When(Q(month__lte=3), then=0), default=1),
+        "month": month,
+    }
+
+
+SEASONS = ("Spring", "Summer", "Autumn")
+
+
 def course_term_report() -> list[CourseTerm]:
     """Per course and school term: sessions run or planned, fill rate (confirmed places
     over capacity), waiting-list demand (places ever waitlisted) and no-show rate (absent
-    over attendance recorded). One query, grouped here by term."""
-    ever_waitlisted = BookingEvent.objects.filter(booking=OuterRef("pk"), action=BookingEvent.Action.WAITLISTED)
+    over attendance recorded). Two grouped queries (sessions, then their places), whatever
+    the number of sessions and bookings: Python only joins the two lists of course-terms."""
+    cancelled = Q(status=CourseSession.Status.CANCELLED)
+    term = _term_parts()
     sessions = (
-        CourseSession.objects.select_related("course")
+        CourseSession.objects.annotate(month=term["month"])
+        .annotate(year=term["year"], season=term["season"])
+        .values("course__title", "course__slug", "year", "season")
         .annotate(
-            confirmed=Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED)),
-            attended=Count("bookings", filter=Q(bookings__attendance=Booking.Attendance.ATTENDED)),
-            absent=Count(
-                "bookings",
-                filter=Q(bookings__attendance=Booking.Attendance.ABSENT, bookings__status=Booking.Status.CONFIRMED),
-            ),
-            waitlisted=Count(
-                "bookings",
-                filter=Q(bookings__in=Booking.objects.filter(Exists(ever_waitlisted)).values("pk")),
-            ),
+            sessions=Count("pk", filter=~cancelled),
+            cancelled=Count("pk", filter=cancelled),
+            capacity=Coalesce(Sum("capacity", filter=~cancelled), 0),
         )
-        .order_by("starts_at")
+        .order_by()
+    )
+    ever_waitlisted = BookingEvent.objects.filter(booking=OuterRef("pk"), action=BookingEvent.Action.WAITLISTED)
+    booking_term = _term_parts("session__")
+    places = (
+        Booking.objects.exclude(session__status=CourseSession.Status.CANCELLED)
+        .annotate(month=booking_term["month"])
+        .annotate(year=booking_term["year"], season=booking_term["season"])
+        .values("session__course__title", "year", "season")
+        .annotate(
+            confirmed=Count("pk", filter=Q(status=Booking.Status.CONFIRMED)),
+            attended=Count("pk", filter=Q(attendance=Booking.Attendance.ATTENDED)),
+            absent=Count("pk", filter=Q(attendance=Booking.Attendance.ABSENT, status=Booking.Status.CONFIRMED)),
+            waitlisted=Count("pk", filter=Q(Exists(ever_waitlisted))),
+        )
+        .order_by()
     )
     rows: dict[tuple, CourseTerm] = {}
-    for session in sessions:
-        day = timezone.localtime(session.starts_at).date()
-        term = term_of(day)
-        key = (session.course.title, term)
-        season = {"Spring": 0, "Summer": 1, "Autumn": 2}[term.split()[0]]
+    for group in sessions:
+        title, year, season = group["course__title"], group["year"], group["season"]
         row = rows.setdefault(
-            key, CourseTerm(course=session.course.title, term=term, sort=(session.course.title, day.year, season))
+            (title, year, season),
+            CourseTerm(course=title, term=f"{SEASONS[season]} {year}", sort=(title, year, season)),
         )
-        row.slugs.add(session.course.slug)
-        if session.status == CourseSession.Status.CANCELLED:
-            row.cancelled += 1
-            continue
-        row.sessions += 1
-        row.capacity += session.capacity
-        row.confirmed += session.confirmed
-        row.waitlist_demand += session.waitlisted
-        row.attended += session.attended
-        row.absent += session.absent
+        row.slugs.add(group["course__slug"])
+        row.sessions += group["sessions"]
+        row.cancelled += group["cancelled"]
+        row.capacity += group["capacity"]
+    for group in places:
+        row = rows.get((group["session__course__title"], group["year"], group["season"]))
+        if row is not None:
+            row.confirmed += group["confirmed"]
+            row.attended += group["attended"]
+            row.absent += group["absent"]
+            row.waitlist_demand += group["waitlisted"]
     return sorted(rows.values(), key=lambda r: r.sort)
 
 
@@ -115,42 +141,74 @@ def evaluation_summary(evaluations) -> dict:
     }
 
 
+# What a row of the charges page reads (`QuerySet.only`).
+CHARGES_PAGE_COLUMNS = (
+    "public_id",
+    "places",
+    "no_shows",
+    "late_cancellations",
+    "amount",
+    "status",
+    "organisation__name",
+    "session__starts_at",
+    "session__course__title",
+)
+
+
 def charges_queryset():
-    return Charge.objects.select_related("organisation__training_account", "session__course").order_by(
+    """Charges, newest session first: the page reads 50 rows at a time, the CSV a chunk at a time."""
+    return Charge.objects.select_related("organisation", "session__course").order_by(
         "-session__starts_at", "organisation__name", "pk"
     )
 
 
-def charges_csv(charges) -> str:
-    """For the council's finance team: one row per organisation per session."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["Organisation", "URN", "Finance contact", "Traded services", "Course", "Session date", "Confirmed places",
-         "No-shows", "Late cancellations", "Billable places", "Amount (GBP)", "Status", "Invoice reference",
-         "Charge reference"]
-    )  # fmt: skip
-    for c in charges:
-        account = getattr(c.organisation, "training_account", None)
-        writer.writerow(
-            [
-                csv_safe(c.organisation.name),
-                c.organisation.urn or "",
-                csv_safe(account.finance_contact if account else ""),
-                "Yes" if account and account.buys_traded_services else "No",
-                csv_safe(c.session.course.title),
-                timezone.localtime(c.session.starts_at).date().isoformat(),
-                c.places,
-                c.no_shows,
-                c.late_cancellations,
-                c.billable_places,
-                f"{c.amount:.2f}",
-                c.get_status_display(),
-                csv_safe(c.invoice_reference),
-                str(c.public_id),
-            ]
-        )
-    return out.getvalue()
+CHARGES_HEADER = [
+    "Organisation", "URN", "Finance contact", "Traded services", "Course", "Session date", "Confirmed places",
+    "No-shows", "Late cancellations", "Billable places", "Amount (GBP)", "Status", "Invoice reference",
+    "Charge reference",
+]  # fmt: skip
+
+CHARGES_COLUMNS = (
+    "organisation__name",
+    "organisation__urn",
+    "organisation__training_account__finance_contact",
+    "organisation__training_account__buys_traded_services",
+    "session__course__title",
+    "session__starts_at",
+    "places",
+    "no_shows",
+    "late_cancellations",
+    "amount",
+    "status",
+    "invoice_reference",
+    "public_id",
+)
+
+
+def charges_csv_rows(charges):
+    """For the council's finance team: one row per organisation per session, read a
+    chunk at a time (only these columns, no model instances) for `ppp.exports.stream_csv`,
+    which makes every text cell safe for a spreadsheet."""
+    statuses = dict(Charge.Status.choices)
+    for name, urn, contact, traded, course, starts_at, places, no_shows, late, amount, status, invoice, ref in rows_of(
+        charges, *CHARGES_COLUMNS
+    ):
+        yield [
+            name,
+            urn or "",
+            contact or "",
+            "Yes" if traded else "No",
+            course,
+            timezone.localtime(starts_at).date().isoformat(),
+            places,
+            no_shows,
+            late,
+            places + late,
+            f"{amount:.2f}",
+            statuses.get(status, status),
+            invoice,
+            str(ref),
+        ]
 
 
 def record_csv(bookings, certificates: dict) -> str:
@@ -184,10 +242,3 @@ def sign_in_sheet_pdf(session: CourseSession) -> bytes:
         {"session": session, "bookings": bookings, "start": timezone.localtime(session.starts_at)},
     )
     return HTML(string=html, base_url=".").write_pdf()
-
-
-def waiting_by_session(sessions) -> dict[int, int]:
-    counts = defaultdict(int)
-    for session_id in Booking.objects.waitlisted().filter(session__in=sessions).values_list("session_id", flat=True):
-        counts[session_id] += 1
-    return counts

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +18,11 @@ from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
+from ppp.exports import stream_csv
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pagecache import cache_public_page
+from ppp.pagination import CappedPaginator
 from ppp.ratelimit import ALLOW, limited
 
 from . import permissions, reports, selectors, services
@@ -55,6 +58,7 @@ def _organisation(request) -> Organisation | None:
 
 
 @require_GET
+@cache_public_page("training-catalogue")
 def catalogue(request):
     sessions = selectors.catalogue_sessions()
     filterset = CatalogueFilter(request.GET or None, queryset=selectors.active_courses())
@@ -71,6 +75,7 @@ def catalogue(request):
 
 
 @require_GET
+@cache_public_page("training-catalogue")
 def course(request, slug):
     course = get_object_or_404(Course.objects.active().prefetch_related("audiences"), slug=slug)
     sessions = list(selectors.catalogue_sessions().filter(course=course))
@@ -78,8 +83,13 @@ def course(request, slug):
 
 
 @require_GET
+@cache_public_page("training-catalogue")
 def sessions_ics(request):
-    response = HttpResponse(sessions_feed(selectors.catalogue_sessions()), content_type="text/calendar; charset=utf-8")
+    """Every upcoming session, streamed a few at a time (kept whole for the next anonymous
+    reader once it has been sent)."""
+    response = StreamingHttpResponse(
+        sessions_feed(selectors.feed_sessions()), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="send-support-training.ics"'
     return response
 
@@ -641,7 +651,7 @@ def charges(request):
     queryset = reports.charges_queryset()
     filterset = ChargeFilter(request.GET or None, queryset=queryset)
     charges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(charges, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(charges.only(*reports.CHARGES_PAGE_COLUMNS), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "training/charges.html",
@@ -656,9 +666,11 @@ def charges_csv(request):
     filterset = ChargeFilter(request.GET or None, queryset=queryset)
     charges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     audit_record("training.charges_export", actor=request.user, request=request)
-    response = HttpResponse(reports.charges_csv(charges), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="training-charges-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return stream_csv(
+        reports.charges_csv_rows(charges),
+        header=reports.CHARGES_HEADER,
+        filename=f"training-charges-{timezone.localdate():%Y-%m-%d}.csv",
+    )
 
 
 @officer_required

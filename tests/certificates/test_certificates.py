@@ -239,6 +239,29 @@ def test_guessing_codes_is_still_limited_when_checks_are_kept(client, officer, s
     assert 429 in answers and answers.count(404) <= 30
 
 
+def test_a_kept_certificate_answers_past_the_limit_while_guesses_are_refused(client, officer, school_a, settings):
+    """ADR 0055: the kept page sits outside the rate limit; everything that reaches the
+    database (unknown codes, a first check) is counted."""
+    from tests.platform.test_two_servers import _wait_for_a_fresh_window
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    _wait_for_a_fresh_window(needed=10)
+    from tests.factories import OrganisationFactory
+
+    checked, unchecked = issue_for(school_a, officer), issue_for(OrganisationFactory(), officer)
+    url = reverse("certificates:verify", kwargs={"code": checked.code})
+    assert client.get(url).status_code == 200  # counted once, then kept
+    guesses = [
+        client.get(reverse("certificates:verify", kwargs={"code": f"PPP-2345-6789-AB{c}{d}"})).status_code
+        for c in "CDEFG"
+        for d in "HJKMNP"
+    ]
+    assert guesses.count(404) == 29 and 429 in guesses  # 1 + 29 counted: the limit is reached
+    assert client.get(url).status_code == 200  # kept: answered, and not counted
+    fresh = reverse("certificates:verify", kwargs={"code": unchecked.code})
+    assert client.get(fresh).status_code == 429  # a first check reaches the view: counted, refused
+
+
 def test_the_check_is_linked_from_the_home_page_the_award_holders_and_every_footer(client, db):
     lookup = reverse("certificates:verify-lookup")
     for page in ("/", reverse("accreditation:award-holders"), reverse("charter:index"), reverse("privacy")):

@@ -104,8 +104,9 @@ def test_a_reminder_goes_once_a_week(alice, commissioner, school_b, django_captu
     from ppp.accounts.models import Membership
     from tests.factories import MembershipFactory
 
-    MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="lead@b.example")
+    lead = MembershipFactory(organisation=school_b, role=Membership.Role.LEAD, user__email="lead@b.example").user
     provider = services.provider_add(commissioner=commissioner, by=alice, name=school_b.name)
+    services.provider_accept(provider=provider, by=lead)
     with django_capture_on_commit_callbacks(execute=True):
         services.provider_remind(provider=provider, by=alice)
     assert mail.outbox[-1].to == ["lead@b.example"]
@@ -148,3 +149,68 @@ def test_the_providers_page_queries_do_not_grow_with_providers(client, alice, co
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+
+
+def test_no_reminders_until_the_organisation_agrees_to_be_listed(
+    client, alice, commissioner, school_b, charlie, django_capture_on_commit_callbacks
+):
+    """Issue 19: a commissioner cannot add any organisation and send it reminders: the
+    organisation's lead agrees first (the request is the only email before that)."""
+    provider = services.provider_add(commissioner=commissioner, by=alice, name=school_b.name)
+    assert provider.provider == school_b and provider.accepted_at is None
+    with pytest.raises(CharterError, match="has not agreed yet"):
+        services.provider_remind(provider=provider, by=alice)
+    client.force_login(alice)
+    page = client.get(reverse("charter:providers", kwargs={"slug": commissioner.slug})).content.decode()
+    assert "Send a reminder" not in page
+    response = client.post(reverse("charter:provider-remind", kwargs={"provider": provider.public_id}), follow=True)
+    assert "has not agreed yet" in response.content.decode()
+    provider.refresh_from_db()
+    assert provider.last_reminded_at is None
+    services.provider_accept(provider=provider, by=charlie)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.provider_remind(provider=provider, by=alice)
+    assert mail.outbox[-1].to == [charlie.email]
+
+
+def _add(client, commissioner, **data):
+    url = reverse("charter:providers", kwargs={"slug": commissioner.slug})
+    return client.post(url, {"name": "", "urn": "", "email": "", **data})
+
+
+def test_close_names_are_offered_before_inviting_a_new_organisation(client, alice, commissioner):
+    elmfield = OrganisationFactory(name="Elmfield Sixth Form College", postcode="LE3 9QP")
+    client.force_login(alice)
+    response = _add(client, commissioner, name="elmfield colleges", email="office@elmfield.example")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Did you mean one of these?" in body and "Elmfield Sixth Form College, LE3 9QP" in body
+    assert "None of these: invite elmfield colleges as a new organisation" in body
+    assert not CommissionedProvider.objects.exists()
+    # They meant the one already here: it is linked, and asked to agree (no invitation sent).
+    typed = {"name": "elmfield colleges", "email": "office@elmfield.example"}
+    response = _add(client, commissioner, **typed, match=elmfield.slug)
+    assert response.status_code == 302
+    link = CommissionedProvider.objects.get()
+    assert link.provider == elmfield and link.accepted_at is None
+    assert not any("office@elmfield.example" in m.to for m in mail.outbox)
+
+
+def test_none_of_these_invites_a_new_organisation(client, alice, commissioner):
+    OrganisationFactory(name="Elmfield Sixth Form College")
+    client.force_login(alice)
+    response = _add(client, commissioner, name="Elmfield College", email="hello@other.example", match="new")
+    assert response.status_code == 302
+    link = CommissionedProvider.objects.get()
+    assert link.provider is None and link.email == "hello@other.example"
+    # A slug that was not offered is not taken: the choices are asked again.
+    response = _add(client, commissioner, name="Elmfield Coll", email="x@other.example", match="someone-else")
+    assert "Did you mean one of these?" in response.content.decode()
+    assert CommissionedProvider.objects.count() == 1
+
+
+def test_a_misspelt_name_finds_the_organisation_through_the_trigram_index(alice, commissioner):
+    elmfield = OrganisationFactory(name="Elmfield College")
+    with pytest.raises(services.CloseNames) as raised:
+        services.provider_add(commissioner=commissioner, by=alice, name="Elmfeild Colege", email="a@b.example")
+    assert raised.value.matches == [elmfield]

@@ -90,6 +90,7 @@ SWEEP = {
     "incidents:involvement-new": Case(_open, officer=NO),
     "incidents:involvement-edit": Case(_involvement, officer=NO),
     "incidents:pupil-history": Case(_involvement, officer=NO),
+    "incidents:involvement-remove": Case(_involvement, officer=NO),
     "incidents:award-attach": Case(_application, method="post", success=302, officer=NO, effect=_attached),
     "incidents:role-set": Case(
         _bob_membership, method="post", success=302, data=_bob_role_data, officer=NO, effect=_granted

@@ -14,7 +14,9 @@ from pypdf import PdfReader
 from accreditation.models import Evidence
 from incidents import services
 from incidents.models import Incident, IncidentNote, IncidentRole, Involvement, PupilMessage, Status
+from ppp.accounts.models import Membership, Organisation
 from ppp.audit.models import AuditEvent
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.factories import grant, involve, pupil_report, record, triage
 
 PEOPLE = ["alice", "rita", "ravi", "bob", "officer", "charlie", "anonymous"]
@@ -51,7 +53,8 @@ SCHOOL_PAGES = {
     "incidents:access-log": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:reporting-link": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:figures": (403, 403, 403, 403, 200, 403, "login"),
-    "incidents:figures-csv": (403, 403, 403, 403, 200, 403, "login"),
+    "incidents:figures-csv": (403, 403, 403, 403, 404, 403, "login"),  # 404: nothing published yet
+    "incidents:participation": (403, 403, 403, 403, 200, 403, "login"),
 }
 
 
@@ -143,7 +146,7 @@ def test_printing_and_exporting_are_recorded_once_per_record(client, school_a, a
     assert pdf["Content-Type"] == "application/pdf"
     assert AuditEvent.objects.filter(action="incident.print", target_id=str(first.pk)).count() == 1
     csv_response = client.get(reverse("incidents:export"))
-    body = csv_response.content.decode()
+    body = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     assert first.reference in body and "AB called CD names" in body
     exported = AuditEvent.objects.filter(action="incident.export").values_list("target_id", flat=True)
     assert sorted(exported) == sorted([str(first.pk), str(second.pk)])
@@ -174,6 +177,9 @@ def _form(**overrides):
         "occurred_on_1": today.month,
         "occurred_on_2": today.year,
         "occurred_time": "12:30",
+        "reported_on_0": today.day,
+        "reported_on_1": today.month,
+        "reported_on_2": today.year,
         "reported_by": "staff",
         "location": "playground",
         "mode": "face_to_face",
@@ -196,12 +202,29 @@ def _form(**overrides):
 
 def test_recording_an_incident_through_the_form(client, school_a, ravi):
     client.force_login(ravi)
+    form = client.get(reverse("incidents:new")).content.decode()
+    today = timezone.localdate()
+    assert f'name="reported_on_0" value="{today.day}"' in form  # the date it was reported: today unless changed
     response = client.post(reverse("incidents:new"), _form())
     incident = Incident.objects.get()
+    assert incident.reported_on == today - datetime.timedelta(days=1)  # as typed, apart from when recorded
+    assert timezone.localtime(incident.reported_at).date() == today
     assert response["Location"] == incident.get_absolute_url()
     assert incident.forms == ["physical", "verbal"] and incident.categories == ["race"]
     assert incident.classification == "bullying" and incident.status == Status.NEW
     assert incident.parents_informed and incident.parents_informed_how == "phone"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("12.15pm", datetime.time(12, 15)), ("2pm", datetime.time(14, 0)), ("14:00", datetime.time(14, 0))],
+)
+def test_the_time_is_read_as_visits_read_it(client, school_a, alice, typed, expected):
+    """The project's time field (as on visits): 12.15pm, 2pm and 14:00 are all times."""
+    client.force_login(alice)
+    response = client.post(reverse("incidents:new"), _form(occurred_time=typed))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert timezone.localtime(Incident.objects.get().occurred_at).time() == expected
 
 
 @pytest.mark.parametrize(
@@ -226,7 +249,16 @@ def test_recording_an_incident_through_the_form(client, school_a, ravi):
             {"parents_informed_on_0": "", "parents_informed_on_1": "", "parents_informed_on_2": ""},
             "Enter the date parents",
         ),
-        ({"occurred_time": "25:99"}, "Enter the time as hours and minutes"),
+        (
+            {"reported_on_2": str(timezone.localdate().year + 1)},
+            "The date it was reported must be today or in the past",
+        ),
+        (
+            {"reported_on_0": "1", "reported_on_1": "1", "reported_on_2": "2001"},
+            "The date it was reported must be on or after the date of the incident",
+        ),
+        ({"reported_on_0": "", "reported_on_1": "", "reported_on_2": ""}, "Enter the date it was reported"),
+        ({"occurred_time": "25:99"}, "Time of the incident must be a real time, like 09:30 or 14:00"),
     ],
 )
 def test_bad_input_gives_form_errors_in_the_summary_and_saves_nothing(client, school_a, alice, overrides, message):
@@ -431,7 +463,7 @@ def test_sweep_posts_attach_the_governors_report_to_the_award(client, school_a, 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(evidence.file.open("rb").read())).pages)
     assert "Governors" in text or "governors" in text
     assert "UPN-7781" not in text and "Secret words" not in text
-    assert "fewer than 5" in text
+    assert "is hidden and shown as" in text  # the disclosure rule's note
     # Once attached, 1.2 is no longer offered; 1.3 still is.
     page = client.get(application.get_absolute_url()).content.decode()
     assert reverse("incidents:award-attach", kwargs={"application": application.public_id, "criterion": "1.3"}) in page
@@ -459,3 +491,110 @@ def test_the_home_page_shows_reviewers_what_waits_for_them_without_saying_what(c
     assert "Secret words" not in body and incident.reference not in body
     client.force_login(bob)
     assert "Bullying incidents" not in client.get(reverse("accounts:home")).content.decode()
+
+
+@pytest.mark.parametrize("kind", [Organisation.Kind.COMMISSIONER, Organisation.Kind.PARTNER_AGENCY])
+def test_commissioners_and_partner_agencies_are_not_offered_incidents_or_termly_reports(client, db, kind):
+    """They pledge to the charter but have no pupils: no "Record an incident", no termly
+    report, no Incidents link, on the home page or anywhere, and the pages refuse them."""
+    organisation = OrganisationFactory(name="Leicester Youth Commissioning", kind=kind, urn=None)
+    lead = MembershipFactory(organisation=organisation, role=Membership.Role.LEAD).user
+    client.force_login(lead)
+    home = client.get(reverse("portal"), follow=True).content.decode()
+    for words in ("Record an incident", "This term&#x27;s report", "This term's report", 'href="/incidents/"'):
+        assert words not in home
+    assert client.get(reverse("incidents:new")).status_code == 403
+    assert client.get(reverse("incidents:report")).status_code == 403
+    assert client.get(reverse("incidents:list")).status_code == 403
+    # A school's lead is offered both, on the same page.
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    client.force_login(MembershipFactory(organisation=school, role=Membership.Role.LEAD).user)
+    home = client.get(reverse("portal"), follow=True).content.decode()
+    assert "Record an incident" in home and "This term" in home
+
+
+# People involved: once in each part, and removed with a reason
+
+
+def _person(**overrides):
+    return {"pupil_reference": "JM-4C", "role": "target", "year_group": "4", **overrides}
+
+
+def test_the_same_pupil_is_refused_twice_in_the_same_part_with_an_error_naming_the_field(client, school_a, alice):
+    incident = record(school_a, alice)
+    client.force_login(alice)
+    url = reverse("incidents:involvement-new", kwargs={"pk": incident.public_id})
+    assert client.post(url, _person()).status_code == 302
+    response = client.post(url, _person(pupil_reference=" JM-4C "))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This pupil reference is already on this record as target" in body
+    assert 'href="#id_pupil_reference"' in body  # the error summary links to the field
+    assert incident.involvements.count() == 1
+    # The same pupil in another part (a target who was also a witness) is allowed.
+    assert client.post(url, _person(role="witness")).status_code == 302
+    witness = incident.involvements.get(role="witness")
+    # …but not changed into a second target.
+    edit = reverse("incidents:involvement-edit", kwargs={"pk": witness.public_id})
+    response = client.post(edit, _person())
+    assert "This pupil reference is already on this record as target" in response.content.decode()
+    assert incident.involvements.filter(role="target").count() == 1
+
+
+def test_the_database_refuses_a_pupil_twice_in_the_same_part(school_a, alice):
+    from django.db import IntegrityError, transaction
+
+    person = involve(record(school_a, alice), alice, "AB")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Involvement.objects.create(
+            incident=person.incident, pupil_reference="AB", pupil_index=person.pupil_index, role=person.role
+        )
+
+
+def test_a_reviewer_removes_a_pupil_wrongly_attached_with_a_reason(client, school_a, alice, rita, ravi):
+    from incidents.models import IncidentEvent, MonthlyFigures
+
+    earlier = record(school_a, alice, occurred_at=timezone.now() - datetime.timedelta(days=20))
+    involve(earlier, alice, "JM-4C", year_group="4")
+    incident = record(school_a, alice)
+    wrong = involve(incident, alice, "JM-4C", year_group="4")
+    involve(incident, alice, "KL-5B", role="alleged_perpetrator", year_group="5")
+    incident.refresh_from_db()
+    assert incident.is_repeat
+    url = reverse("incidents:involvement-remove", kwargs={"pk": wrong.public_id})
+
+    # A recorder cannot; a reviewer must give a reason.
+    client.force_login(ravi)
+    assert client.get(url).status_code == 404  # not their record
+    client.force_login(rita)
+    page = client.get(url).content.decode()
+    assert "Remove JM-4C from the record" in page
+    response = client.post(url, {"reason": ""})
+    assert "Say why this person is being removed from the record" in response.content.decode()
+    assert Involvement.objects.filter(pk=wrong.pk).exists()
+
+    response = client.post(url, {"reason": "The wrong pupil was added: it was JN, not JM."})
+    assert response.status_code == 302
+    assert not Involvement.objects.filter(pk=wrong.pk).exists()
+    incident.refresh_from_db()
+    assert not incident.is_repeat  # its only target is gone
+    # The record's history keeps it, with the reason.
+    removed = IncidentEvent.objects.get(incident=incident, action="involvement_removed")
+    assert removed.by == rita and removed.private_note == "The wrong pupil was added: it was JN, not JM."
+    assert {"field": "role", "from": "Target", "to": "—"} in removed.changes
+    detail = client.get(incident.get_absolute_url()).content.decode()
+    assert "Person involved removed" in detail and "The wrong pupil was added" in detail
+    assert "JM-4C" not in detail
+    # The pupil's history, the counts and the exports no longer find it.
+    found = client.post(reverse("incidents:pupil-search"), {"pupil_reference": "JM-4C"}).content.decode()
+    assert earlier.reference in found and incident.reference not in found
+    month = timezone.localtime(incident.occurred_at).date().replace(day=1)
+    assert sum(f.targets_4 for f in MonthlyFigures.objects.filter(organisation=school_a, month=month)) == (
+        1 if timezone.localtime(earlier.occurred_at).date().replace(day=1) == month else 0
+    )
+    client.force_login(alice)
+    export = client.get(reverse("incidents:export")).content.decode()
+    assert export.count("JM-4C") == 1  # the earlier record's only
+    subject_access = client.post(reverse("incidents:subject-access"), {"pupil_reference": "JM-4C"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(subject_access.content)).pages)
+    assert earlier.reference in text and incident.reference not in text

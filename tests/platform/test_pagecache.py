@@ -105,3 +105,35 @@ def test_many_changes_in_one_transaction_forget_the_pages_once(db, monkeypatch, 
         for _ in range(5):
             OrganisationFactory()
     assert forgotten == [("award-holders", "charter", "charter-register")]
+
+
+@cache_public_page("things")
+def streamed(request):
+    from django.http import StreamingHttpResponse
+
+    RENDERS.append("streamed")
+    response = StreamingHttpResponse(iter([b"one,", b"two,", b"three"]), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="things.ics"'
+    return response
+
+
+def test_a_streamed_page_is_kept_once_it_has_all_been_sent(rf):
+    first = streamed(rf.get("/things.ics"))
+    assert first.streaming and b"".join(first.streaming_content) == b"one,two,three"
+    second = streamed(rf.get("/things.ics"))
+    assert second.content == b"one,two,three" and len(RENDERS) == 1
+    assert second["Content-Type"] == "text/calendar"
+    assert second["Content-Disposition"] == 'inline; filename="things.ics"'
+
+
+def test_a_streamed_page_left_half_read_or_too_big_is_not_kept(rf, monkeypatch):
+    from ppp import pagecache
+
+    chunks = pagecache._kept_once_sent(iter([b"one,", b"two"]), "pagecache:page:t:x", "v1", "text/plain", {}, 60)
+    assert next(chunks) == b"one,"
+    chunks.close()  # the reader went away: the server closes the response, and so its chunks
+    assert cache.get("pagecache:page:t:x") is None
+    monkeypatch.setattr(pagecache, "STREAMED_PAGE_MAX_BYTES", 5)
+    cache.clear()
+    b"".join(streamed(rf.get("/big.ics")).streaming_content)
+    assert streamed(rf.get("/big.ics")).streaming

@@ -1,0 +1,233 @@
+"""The exact check that nothing hidden can be worked back (docs/figures.md).
+
+The reader's model: one whole-number variable of 0 or more for each cell that is hidden
+(`c`) or shown rounded (then between the rounding's bounds); shown exact figures are
+constants; every published relation holds. For each hidden cell an integer program finds
+its least and greatest value (a linear program first: when its optimum is whole, it is
+the integer optimum; otherwise HiGHS's branch and bound). Variables are split into the
+groups the relations connect, so each program is small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array
+
+from . import rule
+from .system import DOMINANT, Key, Problem, Published
+
+_TOLERANCE = 1e-6
+
+
+class Inconsistent(ValueError):
+    """The published figures and relations admit no counts at all (a bug upstream)."""
+
+
+def check(published: Published, *, keys=None) -> list[Problem]:
+    """Every way the published system gives a count away: an empty list when none does.
+    `keys`: look only at these hidden cells (suppression re-checks only what may fail)."""
+    problems = []
+    for key, value in published.shown.items():
+        if value is not None and key not in published.rounded and rule.is_small(value):
+            problems.append(Problem(key, value, value, "shown"))
+    wanted = None if keys is None else set(keys)
+    for group in _groups(published):
+        problems.extend(group.problems(published.reasons, wanted))
+    return problems
+
+
+def ranges(published: Published) -> dict[Key, tuple[int, int | None]]:
+    """Each hidden cell's least and greatest possible value (None: no greatest)."""
+    out = {}
+    for group in _groups(published):
+        out.update(group.ranges())
+    for key in published.hidden:  # a hidden cell in no relation: anything from 0
+        out.setdefault(key, (0, None))
+    return out
+
+
+class _Group:
+    """The variables one set of relations connects, as an integer program."""
+
+    def __init__(self, published: Published, variables: list[Key], relations):
+        self.variables = variables
+        self.index = {key: i for i, key in enumerate(variables)}
+        self.hidden = [key for key in variables if published.shown[key] is None]
+        lower, upper = [], []
+        for key in variables:
+            least, greatest = published.reader_range(key)
+            lower.append(least)
+            upper.append(np.inf if greatest is None else greatest)
+        self.bounds = Bounds(np.array(lower, dtype=float), np.array(upper, dtype=float))
+        rows, cols, data, lo, hi = [], [], [], [], []
+        for r, relation in enumerate(relations):
+            constant = 0
+            for key, coefficient in relation.terms:
+                if key in self.index:
+                    rows.append(r)
+                    cols.append(self.index[key])
+                    data.append(coefficient)
+                else:
+                    constant += coefficient * published.shown[key]
+            rhs = relation.rhs - constant
+            lo.append(rhs if relation.sense in ("==", ">=") else -np.inf)
+            hi.append(rhs if relation.sense in ("==", "<=") else np.inf)
+        shape = (len(relations), len(variables))
+        self.matrix = csr_array((np.array(data, dtype=float), (rows, cols)), shape=shape)
+        self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+        self.a_ub, self.b_ub, self.a_eq, self.b_eq = self._split()
+
+    def _split(self):
+        dense = self.matrix.toarray()
+        eq = self.lo == self.hi
+        upper = ~eq & np.isfinite(self.hi)
+        lower = ~eq & np.isfinite(self.lo)
+        a_ub = np.vstack([dense[upper], -dense[lower]])
+        b_ub = np.concatenate([self.hi[upper], -self.lo[lower]])
+        if not len(b_ub):
+            return None, None, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
+        return a_ub, b_ub, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
+
+    def _optimum(self, key: Key, sign: float) -> float | None:
+        """min (sign=1) or -max (sign=-1) of `key`; None when unbounded."""
+        objective = np.zeros(len(self.variables))
+        objective[self.index[key]] = sign
+        bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
+        result = linprog(
+            objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
+        )
+        if result.status == 3:
+            return None
+        if result.status == 2:
+            raise Inconsistent(f"no counts fit the published figures around {key!r}")
+        if result.status != 0:  # pragma: no cover - HiGHS's own failure
+            raise RuntimeError(f"linear program failed around {key!r}: {result.message}")
+        if np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            return float(result.fun)
+        exact = milp(
+            objective,
+            constraints=LinearConstraint(self.matrix, self.lo, self.hi),
+            bounds=self.bounds,
+            integrality=np.ones(len(self.variables)),
+        )
+        if exact.status == 0:
+            return float(exact.fun)
+        if exact.status == 2:
+            raise Inconsistent(f"no whole counts fit the published figures around {key!r}")
+        return None  # unbounded (status 3) or not proven: claim nothing more than the LP
+
+    def _solve(self, objective: np.ndarray):
+        """An optimal point for `objective` (whole numbers, or None if not found)."""
+        bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
+        result = linprog(
+            objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
+        )
+        if result.status == 2:
+            raise Inconsistent("no counts fit the published figures")
+        if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            return None
+        return np.round(result.x)
+
+    def problems(self, reasons: dict, wanted: set | None) -> list[Problem]:
+        """The hidden cells that can only be 1 to 5 (or, for dominance, one value).
+
+        Whole-number points that satisfy everything are witnesses: a cell that is 0 in
+        one, or 6 or more, cannot be a problem. Two cheap points (every hidden cell as
+        small, then as large as it can be) settle most cells; each cell left gets its
+        own programs (`_optimum`), whose optimal points are witnesses for the rest."""
+        todo = [key for key in self.hidden if wanted is None or key in wanted]
+        if not todo:
+            return []
+        positions = [self.index[key] for key in todo]
+        seen: dict[Key, set[int]] = {key: set() for key in todo}
+
+        def settled(key) -> bool:
+            values = seen[key]
+            if reasons.get(key) == DOMINANT:
+                return len(values) > 1
+            return any(v == 0 or v > rule.SMALL_MAX for v in values)
+
+        def witness(point) -> None:
+            if point is not None:
+                for key, i in zip(todo, positions, strict=True):
+                    seen[key].add(int(point[i]))
+
+        hidden_mask = np.zeros(len(self.variables))
+        hidden_mask[positions] = 1.0
+        witness(self._solve(hidden_mask))
+        capped = _Capped(self)
+        witness(capped.solve(-hidden_mask))
+        out = []
+        for key in todo:
+            if settled(key):
+                continue
+            least = self._optimum(key, 1.0)
+            most = self._optimum(key, -1.0)
+            least = 0 if least is None else round(least)
+            most = None if most is None else round(-most)
+            seen[key].update({least} if most is None else {least, most})
+            if most is None:
+                seen[key].add(rule.SMALL_MAX + 1)
+            if not settled(key):
+                out.append(Problem(key, least, most, reasons.get(key, "hidden")))
+        return out
+
+    def ranges(self) -> dict[Key, tuple[int, int | None]]:
+        out = {}
+        for key in self.hidden:
+            least = self._optimum(key, 1.0)
+            most = self._optimum(key, -1.0)
+            out[key] = (
+                0 if least is None else round(least),
+                None if most is None else round(-most),
+            )
+        return out
+
+
+class _Capped:
+    """The group with every variable capped (so a maximum exists), for witness points only."""
+
+    CAP = 10**6
+
+    def __init__(self, group: _Group):
+        self.group = group
+
+    def solve(self, objective):
+        g = self.group
+        bounds = list(zip(g.bounds.lb, [min(u, self.CAP) for u in g.bounds.ub], strict=True))
+        result = linprog(objective, A_ub=g.a_ub, b_ub=g.b_ub, A_eq=g.a_eq, b_eq=g.b_eq, bounds=bounds, method="highs")
+        if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            return None
+        return np.round(result.x)
+
+
+def _groups(published: Published) -> list[_Group]:
+    """Split the variables (hidden or rounded cells) into the groups relations connect."""
+    variables = [key for key in published.shown if published.shown[key] is None or key in published.rounded]
+    parent = {key: key for key in variables}
+
+    def find(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    relation_root = []
+    for relation in published.relations:
+        inside = [key for key, _c in relation.terms if key in parent]
+        for other in inside[1:]:
+            parent[find(other)] = find(inside[0])
+        relation_root.append(inside[0] if inside else None)
+    members: dict[Key, list[Key]] = {}
+    for key in variables:
+        members.setdefault(find(key), []).append(key)
+    relations: dict[Key, list] = {}
+    for relation, first in zip(published.relations, relation_root, strict=True):
+        if first is not None:
+            relations.setdefault(find(first), []).append(relation)
+    return [
+        _Group(published, keys, relations.get(root, []))
+        for root, keys in members.items()
+        if any(published.shown[key] is None for key in keys)
+    ]
