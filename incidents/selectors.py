@@ -133,3 +133,17 @@ def participation(term: Term, recorded: bool | None = None):
     if recorded is not None:
         settings = settings.filter(recorded=recorded)
     return settings.values("name", "kind", "recorded")
+
+
+def reviews_incidents(user, organisation) -> bool:
+    """Whether `user` is the school's lead or one of its incident reviewers: the staff
+    other apps trust with what a child may disclose (surveys' free text). Never an officer."""
+    return permissions.can_review_incidents(user, organisation)
+
+
+def reporting_link_matches(organisation, token: str) -> bool:
+    """Whether `token` opens `organisation`'s current pupils' reporting link."""
+    from .services import link_for_token
+
+    link = link_for_token(token)
+    return link is not None and link.organisation_id == organisation.pk and link.retired_at is None

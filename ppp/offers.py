@@ -32,3 +32,19 @@ class EvidenceOffer:
 
 
 evidence_offer_sources = AppRegistry("selectors")
+
+
+@dataclass(frozen=True)
+class CriterionFigures:
+    """Figures another part of PPP holds about one criterion, shown beside it on the
+    self-review (a survey's headline figures): a title, a few lines, where to read more."""
+
+    criterion_code: str
+    title: str
+    lines: list[str]
+    url: str = ""
+
+
+# Each source: `criterion_figures(application, user) -> list[CriterionFigures]`, registered
+# in the app's selectors.py.
+criterion_figure_sources = AppRegistry("selectors")

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "accreditation",
     "incidents",
     "training",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -574,6 +575,12 @@ INCIDENT_FIGURES_DELAY_DAYS = env_int("INCIDENT_FIGURES_DELAY_DAYS", 14)
 # Pupils' reports through a school's link: per address per hour, and per school per day.
 INCIDENT_PUPIL_REPORTS_PER_HOUR = env_int("INCIDENT_PUPIL_REPORTS_PER_HOUR", 10)
 INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY = env_int("INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY", 60)
+# Pupil voice surveys: free text is removed this many days after its round closes
+# (`manage.py apply_survey_retention`; the counts stay); answers accepted per device (browser
+# session) per hour, and per round per day.
+SURVEY_COMMENT_RETENTION_DAYS = env_int("SURVEY_COMMENT_RETENTION_DAYS", 365)
+SURVEY_ANSWERS_PER_DEVICE_PER_HOUR = env_int("SURVEY_ANSWERS_PER_DEVICE_PER_HOUR", 60)
+SURVEY_ANSWERS_PER_ROUND_PER_DAY = env_int("SURVEY_ANSWERS_PER_ROUND_PER_DAY", 2000)
 # The incidents' covering index (PostgreSQL) has INCLUDE columns, which SQLite ignores:
 # development on SQLite simply does without them (models.W040).
 SILENCED_SYSTEM_CHECKS += ["models.W040"]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("ppp.certificates.urls")),
     path("", include("accreditation.urls")),
     path("", include("incidents.urls")),
+    path("", include("surveys.urls")),
     path("charter/", include("charter.urls")),
     path("training/", include("training.urls")),
     # Accounts have one address, the one invited or confirmed; people cannot add others.

@@ -10,6 +10,7 @@ from .applications import (
     criteria_without_accepted_evidence,
     criterion_by_code,
     current_scheme,
+    last_award_date,
     missing_criteria,
     page_counts,
     reaccreditation_opens_on,
@@ -38,7 +39,7 @@ from .caseload import (
 )
 from .home import _with_officer_comments, home_section
 from .next_steps import Step, _evidencing_steps, _officer_steps, _Page, _plural, _school_steps, next_steps
-from .offers import attached_criterion_codes, evidence_offers
+from .offers import attached_criterion_codes, criterion_figures, evidence_offers
 from .plan_history import _PLAN_FIELDS, PlanChange, _differences, plan_changes
 from .search import search_results
 
@@ -76,6 +77,8 @@ __all__ = [
     "criterion_by_code",
     "current_scheme",
     "evidence_offers",
+    "criterion_figures",
+    "last_award_date",
     "evidence_waiting_for_review",
     "home_section",
     "missing_criteria",

@@ -144,3 +144,23 @@ def can_reaccredit_now(application: Application, today: datetime.date | None = N
             f"{settings.REACCREDITATION_OPENS_DAYS} days before your award expires."
         )
     return None
+
+
+def last_award_date(organisation: Organisation) -> datetime.date | None:
+    """When `organisation` last received an award (issued, since superseded or expired), or
+    its latest award under the earlier scheme: for other apps' "since the last award"."""
+    latest = (
+        Award.objects.filter(application__organisation=organisation)
+        .exclude(status=Award.Status.AWAITING_RATIFICATION)
+        .order_by("-awarded_on")
+        .values_list("awarded_on", flat=True)
+        .first()
+    )
+    legacy = (
+        LegacyAward.objects.filter(organisation=organisation)
+        .order_by("-awarded_on")
+        .values_list("awarded_on", flat=True)
+        .first()
+    )
+    dates = [d for d in (latest, legacy) if d is not None]
+    return max(dates) if dates else None

@@ -1,6 +1,6 @@
 """Evidence offered from other apps: part of `accreditation.selectors` (see its docstring)."""
 
-from ppp.offers import EvidenceOffer, evidence_offer_sources
+from ppp.offers import CriterionFigures, EvidenceOffer, criterion_figure_sources, evidence_offer_sources
 
 from ..models import (
     Application,
@@ -42,3 +42,13 @@ def attached_criterion_codes(application: Application, evidence: list[Evidence],
     return set(
         Criterion.objects.filter(pk__in=ids, standard__scheme_id=application.scheme_id).values_list("code", flat=True)
     )
+
+
+def criterion_figures(application: Application, user) -> dict[str, list[CriterionFigures]]:
+    """Figures other apps hold about the application's criteria (a survey's headline
+    figures), by criterion code, for the self-review (ppp.offers.criterion_figure_sources)."""
+    by_code: dict[str, list[CriterionFigures]] = {}
+    for _label, source in criterion_figure_sources.all():
+        for figures in source(application, user):
+            by_code.setdefault(figures.criterion_code, []).append(figures)
+    return by_code

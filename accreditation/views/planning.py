@@ -74,6 +74,7 @@ def self_review(request, pk):
         {
             "application": application,
             "rows": rows,
+            "figures": selectors.criterion_figures(application, request.user),
             "ratings": SelfReview.Rating.choices,
             "meanings": [(label, SelfReview.MEANINGS[value]) for value, label in SelfReview.Rating.choices],
             "errors": errors,

@@ -1,0 +1,239 @@
+"""Forms for the school's lead (opening, extending a round; the poster) and for the people
+answering (who they are, one page of questions, anything else). GOV.UK messages that name
+the field; the rules are checked again in services."""
+
+from crispy_forms_gds.layout import Div, Field, Layout, Size
+from django import forms
+
+from incidents.selectors import reporting_link_matches
+from ppp.fields import GOVUKDateField
+from ppp.forms import GDSFormMixin
+
+from .models import Audience, Question, YearGroup
+from .services import MAX_COMMENT
+
+
+def _token(link: str) -> str:
+    return link.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+class RoundForm(GDSFormMixin, forms.Form):
+    submit_label = "Open the round"
+
+    audience = forms.ChoiceField(
+        label="Who are you asking?",
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who you are asking"},
+    )
+    opens_on = GOVUKDateField(noun="the opening date", not_past=True)
+    closes_on = GOVUKDateField(noun="the closing date", not_past=True)
+    year_groups = forms.MultipleChoiceField(
+        label="Year groups asked",
+        help_text="Pupils choose theirs when they start. Leave empty for parents, carers or staff.",
+        choices=YearGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose year groups from the list"},
+    )
+    class_labels = forms.CharField(
+        label="Class or group names (optional)",
+        help_text="One a line, for example Oak or 7R. Pupils choose theirs; results are never shown for fewer than 10.",
+        required=False,
+        max_length=800,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Class or group names must be 800 characters or fewer"},
+    )
+    reporting_link = forms.CharField(
+        label="Your school's reporting link (optional)",
+        help_text="Paste it to show it on every page of the survey, so a pupil who needs to tell someone can.",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean_class_labels(self):
+        labels = []
+        for line in self.cleaned_data["class_labels"].splitlines():
+            label = " ".join(line.split())
+            if not label:
+                continue
+            if len(label) > 40:
+                raise forms.ValidationError("Each class or group name must be 40 characters or fewer")
+            if label not in labels:
+                labels.append(label)
+        if len(labels) > 30:
+            raise forms.ValidationError("Give at most 30 class or group names")
+        return labels
+
+    def clean_reporting_link(self):
+        link = self.cleaned_data["reporting_link"].strip()
+        if link and not reporting_link_matches(self.organisation, _token(link)):
+            raise forms.ValidationError("This is not your school's current reporting link. Check it, or leave it empty")
+        return link
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "The closing date must be on or after the opening date")
+        if cleaned.get("audience") in {
+            a.value for a in (Audience.PUPILS_5_7, Audience.PUPILS_7_11, Audience.PUPILS_11_18)
+        } and not cleaned.get("year_groups"):
+            self.add_error("year_groups", "Choose the year groups you are asking")
+        return cleaned
+
+
+class ExtendForm(GDSFormMixin, forms.Form):
+    submit_label = "Extend the round"
+    closes_on = GOVUKDateField(noun="the new closing date", not_past=True)
+
+
+class PosterForm(GDSFormMixin, forms.Form):
+    submit_label = "Download the poster (PDF)"
+    link = forms.CharField(
+        label="The round's link",
+        max_length=300,
+        help_text="Paste the link you saved when you opened the round. We keep only a scrambled copy.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter the round's link"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False  # the page's own form names the round's address
+
+    def token(self) -> str:
+        return _token(self.cleaned_data["link"])
+
+
+# For the people answering
+
+
+class _Honeypot(forms.Form):
+    # Hidden from people (and from screen readers), filled in by bots.
+    website = forms.CharField(required=False, max_length=200)
+
+    def _hide_honeypot(self):
+        self.fields["website"].label = "Leave this blank"
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        return Div(Field.text("website"), css_class="govuk-visually-hidden", aria_hidden="true")
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class StartForm(GDSFormMixin, _Honeypot):
+    submit_label = "Start"
+    year_group = forms.ChoiceField(
+        label="What year are you in?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose your year", "invalid_choice": "Choose your year"},
+    )
+    class_label = forms.ChoiceField(
+        label="Which class or group are you in?",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose your class or group"},
+    )
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = dict(YearGroup.choices)
+        fields = []
+        if round.year_groups:
+            self.fields["year_group"].choices = [(y, years[y]) for y in round.year_groups]
+            fields.append(Field.radios("year_group", legend_size=Size.MEDIUM, small=False))
+        else:
+            del self.fields["year_group"]
+        if round.class_labels:
+            self.fields["class_label"].choices = [(c, c) for c in round.class_labels] + [("", "I'd rather not say")]
+            fields.append(Field.radios("class_label", legend_size=Size.MEDIUM))
+        else:
+            del self.fields["class_label"]
+        self.helper.layout = Layout(*fields, self._hide_honeypot())
+
+
+class QuestionPageForm(GDSFormMixin, _Honeypot):
+    """The questions of one page; each may be left out (skipped)."""
+
+    submit_label = "Next"
+
+    def __init__(self, *args, questions: list[Question], faces: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        layout = []
+        for question in questions:
+            name = f"q{question.position}"
+            choices = [(str(n), label) for n, label in enumerate(question.choices)]
+            if question.kind == Question.Kind.MULTIPLE:
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=question.text,
+                    choices=choices,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="You can skip this question.",
+                    error_messages={"invalid_choice": "Choose from the list"},
+                )
+                layout.append(Field.checkboxes(name, legend_size=Size.LARGE if faces else Size.MEDIUM))
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    label=question.text,
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect,
+                    help_text="You can skip this question.",
+                    error_messages={"invalid_choice": "Choose one answer"},
+                )
+                layout.append(Field.radios(name, legend_size=Size.LARGE if faces else Size.MEDIUM))
+        layout.append(self._hide_honeypot())
+        self.helper.layout = Layout(*layout)
+
+    def answers(self) -> dict[str, list[int]]:
+        out = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.position}")
+            if not value:
+                continue
+            chosen = [int(v) for v in (value if isinstance(value, list) else [value])]
+            out[str(question.position)] = chosen
+        return out
+
+    @classmethod
+    def initial_for(cls, questions, stored: dict) -> dict:
+        initial = {}
+        for question in questions:
+            chosen = stored.get(str(question.position))
+            if chosen:
+                value = [str(c) for c in chosen]
+                initial[f"q{question.position}"] = value if question.kind == Question.Kind.MULTIPLE else value[0]
+        return initial
+
+
+class SendForm(GDSFormMixin, _Honeypot):
+    submit_label = "Send my answers"
+    comment = forms.CharField(
+        label="Is there anything else you want to tell us? (optional)",
+        help_text=(
+            "Do not write your name or anyone else's. Your school's staff who look after bullying "
+            "read this, but cannot reply, because they do not know who wrote it."
+        ),
+        required=False,
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": f"What you write must be {MAX_COMMENT:,} characters or fewer"},
+    )
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, free_text: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = []
+        if free_text:
+            fields.append(Field.textarea("comment", label_size=Size.MEDIUM))
+        else:
+            del self.fields["comment"]
+        self.helper.layout = Layout(*fields, self._hide_honeypot(), Field("submission"))

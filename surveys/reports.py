@@ -1,0 +1,315 @@
+"""Read-only figures from the tallies (never from the answers): a round's results for its
+school, the distance travelled since earlier rounds, and the council's figures across
+schools. Every table passes through `disclosure.protect` before anything shows it.
+
+Distance travelled compares the share of positive answers ("feel safe": yes or mostly)
+between two rounds with a two-sided two-proportion z test at the 5% level (docs/adr/0068):
+a change is called "more than chance" when |z| ≥ 1.96, and only when both rounds' figures
+are shown under the disclosure rule.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from incidents.selectors import Term
+
+from . import disclosure
+from .models import ANSWERED, PUPIL_AUDIENCES, RESPONDENTS, Question, QuestionSet, Round, Tally, YearGroup
+
+Z_95 = 1.96
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    table: disclosure.Table
+    positive_count: int | None
+    positive_base: int | None
+    positive_true: tuple[int, int] = (0, 0)
+    comparisons: list = field(default_factory=list)
+
+    @property
+    def positive_percent(self) -> int | None:
+        return disclosure.percent(self.positive_count, self.positive_base)
+
+    @property
+    def positive_label(self) -> str:
+        return " or ".join(self.question.choices[c] for c in self.question.positive)
+
+    @property
+    def has_headline(self) -> bool:
+        return bool(self.question.positive)
+
+    def rows(self):
+        """(label, base, [(count, percent), …]) for the template, hidden figures as None."""
+        t = self.table
+        out = []
+        for label, base, cells in zip(t.row_labels, t.bases, t.cells, strict=True):
+            out.append((label, base, [(c, disclosure.percent(c, base)) for c in cells]))
+        return out
+
+    def total(self):
+        t = self.table
+        return t.total_base, [(c, disclosure.percent(c, t.total_base)) for c in t.total_cells]
+
+
+@dataclass
+class Comparison:
+    label: str  # "since the first round (March 2025)"
+    other: Round
+    before: int | None  # percent
+    after: int | None
+    sentence: str
+
+
+@dataclass
+class RoundResults:
+    round: Round
+    respondents: int | None
+    questions: list[QuestionResult]
+
+
+def _group_label(code: str) -> str:
+    return dict(YearGroup.choices).get(code, "Everyone") if code else "Everyone"
+
+
+def _tally_rows(round_: Round):
+    """{(year_group, question, choice): count}, added up over class labels: one query."""
+    rows = (
+        Tally.objects.filter(round=round_)
+        .values_list("year_group", "question", "choice")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {(yg, q, c): n for yg, q, c, n in rows}
+
+
+def _groups(round_: Round, counts) -> list[str]:
+    if round_.question_set.audience in PUPIL_AUDIENCES:
+        seen = {yg for yg, q, _c in counts if q == RESPONDENTS}
+        return sorted(set(round_.year_groups) | seen, key=lambda code: YearGroup.values.index(code) if code else 99)
+    return [""]
+
+
+def round_results(round_: Round, questions: list[Question] | None = None) -> RoundResults:
+    counts = _tally_rows(round_)
+    groups = _groups(round_, counts)
+    if questions is None:
+        questions = list(round_.question_set.questions.all())
+    results = []
+    for question in questions:
+        q = question.position
+        matrix = [[counts.get((g, q, c), 0) for c in range(len(question.choices))] for g in groups]
+        if question.kind == Question.Kind.SINGLE:
+            bases = [sum(row) for row in matrix]
+        else:
+            bases = [counts.get((g, q, ANSWERED), 0) for g in groups]
+        table = disclosure.protect(
+            [_group_label(g) for g in groups], matrix, bases, partition=question.kind == Question.Kind.SINGLE
+        )
+        true_positive = sum(sum(row[c] for c in question.positive) for row in matrix)
+        true_base = sum(bases)
+        shown_positive = None
+        if question.positive and table.total_base is not None:
+            parts = [table.total_cells[c] for c in question.positive]
+            if all(p is not None for p in parts):
+                shown_positive = sum(parts)
+        results.append(
+            QuestionResult(
+                question=question,
+                table=table,
+                positive_count=shown_positive,
+                positive_base=table.total_base if shown_positive is not None else None,
+                positive_true=(true_positive, true_base),
+            )
+        )
+    respondents_true = sum(counts.get((g, RESPONDENTS, 0), 0) for g in groups)
+    respondents = respondents_true if respondents_true >= disclosure.MIN_GROUP else None
+    return RoundResults(round=round_, respondents=respondents, questions=results)
+
+
+def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """The two-proportion z statistic (pooled), or None when it cannot be computed."""
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if spread == 0:
+        return 0.0
+    return (x2 / n2 - x1 / n1) / spread
+
+
+def change_sentence(before: QuestionResult, after: QuestionResult) -> str:
+    x1, n1, x2, n2 = before.positive_count, before.positive_base, after.positive_count, after.positive_base
+    b, a = before.positive_percent, after.positive_percent
+    if x1 is None or n1 is None or x2 is None or n2 is None or a is None or b is None:
+        return "Not enough answers in one of the rounds to compare."
+    z = two_proportion_z(x1, n1, x2, n2)
+    if z is None or abs(z) < Z_95:
+        return f"From {b}% to {a}%: a change this size could be chance (two-proportion z test, 95% level)."
+    way = "up" if a > b else "down"
+    return f"From {b}% to {a}%: {way}, more than chance alone would explain (two-proportion z test, 95% level)."
+
+
+def comparison_rounds(round_: Round, award_date=None) -> list[tuple[str, Round]]:
+    """The school's first round for the same audience, and its last round that ended before
+    its last award (if either is an earlier round than this one)."""
+    earlier = Round.objects.filter(
+        organisation_id=round_.organisation_id,
+        question_set__audience=round_.question_set.audience,
+        opens_on__lt=round_.opens_on,
+    ).select_related("question_set")
+    found = []
+    first = earlier.order_by("opens_on", "id").first()
+    if first is not None:
+        found.append((f"Since the first round ({first.opens_on:%B %Y})", first))
+    if award_date is not None:
+        before_award = earlier.filter(closes_on__lt=award_date).order_by("-closes_on", "-id").first()
+        if before_award is not None and (first is None or before_award.pk != first.pk):
+            found.append((f"Since the round before the last award ({before_award.opens_on:%B %Y})", before_award))
+        elif before_award is not None and first is not None:
+            found[0] = (f"Since the first round, also the last before the award ({first.opens_on:%B %Y})", first)
+    return found
+
+
+def distance_travelled(results: RoundResults, award_date=None) -> list[tuple[str, Round]]:
+    """Adds each headline question's comparisons to `results` (by question code, so other
+    versions of the questions compare); returns the rounds compared with."""
+    rounds = comparison_rounds(results.round, award_date)
+    for label, other in rounds:
+        other_results = round_results(other)
+        by_code = {r.question.code: r for r in other_results.questions}
+        for result in results.questions:
+            before = by_code.get(result.question.code)
+            if not result.has_headline or before is None or not before.has_headline:
+                continue
+            result.comparisons.append(
+                Comparison(
+                    label=label,
+                    other=other,
+                    before=before.positive_percent,
+                    after=result.positive_percent,
+                    sentence=change_sentence(before, result),
+                )
+            )
+    return rounds
+
+
+def headline(organisation) -> RoundResults | None:
+    """The latest round with answers that has closed (for the self-review), or None."""
+    today = timezone.localdate()
+    latest = (
+        Round.objects.filter(organisation=organisation, response_count__gt=0)
+        .filter(Q(closes_on__lt=today) | Q(closed_at__isnull=False))
+        .select_related("question_set")
+        .order_by("-closes_on", "-id")
+        .first()
+    )
+    return round_results(latest) if latest else None
+
+
+# The council's figures across schools
+
+
+@dataclass
+class CouncilRow:
+    label: str
+    settings: int
+    base: int | None
+    positive: int | None
+
+    @property
+    def percent(self):
+        return disclosure.percent(self.positive, self.base)
+
+
+@dataclass
+class CouncilFigures:
+    audience: str
+    term: str
+    question_rows: list[tuple[str, list[CouncilRow]]]
+    enough: bool
+    tables: list = field(default_factory=list, repr=False)  # the protected tables, for the exact check
+
+
+MIN_SETTINGS = 5
+
+
+def terms_with_rounds() -> list[str]:
+    """Academic terms (2025-26 autumn) that rounds ended in, newest first."""
+    dates = Round.objects.filter(response_count__gt=0).values_list("closes_on", flat=True).distinct()
+    return sorted({Term.of(d).slug for d in dates}, reverse=True)
+
+
+def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) -> CouncilFigures:
+    """Share of positive answers per headline question by kind of setting, for rounds that
+    ended in the term, no setting named. A kind of setting is shown only when at least 5
+    settings and 10 answers stand behind it (else withheld, `c`), under the shared rule: no
+    hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
+    term = Term.from_slug(term_slug)
+    if term is None:
+        raise ValueError(f"No such term: {term_slug!r}")
+    rounds = Round.objects.filter(
+        question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
+    )
+    rows = (
+        Tally.objects.filter(round__in=rounds)
+        .values_list("round__organisation__kind", "question", "choice")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    settings_per_kind = dict(
+        rounds.values_list("organisation__kind").annotate(n=Count("organisation", distinct=True)).order_by()
+    )
+    counts = {(kind, q, c): n for kind, q, c, n in rows}
+    kinds = sorted(settings_per_kind)
+    question_set = (
+        QuestionSet.objects.filter(audience=audience, status=QuestionSet.Status.PUBLISHED).order_by("-version").first()
+    )
+    questions = [q for q in question_set.questions.all() if q.positive] if question_set else []
+    out, tables = [], []
+    for question in questions:
+        q = question.position
+        positives, bases = [], []
+        for kind in kinds:
+            choices = [counts.get((kind, q, c), 0) for c in range(len(question.choices))]
+            positive = sum(choices[c] for c in question.positive)
+            base = sum(choices) if question.kind == Question.Kind.SINGLE else counts.get((kind, q, ANSWERED), 0)
+            positives.append([positive, base - positive])
+            bases.append(base)
+        few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
+        table = disclosure.protect(
+            [kind_labels.get(k, k) for k in kinds], positives, bases, partition=True, withheld_rows=few
+        )
+        council_rows = [
+            CouncilRow(kind_labels.get(kind, kind), settings_per_kind[kind], table.bases[k], table.cells[k][0])
+            for k, kind in enumerate(kinds)
+        ]
+        total_settings = sum(settings_per_kind.values())
+        total = CouncilRow(
+            "All settings",
+            total_settings,
+            table.total_base if total_settings >= MIN_SETTINGS else None,
+            table.total_cells[0] if total_settings >= MIN_SETTINGS else None,
+        )
+        tables.append(table)
+        out.append((question.text, [*council_rows, total]))
+    enough = sum(settings_per_kind.values()) >= MIN_SETTINGS
+    return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
+
+
+def participation(year_start) -> list:
+    """Which settings ran a round in the academic year starting `year_start` (a date), with
+    how many rounds: participation only, never results."""
+    from ppp.accounts.models import Organisation
+
+    end = year_start.replace(year=year_start.year + 1)
+    return list(
+        Organisation.objects.filter(survey_rounds__opens_on__gte=year_start, survey_rounds__opens_on__lt=end)
+        .annotate(rounds=Count("survey_rounds", distinct=True))
+        .order_by("name")
+        .values("name", "kind", "rounds")
+    )

@@ -1,0 +1,130 @@
+"""Reads other apps and several pages use: what the award may take from surveys (a round's
+summary, figures only, small numbers hidden), the self-review's headline figures, and the
+school's home section."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accreditation.selectors import attached_criterion_codes, last_award_date, scheme_criterion_codes
+from ppp.home import HomeSection, HomeTask, home_sections
+from ppp.offers import CriterionFigures, EvidenceOffer, criterion_figure_sources, evidence_offer_sources
+
+from . import permissions
+from .models import PUPIL_AUDIENCES, Audience, Round
+
+# The award's criteria about hearing pupils and working with families.
+EVIDENCE_CRITERIA = {
+    "3.1": "Children and young people feel safe, and this is checked regularly by asking them",
+    "3.2": "Children and young people are heard",
+    "4.1": "Parents and carers are informed and their views sought",
+}
+AUDIENCES_FOR = {
+    "3.1": PUPIL_AUDIENCES,
+    "3.2": PUPIL_AUDIENCES,
+    "4.1": {Audience.PARENTS},
+}
+
+
+def award_date(organisation):
+    return last_award_date(organisation)
+
+
+def evidence_title(round_: Round) -> str:
+    return f"Survey summary: {round_.audience_label}, {round_.opens_on:%-d %B %Y}"
+
+
+def _latest_rounds(organisation, limit: int = 10) -> list[Round]:
+    today = timezone.localdate()
+    return list(
+        Round.objects.filter(organisation=organisation, response_count__gt=0, opens_on__lte=today)
+        .select_related("question_set")
+        .order_by("-closes_on", "-id")[:limit]
+    )
+
+
+@evidence_offer_sources.register
+def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
+    """For the school's award page: attach the latest round's summary (figures only) for
+    each audience to the criteria it shows, unless already attached."""
+    organisation = application.organisation
+    if not permissions.can_run_surveys(user, organisation):
+        return []
+    codes = scheme_criterion_codes(application.scheme, EVIDENCE_CRITERIA)
+    if not codes:
+        return []
+    offers = []
+    rounds = _latest_rounds(organisation)
+    for code in sorted(codes):
+        round_ = next((r for r in rounds if r.audience in AUDIENCES_FOR[code]), None)
+        if round_ is None:
+            continue
+        title = evidence_title(round_)
+        if code in attached_criterion_codes(application, evidence, title=title):
+            continue
+        offers.append(
+            EvidenceOffer(
+                criterion_code=code,
+                title=f"The survey of {round_.audience_label.lower()} from {round_.opens_on:%-d %B %Y}",
+                summary="Figures only, with small numbers hidden: no answers, no free text.",
+                attach_url=reverse(
+                    "surveys:award-attach",
+                    kwargs={"pk": round_.public_id, "application": application.public_id, "criterion": code},
+                ),
+                button="Attach the survey summary",
+                preview_url=reverse("surveys:round-pdf", kwargs={"pk": round_.public_id}),
+            )
+        )
+    return offers
+
+
+@criterion_figure_sources.register
+def criterion_figures(application, user) -> list[CriterionFigures]:
+    """Headline figures of the latest round for each of the criteria surveys speak to, for
+    the self-review (figures the disclosure rule lets the school see)."""
+    from .reports import round_results
+
+    organisation = application.organisation
+    if not permissions.can_run_surveys(user, organisation):
+        return []
+    codes = scheme_criterion_codes(application.scheme, EVIDENCE_CRITERIA)
+    rounds = _latest_rounds(organisation)
+    out = []
+    for code in sorted(codes):
+        round_ = next((r for r in rounds if r.audience in AUDIENCES_FOR[code]), None)
+        if round_ is None:
+            continue
+        results = round_results(round_)
+        lines = [
+            f"{r.question.text} {r.positive_percent}% ({r.positive_count} of {r.positive_base})"
+            for r in results.questions
+            if r.has_headline and r.positive_percent is not None
+        ][:4]
+        if lines:
+            out.append(
+                CriterionFigures(
+                    criterion_code=code,
+                    title=f"Latest survey of {round_.audience_label.lower()} ({round_.opens_on:%B %Y})",
+                    lines=lines,
+                    url=round_.get_absolute_url(),
+                )
+            )
+    return out
+
+
+@home_sections.register
+def home_section(user, membership) -> HomeSection | None:
+    organisation = membership.organisation
+    if not permissions.can_run_surveys(user, organisation):
+        return None
+    today = timezone.localdate()
+    open_rounds = list(Round.objects.filter(organisation=organisation, closes_on__gte=today, closed_at=None))
+    tasks = [
+        HomeTask(
+            f"Survey of {r.audience_label.lower()} open until {r.closes_on:%-d %B}: {r.response_count} answers so far",
+            r.get_absolute_url(),
+        )
+        for r in open_rounds
+        if r.opens_on <= today
+    ]
+    links = [HomeTask("Surveys", reverse("surveys:list")), HomeTask("Open a survey round", reverse("surveys:new"))]
+    return HomeSection("Pupil voice surveys", tasks=tasks, links=links)

@@ -1,0 +1,112 @@
+"""Surveys in a real browser, with axe on every page: a 6-year-old on a classroom tablet
+(768 px) answers one question a page with faces and hands over to the next person; a
+15-year-old on a phone (375 px, no sideways scrolling) answers and writes something; the
+lead opens a round, reads its link once and closes it; the results show what was sent."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from ppp.accounts.models import Membership
+from surveys.models import Response
+from tests.e2e.test_award_journey import sign_in
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.surveys.factories import open_round
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
+def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_server, axe_check):
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
+    _round, token = open_round(school, lead, audience="pupils_5_7", year_groups=["1", "2"])
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto(f"{live_server.url}/survey/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how you feel at school")
+    expect(page.get_by_text("0800 1111")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Year 1").check()
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_text("Question 1 of 11")).to_be_visible()
+    axe_check(page)
+    no_sideways_scroll(page)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()  # question 2 skipped
+    page.get_by_label("I'd rather not say").check()
+    page.get_by_role("button", name="Next").click()
+    for _ in range(8):
+        page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("You answered 2 of 11 questions")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Next person").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how you feel at school")
+    expect(page.get_by_text("You have started already")).to_have_count(0)
+    assert Response.objects.get().answers == {"1": [0], "3": [3]}
+
+
+def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context, live_server, axe_check):
+    school = OrganisationFactory(name="Brookfield Academy")
+    MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example")
+    lead_page = new_context().new_page()
+    sign_in(lead_page, live_server, "lead@e2e.example")
+    lead_page.goto(live_server.url + reverse("surveys:new"))
+    axe_check(lead_page)
+    lead_page.get_by_label("Pupils aged 11 to 18").check()
+    import datetime
+
+    from django.utils import timezone
+
+    for name, day in (
+        ("Opening date", timezone.localdate()),
+        ("Closing date", timezone.localdate() + datetime.timedelta(days=7)),
+    ):
+        group = lead_page.get_by_role("group", name=name)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
+    lead_page.get_by_label("Year 10").check()
+    lead_page.get_by_role("button", name="Open the round").click()
+    expect(lead_page.get_by_role("heading", level=1)).to_have_text("Your survey link")
+    axe_check(lead_page)
+    link = lead_page.locator(".ppp-secret-link").inner_text().strip()
+    url = live_server.url + "/survey/" + link.split("/survey/")[1]  # the link names the site's address
+
+    phone = new_context().new_page()
+    phone.set_viewport_size({"width": 375, "height": 740})
+    phone.goto(url)
+    axe_check(phone)
+    no_sideways_scroll(phone)
+    phone.get_by_label("Year 10").check()
+    phone.get_by_role("button", name="Start").click()
+    phone.get_by_label("Strongly agree").first.check()
+    phone.get_by_role("button", name="Next").click()
+    no_sideways_scroll(phone)
+    axe_check(phone)
+    phone.get_by_role("button", name="Next").click()
+    phone.get_by_role("button", name="Next").click()
+    phone.get_by_label("Is there anything else you want to tell us?").fill("The library is a safe place at lunch.")
+    no_sideways_scroll(phone)
+    axe_check(phone)
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    lead_page.get_by_role("link", name="Go to the round").click()
+    expect(lead_page.get_by_text("Fewer than 10 people have answered")).to_be_visible()
+    axe_check(lead_page)
+    lead_page.get_by_role("link", name="Read what people wrote").click()
+    expect(lead_page.get_by_text("The library is a safe place at lunch.")).to_be_visible()
+    axe_check(lead_page)
+    lead_page.go_back()
+    lead_page.get_by_role("button", name="Close the round now").click()
+    expect(lead_page.get_by_text("The round is closed")).to_be_visible()
+    phone.goto(url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("This survey is not open")

@@ -1,0 +1,196 @@
+"""The public survey pages, as a person uses them: start, answer page by page (skipping
+some), send once, and leave the device clean for the next person."""
+
+import datetime
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Response, Round, Tally
+from tests.surveys.factories import move_dates, open_round
+
+
+@pytest.fixture
+def round_and_token(alice, school_a):
+    return open_round(school_a, alice, year_groups=["5", "6"])
+
+
+def _start(client, token, year="5"):
+    return client.post(reverse("surveys:answer-start", kwargs={"token": token}), {"year_group": year})
+
+
+def _page(client, token, number, data):
+    return client.post(reverse("surveys:answer-page", kwargs={"token": token, "number": number}), data)
+
+
+def _key(response) -> str:
+    return re.search(r'name="submission" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_pupil_answers_skips_and_sends_once(client, round_and_token):
+    round_, token = round_and_token
+    start = client.get(reverse("surveys:answer-start", kwargs={"token": token}))
+    assert start.status_code == 200
+    body = start.content.decode()
+    assert "0800 1111" in body and "anonymous" in body
+    assert start["Cache-Control"].startswith("no-store")
+    assert _start(client, token).status_code == 302
+    assert _page(client, token, 1, {"q1": "0", "q3": "3"}).status_code == 302  # q2 skipped, q3 "rather not say"
+    assert _page(client, token, 2, {"q5": ["0", "3"]}).status_code == 302
+    assert _page(client, token, 3, {}).status_code == 302
+    send = client.get(reverse("surveys:answer-send", kwargs={"token": token}))
+    assert "You answered 3 of 12 questions" in send.content.decode()
+    key = _key(send)
+    data = {"submission": key, "comment": "It is better this year"}
+    done = client.post(reverse("surveys:answer-send", kwargs={"token": token}), data)
+    assert done.status_code == 200 and "Next person" in done.content.decode()
+    again = client.post(reverse("surveys:answer-send", kwargs={"token": token}), data)  # a double click
+    assert again.status_code == 200 and "Thank you" in again.content.decode()
+    response = Response.objects.get()
+    assert response.answers == {"1": [0], "3": [3], "5": [0, 3]}
+    assert response.year_group == "5" and response.comment == "It is better this year"
+    assert Tally.objects.get(round=round_, question=0).count == 1
+    # The device holds nothing of it now.
+    assert "survey" not in client.session
+
+
+def test_nothing_is_lost_when_the_device_sleeps(client, round_and_token):
+    _round, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "2"})
+    back = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1}))
+    assert re.search(r'value="2"\s+checked', back.content.decode())
+    carry_on = client.get(reverse("surveys:answer-start", kwargs={"token": token}))
+    assert "Carry on where you were" in carry_on.content.decode()
+
+
+def test_next_person_clears_everything(client, round_and_token):
+    _round, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "2"})
+    response = client.post(reverse("surveys:answer-next", kwargs={"token": token}))
+    assert response.status_code == 302
+    assert "survey" not in client.session
+    assert client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).status_code == 302
+
+
+def test_the_youngest_get_one_question_a_page_with_faces(client, alice, school_a):
+    _round, token = open_round(school_a, alice, audience="pupils_5_7", year_groups=["1", "2"])
+    _start(client, token, "1")
+    page = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1}))
+    body = page.content.decode()
+    assert "ppp-faces" in body and "Question 1 of 11" in body
+    assert body.count('type="radio"') == 4  # Yes, Sometimes, No, I'd rather not say
+
+
+def test_bad_input_is_a_message_not_a_500(client, round_and_token):
+    _round, token = round_and_token
+    start = _start(client, token, year="9")
+    assert start.status_code == 200 and "Choose your year" in start.content.decode()
+    _start(client, token)
+    wrong = _page(client, token, 1, {"q1": "77"})
+    assert wrong.status_code == 200 and "Choose one answer" in wrong.content.decode()
+    assert client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 40})).status_code == 302
+    empty = client.post(reverse("surveys:answer-send", kwargs={"token": token}), {"submission": "x"})
+    assert empty.status_code == 200 and "Answer at least one question" in empty.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_bot_filling_the_honeypot_is_refused(client, round_and_token):
+    _round, token = round_and_token
+    response = client.post(
+        reverse("surveys:answer-start", kwargs={"token": token}), {"year_group": "5", "website": "x"}
+    )
+    assert response.status_code == 400
+    assert "survey" not in client.session
+
+
+def test_an_unknown_link_is_404_and_a_closed_round_410(client, round_and_token):
+    round_, token = round_and_token
+    assert client.get(reverse("surveys:answer-start", kwargs={"token": "nope"})).status_code == 404
+    today = timezone.localdate()
+    move_dates(round_, today - datetime.timedelta(days=9), today - datetime.timedelta(days=1))
+    assert client.get(reverse("surveys:answer-start", kwargs={"token": token})).status_code == 410
+
+
+def test_the_closing_date_holds_for_someone_half_way_through(client, round_and_token):
+    round_, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "0"})
+    Round.objects.filter(pk=round_.pk).update(closed_at=timezone.now())
+    response = client.post(reverse("surveys:answer-send", kwargs={"token": token}), {"submission": "k"})
+    assert response.status_code == 410
+    assert not Response.objects.exists()
+
+
+def test_the_device_limit_holds(client, round_and_token, settings):
+    """A device is known by its browser's CSRF cookie (hashed), which survives "next person"."""
+    settings.SURVEY_ANSWERS_PER_DEVICE_PER_HOUR = 2
+    _round, token = round_and_token
+    statuses = []
+    for _ in range(3):
+        client.get(reverse("surveys:answer-start", kwargs={"token": token}))  # as a browser does: the form's cookie
+        _start(client, token)
+        _page(client, token, 1, {"q1": "0"})
+        statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}).status_code)
+    assert statuses == [200, 200, 429]
+    assert Response.objects.count() == 2
+
+
+def test_no_address_or_time_is_kept_with_an_answer(client, round_and_token):
+    _round, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "0"})
+    client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}, REMOTE_ADDR="203.0.113.9")
+    fields = {f.name for f in Response._meta.get_fields()}
+    assert not fields & {"ip", "ip_address", "user_agent", "created_at", "user"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM surveys_response")
+        assert "203.0.113.9" not in repr(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
+    """A whole class sends at once, and each also double-clicks: every answer stored once,
+    and the tallies agree with the answers."""
+    from ppp.accounts.models import Membership
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    school = OrganisationFactory(name="Concurrent School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
+    round_, token = open_round(school, lead)
+    people = 12
+    clients = []
+    for _ in range(people):
+        client = Client()
+        _start(client, token)
+        _page(client, token, 1, {"q1": "0"})
+        clients.append(client)
+    barrier = threading.Barrier(people * 2)
+    statuses, errors = [], []
+
+    def send(client):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}).status_code)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Response.objects.filter(round=round_).count() == people
+    assert Tally.objects.get(round=round_, question=0).count == people
+    assert Tally.objects.get(round=round_, question=1, choice=0).count == people
+    round_.refresh_from_db()
+    assert round_.response_count == people

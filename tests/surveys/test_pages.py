@@ -1,0 +1,250 @@
+"""The lead's pages (open, share, close, extend, read), the staff who may read free text,
+and the council's view: normal case, wrong person, bad input, query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys import reports
+from surveys.models import Round
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.surveys.factories import answer, answer_many, move_dates, open_round
+
+
+def _date(prefix, day):
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def _new_round_data(**overrides):
+    today = timezone.localdate()
+    data = {
+        "audience": "pupils_11_18",
+        **_date("opens_on", today),
+        **_date("closes_on", today + datetime.timedelta(days=14)),
+        "year_groups": ["7", "8"],
+        "class_labels": "7R\n8B\n",
+        "reporting_link": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_lead_opens_a_round_and_sees_its_link_once(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("surveys:new")).status_code == 200
+    response = client.post(reverse("surveys:new"), _new_round_data())
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "/survey/" in body and "<svg" in body and "only time we can show it" in body
+    round_ = Round.objects.get()
+    assert round_.year_groups == ["7", "8"] and round_.class_labels == ["7R", "8B"]
+    token = body.split("/survey/")[1].split("/")[0]
+    assert token not in client.get(round_.get_absolute_url()).content.decode()
+
+
+def test_bad_input_names_the_field_and_saves_nothing(client, alice):
+    client.force_login(alice)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(
+        reverse("surveys:new"),
+        _new_round_data(
+            year_groups=[], reporting_link="https://example.org/tell/nonsense/", **_date("opens_on", yesterday)
+        ),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Opening date must be today or in the future" in body
+    assert "Choose the year groups you are asking" in body
+    assert "This is not your school&#x27;s current reporting link" in body
+    assert not Round.objects.exists()
+
+
+def test_a_member_who_is_not_the_lead_cannot_run_surveys(client, bob):
+    client.force_login(bob)
+    assert client.get(reverse("surveys:new")).status_code == 403
+    assert client.get(reverse("surveys:list")).status_code == 403
+
+
+def test_officers_get_404_on_the_schools_pages(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("surveys:list")).status_code == 404
+
+
+def test_the_poster_is_a_pdf_for_the_rounds_own_link_only(client, alice, school_a):
+    round_, token = open_round(school_a, alice)
+    _other, other_token = open_round(school_a, alice)
+    client.force_login(alice)
+    url = reverse("surveys:round-poster", kwargs={"pk": round_.public_id})
+    response = client.post(url, {"link": f"http://testserver/survey/{token}/"})
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    wrong = client.post(url, {"link": f"http://testserver/survey/{other_token}/"})
+    assert wrong.status_code == 200 and "This is not this round" in wrong.content.decode()
+
+
+def test_close_and_extend_from_the_round_page(client, alice, school_a):
+    round_, _token = open_round(school_a, alice)
+    client.force_login(alice)
+    later = round_.closes_on + datetime.timedelta(days=5)
+    extend = reverse("surveys:round-extend", kwargs={"pk": round_.public_id})
+    bad = client.post(extend, _date("closes_on", round_.closes_on - datetime.timedelta(days=1)))
+    assert bad.status_code == 200 and "must be after the current one" in bad.content.decode()
+    assert client.post(extend, _date("closes_on", later)).status_code == 302
+    round_.refresh_from_db()
+    assert round_.closes_on == later
+    assert client.post(reverse("surveys:round-close", kwargs={"pk": round_.public_id})).status_code == 302
+    round_.refresh_from_db()
+    assert round_.closed_at is not None
+
+
+def _history(school, lead):
+    """A baseline round a year ago (half feel safe) and a round now (most do), with no
+    group's figure from 1 to 5, so the headline figures are shown."""
+    today = timezone.localdate()
+    first, _ = open_round(school, lead, year_groups=["5", "6"])
+    for year in ("5", "6"):
+        for n in range(20):
+            answer(first, year_group=year, answers={"1": [0 if n < 10 else 3], "4": [1]})
+    move_dates(first, today - datetime.timedelta(days=380), today - datetime.timedelta(days=370))
+    latest, _ = open_round(school, lead, year_groups=["5", "6"])
+    for _n in range(18):
+        answer(latest, year_group="5", answers={"1": [0]})
+    for n in range(23):
+        answer(latest, year_group="6", answers={"1": [0 if n < 17 else 2]})
+    answer(latest, year_group="6", answers={"2": [1]}, comment="The new buddy bench helps")
+    return first, latest
+
+
+def test_results_show_counts_by_year_group_and_the_distance_travelled(client, alice, school_a):
+    _first, latest = _history(school_a, alice)
+    client.force_login(alice)
+    response = client.get(latest.get_absolute_url())
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Year 5" in body and "Year 6" in body and "<svg" in body
+    assert "Since the first round" in body
+    assert "From 50% to 85%: up, more than chance alone would explain (two-proportion z test" in body
+    assert "c" in body  # question 2 has a single answer: hidden
+    assert "The new buddy bench" not in body  # free text only on its own page
+
+
+def test_a_round_with_fewer_than_ten_answers_shows_no_results(client, alice, school_a):
+    round_, _token = open_round(school_a, alice)
+    answer_many(round_, 9)
+    client.force_login(alice)
+    body = client.get(round_.get_absolute_url()).content.decode()
+    assert "Fewer than 10 people have answered" in body
+
+
+def test_the_results_page_costs_the_same_queries_however_many_answers(
+    client, alice, school_a, django_assert_max_num_queries
+):
+    round_, _token = open_round(school_a, alice)
+    answer_many(round_, 12)
+    client.force_login(alice)
+    with django_assert_max_num_queries(16):
+        client.get(round_.get_absolute_url())
+    answer_many(round_, 30, year_group="6")
+    with django_assert_max_num_queries(16):
+        client.get(round_.get_absolute_url())
+
+
+def test_the_governors_summary_is_a_pdf_without_free_text(client, alice, school_a):
+    _first, latest = _history(school_a, alice)
+    client.force_login(alice)
+    response = client.get(reverse("surveys:round-pdf", kwargs={"pk": latest.public_id}))
+    assert response.content.startswith(b"%PDF")
+    assert b"buddy bench" not in response.content
+
+
+def test_free_text_is_for_the_lead_and_incident_reviewers_only(client, alice, bob, school_a, officer):
+    from tests.incidents.factories import grant
+
+    _first, latest = _history(school_a, alice)
+    url = reverse("surveys:round-comments", kwargs={"pk": latest.public_id})
+    client.force_login(alice)
+    assert "The new buddy bench helps" in client.get(url).content.decode()
+    client.force_login(bob)
+    assert client.get(url).status_code == 404
+    grant(school_a, bob, review=True)
+    assert client.get(url).status_code == 200
+    client.force_login(officer)
+    assert client.get(url).status_code == 404
+
+
+def test_the_self_review_shows_the_latest_headline_figures(client, alice, school_a, officer):
+    from tests.accreditation import factories as award
+
+    _first, latest = _history(school_a, alice)
+    application = award.evidencing(school_a, alice, officer)
+    Round.objects.filter(pk=latest.pk).update(closed_at=timezone.now())
+    client.force_login(alice)
+    body = client.get(reverse("accreditation:self-review", kwargs={"pk": application.public_id})).content.decode()
+    assert "Latest survey of pupils aged 7 to 11" in body and "85%" in body
+
+
+def test_the_award_page_offers_the_summary_and_attaches_it(client, alice, school_a, officer):
+    from accreditation.models import Evidence
+    from tests.accreditation import factories as award
+
+    _first, latest = _history(school_a, alice)
+    application = award.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    page = client.get(application.get_absolute_url()).content.decode()
+    attach = reverse(
+        "surveys:award-attach",
+        kwargs={"pk": latest.public_id, "application": application.public_id, "criterion": "3.1"},
+    )
+    assert attach in page
+    assert client.post(attach).status_code == 302
+    evidence = Evidence.objects.get(application=application)
+    assert evidence.title.startswith("Survey summary")
+    assert attach not in client.get(application.get_absolute_url()).content.decode()
+
+
+def _council_world(kinds):
+    """Rounds that ended last week in settings of the given kinds, 12 answers each."""
+    today = timezone.localdate()
+    for n, kind in enumerate(kinds):
+        school = OrganisationFactory(name=f"Council School {n}", kind=kind)
+        lead = MembershipFactory(organisation=school, role="lead").user
+        round_, _ = open_round(school, lead, audience="pupils_11_18", year_groups=["7"])
+        for m in range(12):
+            answer(round_, year_group="7", answers={"1": [0 if m < 9 else 2]})
+        move_dates(round_, today - datetime.timedelta(days=3), today - datetime.timedelta(days=1))
+
+
+def test_the_council_sees_kinds_of_setting_with_five_settings_and_participation(client, officer):
+    from ppp.accounts.models import Organisation
+
+    primary, secondary, third = Organisation.Kind.values[:3]
+    _council_world([primary] * 5 + [secondary] * 6 + [third] * 2)
+    client.force_login(officer)
+    response = client.get(reverse("surveys:council") + "?audience=pupils_11_18")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Council School 0" in body  # participation: who ran a round
+    figures = reports.council_figures("pupils_11_18", reports.terms_with_rounds()[0], dict(Organisation.Kind.choices))
+    rows = {row.label: row for row in figures.question_rows[0][1]}
+    labels = dict(Organisation.Kind.choices)
+    assert rows[labels[secondary]].base == 72
+    assert rows[labels[third]].base is None  # two settings: withheld
+    assert rows[labels[primary]].base is None  # so the third cannot be the total less the others
+    from surveys.disclosure import worked_back
+
+    assert all(worked_back(table) == [] for table in figures.tables)
+    csv = client.get(reverse("surveys:council-csv") + "?audience=pupils_11_18").content.decode()
+    assert "Council School" not in csv and ",c," in csv
+
+
+def test_schools_cannot_see_the_council_view(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("surveys:council")).status_code == 403
+    assert client.get(reverse("surveys:council-csv")).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["surveys:list", "surveys:new", "surveys:council"])
+def test_anonymous_people_are_sent_to_sign_in(client, url):
+    response = client.get(reverse(url))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
