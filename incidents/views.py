@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp import disclosure
 from ppp.accounts.models import Membership, Organisation
 from ppp.accounts.selectors import current_membership
-from ppp.audit.services import audit_record
+from ppp.audit.services import audit_record, audit_records
 from ppp.crypto import blind_index
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
@@ -502,6 +502,13 @@ def _pupil_rows(organisation, index: str, user):
     )
 
 
+def _shown(request, action, organisation, rows):
+    """Each record a look-up showed gets its own audit event, so its "Who has opened this
+    record" shows the look-up too (one query, however many records)."""
+    incidents = list({row.incident.pk: row.incident for row in rows}.values())
+    audit_records(action, actor=request.user, targets=incidents, organisation=organisation, request=request)
+
+
 @login_required
 @require_GET
 def pupil_history(request, pk):
@@ -512,6 +519,7 @@ def pupil_history(request, pk):
     audit_record(
         "incidents.pupil_history", actor=request.user, target=involvement.incident, request=request, records=len(rows)
     )
+    _shown(request, "incident.pupil_history", organisation, rows)
     return render(
         request,
         "incidents/pupil_history.html",
@@ -531,6 +539,7 @@ def pupil_search(request):
         audit_record(
             "incidents.pupil_search", actor=request.user, organisation=organisation, request=request, found=len(rows)
         )
+        _shown(request, "incident.pupil_search", organisation, rows)
     return render(
         request,
         "incidents/pupil_search.html",

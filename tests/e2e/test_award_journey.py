@@ -9,12 +9,13 @@ from playwright.sync_api import expect
 
 from accreditation.models import Criterion, Scheme, Standard, Visit
 from ppp.accounts.models import Membership
+from tests.accreditation.factories import one_page_pdf
 from tests.e2e.test_platform_journeys import current_totp_code
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, make_officer
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = one_page_pdf()
 
 
 def small_scheme():

@@ -104,6 +104,49 @@ def test_the_retention_period_is_a_setting(settings, school_a, alice):
     assert services.apply_retention() == 1
 
 
+def test_a_reopened_record_is_never_anonymised_even_with_closed_at_left_set(school_a, alice):
+    """Issue 19 §5: a data fix left closed_at on a reopened record; status decides too."""
+    incident = record(school_a, alice, description="Still being looked at")
+    _close_long_ago(incident, alice)
+    Incident.objects.filter(pk=incident.pk).update(status="open")  # as the data-fix command left it
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "Dry run: 0 incident records" in out.getvalue()
+    assert services.apply_retention() == 0
+    incident.refresh_from_db()
+    assert incident.description == "Still being looked at" and incident.anonymised_at is None
+
+
+@pytest.mark.parametrize("years", [0, -1])
+def test_a_retention_period_under_the_minimum_is_refused_and_nothing_changes(settings, school_a, alice, years):
+    incident = record(school_a, alice, description="Closed last week")
+    services.incident_resolve(incident=incident, by=alice, outcome="Done")
+    services.incident_close(incident=incident, by=alice)
+    settings.INCIDENT_RETENTION_YEARS = years
+    for args in ((), ("--dry-run",)):
+        with pytest.raises(CommandError, match="must be at least 1"):
+            call_command("apply_retention", *args, stdout=io.StringIO())
+    with pytest.raises(services.IncidentError):
+        services.apply_retention()
+    incident.refresh_from_db()
+    assert incident.description == "Closed last week" and incident.anonymised_at is None
+
+
+def test_a_dry_run_lists_what_would_be_anonymised_and_changes_nothing(school_a, alice):
+    old = record(school_a, alice, description="Old story")
+    _close_long_ago(old, alice)
+    recent = record(school_a, alice, description="Recent story")
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert f"Would anonymise {school_a.name}: incident {old.reference}" in text
+    assert recent.reference not in text
+    assert "Dry run: 1 incident record closed before" in text and "Nothing was changed." in text
+    old.refresh_from_db()
+    assert old.description == "Old story" and old.anonymised_at is None
+    assert not AuditEvent.objects.filter(action="incidents.retention_applied").exists()
+
+
 def test_a_system_administrator_fixes_a_record_with_a_reason(school_a, alice):
     admin = UserFactory(email="admin@example.org", is_superuser=True, is_staff=True)
     incident = record(school_a, alice)
