@@ -42,8 +42,7 @@ TARGETS_MS = {
 def build():
     from django.utils import timezone
 
-    from accreditation import services
-    from accreditation.models import Application, Evidence
+    from accreditation.models import Application, Criterion, Evidence
     from tests.accreditation import factories as award
     from tests.charter.factories import approved_pledge
     from tests.factories import MembershipFactory, OrganisationFactory, make_officer
@@ -57,7 +56,7 @@ def build():
         approved_pledge(application.organisation)
     application = Application.objects.filter(status="evidencing").select_related("organisation").first()
     lead = application.organisation.memberships.leads().get().user
-    for criterion in services.Criterion.objects.filter(standard__scheme=application.scheme)[:15]:
+    for criterion in Criterion.objects.filter(standard__scheme=application.scheme)[:15]:
         Evidence.objects.create(
             application=application,
             title=f"Evidence {criterion.code}",

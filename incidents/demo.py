@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ppp.accounts.models import Membership, User
+from ppp.crypto import blind_index
 from ppp.discovery import demo_seeders
 from ppp.links import absolute_url
 
@@ -202,7 +203,7 @@ def _incidents_for(
             )
         made.append(incident)
     # Recompute repeats now that dates are final.
-    services._refresh_repeats(organisation, {services.blind_index(p) for p in pupils}, by=by)
+    services._refresh_repeats(organisation, {blind_index(p) for p in pupils}, by=by)
     return made
 
 
@@ -235,7 +236,7 @@ def seed(demo) -> None:
             )[0]
             Incident.objects.filter(pk=incident.pk).update(occurred_at=now - datetime.timedelta(days=days_ago))
             made.append(incident)
-        services._refresh_repeats(school_a, {services.blind_index("ZZ9"), services.blind_index("QR")}, by=reviewer)
+        services._refresh_repeats(school_a, {blind_index("ZZ9"), blind_index("QR")}, by=reviewer)
         # A pupil's report waiting to be opened, and one the school has answered.
         token_link = services.active_link(school_a)
         waiting, _code = services.pupil_report_submit(
