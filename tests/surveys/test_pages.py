@@ -248,3 +248,35 @@ def test_schools_cannot_see_the_council_view(client, alice):
 def test_anonymous_people_are_sent_to_sign_in(client, url):
     response = client.get(reverse(url))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_reaccreditation_shows_the_distance_travelled_since_the_last_award(client, alice, school_a, officer):
+    from accreditation import services as award_services
+    from accreditation.models import LegacyAward
+
+    _first, latest = _history(school_a, alice)  # a round 380 days ago, and one now
+    LegacyAward.objects.create(organisation=school_a, awarded_on=timezone.localdate() - datetime.timedelta(days=200))
+    application = award_services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
+    client.force_login(alice)
+    body = client.get(application.get_absolute_url()).content.decode()
+    assert "Distance travelled since the last award" in body
+    assert "against" in body and "before the award" in body
+    assert "From 50% to 85%: up, more than chance alone would explain (two-proportion z test" in body
+    assert latest.get_absolute_url() in body
+    # Officers see the award page but never a school's survey results.
+    client.force_login(officer)
+    officer_page = client.get(application.get_absolute_url())
+    assert officer_page.status_code == 200
+    assert "Distance travelled since the last award" not in officer_page.content.decode()
+
+
+def test_a_first_application_shows_no_distance_travelled(client, alice, school_a, officer):
+    from tests.accreditation import factories as award
+
+    _history(school_a, alice)
+    application = award.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    body = client.get(application.get_absolute_url()).content.decode()
+    assert "Distance travelled since the last award" not in body
