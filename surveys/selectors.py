@@ -2,6 +2,8 @@
 summary, figures only, small numbers hidden), the self-review's headline figures, and the
 school's home section."""
 
+import datetime
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from ppp.offers import (
     distance_travelled_sources,
     evidence_offer_sources,
 )
+from ppp.register import register_note_sources
 
 from . import permissions
 from .models import PUPIL_AUDIENCES, Audience, Round
@@ -157,6 +160,29 @@ def distance_since_award(application, user) -> list[DistanceTravelled]:
                 )
             )
     return out
+
+
+ASKED_PUPILS = "Asked its pupils this year"
+
+
+@register_note_sources.register
+def register_notes(organisation_ids) -> dict[int, list[str]]:
+    """For the public charter register: "Asked its pupils this year" where the organisation
+    opened a pupil round in the last year and agreed, on that round, that the register may
+    say so. Never a figure. One query for the whole page of entries."""
+    today = timezone.localdate()
+    asked = (
+        Round.objects.filter(
+            organisation_id__in=organisation_ids,
+            on_register=True,
+            question_set__audience__in=PUPIL_AUDIENCES,
+            opens_on__lte=today,
+            opens_on__gt=today - datetime.timedelta(days=365),
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    return {organisation_id: [ASKED_PUPILS] for organisation_id in asked}
 
 
 @home_sections.register

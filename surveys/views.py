@@ -110,6 +110,7 @@ def round_new(request):
                 year_groups=c["year_groups"],
                 class_labels=c["class_labels"],
                 reporting_url=c["reporting_link"],
+                on_register=c["on_register"],
                 by=request.user,
                 request=request,
             )

@@ -280,3 +280,52 @@ def test_a_first_application_shows_no_distance_travelled(client, alice, school_a
     client.force_login(alice)
     body = client.get(application.get_absolute_url()).content.decode()
     assert "Distance travelled since the last award" not in body
+
+
+def test_the_charter_register_says_a_school_asked_its_pupils_only_if_it_agreed(
+    client, alice, school_a, settings, django_capture_on_commit_callbacks
+):
+    from tests.charter.factories import approved_pledge
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    pledge = approved_pledge(school_a)
+    register = reverse("charter:register")
+    entry = reverse("charter:register-entry", kwargs={"pledge": pledge.public_id})
+    assert "Asked its pupils this year" not in client.get(register).content.decode()  # now kept in the cache
+    assert "Asked its pupils this year" not in client.get(entry).content.decode()
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:new"), _new_round_data())  # not agreed
+    client.logout()
+    assert "Asked its pupils this year" not in client.get(register).content.decode()
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("surveys:new"), _new_round_data(on_register="on")).status_code == 302
+    client.logout()
+    # The kept register was forgotten when the school agreed: shown at once, and no figures.
+    body = client.get(register).content.decode()
+    assert "Asked its pupils this year" in body and "%" not in body.split("Pupil voice")[1][:200]
+    assert "Asked its pupils this year" in client.get(entry).content.decode()
+
+
+def test_the_register_note_is_for_pupil_rounds_only(client, alice, school_a):
+    from tests.charter.factories import approved_pledge
+
+    approved_pledge(school_a)
+    open_round(school_a, alice, audience="parents", year_groups=[], on_register=True)
+    assert Round.objects.get().on_register is False
+    assert "Asked its pupils this year" not in client.get(reverse("charter:register")).content.decode()
+
+
+def test_the_register_asks_surveys_once_for_a_whole_page(client, alice, django_assert_num_queries):
+    from ppp.register import register_notes
+    from tests.charter.factories import approved_pledge
+
+    schools = [OrganisationFactory() for _ in range(3)]
+    for school in schools:
+        approved_pledge(school)
+        MembershipFactory(organisation=school, user=alice, role="lead")
+        open_round(school, alice, on_register=True)
+    with django_assert_num_queries(1):
+        notes = register_notes([s.pk for s in schools])
+    assert notes == {s.pk: ["Asked its pupils this year"] for s in schools}
