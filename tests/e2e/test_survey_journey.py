@@ -3,6 +3,8 @@
 15-year-old on a phone (375 px, no sideways scrolling) answers and writes something; the
 lead opens a round, reads its link once and closes it; the results show what was sent."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -141,10 +143,9 @@ def test_the_lead_attaches_a_rounds_summary_to_the_award_on_a_phone(new_context,
 
 
 def test_the_officer_reads_the_council_view_on_a_phone(new_context, live_server, axe_check):
+    from ppp.accounts.models import Organisation
     from tests.factories import make_officer
     from tests.surveys.test_pages import _council_world
-
-    from ppp.accounts.models import Organisation
 
     primary, secondary, third = Organisation.Kind.values[:3]
     _council_world([primary] * 5 + [secondary] * 6 + [third] * 2)
@@ -165,5 +166,5 @@ def test_the_officer_reads_the_council_view_on_a_phone(new_context, live_server,
     expect(page.get_by_text("Council School 0")).to_be_visible()  # participation, not results
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
-    csv = open(download.value.path()).read()
+    csv = Path(download.value.path()).read_text()
     assert "Council School" not in csv
