@@ -203,11 +203,12 @@ def test_the_award_page_offers_the_summary_and_attaches_it(client, alice, school
     assert attach not in client.get(application.get_absolute_url()).content.decode()
 
 
-def _council_world(kinds):
-    """Rounds that ended last week in settings of the given kinds, 12 answers each."""
+def _council_world(kinds, areas=None):
+    """Rounds that ended last week in settings of the given kinds (and areas), 12 answers each."""
     today = timezone.localdate()
     for n, kind in enumerate(kinds):
-        school = OrganisationFactory(name=f"Council School {n}", kind=kind)
+        area = areas[n] if areas else "Leicester"
+        school = OrganisationFactory(name=f"Council School {n}", kind=kind, local_authority=area)
         lead = MembershipFactory(organisation=school, role="lead").user
         round_, _ = open_round(school, lead, audience="pupils_11_18", year_groups=["7"])
         for m in range(12):
@@ -329,3 +330,45 @@ def test_the_register_asks_surveys_once_for_a_whole_page(client, alice, django_a
     with django_assert_num_queries(1):
         notes = register_notes([s.pk for s in schools])
     assert notes == {s.pk: ["Asked its pupils this year"] for s in schools}
+
+
+def test_the_council_sees_areas_under_the_same_rule(client, officer):
+    from ppp.accounts.models import Organisation
+    from surveys.disclosure import worked_back
+
+    primary = Organisation.Kind.values[0]
+    areas = ["Leicester"] * 6 + ["Leicestershire"] * 5 + ["Rutland"] * 2 + [""] * 5
+    _council_world([primary] * len(areas), areas=areas)
+    term = reports.terms_with_rounds()[0]
+    figures = reports.council_figures("pupils_11_18", term, dict(Organisation.Kind.choices), by="area")
+    rows = {row.label: row for row in figures.question_rows[0][1]}
+    assert rows["Leicester"].base == 72 and rows["Leicester"].settings == 6
+    assert rows["Rutland"].base is None  # two settings: withheld
+    assert rows["Leicestershire"].base is None or rows["Area not recorded"].base is None  # the next smallest too
+    assert rows["All settings"].base == 18 * 12
+    assert all(worked_back(table) == [] for table in figures.tables)
+    client.force_login(officer)
+    body = client.get(reverse("surveys:council"), {"audience": "pupils_11_18", "by": "area"}).content.decode()
+    assert ">Area<" in body and "Rutland" in body and "Leicester" in body
+    csv = client.get(reverse("surveys:council-csv"), {"audience": "pupils_11_18", "by": "area"})
+    text = csv.content.decode()
+    assert "by-area" in csv["Content-Disposition"]
+    assert text.startswith("Question,Area,") and "Council School" not in text and ",c," in text
+    # A grouping that does not exist falls back to kind of setting, never a 500.
+    assert ">Kind of setting<" in client.get(reverse("surveys:council"), {"by": "school"}).content.decode()
+
+
+def test_the_council_page_costs_the_same_queries_by_area_however_many_settings(
+    client, officer, django_assert_max_num_queries
+):
+    from ppp.accounts.models import Organisation
+
+    primary = Organisation.Kind.values[0]
+    _council_world([primary] * 5, areas=["Leicester"] * 5)
+    client.force_login(officer)
+    url = reverse("surveys:council") + "?audience=pupils_11_18&by=area"
+    with django_assert_max_num_queries(40) as one:
+        client.get(url)
+    _council_world([primary] * 5, areas=["Rutland"] * 5)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
