@@ -268,9 +268,7 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
         .annotate(n=Sum("count"))
         .order_by()
     )
-    settings_per_kind = dict(
-        rounds.values_list(group).annotate(n=Count("organisation", distinct=True)).order_by()
-    )
+    settings_per_kind = dict(rounds.values_list(group).annotate(n=Count("organisation", distinct=True)).order_by())
     counts = {(kind, q, c): n for kind, q, c, n in rows}
     kinds = sorted(settings_per_kind)
     question_set = (

@@ -359,7 +359,9 @@ def council_csv(request):
     if figures is None or not figures.enough:
         writer.writerow(["Not enough settings ran this survey in the term for figures to be published."])
     else:
-        writer.writerow(["Question", reports.COUNCIL_GROUPINGS[by][1], "Settings", "Answers", "Positive answers", "Positive %"])
+        writer.writerow(
+            ["Question", reports.COUNCIL_GROUPINGS[by][1], "Settings", "Answers", "Positive answers", "Positive %"]
+        )
         for question, rows in figures.question_rows:
             for row in rows:
                 writer.writerow(
