@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import User
 from ppp.fields import GOVUKDateField, GOVUKTimeField, GOVUKWholeNumberField
-from ppp.forms import GDSFormMixin
+from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 from ppp.uploads import DESCRIPTION, fit_filename, validate_upload
 
 from .models import ActionItem, Application, Criterion, Evidence, Visit
@@ -95,6 +96,43 @@ class AssignForm(GDSFormMixin, forms.Form):
         self.fields["officer"].queryset = User.objects.officers().order_by("full_name", "email")
 
 
+class _PublicIdsField(forms.ModelMultipleChoiceField):
+    """Objects by their public id; an id that is not a UUID is an unknown choice."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+                raise
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from error
+
+
+class AssignSeveralForm(GOVUKMessagesMixin, forms.Form):
+    """The applications ticked on the caseload, and the officer to give them to."""
+
+    applications = _PublicIdsField(
+        queryset=Application.objects.none(),
+        to_field_name="public_id",
+        error_messages={
+            "required": "Select the applications to assign",
+            "invalid_choice": "An application you selected is not on the caseload: select the applications again",
+            "invalid_pk_value": "An application you selected is not on the caseload: select the applications again",
+        },
+    )
+    officer = forms.ModelChoiceField(
+        label="Assign the selected applications to",
+        queryset=User.objects.none(),
+        empty_label="Choose an officer",
+        error_messages={"required": "Select the officer", "invalid_choice": "Select an officer from the list"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.for_user(user)
+        self.fields["officer"].queryset = User.objects.officers().order_by("full_name", "email")
+
+
 class AwardForm(GDSFormMixin, forms.Form):
     submit_label = "Make the award"
     level = forms.ChoiceField(label="Level", required=False, widget=forms.RadioSelect)
@@ -130,6 +168,12 @@ def _location_fields():
             error_messages={"invalid": "Enter the meeting link as a web address, like https://teams.microsoft.com/…"},
         ),
     }
+
+
+def _link(location: str) -> str:
+    """An online visit's location as the meeting-link box's starting value: a web address,
+    or nothing (a note such as "link to follow" is not one, and a URL box holds only URLs)."""
+    return location if re.match(r"https?://\S+$", location or "") else ""
 
 
 class VisitLocationMixin:
@@ -288,7 +332,7 @@ class VisitConfirmForm(VisitLocationMixin, GDSFormMixin, forms.Form):
         if visit.mode == Visit.Mode.IN_PERSON:
             initial.setdefault("address", visit.location or visit.application.organisation.address.replace("\n", ", "))
         else:
-            initial.setdefault("meeting_link", visit.location)
+            initial.setdefault("meeting_link", _link(visit.location))
         super().__init__(*args, **kwargs)
         self.visit = visit
         self.fields.update(_location_fields())
@@ -355,7 +399,10 @@ class VisitMoveForm(VisitLocationMixin, GDSFormMixin, forms.Form):
         if local:
             initial.setdefault("date", local.date())
             initial.setdefault("time", local.time())
-        initial.setdefault("address" if visit.mode == Visit.Mode.IN_PERSON else "meeting_link", visit.location)
+        if visit.mode == Visit.Mode.IN_PERSON:
+            initial.setdefault("address", visit.location)
+        else:
+            initial.setdefault("meeting_link", _link(visit.location))
         super().__init__(*args, **kwargs)
         self.fields.update(_location_fields())
         self.fields["duration_minutes"].label = "Length in minutes"

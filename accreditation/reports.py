@@ -9,12 +9,12 @@ NOT_STARTED, IN_PROGRESS, SUBMITTED, ACCEPTED, CHANGES = (
     "Accepted",
     "Changes requested",
 )
-TAG = {
-    NOT_STARTED: "govuk-tag--grey",
-    IN_PROGRESS: "govuk-tag--light-blue",
-    SUBMITTED: "govuk-tag--blue",
-    ACCEPTED: "govuk-tag--green",
-    CHANGES: "govuk-tag--orange",
+TAG = {  # the tag's classes: blue is GOV.UK Frontend 6's plain tag
+    NOT_STARTED: "govuk-tag govuk-tag--grey",
+    IN_PROGRESS: "govuk-tag",
+    SUBMITTED: "govuk-tag govuk-tag--purple",
+    ACCEPTED: "govuk-tag govuk-tag--green",
+    CHANGES: "govuk-tag govuk-tag--orange",
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("award/apply/", views.apply, name="apply"),
     path("award/terms/", views.award_terms, name="terms"),
     path("award/officer/", views.caseload, name="caseload"),
+    path("award/officer/assign/", views.caseload_assign, name="caseload-assign"),
     path(A, views.application_detail, name="application-detail"),
     path(A + "assign/", views.application_assign, name="application-assign"),
     path(A + "agree-plan/", views.application_agree_plan, name="application-agree-plan"),

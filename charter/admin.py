@@ -4,7 +4,7 @@ example pledges, and pledges and reviews (read-mostly; decisions go through serv
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from ppp.admin import ChangelistAtScale, FrozenParentInline
+from ppp.admin import ChangelistAtScale, FrozenParentInline, LabelledListEditable
 
 from .models import (
     Charter,
@@ -70,7 +70,7 @@ class CharterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExamplePledge)
-class ExamplePledgeAdmin(admin.ModelAdmin):
+class ExamplePledgeAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["text", "commitment", "order", "is_active"]
     list_filter = ["is_active", "commitment__charter"]
     list_editable = ["order", "is_active"]

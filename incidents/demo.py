@@ -72,6 +72,22 @@ def _reviewer(school_a) -> User:
     return user
 
 
+def _two_factor_like_the_officer(demo, people) -> None:
+    """School A's incident staff must use two-factor (ADR 0031): give them the demo
+    officer's authenticator, so the one authenticator seed_demo prints signs them all in."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    officer = Authenticator.objects.filter(user=demo.officer, type=Authenticator.Type.TOTP).first()
+    if officer is None:
+        return
+    secret = get_adapter().decrypt(officer.data["secret"])
+    for user in people:
+        if user is not None and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, secret)
+
+
 def demo_token(organisation) -> str:
     """The demo school's reporting-link token: the same on every run (derived from
     SECRET_KEY, 192 bits), so the link printed by seed_demo keeps working."""
@@ -204,6 +220,7 @@ def seed(demo) -> None:
         membership = Membership.objects.filter(user=member, organisation=school_a).first()
         if membership is not None and not membership.is_lead:
             IncidentRole.objects.update_or_create(membership=membership, defaults={"can_record": True})
+    _two_factor_like_the_officer(demo, [lead_a, reviewer, member])
     link = _link(school_a, lead_a)
     rng = random.Random(2026)  # noqa: S311 - repeatable fictional data, not secrets
 
@@ -280,5 +297,8 @@ def seed(demo) -> None:
     for term in releases.due_terms():
         releases.publish(term)
     demo.stdout.write(f"Reviewer of school A's incidents: {REVIEWER_EMAIL} (demo password)")
+    demo.stdout.write(
+        "School A's incident staff (lead.a, reviewer.a, member.a) use two-factor: the officer's authenticator above"
+    )
     demo.stdout.write(f"School A's pupils' reporting link: {link}")
     demo.stdout.write("A demo pupil's follow-up code (for /tell/follow-up/): K7QM-4XTD-9HRW-2BCE")

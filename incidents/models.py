@@ -342,7 +342,12 @@ class Incident(models.Model):
 
     @property
     def from_pupil(self) -> bool:
-        return self.reported_by == ReportedBy.PUPIL and self.pupil_code_hash is not None
+        """The report came through the pupils' private link, so it has a conversation.
+
+        Keyed on the report (its code), never on "Who reported it?": staff may change that
+        field at triage or edit, and the pupil's words and replies must stay on the record.
+        Anonymising clears the code, and with it the conversation."""
+        return self.pupil_code_hash is not None
 
 
 class InvolvementQuerySet(OrganisationOwnedQuerySet):

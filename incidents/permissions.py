@@ -14,6 +14,8 @@ officers may do nothing here, whatever else they are.
   "Record an incident" or the termly reports (`keeps_incident_records`).
 """
 
+from django.db.models import Q
+
 from ppp.accounts.models import Membership
 from ppp.accounts.selectors import membership_in
 from ppp.permissions import allowed_actions as _allowed
@@ -272,3 +274,13 @@ def organisation_actions(user, organisation) -> set[str]:
     if can_manage_incidents(user, organisation):
         actions |= {"manage", "export", "subject_access", "access_log", "reporting_link", "staff"}
     return actions
+
+
+def needs_two_factor(user) -> bool:
+    """Anyone who may read incident records (a lead, or staff who record or review them)
+    must use two-factor authentication, as officers do (ADR 0031)."""
+    return (
+        Membership.objects.filter(user=user)
+        .filter(Q(role=Membership.Role.LEAD) | Q(incident_role__can_record=True) | Q(incident_role__can_review=True))
+        .exists()
+    )

@@ -10,15 +10,24 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ppp.ratelimit import ALLOW, limited, over_limit
+from ppp.audit.services import client_ip
+from ppp.ratelimit import ALLOW, count_towards, limited, over_limit, uncount
 
 from . import services
 from .forms import CodeForm, PupilAddForm, TellForm
-from .models import PupilMessage, Status
+from .models import PupilMessage, Status, hash_code
 from .services import DuplicateSubmission, IncidentError
 
-# Failed code look-ups allowed per address per hour (a code has 80 random bits).
-CODE_GUESSES_PER_HOUR = "20/h"
+# Follow-up codes (80 random bits). Each try is counted before the code is looked up,
+# atomically, so parallel guesses cannot slip past a limit:
+# - per code: any one code may be tried CODE_TRIES_PER_CODE times an hour (right or wrong);
+# - per address: CODE_MISSES_PER_ADDRESS wrong codes an hour. A school's pupils share one
+#   address, so this is far above what pupils mistyping ever reach (a correct code is
+#   taken back off the count): a few wrong guesses from the school never lock its pupils
+#   out, while a script trying codes from one address is stopped.
+CODE_TRIES_PER_CODE = 20
+CODE_MISSES_PER_ADDRESS = 200
+CODE_WINDOW = 60 * 60
 # Every limit here lets pupils through when the cache is down: a child's report or reply
 # matters more than a flood for the length of an outage, and 80 random bits cannot be
 # guessed in one (docs/adr).
@@ -114,15 +123,19 @@ def follow_up(request):
     """Come back with a code: read the school's reply, and add more."""
     if request.method == "GET":
         return _page(request, "code.html", {"form": CodeForm()})
-    if over_limit(request, "tell-code", CODE_GUESSES_PER_HOUR, increment=False, cache_down=ALLOW):
-        return _page(request, "refused.html", {"busy": True}, status=429)
     adding = "body" in request.POST
     form = PupilAddForm(request.POST) if adding else CodeForm(request.POST)
     code = request.POST.get("code", "")
+    address = client_ip(request) or "unknown"
+    if code and (
+        count_towards("tell-code", hash_code(code), CODE_TRIES_PER_CODE, CODE_WINDOW, cache_down=ALLOW)
+        or count_towards("tell-code-address", address, CODE_MISSES_PER_ADDRESS, CODE_WINDOW, cache_down=ALLOW)
+    ):
+        return _page(request, "refused.html", {"busy": True}, status=429)
     incident = services.incident_for_code(code) if code else None
+    if incident is not None:
+        uncount("tell-code-address", address, CODE_WINDOW)  # a right code is not a miss
     if incident is None:
-        if code:
-            over_limit(request, "tell-code", CODE_GUESSES_PER_HOUR, cache_down=ALLOW)
         form = CodeForm(request.POST)
         if form.is_valid():
             form.add_error("code", "We could not find that code. Check it and try again")

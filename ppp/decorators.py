@@ -17,3 +17,29 @@ def officer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def two_factor_required(needed):
+    """For pages whose data a password alone must not open: a signed-in person for whom
+    `needed(user)` is true and who has no authenticator yet is sent to set one up, and
+    comes back here after (as officers are on every page: RequireOfficerMFAMiddleware).
+    Anyone else goes on to the view, which decides as before (sign-in, 403, 404)."""
+    from allauth.mfa.models import Authenticator
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if (
+                user.is_authenticated
+                and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+                and needed(user)
+            ):
+                return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -21,7 +21,7 @@ import csv
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from .csvsafe import csv_safe
 
@@ -51,7 +51,7 @@ def _cell(value):
 def csv_lines(rows: Iterable[Sequence], header: Sequence[str], *, make_safe: bool = True) -> Iterable[str]:
     """The CSV text of `header` and `rows`, in chunks of about CHUNK_BYTES."""
     writer = csv.writer(_Line())
-    buffer, size = ["\ufeff", writer.writerow(header)], 0
+    buffer, size = [BOM, writer.writerow(header)], 0
     for row in rows:
         line = writer.writerow([_cell(value) for value in row] if make_safe else row)
         buffer.append(line)
@@ -67,6 +67,20 @@ def stream_csv(rows: Iterable[Sequence], *, header: Sequence[str], filename: str
     """A streaming CSV download of `rows` (any iterable of sequences, read lazily)."""
     response = StreamingHttpResponse(csv_lines(rows, header), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+BOM = "\ufeff"
+
+
+def csv_response(filename: str, text: str = "") -> HttpResponse:
+    """A CSV attachment that Excel opens by double-click: UTF-8 starting with a byte order
+    mark (without it Excel reads "Zoë’s plan – click" as mojibake). Write rows into it
+    with `csv.writer(response)`, or give the whole `text`. Cells people typed must be
+    `csv_safe`d."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(BOM + text.removeprefix(BOM))
     return response
 
 

@@ -67,6 +67,9 @@ class Written:
     subject: str
     body: str
     headers: dict = field(default_factory=dict)
+    # (filename, content, mimetype), made when the email is sent and never stored (a
+    # certificate's PDF): bytes or text.
+    attachments: list[tuple[str, bytes | str, str]] = field(default_factory=list)
 
 
 _writers: dict[str, Callable[[Email], Written | None]] = {}
@@ -181,12 +184,14 @@ def message_id(email: Email) -> str:
 def build_message(email: Email) -> EmailMessage | None:
     """The message as it goes out now; None if its writer says it is no longer wanted."""
     subject, body, headers = email.subject, email.body, dict(email.headers)
+    made: list[tuple[str, bytes | str, str]] = []
     if email.kind:
         written = _writer(email.kind)(email)
         if written is None:
             return None
         subject, body = written.subject, written.body
         headers.update(written.headers)
+        made = written.attachments
     message = EmailMessage(
         clean_subject(subject),
         body,
@@ -196,6 +201,8 @@ def build_message(email: Email) -> EmailMessage | None:
     )
     for attachment in email.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    for filename, content, mimetype in made:
+        message.attach(filename, content, mimetype)
     return message
 
 

@@ -15,8 +15,12 @@ refused can be tried again and an email sent cannot be taken back. docs/adr reco
 """
 
 import functools
+import hashlib
 import logging
+import time
 
+from django.conf import settings
+from django.core.cache import caches
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
@@ -58,3 +62,39 @@ def over_limit(
     except CACHE_UNAVAILABLE as error:
         logger.warning("Rate limit %s not counted (%s), the cache is down: %s", group, cache_down, error)
         return cache_down == REFUSE
+
+
+def count_towards(group: str, key: str, limit: int, window: int, *, cache_down: str) -> bool:
+    """Add one to `group`'s count for `key` in this `window` (seconds) and say whether it is
+    now over `limit`. The count is made first, atomically (cache add, then incr), and the
+    answer read from it: parallel requests can never let more than `limit` through, as a
+    check made before counting would. `key` is stored only as a hash."""
+    if cache_down not in (ALLOW, REFUSE):
+        raise ValueError(f"cache_down must be ALLOW or REFUSE, not {cache_down!r}")
+    cache_key = _counter_key(group, key, window)
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    try:
+        for _attempt in range(2):
+            cache.add(cache_key, 0, window + 60)
+            try:
+                return cache.incr(cache_key) > limit
+            except ValueError:  # the window's row expired between add and incr: once more
+                continue
+        return cache_down == REFUSE
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Rate limit %s not counted (%s), the cache is down: %s", group, cache_down, error)
+        return cache_down == REFUSE
+
+
+def uncount(group: str, key: str, window: int) -> None:
+    """Take back one counted by `count_towards` (an attempt that turned out not to count)."""
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    try:
+        cache.decr(_counter_key(group, key, window))
+    except (ValueError, *CACHE_UNAVAILABLE):
+        pass
+
+
+def _counter_key(group: str, key: str, window: int) -> str:
+    digest = hashlib.sha256(f"{group}:{key}".encode()).hexdigest()[:40]
+    return f"ppp-limit:{group}:{int(time.time() // window)}:{digest}"

@@ -480,6 +480,9 @@ CRISPY_CLASS_CONVERTERS = {
 # Security headers. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+# The CSRF cookie ends with the browser session, like the session cookie: a pupil's report
+# from a family device leaves no year-long cookie behind (issue 19 §5).
+CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "ppp.views.csrf_failure"
 # Sent on every response (ppp.middleware.SecurityHeadersMiddleware): PPP uses none of these.
 PERMISSIONS_POLICY = (
@@ -521,9 +524,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No pupils' reporting-link token in any log (ppp/logs.py): on the handler, and on the
+    # loggers that write a request's path, before Django's own handlers (mail_admins) see it.
+    "filters": {"redact_secrets": {"()": "ppp.logs.RedactSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security": {"filters": ["redact_secrets"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},

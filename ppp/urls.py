@@ -38,4 +38,6 @@ urlpatterns = [
 handler400 = "ppp.views.bad_request"
 handler403 = "ppp.views.permission_denied"
 handler404 = "ppp.views.page_not_found"
+# allauth's own rate limits answer with this too (it looks for ROOT_URLCONF.handler429).
+handler429 = "ppp.views.too_many_requests"
 handler500 = "ppp.views.server_error"

@@ -25,8 +25,10 @@ from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
+from ppp.exports import csv_response
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from . import charts, permissions, reports, services
 from .forms import ExtendForm, PosterForm, RoundForm
@@ -39,9 +41,7 @@ NEW_LINK = "surveys-new-link"
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return render_pdf(html)
 
 
 def _attachment(content, content_type: str, filename: str) -> HttpResponse:
@@ -353,8 +353,7 @@ def council(request):
 @require_GET
 def council_csv(request):
     audience, term, _terms, figures, by = _council(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pupil-voice-{audience}-{term or "none"}-by-{by}.csv"'
+    response = csv_response(f"pupil-voice-{audience}-{term or 'none'}-by-{by}.csv")
     writer = csv.writer(response)
     if figures is None or not figures.enough:
         writer.writerow(["Not enough settings ran this survey in the term for figures to be published."])

@@ -217,3 +217,21 @@ def test_the_checks_catch_what_they_are_for():
     assert _crosses(PLATFORM, "organisation") is None
     assert _crosses("accreditation", "application__organisation") is None
     assert _crosses("accreditation", "organisation__pledges") is not None
+
+
+LONGEST_ROOM = 650  # lines; ADR 0048: a longer services, selectors or views module becomes a package
+
+
+def test_no_services_selectors_or_views_module_outgrows_a_room():
+    """A rule is found by its aggregate's name: `app/services/evidence.py`, not line 900
+    of `app/services.py`. Split a module that passes the limit with
+    `scripts/split_module.py` (by its `# ----` section markers)."""
+    rooms = [
+        path
+        for folder in ["ppp", *DOMAIN_APPS]
+        for name in ("services", "selectors", "views", "pupil_views")
+        for path in [*(ROOT / folder).glob(f"{name}.py"), *(ROOT / folder).glob(f"{name}/*.py")]
+    ]
+    assert rooms, "no services, selectors or views found: the check no longer looks in the right place"
+    too_long = {str(p.relative_to(ROOT)): n for p in rooms if (n := len(p.read_text().splitlines())) > LONGEST_ROOM}
+    assert not too_long, f"split these by aggregate (ADR 0048): {too_long}"

@@ -180,6 +180,6 @@ def test_the_privacy_notice_names_the_controller_and_the_ico(client, db, setting
 
 
 def test_the_footer_links_to_the_contact_page_and_the_certificate_check(client, db):
-    footer = client.get("/").content.decode().split('<footer class="govuk-footer">')[1]
+    footer = client.get("/").content.decode().split('<footer class="govuk-template__footer">')[1]
     assert f'href="{reverse("contact")}"' in footer
     assert f'href="{reverse("certificates:verify-lookup")}"' in footer

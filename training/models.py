@@ -187,13 +187,27 @@ class CourseSession(models.Model):
             models.Index(fields=["starts_at", "id"], name="session_starts_id"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            # Each says what is wrong in the service's words, never its name (the admin and
+            # any ModelForm show `violation_error_message`).
             models.CheckConstraint(
-                condition=Q(minimum_numbers__lte=F("capacity")), name="session_minimum_within_capacity"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message="The session must end after it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(booking_deadline__lte=F("starts_at")), name="session_deadline_before_start"
+                condition=Q(capacity__gte=1),
+                name="session_capacity_positive",
+                violation_error_message="The session must have at least 1 place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_numbers__lte=F("capacity")),
+                name="session_minimum_within_capacity",
+                violation_error_message="The minimum numbers cannot be more than the capacity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_deadline__lte=F("starts_at")),
+                name="session_deadline_before_start",
+                violation_error_message="The booking deadline must be before the session starts.",
             ),
         ]
 

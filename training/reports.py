@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ppp.csvsafe import csv_safe
 from ppp.exports import rows_of
+from ppp.pdf import render_pdf
 
 from .models import Booking, BookingEvent, Charge, CourseSession, Evaluation
 
@@ -234,11 +235,9 @@ def record_csv(bookings, certificates: dict) -> str:
 
 def sign_in_sheet_pdf(session: CourseSession) -> bytes:
     """A printable register for the day: every confirmed attendee with a space to sign."""
-    from weasyprint import HTML
-
     bookings = session.bookings.confirmed().select_related("organisation").order_by("attendee_name", "pk")
     html = render_to_string(
         "training/sign_in_sheet.html",
         {"session": session, "bookings": bookings, "start": timezone.localtime(session.starts_at)},
     )
-    return HTML(string=html, base_url=".").write_pdf()
+    return render_pdf(html)

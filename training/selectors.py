@@ -192,3 +192,15 @@ def home_section(user, membership) -> HomeSection | None:
         tasks=tasks,
         summary="Places coming up for your staff." if tasks else "",
     )
+
+
+def session_to_copy(public_id: str) -> CourseSession | None:
+    """The session an officer repeats with "copy this session"; None for an id that is
+    not a session's (or not a UUID at all)."""
+    import uuid
+
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return CourseSession.objects.select_related("course").filter(public_id=public_id).first()

@@ -1,5 +1,6 @@
-"""Background work for training: certificates of attendance for a whole session, and the
-attendee's evaluation email (its private link written when it is sent).
+"""Background work for training: certificates of attendance for a whole session (each
+attendee emailed theirs, as a PDF made when the email is sent), and the attendee's
+evaluation email (its private link written when it is sent).
 
 `certificates_request` (services) makes a `CertificateBatch` and defers
 `issue_session_certificates` with it; the worker issues one certificate per attended
@@ -19,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ppp.links import absolute_url
-from ppp.mail import Written, email_writer, link_token, render_text
+from ppp.mail import Written, email_writer, link_token, queue_link_email, render_text
 from ppp.tasks import CERTIFICATES, RetryStrategy, task, unfinished_work
 from ppp.tokens import hash_token
 
@@ -92,7 +93,17 @@ def _issue_one(batch: CertificateBatch, booking: Booking) -> None:
         raise BatchStopped
     if current.last_booking_id >= booking.pk:
         return  # another run of this batch did it
-    _certificate, new = certificate_for_booking(booking, by=batch.requested_by)
+    certificate, new = certificate_for_booking(booking, by=batch.requested_by)
+    if new:
+        # Queued with the certificate and the batch's progress, in this transaction: a run
+        # killed before it commits queues neither, and the place is done again; once it
+        # commits, ppp.mail sends the email once. The PDF is made when it is sent.
+        queue_link_email(
+            "training.certificate",
+            to=[booking.attendee_email],
+            subject=f"Your certificate: {booking.session.course.title}",
+            params={"certificate_id": certificate.pk, "booking_id": booking.pk},
+        )
     counter = "issued" if new else "already_issued"
     CertificateBatch.objects.filter(pk=batch.pk).update(
         **{counter: F(counter) + 1}, last_booking_id=booking.pk, heartbeat_at=timezone.now()
@@ -140,3 +151,30 @@ def evaluation_email(email) -> Written | None:
     booking = evaluation.booking
     context = evaluation_email_context(booking, absolute_url("training:evaluate", token=token))
     return Written(evaluation_subject(booking), render_text("training/email/evaluation.txt", context))
+
+
+@email_writer("training.certificate")
+def certificate_email(email) -> Written | None:
+    """The attendee's certificate of attendance, attached as its PDF (made now, never
+    stored), with its code and where anyone can check it. None if it has been revoked."""
+    from ppp.certificates.models import IssuedCertificate
+    from ppp.certificates.services import certificate_pdf
+
+    certificate = IssuedCertificate.objects.filter(pk=email.params["certificate_id"], revoked_at__isnull=True).first()
+    booking = (
+        Booking.objects.select_related("session__course", "organisation").filter(pk=email.params["booking_id"]).first()
+    )
+    if certificate is None or booking is None:
+        return None
+    context = {
+        "booking": booking,
+        "course": booking.session.course,
+        "session": booking.session,
+        "certificate": certificate,
+        "verify_url": absolute_url("certificates:verify", code=certificate.code),
+    }
+    return Written(
+        f"Your certificate: {booking.session.course.title}",
+        render_text("training/email/certificate.txt", context),
+        attachments=[(f"{certificate.code}.pdf", certificate_pdf(certificate), "application/pdf")],
+    )

@@ -21,6 +21,7 @@ from .applying import (
     application_return,
     application_submit,
     application_withdraw,
+    applications_assign,
 )
 from .awards import _cancel_pending_award, _issue_certificate, application_award, award_expire, award_ratify
 from .emails import _notify, lead_emails, officer_emails
@@ -73,6 +74,7 @@ __all__ = [
     "action_plan_agree",
     "application_apply",
     "application_assign",
+    "applications_assign",
     "application_award",
     "application_can_apply",
     "application_return",

@@ -104,6 +104,18 @@ def application_assign(*, application: Application, officer: User, by: User) -> 
     can.can_assign.require(by, application, WorkflowError)
     if not officer.is_officer:
         raise WorkflowError(f"{officer} is not a council officer.")
+    _assign(application, officer, by)
+    _notify(
+        [officer.email],
+        f"{application.organisation} is on your caseload",
+        "assigned",
+        application=application,
+        url=absolute_url(application),
+    )
+    return application
+
+
+def _assign(application: Application, officer: User, by: User) -> None:
     application.assigned_officer = officer
     application.last_activity_at = timezone.now()
     record_transition(
@@ -114,14 +126,54 @@ def application_assign(*, application: Application, officer: User, by: User) -> 
         update_fields=("assigned_officer", "last_activity_at"),
         officer=officer.email,
     )
-    _notify(
-        [officer.email],
-        f"{application.organisation} is on your caseload",
-        "assigned",
-        application=application,
-        url=absolute_url(application),
-    )
-    return application
+
+
+@transaction.atomic
+def applications_assign(
+    *, applications, officer: User, by: User
+) -> tuple[list[Application], list[tuple[Application, str]]]:
+    """An officer assigns several applications in one go: each as `application_assign`
+    would (history and audit per application), and the officer they go to gets one
+    email listing them. Rows are locked in primary-key order, so two officers assigning
+    overlapping lists at once never deadlock. An application already with `officer`, or
+    that can no longer be assigned (closed meanwhile), is left as it is, with the reason.
+    Returns (assigned, [(left as it was, why)])."""
+    if not officer.is_officer:
+        raise WorkflowError(f"{officer} is not a council officer.")
+    ids = sorted({application.pk for application in applications})
+    if not ids:
+        raise WorkflowError("Select the applications to assign.")
+    assigned: list[Application] = []
+    skipped: list[tuple[Application, str]] = []
+    for pk in ids:
+        application = lock(Application, pk, "organisation", "scheme")
+        refusal = can.can_assign.refusal(by, application)
+        if refusal is not None:
+            if not by.is_officer:
+                raise WorkflowError(refusal)
+            skipped.append((application, refusal))
+        elif application.assigned_officer_id == officer.pk:
+            skipped.append((application, f"already assigned to {officer}"))
+        else:
+            _assign(application, officer, by)
+            assigned.append(application)
+    if len(assigned) == 1:
+        application = assigned[0]
+        _notify(
+            [officer.email],
+            f"{application.organisation} is on your caseload",
+            "assigned",
+            application=application,
+            url=absolute_url(application),
+        )
+    elif assigned:
+        _notify(
+            [officer.email],
+            f"{len(assigned)} applications are on your caseload",
+            "assigned_several",
+            applications=[(application, absolute_url(application)) for application in assigned],
+        )
+    return assigned, skipped
 
 
 @transaction.atomic

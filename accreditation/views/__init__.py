@@ -31,7 +31,7 @@ from .evidence import (
     evidence_submit,
     evidence_submit_drafts,
 )
-from .officers import caseload
+from .officers import caseload, caseload_assign
 from .planning import action_delete, action_edit, action_plan, action_plan_csv, action_plan_pdf, self_review
 from .public import award_holders, award_terms
 from .visits import visit_cancel, visit_confirm, visit_detail, visit_ics, visit_new, visit_record, visit_report_download
@@ -55,6 +55,7 @@ __all__ = [
     "award_terms",
     "award_logo",
     "caseload",
+    "caseload_assign",
     "dashboard",
     "evidence_add",
     "evidence_detail",

@@ -1,18 +1,23 @@
 """The officers' caseload: their own work first, the team's waiting items beside it."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_download
 
-from .. import selectors
+from .. import selectors, services
 from ..filters import ApplicationFilter
+from ..forms import AssignSeveralForm
 from ..models import Application
+from ..services import WorkflowError
 
 PANEL_SIZE = 10
 
@@ -40,9 +45,38 @@ def caseload(request):
             "page": page,
             "querystring": query.urlencode(),
             "status_counts": [(s, label, counts.get(s, 0)) for s, label in Application.Status.choices],
+            "assign_form": AssignSeveralForm(user=request.user),
             **selectors.caseload_panels(request.user if mine else None, timezone.localdate(), PANEL_SIZE),
         },
     )
+
+
+@officer_required
+@require_POST
+def caseload_assign(request):
+    """The applications ticked on the caseload, assigned to one officer in one go; back
+    to the same page of the caseload (its filters) with what happened."""
+    form = AssignSeveralForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+    else:
+        officer = form.cleaned_data["officer"]
+        try:
+            assigned, skipped = services.applications_assign(
+                applications=form.cleaned_data["applications"], officer=officer, by=request.user
+            )
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            text = f"{len(assigned)} application{'' if len(assigned) == 1 else 's'} assigned to {officer}."
+            if skipped:
+                text += (
+                    " Not changed: " + "; ".join(f"{a.organisation} ({why.rstrip('.')})" for a, why in skipped) + "."
+                )
+            messages.success(request, text)
+    # Back to the caseload with its filters: only a query string is taken from the form.
+    query = QueryDict(request.POST.get("query", "").lstrip("?")).urlencode()
+    return HttpResponseRedirect(reverse("accreditation:caseload") + (f"?{query}" if query else ""))
 
 
 def _render(request, context):

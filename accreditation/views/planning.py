@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ppp.audit.services import audit_record
 from ppp.csvsafe import csv_safe
+from ppp.exports import csv_response
 from ppp.forms import posted
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from .. import permissions, selectors, services
 from ..forms import ActionItemForm
@@ -172,8 +174,7 @@ def action_delete(request, pk):
 @require_GET
 def action_plan_csv(request, pk):
     application = get_application(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="action-plan-{application.organisation.slug}.csv"'
+    response = csv_response(f"action-plan-{application.organisation.slug}.csv")
     writer = csv.writer(response)
     writer.writerow(["Criterion", "Action", "Owner", "Due", "Success measure", "Status", "Overdue"])
     for item in _action_items(application):
@@ -195,14 +196,12 @@ def action_plan_csv(request, pk):
 @login_required
 @require_GET
 def action_plan_pdf(request, pk):
-    from weasyprint import HTML
-
     application = get_application(request, pk)
     html = render_to_string(
         "accreditation/action_plan_print.html",
         {"application": application, "items": _action_items(application), "today": timezone.localdate()},
     )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{application.organisation.slug}.pdf"'
     audit_record("action_plan.export", actor=request.user, target=application, request=request, format="pdf")
     return response

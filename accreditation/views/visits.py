@@ -19,6 +19,7 @@ from ppp.forms import posted
 from ppp.history import history_of
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pdf import render_pdf
 
 from .. import permissions, services
 from ..forms import (
@@ -255,13 +256,11 @@ def visit_ics(request, pk):
 @require_GET
 def visit_report_download(request, pk):
     """The visit report as a PDF the school can file or send to governors."""
-    from weasyprint import HTML
-
     visit = get_visit(request, pk)
     if visit.status != Visit.Status.COMPLETED:
         raise Http404("The report is written after the visit.")
     html = render_to_string("accreditation/visit_report_print.html", {"visit": visit})
     audit_record("visit.report_download", actor=request.user, target=visit, request=request)
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ppp-visit-report-{visit.completed_at:%Y-%m-%d}.pdf"'
     return response

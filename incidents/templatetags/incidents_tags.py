@@ -33,6 +33,8 @@ ACCESS_LABELS = {
     "incident.export": "Exported the record",
     "incidents.export": "Downloaded records (CSV)",
     "incidents.subject_access": "Made a subject access export",
+    "incident.pupil_history": "Saw it in a pupil's history",
+    "incident.pupil_search": "Saw it in a pupil search",
     "incidents.pupil_history": "Looked at a pupil's history",
     "incidents.pupil_search": "Searched for a pupil's history",
     "incidents.report_view": "Opened the school report",

@@ -45,6 +45,19 @@ class AccountAdapter(DefaultAccountAdapter):
             params={"user_id": user.pk},
         )
 
+    def get_client_ip(self, request) -> str:
+        """The address allauth's rate limits count: the same one PPP's own limits and the
+        audit trail use (ppp.audit.services.client_ip, which reads TRUSTED_PROXY_COUNT), so
+        behind the proxy each person is counted alone, not everyone as the proxy."""
+        from django.core.exceptions import PermissionDenied
+
+        from ppp.audit.services import client_ip
+
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("PPP could not tell where this request came from.")
+        return ip
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """A password typed at sign-in a moment ago is as good as typing it again.
 

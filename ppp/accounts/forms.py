@@ -247,6 +247,12 @@ class OfficerSearchForm(GDSFormMixin, forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its box is on pages with other forms (the caseload's filters have a `q` too):
+        # an id of its own, so each label names its own box.
+        kwargs.setdefault("auto_id", "search_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_q(self):
         query = " ".join(self.cleaned_data["q"].split())
         if len(query) < 2:

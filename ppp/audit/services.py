@@ -56,3 +56,30 @@ def audit_record(
         ip=client_ip(request),
         detail=detail,
     )
+
+
+def audit_records(action: str, *, actor, targets, organisation, request=None, **detail) -> list[AuditEvent]:
+    """One event per target (each record a person was shown), written in one query: so each
+    record's own trail shows who saw it, not only that a list was looked at."""
+    targets = list(targets)
+    if not targets:
+        return []
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    content_type = ContentType.objects.get_for_model(targets[0])
+    ip = client_ip(request)
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                target_type=content_type,
+                target_id=str(target.pk),
+                target_repr=str(target)[:200],
+                organisation=organisation,
+                ip=ip,
+                detail=detail,
+            )
+            for target in targets
+        ]
+    )

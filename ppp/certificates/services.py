@@ -17,6 +17,7 @@ from ppp.accounts.selectors import is_lead
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
 from ppp.pagecache import invalidate_on_commit
+from ppp.pdf import render_pdf
 
 from .models import IssuedCertificate
 
@@ -149,9 +150,7 @@ def _certificate_style():
 
 def certificate_pdf(certificate: IssuedCertificate) -> bytes:
     """The certificate as one A4 landscape page, with its code and a QR code to verify it."""
-    from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s at start-up
-
     html = render_to_string("certificates/certificate.html", certificate_context(certificate))
     style, fonts = _certificate_style()
     # Tagged, so screen readers read it in order (the accessibility statement says so).
-    return HTML(string=html, base_url=".").write_pdf(pdf_tags=True, stylesheets=[style], font_config=fonts)
+    return render_pdf(html, stylesheets=[style], font_config=fonts)

@@ -7,11 +7,15 @@ class SentReminder(models.Model):
     """One row per reminder ever sent: the daily command never sends the same one twice.
 
     `key` names the reminder and its occasion, e.g. "visit-tomorrow:visit=42:2026-11-26".
+    The reminder is not emailed on its own: each of its `deliveries` waits until the
+    command gathers everything one address has waiting into one email (the digest). Its
+    `body` is kept only until every address has had it.
     """
 
     key = models.CharField(max_length=200, unique=True)
     recipients = models.TextField(blank=True)
     subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -19,6 +23,27 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ReminderDelivery(models.Model):
+    """One address a reminder is for. Waiting (`emailed_at` empty) until the digest step
+    puts it into that address's email of the run; then `email` is that email."""
+
+    reminder = models.ForeignKey(SentReminder, on_delete=models.CASCADE, related_name="deliveries")
+    address = models.CharField(max_length=254)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email = models.ForeignKey("Email", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reminder", "address"], name="reminder_delivery_once")]
+        indexes = [
+            models.Index(
+                fields=["address", "id"], condition=models.Q(emailed_at__isnull=True), name="reminder_delivery_waiting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reminder.key} to {self.address}"
 
 
 class Email(models.Model):

@@ -1,3 +1,7 @@
+import re
+
+from crispy_forms_gds.templatetags.crispy_forms_gds import CrispyGDSFieldNode, crispy_gds_field
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -124,3 +128,33 @@ def govuk_filter_fields(form):
     checkboxes), written in Python: the same markup as crispy-forms-gds in a tenth of the
     time, which matters on list pages whose selects have a hundred options."""
     return mark_safe("".join(_field(field) for field in form))  # noqa: S308 - every piece escaped by format_html
+
+
+_ERROR_CLASS = {"Textarea": "govuk-textarea--error", "Select": "govuk-select--error"}
+_INPUT_ERROR_IN_CLASS = re.compile(r'(class="[^"]*)\bgovuk-input--error\b')
+
+
+class GDSFieldNode(CrispyGDSFieldNode):
+    """crispy-forms-gds's field, as GOV.UK Frontend's own fixtures give it: date boxes with
+    `inputmode="numeric"`, and a textarea's or select's error class its own (the package
+    gives every widget `govuk-input--error`)."""
+
+    def render(self, context):
+        field = template.Variable(self.field).resolve(context)
+        widget = field.field.widget
+        if isinstance(widget, DateInputWidget):
+            for box in widget.widgets:
+                box.attrs.setdefault("inputmode", "numeric")
+        html = super().render(context)
+        error_class = _ERROR_CLASS.get(type(widget).__name__)
+        if error_class and field.errors:
+            html = _INPUT_ERROR_IN_CLASS.sub(rf"\g<1>{error_class}", html, count=1)
+        return html
+
+
+@register.tag
+def gds_field(parser, token):
+    """`{% gds_field field %}` in the project's gds/ template overrides, where the package
+    has `{% crispy_gds_field field %}`."""
+    node = crispy_gds_field(parser, token)
+    return GDSFieldNode(node.field, node.attrs)

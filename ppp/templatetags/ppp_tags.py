@@ -6,8 +6,8 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-# What a colour means: green done or valid, blue in progress with someone else,
-# purple being decided, turquoise booked, yellow waiting for a decision,
+# What a colour means: green done or valid, blue (GOV.UK's plain tag) in progress,
+# purple handed in and being decided, teal booked, yellow waiting for a decision,
 # orange needs the school's action, red a problem, grey finished or no longer in force.
 COLOURS = {
     "accepted": "green",
@@ -29,11 +29,11 @@ COLOURS = {
     "new": "blue",
     "open": "blue",
     "planning": "blue",
-    "submitted": "blue",
+    "submitted": "purple",
     "assessment": "purple",
     "under_review": "purple",
     "awaiting_ratification": "purple",
-    "scheduled": "turquoise",
+    "scheduled": "teal",
     "requested": "yellow",
     "waitlisted": "yellow",
     "invoiced": "yellow",
@@ -79,7 +79,13 @@ def status_tag(obj_or_status, label: str | None = None):
         status, model_label = str(obj_or_status), ""
         label = label or status.replace("_", " ").capitalize()
     colour = colour_for(status.replace(" ", "_"), model_label)
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+    return format_html('<strong class="{}">{}</strong>', tag_class(colour), label)
+
+
+def tag_class(colour: str) -> str:
+    """The GOV.UK Frontend 6 classes of a tag: blue is the plain tag (v6 has no blue or
+    light blue modifier, and an unknown modifier leaves the tag grey)."""
+    return "govuk-tag" if colour == "blue" else f"govuk-tag govuk-tag--{colour}"
 
 
 @register.filter

@@ -63,7 +63,7 @@ def test_an_empty_or_too_short_search_gets_a_govuk_error(client, officer, q, mes
     page = results(client, q)
     assert "<title>Error:" in page
     assert message in page
-    assert 'href="#id_q"' in page
+    assert 'href="#search_q"' in page
 
 
 def test_an_empty_page_has_no_error(client, officer):

@@ -783,3 +783,71 @@ def test_a_member_cannot_submit_drafts(client, alice, bob, officer, school_a):
     f.statement(application, bob)
     client.force_login(bob)
     assert client.get(url("evidence-submit-drafts", application)).status_code == 403
+
+
+def test_an_officer_assigns_several_applications_in_one_go(
+    client, alice, charlie, officer, school_a, school_b, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from ppp.history import history_of
+    from tests.factories import make_officer
+
+    second_officer = make_officer("sam@council.example")
+    first, second = f.apply(school_a, alice), f.apply(school_b, charlie)
+    closed_school = OrganisationFactory(name="Closed School")
+    closed = f.apply(closed_school, MembershipFactory(organisation=closed_school, role="lead").user)
+    Application.objects.filter(pk=closed.pk).update(status=Application.Status.WITHDRAWN)
+    client.force_login(officer)
+    page = client.get(reverse("accreditation:caseload"), {"whose": "everyone"}).content.decode()
+    assert 'form="caseload-assign"' in page and "Assign selected" in page
+    assert f'value="{closed.public_id}"' not in page  # only open applications can be ticked
+    url = reverse("accreditation:caseload-assign")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "applications": [first.public_id, second.public_id],
+                "officer": second_officer.pk,
+                "query": "whose=everyone",
+            },
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("accreditation:caseload") + "?whose=everyone"
+    assert set(Application.objects.filter(assigned_officer=second_officer).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert [e.action for e in history_of(first)][-1] == "assigned"
+    # the officer hears once, with both schools listed
+    to_sam = [m for m in mail.outbox if m.to == ["sam@council.example"]]
+    assert len(to_sam) == 1 and "2 applications are on your caseload" in to_sam[0].subject
+    assert school_a.name in to_sam[0].body and school_b.name in to_sam[0].body
+    content = client.get(response["Location"]).content.decode()
+    assert "2 applications assigned to" in content
+    # already theirs, or closed: left as they are, and said so
+    content = client.post(
+        url, {"applications": [first.public_id, closed.public_id], "officer": second_officer.pk}, follow=True
+    ).content.decode()
+    assert "0 applications assigned" in content and "already assigned to" in content and "Closed School" in content
+    assert [e.action for e in history_of(first)].count("assigned") == 1
+    # bad input: GOV.UK messages, nothing changed
+    for data, message in (
+        ({"officer": second_officer.pk}, "Select the applications to assign"),
+        ({"applications": [first.public_id]}, "Select the officer"),
+        ({"applications": ["not-a-uuid"], "officer": officer.pk}, "not on the caseload"),
+        ({"applications": [first.public_id], "officer": alice.pk}, "Select an officer from the list"),
+        ({"applications": [first.public_id], "officer": officer.pk, "query": "a\r\nb=1"}, "1 application assigned"),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200 and message in response.content.decode(), message
+
+
+def test_only_officers_assign_in_bulk(client, alice, school_a, officer):
+    application = f.apply(school_a, alice)
+    client.force_login(alice)
+    response = client.post(
+        reverse("accreditation:caseload-assign"), {"applications": [application.public_id], "officer": officer.pk}
+    )
+    assert response.status_code == 403
+    assert Application.objects.get().assigned_officer is None

@@ -267,7 +267,7 @@ def test_the_check_is_linked_from_the_home_page_the_award_holders_and_every_foot
     for page in ("/", reverse("accreditation:award-holders"), reverse("charter:index"), reverse("privacy")):
         body = client.get(page).content.decode()
         assert f'href="{lookup}"' in body, page
-    footer = client.get(reverse("privacy")).content.decode().split('<footer class="govuk-footer">')[1]
+    footer = client.get(reverse("privacy")).content.decode().split('<footer class="govuk-template__footer">')[1]
     assert f'href="{lookup}"' in footer
 
 

@@ -112,3 +112,58 @@ def axe_check():
         assert not violations, f"axe found accessibility violations on {page.url}:\n" + json.dumps(violations, indent=2)
 
     return check
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nu_html_check_of_every_page_visited(tmp_path_factory):
+    """Save every HTML page the browser tests are served (the live server's responses) and,
+    at the end of the session, check them all with the Nu HTML Checker in one run: 0 errors
+    on PPP's own pages (the Django admin's markup is Django's, and is left out)."""
+    import hashlib
+    import re
+    import threading
+    import warnings
+
+    from django.core.handlers.base import BaseHandler
+
+    from tests import nu_checker
+
+    folder = tmp_path_factory.mktemp("nu-html")
+    seen, lock, original = set(), threading.Lock(), BaseHandler.get_response
+
+    def get_response(self, request):
+        response = original(self, request)
+        if (
+            # the live server's thread: the browser's pages, not a test client's in other tests
+            threading.current_thread() is not threading.main_thread()
+            and not getattr(response, "streaming", False)
+            and not 300 <= response.status_code < 400
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith("/admin/")
+        ):
+            body = response.content
+            key = hashlib.sha256(re.sub(rb'value="[A-Za-z0-9]{64}"', b"", body)).hexdigest()
+            with lock:
+                if key not in seen:
+                    seen.add(key)
+                    slug = re.sub(r"[^a-z0-9]+", "-", request.path.lower()).strip("-")[:80] or "home"
+                    (folder / f"{len(seen):04d}-{response.status_code}-{slug}.html").write_bytes(body)
+        return response
+
+    BaseHandler.get_response = get_response
+    yield
+    BaseHandler.get_response = original
+    pages = sorted(folder.glob("*.html"))
+    if not pages:
+        return
+    if not nu_checker.available():
+        if REQUIRED:
+            pytest.fail(
+                "PPP_REQUIRE_BROWSER is set but the Nu HTML Checker needs Java: apt-get install default-jre-headless"
+            )
+        warnings.warn("Java is missing: the pages the browser tests visited were not checked", stacklevel=1)
+        return
+    found = nu_checker.errors(pages)
+    assert not found, f"{len(found)} Nu HTML Checker errors on pages the browser tests visited:\n" + "\n".join(
+        found[:100]
+    )

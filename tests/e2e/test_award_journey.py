@@ -9,12 +9,13 @@ from playwright.sync_api import expect
 
 from accreditation.models import Criterion, Scheme, Standard, Visit
 from ppp.accounts.models import Membership
+from tests.accreditation.factories import one_page_pdf
 from tests.e2e.test_platform_journeys import current_totp_code
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, make_officer
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = one_page_pdf()
 
 
 def small_scheme():
@@ -77,7 +78,7 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     check(lead)
     lead.get_by_role("link", name="Apply for the Positive and Peaceful Places award").click()
     check(lead)
-    lead.get_by_role("link", name="Apply for the award").click()
+    lead.get_by_role("button", name="Apply for the award").click()
     check(lead)
     lead.get_by_role("button", name="Send application").click()  # empty: GOV.UK messages, nothing sent
     expect(lead).to_have_title(re.compile("^Error: "))
@@ -239,7 +240,7 @@ def test_from_application_to_a_verified_certificate(new_context, live_server, ax
     officer.get_by_label("Accept").check()
     officer.get_by_role("button", name="Save decision").click()
     officer.goto(application_url)
-    officer.get_by_role("link", name="Make the award").click()
+    officer.get_by_role("button", name="Make the award").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Are you sure you want to make the award?")
     expect(officer.get_by_text("No assessment visit has been recorded")).to_be_visible()
     check(officer)

@@ -75,7 +75,7 @@ def test_a_new_partner_signs_and_appears_on_the_register(page, live_server, axe_
     axe_check(page)
     page.get_by_role("link", name="Riverside Youth Club").first.click()
     axe_check(page)
-    page.get_by_role("link", name="Approve the pledge").click()
+    page.get_by_role("button", name="Approve the pledge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Are you sure you want to approve Riverside Youth Club's pledge?"
     )

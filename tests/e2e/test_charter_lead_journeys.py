@@ -79,7 +79,7 @@ def test_a_lead_changes_and_resubmits_a_returned_pledge(page, live_server, axe_c
 
     sign_in(page, live_server, "lead@lead-journey.example")
     page.goto(f"{live_server.url}{pledge.get_absolute_url()}")
-    page.get_by_role("link", name="Change and resubmit").click()
+    page.get_by_role("button", name="Change and resubmit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your pledge")
     axe_check(page)
 
@@ -115,7 +115,7 @@ def test_a_lead_renews_a_lapsed_pledge(page, live_server, axe_check):
 
     sign_in(page, live_server, "lead@lead-journey.example")
     page.goto(f"{live_server.url}{pledge.get_absolute_url()}")
-    page.get_by_role("link", name="Renew our pledge").click()
+    page.get_by_role("button", name="Renew our pledge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Renew your pledge")
     axe_check(page)
 

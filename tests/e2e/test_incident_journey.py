@@ -8,6 +8,7 @@ and no sideways scrolling at 375 px on the pupils' pages, the staff pages and th
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,7 +16,7 @@ from incidents import services
 from incidents.models import Incident, Status
 from ppp.accounts.models import Membership
 from tests.e2e.test_award_journey import sign_in
-from tests.factories import MembershipFactory, OrganisationFactory, make_officer
+from tests.factories import TOTP_SECRET, MembershipFactory, OrganisationFactory, make_officer
 from tests.incidents.factories import grant, record
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,7 +47,8 @@ def other_schools_with_incidents():
 def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live_server, axe_check):
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example").user
-    grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    reviewer = grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    TOTP.activate(reviewer, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
     _link, token = services.reporting_link_create(organisation=school, by=lead)
     make_officer("officer@e2e.example")
     other_schools_with_incidents()
@@ -76,7 +78,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
 
     # A reviewer triages it into an incident.
     staff = new_context().new_page()
-    sign_in(staff, live_server, "reviewer@e2e.example")
+    sign_in(staff, live_server, "reviewer@e2e.example", totp=True)
     staff.get_by_role("link", name="Incidents", exact=True).first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Incidents")
     axe_check(staff)
@@ -85,7 +87,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     staff.get_by_role("link", name=incident.reference).click()
     expect(staff.get_by_text("A boy in Year 6 pushes me over")).to_be_visible()
     axe_check(staff)
-    staff.get_by_role("link", name="Open this report").click()
+    staff.get_by_role("button", name="Open this report").click()
     axe_check(staff)
     fill_date(staff, "Date it happened", timezone.localdate())
     staff.get_by_label("Face to face").check()
@@ -100,7 +102,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     axe_check(staff)
 
     # …records who was involved…
-    staff.get_by_role("link", name="Add a person involved").click()
+    staff.get_by_role("button", name="Add a person involved").click()
     axe_check(staff)
     staff.get_by_label("Pupil reference").fill("JM-4C")
     staff.get_by_label("Target").check()
@@ -110,12 +112,23 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     axe_check(staff)
     fits_375(staff)
 
+    # …changes "Who reported it?" (issue 19 §2): the pupil's words stay on the record…
+    staff.get_by_role("link", name="Change the record").click()
+    staff.get_by_role("group", name="Who reported it?").get_by_label("Staff").check()
+    staff.get_by_role("button", name="Save the record").click()
+    expect(staff.get_by_text("Record saved.")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Conversation with the pupil")).to_be_visible()
+    pupils_words = staff.locator(".ppp-conversation__message--pupil")
+    expect(pupils_words.get_by_text("A boy in Year 6 pushes me over")).to_be_visible()
+    incident.refresh_from_db()
+    assert incident.reported_by == "staff"
+
     # …replies to the pupil, and sets a review.
     staff.get_by_label("Your reply to the pupil").fill("Thank you for telling us. Mrs Reid will find you at break.")
     staff.get_by_role("button", name="Send the reply").click()
     expect(staff.get_by_text("Reply sent")).to_be_visible()
     axe_check(staff)
-    staff.get_by_role("link", name="Set a review").click()
+    staff.get_by_role("button", name="Set a review").click()
     axe_check(staff)
     fill_date(staff, "Review date", timezone.localdate() + datetime.timedelta(days=14))
     staff.get_by_role("button", name="Set the review").click()
@@ -133,9 +146,19 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     expect(pupil.get_by_text("Ruth Reid")).to_have_count(0)
     axe_check(pupil)
     fits_375(pupil)
+    pupil.get_by_label("Add something").fill("He pushed me again today.")
+    pupil.get_by_role("button", name="Send").click()
+    expect(pupil.get_by_text("The school will read what you added")).to_be_visible()
+
+    # The reviewer reads what the pupil added and answers it.
+    staff.reload()
+    expect(pupils_words.get_by_text("He pushed me again today.")).to_be_visible()
+    staff.get_by_label("Your reply to the pupil").fill("Thank you for telling us again. Mrs Reid will see you today.")
+    staff.get_by_role("button", name="Send the reply").click()
+    expect(staff.get_by_text("Reply sent")).to_be_visible()
 
     # The reviewer resolves it.
-    staff.get_by_role("link", name="Resolve").click()
+    staff.get_by_role("button", name="Resolve").click()
     axe_check(staff)
     staff.get_by_label("Outcome").fill("Spoke to both pupils; the pushing has stopped and JM feels safe at football.")
     staff.get_by_role("button", name="Resolve the incident").click()

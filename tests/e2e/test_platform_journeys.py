@@ -65,7 +65,7 @@ def test_lead_a_sees_school_a_and_invites_a_member(page, live_server, axe_check)
     expect(page.get_by_role("heading", level=1)).to_have_text("Abbeygate Primary School")
     axe_check(page)
 
-    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_role("button", name="Invite someone").click()
     axe_check(page)
     page.get_by_role("button", name="Send invitation").click()  # empty: errors, nothing saved
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()

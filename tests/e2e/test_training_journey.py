@@ -62,7 +62,7 @@ def test_a_lead_books_staff_who_are_certified_and_the_award_shows_it(new_context
     look(lead_page, axe_check)
     lead_page.get_by_role("link", name=re.compile(starts.strftime("%A %-d %B %Y"))).click()
     look(lead_page, axe_check)
-    lead_page.get_by_role("link", name="Book places").click()
+    lead_page.get_by_role("button", name="Book places").click()
     look(lead_page, axe_check)
     lead_page.get_by_role("button", name="Book places").click()  # nothing entered: the error summary
     expect(lead_page.get_by_text("There is a problem")).to_be_visible()

@@ -593,7 +593,7 @@ def test_a_reviewer_removes_a_pupil_wrongly_attached_with_a_reason(client, schoo
         1 if timezone.localtime(earlier.occurred_at).date().replace(day=1) == month else 0
     )
     client.force_login(alice)
-    export = client.get(reverse("incidents:export")).content.decode()
+    export = b"".join(client.get(reverse("incidents:export")).streaming_content).decode()
     assert export.count("JM-4C") == 1  # the earlier record's only
     subject_access = client.post(reverse("incidents:subject-access"), {"pupil_reference": "JM-4C"})
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(subject_access.content)).pages)

@@ -91,3 +91,55 @@ def test_pupil_references_are_found_by_their_keyed_hash_only(school_a, alice, se
     assert Involvement.objects.filter(pupil_index=services.blind_index("ab-12")).exists()
     settings.FIELD_INDEX_KEY = "another-index-key"
     assert not Involvement.objects.filter(pupil_index=services.blind_index("ab-12")).exists()
+
+
+def test_a_new_field_index_key_is_taken_on_by_reindexing(school_a, alice, settings):
+    """Issue 19 §5: FIELD_INDEX_KEY can be changed: `reindex_blind_indexes` makes every
+    pupil reference's keyed hash again, so a pupil's earlier records are found again."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from ppp.audit.models import AuditEvent
+
+    first, second = record(school_a, alice), record(school_a, alice)
+    involve(first, alice, "AB-12")
+    involve(second, alice, "ab-12")
+    involve(second, alice, "CD-34")
+    settings.FIELD_INDEX_KEY = "a-new-index-key-after-a-leak"
+    assert not Involvement.objects.filter(pupil_index=services.blind_index("AB-12")).exists()
+    with pytest.raises(CommandError, match="FIELD_INDEX_KEY"):
+        call_command("check_encrypted_data", stdout=io.StringIO())
+
+    out = io.StringIO()
+    call_command("reindex_blind_indexes", stdout=out)
+    assert "Re-indexed 3 value(s)" in out.getvalue()
+    assert Involvement.objects.filter(pupil_index=services.blind_index("AB-12")).count() == 2
+    call_command("check_encrypted_data", stdout=io.StringIO())  # matches again
+    assert AuditEvent.objects.filter(action="crypto.reindex").get().detail["rows"] == 3
+    again = io.StringIO()
+    call_command("reindex_blind_indexes", stdout=again)
+    assert "Re-indexed 0 value(s)" in again.getvalue()
+
+
+def test_a_pupil_look_up_is_in_each_shown_records_own_access_list(client, school_a, alice):
+    """Issue 19 §5: one audit event per record a pupil's history or search shows."""
+    from django.urls import reverse
+
+    from ppp.audit.models import AuditEvent
+
+    first, second, other = record(school_a, alice), record(school_a, alice), record(school_a, alice)
+    person = involve(first, alice, "AB-12")
+    involve(second, alice, "AB-12")
+    involve(other, alice, "ZZ-99")
+    client.force_login(alice)
+    assert client.get(reverse("incidents:pupil-history", kwargs={"pk": person.public_id})).status_code == 200
+    assert client.post(reverse("incidents:pupil-search"), {"pupil_reference": "ab-12"}).status_code == 200
+    for incident in (first, second):
+        events = AuditEvent.objects.filter(target_id=str(incident.pk), actor=alice)
+        assert events.filter(action="incident.pupil_history").count() == 1
+        assert events.filter(action="incident.pupil_search").count() == 1
+        page = client.get(incident.get_absolute_url()).content.decode()
+        assert "Saw it in a pupil&#x27;s history" in page and "Saw it in a pupil search" in page
+    assert not AuditEvent.objects.filter(target_id=str(other.pk), action__startswith="incident.pupil").exists()

@@ -15,7 +15,7 @@ from incidents.terms import Term
 from ppp.audit.models import AuditEvent
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.incidents.factories import involve, pupil_report, record, triage
-from tests.mailing import send_reminders
+from tests.mailing import inbox, send_reminders
 
 
 def _close_long_ago(incident, by, years=7):
@@ -104,6 +104,49 @@ def test_the_retention_period_is_a_setting(settings, school_a, alice):
     assert services.apply_retention() == 1
 
 
+def test_a_reopened_record_is_never_anonymised_even_with_closed_at_left_set(school_a, alice):
+    """Issue 19 §5: a data fix left closed_at on a reopened record; status decides too."""
+    incident = record(school_a, alice, description="Still being looked at")
+    _close_long_ago(incident, alice)
+    Incident.objects.filter(pk=incident.pk).update(status="open")  # as the data-fix command left it
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "Dry run: 0 incident records" in out.getvalue()
+    assert services.apply_retention() == 0
+    incident.refresh_from_db()
+    assert incident.description == "Still being looked at" and incident.anonymised_at is None
+
+
+@pytest.mark.parametrize("years", [0, -1])
+def test_a_retention_period_under_the_minimum_is_refused_and_nothing_changes(settings, school_a, alice, years):
+    incident = record(school_a, alice, description="Closed last week")
+    services.incident_resolve(incident=incident, by=alice, outcome="Done")
+    services.incident_close(incident=incident, by=alice)
+    settings.INCIDENT_RETENTION_YEARS = years
+    for args in ((), ("--dry-run",)):
+        with pytest.raises(CommandError, match="must be at least 1"):
+            call_command("apply_retention", *args, stdout=io.StringIO())
+    with pytest.raises(services.IncidentError):
+        services.apply_retention()
+    incident.refresh_from_db()
+    assert incident.description == "Closed last week" and incident.anonymised_at is None
+
+
+def test_a_dry_run_lists_what_would_be_anonymised_and_changes_nothing(school_a, alice):
+    old = record(school_a, alice, description="Old story")
+    _close_long_ago(old, alice)
+    recent = record(school_a, alice, description="Recent story")
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert f"Would anonymise {school_a.name}: incident {old.reference}" in text
+    assert recent.reference not in text
+    assert "Dry run: 1 incident record closed before" in text and "Nothing was changed." in text
+    old.refresh_from_db()
+    assert old.description == "Old story" and old.anonymised_at is None
+    assert not AuditEvent.objects.filter(action="incidents.retention_applied").exists()
+
+
 def test_a_system_administrator_fixes_a_record_with_a_reason(school_a, alice):
     admin = UserFactory(email="admin@example.org", is_superuser=True, is_staff=True)
     incident = record(school_a, alice)
@@ -190,16 +233,21 @@ def test_review_reminders_on_the_day_and_a_week_late_and_waiting_reports(school_
     mail.outbox.clear()
 
     send_reminders(timezone.localdate())
-    assert [m.subject for m in mail.outbox] == [f"A pupil's report ({waiting.reference}) is waiting to be opened"]
+    # to the lead and the reviewer, each their own email
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([address], f"A pupil's report ({waiting.reference}) is waiting to be opened")
+        for address in ("alice@a.example", "rita@a.example")
+    ]
     assert "keeps happening" not in mail.outbox[0].body
     send_reminders(review_on)
     review = [m for m in mail.outbox if "review is due today" in m.subject]
-    assert len(review) == 1 and sorted(review[0].to) == ["alice@a.example", "ravi@a.example", "rita@a.example"]
+    assert sorted(m.to[0] for m in review) == ["alice@a.example", "ravi@a.example", "rita@a.example"]
+    assert [m.subject for m in inbox("ravi@a.example")] == [f"Incident {incident.reference}: the review is due today"]
     send_reminders(review_on)  # once only
     send_reminders(review_on + datetime.timedelta(days=7))
     subjects = [m.subject for m in mail.outbox]
-    assert sum("due today" in s for s in subjects) == 1
-    assert sum("overdue" in s for s in subjects) == 1
+    assert sum("due today" in s for s in subjects) == 3  # one each, once
+    assert sum("overdue" in s for s in subjects) == 3
     assert "AB called" not in " ".join(m.body for m in mail.outbox)
 
 

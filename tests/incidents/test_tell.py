@@ -1,8 +1,11 @@
 """The pupils' pages: the school's private form and coming back with a code."""
 
+import io
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from pypdf import PdfReader
 
 from incidents import services
 from incidents.models import Incident, PupilMessage, Status
@@ -129,3 +132,37 @@ def test_a_wrong_code_is_refused_and_guessing_is_limited(client, db):
     for _ in range(25):
         last = client.post(follow_up, {"code": "AAAA-BBBB-CCCC-DDDD"})
     assert last.status_code == 429
+
+
+@pytest.mark.parametrize("at", ["triage", "edit"])
+def test_a_pupils_conversation_stays_whoever_is_said_to_have_reported_it(client, school_a, alice, rita, token, at):
+    """Issue 19 §2: "Who reported it?" set to staff at triage or edit never hides the pupil's words."""
+    from incidents.models import ReportedBy
+    from tests.incidents.factories import details
+
+    sent = client.post(tell_url(token), report(what_happened="A boy in Year 6 pushes me over."))
+    code = sent.context["code"]
+    incident = Incident.objects.get()
+    if at == "triage":
+        services.incident_triage(incident=incident, by=rita, details=details(reported_by=ReportedBy.PARENT_CARER))
+    else:
+        triage(incident, rita)
+        services.incident_update(incident=incident, by=rita, details=details(reported_by=ReportedBy.STAFF))
+    incident.refresh_from_db()
+    assert incident.reported_by != ReportedBy.PUPIL
+    follow_up = reverse("incidents:tell-follow-up")
+    client.post(follow_up, {"code": code, "body": "He hurt me again at lunch."})
+
+    client.force_login(rita)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "He hurt me again at lunch." in page and "A boy in Year 6 pushes me over." in page
+    replied = client.post(reverse("incidents:reply", kwargs={"pk": incident.public_id}), {"body": "We will help."})
+    assert replied.status_code == 302
+    assert [m.body for m in PupilMessage.objects.filter(incident=incident, sender="school")] == ["We will help."]
+    printed = client.get(reverse("incidents:print", kwargs={"pk": incident.public_id}))
+    assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(printed.content)).pages)
+    assert "He hurt me again at lunch." in text and "We will help." in text
+    client.logout()
+    reply = client.post(follow_up, {"code": code}).content.decode()
+    assert "We will help." in reply

@@ -183,3 +183,35 @@ def test_old_finished_work_is_forgotten_and_failures_kept_longer(db):
     Email.objects.exclude(subject="Sent today").update(created_at=old)
     call_command("prune_background_work")
     assert sorted(Email.objects.values_list("subject", flat=True)) == ["Failed long ago", "Sent today"]
+
+
+def test_no_link_email_keeps_its_link_in_the_queue_or_the_email_table(db, settings, client, alice, school_a):
+    """Issue 19 §5: invitation, password-reset and email-check links (the charter sign-up's)
+    are made when each email is sent: neither the task queue nor the emails' table holds them."""
+    from charter import services as charter_services
+    from tests.charter.factories import details
+
+    settings.PPP_TASKS = "queue"
+    with transaction.atomic():
+        invitation_create(organisation=school_a, email="new@a.example", role="member", by=alice)
+    client.post(reverse("account_reset_password"), {"email": alice.email})
+    with transaction.atomic():
+        charter_services.pledge_sign_up(
+            organisation_name="Riverside Youth Club",
+            kind="youth_service",
+            postcode="LE2 1AB",
+            email="boss@riverside.example",
+            details=details(),
+        )
+    rows = list(Email.objects.order_by("pk"))
+    assert [row.kind for row in rows] == ["accounts.invitation", "accounts.password_reset", "charter.verify_email"]
+    jobs = list(ProcrastinateJob.objects.values_list("args", flat=True))
+    assert sorted(jobs, key=lambda a: a["email_id"]) == [{"email_id": row.pk} for row in rows]  # ids only
+    for row in rows:
+        send_email(email_id=row.pk)
+    links = [re.search(r"https?://\S+", message.body).group(0) for message in mail.outbox]
+    assert len(links) == 3
+    stored = str(list(Email.objects.values())) + str(list(ProcrastinateJob.objects.values()))
+    for link in links:
+        secret = link.rstrip("/").rsplit("/", 1)[-1]
+        assert len(secret) >= 16 and secret not in stored, link

@@ -60,7 +60,7 @@ def test_two_identical_evidence_uploads_sent_together_make_one_item_and_one_file
             "title": "Anti-bullying policy",
             "kind": "file",
             "criteria": [criterion.pk],
-            "file": SimpleUploadedFile("policy.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            "file": SimpleUploadedFile("policy.pdf", award.PDF, content_type="application/pdf"),
         }
 
     codes = _together(alice, url("evidence-add", application), data)

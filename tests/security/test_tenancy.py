@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from ppp.accounts.models import Membership
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, make_officer
+from tests.two_factor import incident_staff_have_two_factor
 
 from .sweeping import World
 from .urls import all_patterns
@@ -34,16 +35,18 @@ EXEMPT_NAMESPACES = {
 
 @pytest.fixture
 def world(db):
-    school_a = OrganisationFactory(name="Sweep School A")
-    school_b = OrganisationFactory(name="Sweep School B")
-    return World(
-        school_a=school_a,
-        school_b=school_b,
-        alice=MembershipFactory(organisation=school_a, role=Membership.Role.LEAD).user,
-        bob=MembershipFactory(organisation=school_a).user,
-        charlie=MembershipFactory(organisation=school_b, role=Membership.Role.LEAD).user,
-        officer=make_officer("sweep-officer@example.org"),
-    )
+    # Leads and incident staff have two-factor set up, as incident pages require (ADR 0031).
+    with incident_staff_have_two_factor():
+        school_a = OrganisationFactory(name="Sweep School A")
+        school_b = OrganisationFactory(name="Sweep School B")
+        yield World(
+            school_a=school_a,
+            school_b=school_b,
+            alice=MembershipFactory(organisation=school_a, role=Membership.Role.LEAD).user,
+            bob=MembershipFactory(organisation=school_a).user,
+            charlie=MembershipFactory(organisation=school_b, role=Membership.Role.LEAD).user,
+            officer=make_officer("sweep-officer@example.org"),
+        )
 
 
 def test_every_object_url_is_swept():

@@ -33,12 +33,12 @@ def course(slug="emotion-coaching") -> Course:
 def make_session(course_obj=None, *, days=30, capacity=10, hours=3, **fields) -> CourseSession:
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
     fields.setdefault("booking_deadline", starts - datetime.timedelta(days=1) if days > 1 else starts)
+    fields.setdefault("venue", "City Hall")
     return CourseSession.objects.create(
         course=course_obj or course(),
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=hours),
         capacity=capacity,
-        venue="City Hall",
         **fields,
     )
 

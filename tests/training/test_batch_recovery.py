@@ -88,3 +88,67 @@ def test_the_admin_carries_on_a_failed_batch(client, school_a, alice, officer):
     assert "1 batches started again." in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == "done" and batch.issued == 2 and batch.error == ""
+
+
+def test_each_attendee_is_emailed_their_certificate_once_even_if_the_worker_is_killed(
+    school_a, alice, officer, monkeypatch
+):
+    from django.core import mail
+
+    from ppp.mail import send_email
+    from ppp.notifications.models import Email
+    from training import tasks
+
+    batch, bookings = _requested(school_a, alice, officer, attended=3)
+    real = tasks.queue_link_email
+    calls = []
+
+    def killed_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")  # as the process dying mid-place
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "queue_link_email", killed_on_the_third)
+    with pytest.raises(SystemExit):
+        issue_session_certificates(batch_id=batch.pk)
+    # two places done, each with its email; the third rolled back (no certificate, no email)
+    assert IssuedCertificate.objects.count() == 2
+    assert Email.objects.filter(kind="training.certificate").count() == 2
+    monkeypatch.setattr(tasks, "queue_link_email", real)
+    CertificateBatch.objects.filter(pk=batch.pk).update(status="running")
+    issue_session_certificates(batch_id=batch.pk)  # run again, as the worker restarted does
+    issue_session_certificates(batch_id=batch.pk)  # and once more: nothing new
+    batch.refresh_from_db()
+    assert (batch.status, batch.issued) == ("done", 3)
+    emails = list(Email.objects.filter(kind="training.certificate").order_by("pk"))
+    assert sorted(e.to[0] for e in emails) == sorted(b.attendee_email for b in bookings)
+    for email in emails:
+        assert send_email(email_id=email.pk) == "sent"
+        assert send_email(email_id=email.pk) == "nothing to send"  # sent once
+    assert len(mail.outbox) == 3
+    message = next(m for m in mail.outbox if m.to == [bookings[0].attendee_email])
+    certificate = IssuedCertificate.objects.get(holder=bookings[0].attendee_name)
+    assert message.subject == "Your certificate: Emotion Coaching"
+    assert certificate.code in message.body and f"/verify/{certificate.code}/" in message.body
+    assert bookings[0].attendee_name in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"{certificate.code}.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert not Email.objects.get(pk=emails[0].pk).body  # no PDF or body kept in the table
+
+
+def test_a_certificate_revoked_before_its_email_goes_is_not_sent(school_a, alice, officer):
+    from django.core import mail
+
+    from ppp.certificates.models import IssuedCertificate as Certificate
+    from ppp.mail import send_email
+    from ppp.notifications.models import Email
+
+    batch, _ = _requested(school_a, alice, officer, attended=1)
+    issue_session_certificates(batch_id=batch.pk)
+    Certificate.objects.update(revoked_at=timezone.now(), revoked_by=officer, revoked_reason="Issued in error")
+    email = Email.objects.get(kind="training.certificate")
+    assert send_email(email_id=email.pk) == "not needed any more"
+    assert not mail.outbox

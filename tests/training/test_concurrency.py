@@ -94,3 +94,26 @@ def test_the_same_person_booked_at_once_from_two_tabs_gets_one_place(school_a, a
     errors = _run_at_once(5, book)
     assert Booking.objects.filter(session=session).count() == 1
     assert len(errors) == 4 and all(isinstance(e, services.TrainingError) for e in errors)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_officers_marking_overlapping_charges_at_once_mark_each_once(school_a, alice, officer):
+    from ppp.history import history_of
+    from training.models import Charge
+
+    from .factories import completed_session
+
+    for _ in range(4):
+        completed_session(school_a, alice, officer, attended=1)
+    charges = list(Charge.objects.order_by("pk"))
+    # one officer ticks them top to bottom, the other bottom to top
+    lists = [charges, list(reversed(charges))]
+    results = []
+
+    def mark(i):
+        results.append(services.charges_mark_invoiced(charges=lists[i], by=officer))
+
+    assert _run_at_once(2, mark) == []
+    assert sorted(len(marked) for marked, _ in results) == [0, 4]
+    for charge in charges:
+        assert [e.action for e in history_of(charge)] == ["raised", "invoiced"]

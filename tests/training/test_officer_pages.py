@@ -16,6 +16,9 @@ def _session_urls(session, batch, charge):
     s = {"session": session.public_id}
     return [
         ("get", reverse("training:officer-home"), 200),
+        ("get", reverse("training:session-new"), 200),
+        ("get", reverse("training:session-new") + f"?copy={session.public_id}", 200),
+        ("post", reverse("training:session-new"), 200),
         ("get", reverse("training:register", kwargs=s), 200),
         ("post", reverse("training:attendance", kwargs=s), 302),
         ("post", reverse("training:complete", kwargs=s), 302),
@@ -32,6 +35,7 @@ def _session_urls(session, batch, charge):
         ("get", reverse("training:charges"), 200),
         ("get", reverse("training:charges-csv"), 200),
         ("post", reverse("training:charge-mark", kwargs={"charge": charge.public_id}), 302),
+        ("post", reverse("training:charges-invoiced"), 302),
         ("get", reverse("training:reports"), 200),
         ("get", reverse("training:reports-csv"), 200),
     ]
@@ -224,7 +228,7 @@ def test_reports_by_course_and_term(client, alice, charlie, officer, school_a, s
     client.force_login(officer)
     content = client.get(reverse("training:reports")).content.decode()
     assert "Emotion Coaching" in content and "25%" in content  # 1 absent of 4 recorded
-    csv_text = client.get(reverse("training:reports-csv")).content.decode()
+    csv_text = client.get(reverse("training:reports-csv")).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Course,Term,Sessions,Cancelled,Capacity,Confirmed,Fill rate")
     assert ",2," in csv_text  # the waiting-list demand of the full session
 
@@ -270,3 +274,217 @@ def test_the_admin_edits_courses_and_schedules_sessions_through_the_services(cli
     online = client.post(reverse("admin:training_coursesession_add"), {**data, "mode": "online"}).content.decode()
     assert "Enter the joining link for an online session" in online
     assert CourseSession.objects.get(pk=session.pk).capacity == 12
+
+
+def test_finance_marks_several_charges_invoiced_in_one_go(
+    client, alice, charlie, officer, school_a, school_b, django_assert_max_num_queries
+):
+    from ppp.history import history_of
+
+    completed_session(school_a, alice, officer, attended=2)
+    completed_session(school_b, charlie, officer, attended=1)
+    completed_session(school_a, alice, officer, attended=1)
+    first, second, third = Charge.objects.order_by("pk")
+    client.force_login(officer)
+    page = client.get(reverse("training:charges")).content.decode()
+    assert page.count('form="charges-invoiced"') == 3 and "Mark selected invoiced" in page
+    url = reverse("training:charges-invoiced")
+    with django_assert_max_num_queries(40):
+        response = client.post(
+            url, {"charges": [first.public_id, second.public_id], "next": reverse("training:charges")}, follow=True
+        )
+    assert "2 charges marked invoiced." in response.content.decode()
+    assert list(Charge.objects.order_by("pk").values_list("status", flat=True)) == [
+        "invoiced",
+        "invoiced",
+        "not_invoiced",
+    ]
+    assert [e.action for e in history_of(first)] == ["raised", "invoiced"]
+    from ppp.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="charge.invoiced").count() == 2
+    # one already invoiced (by someone else meanwhile) is left as it is, and said so
+    content = client.post(url, {"charges": [first.public_id, third.public_id]}, follow=True).content.decode()
+    assert "1 charge marked invoiced." in content
+    assert f"Not changed (already invoiced or paid): {school_a.name}" in content
+    assert [e.action for e in history_of(first)] == ["raised", "invoiced"]
+    # nothing selected, a made-up or malformed id: a GOV.UK message, nothing changed
+    for data, message in (
+        ({}, "Select the charges to mark as invoiced"),
+        ({"charges": ["6f1c1a2e-1111-4222-8333-444455556666"]}, "no longer exists"),
+        ({"charges": ["not-a-uuid"]}, "no longer exists"),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200 and message in response.content.decode()
+    assert Charge.objects.filter(status="invoiced").count() == 3
+
+
+def test_only_officers_mark_charges_in_bulk(client, alice, officer, school_a):
+    completed_session(school_a, alice, officer)
+    charge = Charge.objects.get()
+    client.force_login(alice)
+    response = client.post(reverse("training:charges-invoiced"), {"charges": [charge.public_id]})
+    assert response.status_code == 403
+    assert Charge.objects.get().status == "not_invoiced"
+
+
+def _new_session_data(day, **changes):
+    from training.models import Course
+
+    data = {
+        "course": Course.objects.get(slug="emotion-coaching").pk,
+        "date_0": str(day.day),
+        "date_1": str(day.month),
+        "date_2": str(day.year),
+        "start_time": "9.30am",
+        "end_time": "3pm",
+        "mode": "in_person",
+        "venue": "City Hall",
+        "venue_address": "115 Charles Street, Leicester",
+        "joining_link": "",
+        "capacity": "20",
+        "minimum_numbers": "6",
+        "trainer": "Sue Patel",
+        "deadline_date_0": "",
+        "deadline_date_1": "",
+        "deadline_date_2": "",
+        "deadline_time": "",
+        "notes": "Bring a packed lunch.",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_officer_schedules_a_session_in_the_service(client, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    from ppp.history import history_of
+
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    client.force_login(officer)
+    page = client.get(reverse("training:session-new")).content.decode()
+    assert "Schedule a session" in page and "Emotion Coaching" in page
+    response = client.post(reverse("training:session-new"), _new_session_data(day))
+    session = CourseSession.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "training:register", args=[session.public_id]
+    )
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    assert (starts.date(), starts.time(), ends.time()) == (day, datetime.time(9, 30), datetime.time(15, 0))
+    assert (session.venue, session.capacity, session.minimum_numbers, session.trainer) == (
+        "City Hall",
+        20,
+        6,
+        "Sue Patel",
+    )
+    assert session.booking_deadline == session.starts_at - datetime.timedelta(days=2)  # the default
+    assert [e.action for e in history_of(session)] == ["scheduled"]
+    # a deadline typed: that day at 17:00 unless a time is given
+    client.post(
+        reverse("training:session-new"),
+        _new_session_data(
+            day,
+            deadline_date_0=str((day - datetime.timedelta(days=7)).day),
+            deadline_date_1=str((day - datetime.timedelta(days=7)).month),
+            deadline_date_2=str((day - datetime.timedelta(days=7)).year),
+            mode="online",
+            venue="",
+            joining_link="https://teams.example.org/meet/1",
+        ),
+    )
+    online = CourseSession.objects.latest("pk")
+    deadline = timezone.localtime(online.booking_deadline)
+    assert (deadline.date(), deadline.time()) == (day - datetime.timedelta(days=7), datetime.time(17, 0))
+    assert (online.mode, online.venue, online.joining_link) == ("online", "", "https://teams.example.org/meet/1")
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"end_time": "9am"}, "The end time must be after the start time"),
+        ({"end_time": "9.30am"}, "The end time must be after the start time"),
+        ({"end_time": "25:00"}, "End time must be a real time"),
+        ({"mode": "online", "venue": ""}, "Enter the joining link for an online session"),
+        ({"venue": " "}, "Enter the venue"),
+        ({"capacity": "0"}, "Number of places must be 1 or more"),
+        ({"minimum_numbers": "30"}, "The minimum numbers cannot be more than the number of places"),
+        ({"course": ""}, "Select the course"),
+        ({"date_0": "31", "date_1": "2"}, "must be a real date"),
+        ({"deadline_time": "17:00"}, "Enter the booking deadline, or leave the time empty too"),
+    ],
+)
+def test_scheduling_a_session_with_bad_input_says_what_is_wrong(client, officer, changes, message):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(officer)
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(reverse("training:session-new"), _new_session_data(day, **changes))
+    content = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in content and message in content
+    assert not CourseSession.objects.exists()
+
+
+def test_a_deadline_after_the_start_is_refused(client, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(officer)
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    data = _new_session_data(day, deadline_date_0=str(day.day), deadline_date_1=str(day.month))
+    data["deadline_date_2"] = str(day.year)  # the day itself at 17:00: after the 09:30 start
+    content = client.post(reverse("training:session-new"), data).content.decode()
+    assert "The booking deadline must be before the session starts" in content
+    assert not CourseSession.objects.exists()
+
+
+def test_copy_this_session_prefills_everything_but_the_day(client, officer, school_a, alice):
+    session = make_session(venue="Brite Centre", trainer="Jo Bloggs", capacity=14)
+    client.force_login(officer)
+    register = client.get(reverse("training:register", args=[session.public_id])).content.decode()
+    copy_url = reverse("training:session-new") + f"?copy={session.public_id}"
+    assert copy_url in register
+    page = client.get(copy_url).content.decode()
+    assert "A copy of" in page and 'value="Brite Centre"' in page and 'value="Jo Bloggs"' in page
+    assert 'value="14"' in page
+    from django.utils import timezone
+
+    assert f'value="{timezone.localtime(session.starts_at):%H:%M}"' in page
+    assert client.get(reverse("training:session-new") + "?copy=not-a-uuid").status_code == 404
+    missing = reverse("training:session-new") + "?copy=6f1c1a2e-1111-4222-8333-444455556666"
+    assert client.get(missing).status_code == 404
+
+
+def test_the_admin_says_an_end_before_the_start_in_words_not_the_constraint_name(client, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    from training.models import Course
+
+    client.force_login(officer)
+    start = timezone.localtime() + datetime.timedelta(days=20)
+    data = {
+        "course": Course.objects.get(slug="team-teach").pk,
+        "starts_at_0": start.strftime("%Y-%m-%d"),
+        "starts_at_1": "15:30:00",
+        "ends_at_0": start.strftime("%Y-%m-%d"),
+        "ends_at_1": "09:30:00",
+        "mode": "in_person",
+        "venue": "City Hall",
+        "capacity": "12",
+        "minimum_numbers": "4",
+        "booking_deadline_0": (start - datetime.timedelta(days=3)).strftime("%Y-%m-%d"),
+        "booking_deadline_1": "17:00:00",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    content = client.post(reverse("admin:training_coursesession_add"), data).content.decode()
+    assert "The session must end after it starts." in content
+    assert content.count("The session must end after it starts.") == 1
+    assert "session_ends_after_start" not in content and "Constraint" not in content
+    assert not CourseSession.objects.exists()

@@ -309,7 +309,7 @@ def test_the_training_record_lists_completed_training_with_certificates_and_csv(
     assert "Charges" not in content  # members do not see charges; the lead does
     client.force_login(alice)
     assert "£285.00" in client.get(reverse("training:record", args=[school_a.slug])).content.decode()
-    csv_text = client.get(reverse("training:record-csv", args=[school_a.slug])).content.decode()
+    csv_text = client.get(reverse("training:record-csv", args=[school_a.slug])).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Name,Email,Role,Course,Date")
     assert len(csv_text.splitlines()) == 3 and "PPP-" in csv_text
 

@@ -39,13 +39,14 @@ def test_attendees_are_reminded_seven_days_and_one_day_before_once_each(school_a
     session = _session_on(today + datetime.timedelta(days=7), capacity=1)
     Booking.objects.filter(pk__in=[confirmed.pk, waiting.pk]).update(session=session)
     send_reminders(today)
-    assert _subjects() == ["In 7 days: Emotion Coaching"]
-    assert set(mail.outbox[0].to) == {confirmed.attendee_email, "alice@a.example"}
+    # the attendee and the person who booked, each their own email
+    assert _subjects() == ["In 7 days: Emotion Coaching"] * 2
+    assert sorted(m.to for m in mail.outbox) == sorted([[confirmed.attendee_email], ["alice@a.example"]])
     send_reminders(today)
     send_reminders(today + datetime.timedelta(days=1))  # 6 days before: still the 7-day stage, sent already
-    assert _subjects() == ["In 7 days: Emotion Coaching"], _subjects()
+    assert _subjects() == ["In 7 days: Emotion Coaching"] * 2, _subjects()
     send_reminders(today + datetime.timedelta(days=6))
-    assert _subjects() == ["In 7 days: Emotion Coaching", "Tomorrow: Emotion Coaching"]
+    assert _subjects() == ["In 7 days: Emotion Coaching"] * 2 + ["Tomorrow: Emotion Coaching"] * 2
     assert SentReminder.objects.filter(key__startswith="training:reminder:").count() == 2
 
 
