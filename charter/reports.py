@@ -9,6 +9,7 @@ from django.utils import timezone
 from ppp.accounts.models import Organisation
 from ppp.exports import rows_of
 from ppp.pagination import first_of
+from ppp.register import register_notes
 
 from .models import Pledge, PledgeCommitment, Review
 
@@ -47,6 +48,16 @@ def register_queryset():
         )
         .order_by("organisation__name")
     )
+
+
+def with_register_notes(pledges):
+    """Give each pledge the notes other parts of PPP add to its register entry where the
+    organisation agreed ("Asked its pupils this year"; ppp.register), as `register_notes`."""
+    pledges = list(pledges)
+    notes = register_notes([p.organisation_id for p in pledges])
+    for pledge in pledges:
+        pledge.register_notes = notes.get(pledge.organisation_id, [])
+    return pledges
 
 
 REGISTER_CSV_HEADER = [

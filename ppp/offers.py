@@ -48,3 +48,19 @@ class CriterionFigures:
 # Each source: `criterion_figures(application, user) -> list[CriterionFigures]`, registered
 # in the app's selectors.py.
 criterion_figure_sources = AppRegistry("selectors")
+
+
+@dataclass(frozen=True)
+class DistanceTravelled:
+    """How far a school has come since its last award by another part of PPP's figures
+    (a survey's headline questions, this round against the round before the award), shown
+    on the re-accreditation page: a title, one line a question, where to read more."""
+
+    title: str
+    lines: list[str]
+    url: str = ""
+
+
+# Each source: `distance_since_award(application, user) -> list[DistanceTravelled]`,
+# registered in the app's selectors.py.
+distance_travelled_sources = AppRegistry("selectors")

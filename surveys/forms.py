@@ -52,6 +52,12 @@ class RoundForm(GDSFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
 
+    on_register = forms.BooleanField(
+        label="Say on the charter register that we asked our pupils this year",
+        help_text="Pupil surveys only. The register shows that you asked, never any answers or figures.",
+        required=False,
+    )
+
     def __init__(self, *args, organisation=None, **kwargs):
         self.organisation = organisation
         super().__init__(*args, **kwargs)

@@ -211,6 +211,10 @@ class Round(models.Model):
     # The school's own reporting link, shown on every page of the survey (optional).
     reporting_url = EncryptedCharField(max_length=300, null=True, blank=True)
     response_count = models.PositiveIntegerField(default=0)
+    on_register = models.BooleanField(
+        default=False,
+        help_text="The organisation agreed that the charter register may say it asked its pupils this year.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -236,6 +236,9 @@ class CouncilFigures:
 
 
 MIN_SETTINGS = 5
+# What the council's figures may be grouped by: the organisation's field, and its heading.
+COUNCIL_GROUPINGS = {"kind": ("kind", "Kind of setting"), "area": ("local_authority", "Area")}
+NO_AREA = "Area not recorded"
 
 
 def terms_with_rounds() -> list[str]:
@@ -244,11 +247,15 @@ def terms_with_rounds() -> list[str]:
     return sorted({Term.of(d).slug for d in dates}, reverse=True)
 
 
-def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) -> CouncilFigures:
-    """Share of positive answers per headline question by kind of setting, for rounds that
-    ended in the term, no setting named. A kind of setting is shown only when at least 5
-    settings and 10 answers stand behind it (else withheld, `c`), under the shared rule: no
-    hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
+def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], by: str = "kind") -> CouncilFigures:
+    """Share of positive answers per headline question by kind of setting (or by area,
+    `by="area"`), for rounds that ended in the term, no setting named. A group is shown only
+    when at least 5 settings and 10 answers stand behind it (else withheld, `c`), under the
+    shared rule: no hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
+    field_name, _heading = COUNCIL_GROUPINGS[by]
+    group = f"organisation__{field_name}"
+    if by == "area":
+        kind_labels = {"": NO_AREA}
     term = Term.from_slug(term_slug)
     if term is None:
         raise ValueError(f"No such term: {term_slug!r}")
@@ -257,13 +264,11 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str]) 
     )
     rows = (
         Tally.objects.filter(round__in=rounds)
-        .values_list("round__organisation__kind", "question", "choice")
+        .values_list(f"round__{group}", "question", "choice")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    settings_per_kind = dict(
-        rounds.values_list("organisation__kind").annotate(n=Count("organisation", distinct=True)).order_by()
-    )
+    settings_per_kind = dict(rounds.values_list(group).annotate(n=Count("organisation", distinct=True)).order_by())
     counts = {(kind, q, c): n for kind, q, c, n in rows}
     kinds = sorted(settings_per_kind)
     question_set = (

@@ -2,12 +2,22 @@
 summary, figures only, small numbers hidden), the self-review's headline figures, and the
 school's home section."""
 
+import datetime
+
 from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import attached_criterion_codes, last_award_date, scheme_criterion_codes
 from ppp.home import HomeSection, HomeTask, home_sections
-from ppp.offers import CriterionFigures, EvidenceOffer, criterion_figure_sources, evidence_offer_sources
+from ppp.offers import (
+    CriterionFigures,
+    DistanceTravelled,
+    EvidenceOffer,
+    criterion_figure_sources,
+    distance_travelled_sources,
+    evidence_offer_sources,
+)
+from ppp.register import register_note_sources
 
 from . import permissions
 from .models import PUPIL_AUDIENCES, Audience, Round
@@ -109,6 +119,70 @@ def criterion_figures(application, user) -> list[CriterionFigures]:
                 )
             )
     return out
+
+
+@distance_travelled_sources.register
+def distance_since_award(application, user) -> list[DistanceTravelled]:
+    """For the re-accreditation page: for each audience, the latest round since the last
+    award against the last round before it, headline question by question, with whether
+    the change is more than chance (reports.change_sentence). The school's staff only."""
+    from .reports import distance_travelled, round_results
+
+    organisation = application.organisation
+    if not permissions.can_run_surveys(user, organisation):
+        return []
+    awarded_on = award_date(organisation)
+    if awarded_on is None:
+        return []
+    out, seen = [], set()
+    for round_ in _latest_rounds(organisation):
+        if round_.audience in seen or round_.opens_on < awarded_on:
+            continue
+        seen.add(round_.audience)
+        results = round_results(round_)
+        distance_travelled(results, awarded_on)
+        lines, before = [], None
+        for result in results.questions:
+            earlier = [c for c in result.comparisons if c.other.closes_on < awarded_on]
+            if earlier:
+                comparison = max(earlier, key=lambda c: (c.other.closes_on, c.other.pk))
+                before = comparison.other
+                lines.append(f"{result.question.text} {comparison.sentence}")
+        if lines and before is not None:
+            out.append(
+                DistanceTravelled(
+                    title=(
+                        f"Survey of {round_.audience_label.lower()}: {round_.opens_on:%B %Y} against "
+                        f"{before.opens_on:%B %Y}, before the award"
+                    ),
+                    lines=lines,
+                    url=round_.get_absolute_url(),
+                )
+            )
+    return out
+
+
+ASKED_PUPILS = "Asked its pupils this year"
+
+
+@register_note_sources.register
+def register_notes(organisation_ids) -> dict[int, list[str]]:
+    """For the public charter register: "Asked its pupils this year" where the organisation
+    opened a pupil round in the last year and agreed, on that round, that the register may
+    say so. Never a figure. One query for the whole page of entries."""
+    today = timezone.localdate()
+    asked = (
+        Round.objects.filter(
+            organisation_id__in=organisation_ids,
+            on_register=True,
+            question_set__audience__in=PUPIL_AUDIENCES,
+            opens_on__lte=today,
+            opens_on__gt=today - datetime.timedelta(days=365),
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    return {organisation_id: [ASKED_PUPILS] for organisation_id in asked}
 
 
 @home_sections.register

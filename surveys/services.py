@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ppp.audit.services import audit_record
 from ppp.errors import DomainError
+from ppp.pagecache import invalidate_on_commit
 from ppp.tokens import hash_token, new_token
 
 from . import permissions
@@ -134,6 +135,9 @@ def _check_dates(opens_on: datetime.date, closes_on: datetime.date) -> None:
         raise SurveyError(f"A round can be open for at most {MAX_DAYS_OPEN} days.")
 
 
+REGISTER_PAGE = "charter-register"  # the public register's cached pages (ppp.pagecache)
+
+
 @transaction.atomic
 def round_open(
     *,
@@ -144,6 +148,7 @@ def round_open(
     year_groups: list[str],
     class_labels: list[str],
     reporting_url: str = "",
+    on_register: bool = False,
     by,
     request=None,
 ) -> tuple[Round, str]:
@@ -163,6 +168,7 @@ def round_open(
             raise SurveyError("Choose year groups from the list.")
     else:
         year_groups = []
+        on_register = False  # the register says "asked its pupils": pupil rounds only
     token = new_token()
     round_ = Round.objects.create(
         organisation=organisation,
@@ -173,8 +179,11 @@ def round_open(
         class_labels=class_labels,
         token_hash=hash_token(token),
         reporting_url=reporting_url or None,
+        on_register=on_register,
         created_by=by,
     )
+    if on_register:
+        invalidate_on_commit(REGISTER_PAGE)
     audit_record("surveys.round_opened", actor=by, target=round_, organisation=organisation, request=request)
     return round_, token
 

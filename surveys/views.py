@@ -110,6 +110,7 @@ def round_new(request):
                 year_groups=c["year_groups"],
                 class_labels=c["class_labels"],
                 reporting_url=c["reporting_link"],
+                on_register=c["on_register"],
                 by=request.user,
                 request=request,
             )
@@ -311,15 +312,18 @@ def _council(request):
     term = request.GET.get("term") or (terms[0] if terms else "")
     if term not in terms:
         term = terms[0] if terms else ""
+    by = request.GET.get("by") or "kind"
+    if by not in reports.COUNCIL_GROUPINGS:
+        by = "kind"
     kinds = dict(Organisation.Kind.choices)
-    figures = reports.council_figures(audience, term, kinds) if term else None
-    return audience, term, terms, figures
+    figures = reports.council_figures(audience, term, kinds, by=by) if term else None
+    return audience, term, terms, figures, by
 
 
 @officer_required
 @require_GET
 def council(request):
-    audience, term, terms, figures = _council(request)
+    audience, term, terms, figures, by = _council(request)
     today = timezone.localdate()
     year_start = (
         today.replace(month=9, day=1) if today.month >= 9 else today.replace(year=today.year - 1, month=9, day=1)
@@ -338,6 +342,9 @@ def council(request):
             "participation": participation,
             "kinds": dict(Organisation.Kind.choices),
             "year_start": year_start,
+            "by": by,
+            "groupings": [(key, heading) for key, (_field, heading) in reports.COUNCIL_GROUPINGS.items()],
+            "group_heading": reports.COUNCIL_GROUPINGS[by][1],
         },
     )
 
@@ -345,13 +352,15 @@ def council(request):
 @officer_required
 @require_GET
 def council_csv(request):
-    audience, term, _terms, figures = _council(request)
-    response = csv_response(f"pupil-voice-{audience}-{term or 'none'}.csv")
+    audience, term, _terms, figures, by = _council(request)
+    response = csv_response(f"pupil-voice-{audience}-{term or 'none'}-by-{by}.csv")
     writer = csv.writer(response)
     if figures is None or not figures.enough:
         writer.writerow(["Not enough settings ran this survey in the term for figures to be published."])
     else:
-        writer.writerow(["Question", "Kind of setting", "Settings", "Answers", "Positive answers", "Positive %"])
+        writer.writerow(
+            ["Question", reports.COUNCIL_GROUPINGS[by][1], "Settings", "Answers", "Positive answers", "Positive %"]
+        )
         for question, rows in figures.question_rows:
             for row in rows:
                 writer.writerow(

@@ -39,7 +39,7 @@ from .caseload import (
 )
 from .home import _with_officer_comments, home_section
 from .next_steps import Step, _evidencing_steps, _officer_steps, _Page, _plural, _school_steps, next_steps
-from .offers import attached_criterion_codes, criterion_figures, evidence_offers
+from .offers import attached_criterion_codes, criterion_figures, distance_since_award, evidence_offers
 from .plan_history import _PLAN_FIELDS, PlanChange, _differences, plan_changes
 from .search import search_results
 
@@ -78,6 +78,7 @@ __all__ = [
     "current_scheme",
     "evidence_offers",
     "criterion_figures",
+    "distance_since_award",
     "last_award_date",
     "evidence_waiting_for_review",
     "home_section",

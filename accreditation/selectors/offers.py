@@ -1,6 +1,13 @@
 """Evidence offered from other apps: part of `accreditation.selectors` (see its docstring)."""
 
-from ppp.offers import CriterionFigures, EvidenceOffer, criterion_figure_sources, evidence_offer_sources
+from ppp.offers import (
+    CriterionFigures,
+    DistanceTravelled,
+    EvidenceOffer,
+    criterion_figure_sources,
+    distance_travelled_sources,
+    evidence_offer_sources,
+)
 
 from ..models import (
     Application,
@@ -52,3 +59,12 @@ def criterion_figures(application: Application, user) -> dict[str, list[Criterio
         for figures in source(application, user):
             by_code.setdefault(figures.criterion_code, []).append(figures)
     return by_code
+
+
+def distance_since_award(application: Application, user) -> list[DistanceTravelled]:
+    """Other apps' figures of how far the school has come since its last award (a survey's
+    headline questions), for the re-accreditation page (ppp.offers.distance_travelled_sources);
+    empty for a first application."""
+    if application.kind != Application.Kind.REACCREDITATION:
+        return []
+    return [found for _label, source in distance_travelled_sources.all() for found in source(application, user)]

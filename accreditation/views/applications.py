@@ -138,6 +138,7 @@ def _render_application(request, application: Application, *, status: int = 200,
         "criteria_count": sum(len(p["criteria"]) for p in progress),
         "offers": selectors.evidence_offers(application, user, evidence) if "add_evidence" in actions else {},
         "reaccreditation_opens": selectors.reaccreditation_opens_on(application),
+        "distance_travelled": selectors.distance_since_award(application, user),
         "next_steps": selectors.next_steps(application, user, evidence, visits, missing),
         "assign_form": AssignForm(initial={"officer": application.assigned_officer_id}, prefix="assign")
         if "assign" in actions

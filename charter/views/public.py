@@ -52,6 +52,7 @@ def register(request):
     filterset = RegisterFilter(request.GET or None, queryset=queryset)
     pledges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(pledges, 20).get_page(request.GET.get("page"))
+    page.object_list = reports.with_register_notes(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,6 +64,7 @@ def register(request):
 @cache_public_page("charter-register")
 def register_entry(request, pledge):
     pledge = get_object_or_404(reports.register_queryset(), public_id=pledge)
+    reports.with_register_notes([pledge])
     return render(request, "charter/register_entry.html", {"pledge": pledge})
 
 

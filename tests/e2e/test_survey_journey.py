@@ -3,6 +3,8 @@
 15-year-old on a phone (375 px, no sideways scrolling) answers and writes something; the
 lead opens a round, reads its link once and closes it; the results show what was sent."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -110,3 +112,59 @@ def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context,
     expect(lead_page.get_by_text("The round is closed")).to_be_visible()
     phone.goto(url)
     expect(phone.get_by_role("heading", level=1)).to_have_text("This survey is not open")
+
+
+def test_the_lead_attaches_a_rounds_summary_to_the_award_on_a_phone(new_context, live_server, axe_check):
+    from accreditation.models import Evidence
+    from tests.accreditation import factories as award
+    from tests.factories import make_officer
+    from tests.surveys.test_pages import _history
+
+    school = OrganisationFactory(name="Cedar Primary School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="cedar@e2e.example").user
+    _history(school, lead)
+    application = award.evidencing(school, lead, make_officer("award-officer@e2e.example"))
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, live_server, "cedar@e2e.example")
+    page.goto(live_server.url + application.get_absolute_url())
+    attach = page.get_by_role("button", name="Attach the survey summary for 3.1")
+    attach.scroll_into_view_if_needed()
+    expect(attach).to_be_visible()
+    no_sideways_scroll(page)
+    axe_check(page)
+    attach.click()
+    expect(page.get_by_role("button", name="Attach the survey summary for 3.1")).to_have_count(0)
+    no_sideways_scroll(page)
+    axe_check(page)
+    evidence = Evidence.objects.get(application=application)
+    assert evidence.title.startswith("Survey summary: Pupils aged 7 to 11")
+    assert {c.code for c in evidence.criteria.all()} == {"3.1"}
+
+
+def test_the_officer_reads_the_council_view_on_a_phone(new_context, live_server, axe_check):
+    from ppp.accounts.models import Organisation
+    from tests.factories import make_officer
+    from tests.surveys.test_pages import _council_world
+
+    primary, secondary, third = Organisation.Kind.values[:3]
+    _council_world([primary] * 5 + [secondary] * 6 + [third] * 2)
+    make_officer("council@e2e.example")
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, live_server, "council@e2e.example", totp=True)
+    page.goto(live_server.url + reverse("surveys:council"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pupil voice across settings")
+    page.get_by_label("Who was asked").select_option("pupils_11_18")
+    page.get_by_role("button", name="Show").click()
+    no_sideways_scroll(page)
+    axe_check(page)
+    table = page.get_by_role("table").first
+    expect(table).to_contain_text("72")  # six schools of one kind, 12 answers each
+    expect(table.get_by_role("cell", name="c").first).to_be_visible()  # two of another: withheld
+    expect(page.get_by_role("heading", name="Who ran a survey this year")).to_be_visible()
+    expect(page.get_by_text("Council School 0")).to_be_visible()  # participation, not results
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    csv = Path(download.value.path()).read_text()
+    assert "Council School" not in csv

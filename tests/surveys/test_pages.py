@@ -203,11 +203,12 @@ def test_the_award_page_offers_the_summary_and_attaches_it(client, alice, school
     assert attach not in client.get(application.get_absolute_url()).content.decode()
 
 
-def _council_world(kinds):
-    """Rounds that ended last week in settings of the given kinds, 12 answers each."""
+def _council_world(kinds, areas=None):
+    """Rounds that ended last week in settings of the given kinds (and areas), 12 answers each."""
     today = timezone.localdate()
     for n, kind in enumerate(kinds):
-        school = OrganisationFactory(name=f"Council School {n}", kind=kind)
+        area = areas[n] if areas else "Leicester"
+        school = OrganisationFactory(name=f"Council School {n}", kind=kind, local_authority=area)
         lead = MembershipFactory(organisation=school, role="lead").user
         round_, _ = open_round(school, lead, audience="pupils_11_18", year_groups=["7"])
         for m in range(12):
@@ -248,3 +249,126 @@ def test_schools_cannot_see_the_council_view(client, alice):
 def test_anonymous_people_are_sent_to_sign_in(client, url):
     response = client.get(reverse(url))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_reaccreditation_shows_the_distance_travelled_since_the_last_award(client, alice, school_a, officer):
+    from accreditation import services as award_services
+    from accreditation.models import LegacyAward
+
+    _first, latest = _history(school_a, alice)  # a round 380 days ago, and one now
+    LegacyAward.objects.create(organisation=school_a, awarded_on=timezone.localdate() - datetime.timedelta(days=200))
+    application = award_services.reaccreditation_start(
+        organisation=school_a, by=alice, contact_name="A", contact_email="a@a.example", accept_terms=True
+    )
+    client.force_login(alice)
+    body = client.get(application.get_absolute_url()).content.decode()
+    assert "Distance travelled since the last award" in body
+    assert "against" in body and "before the award" in body
+    assert "From 50% to 85%: up, more than chance alone would explain (two-proportion z test" in body
+    assert latest.get_absolute_url() in body
+    # Officers see the award page but never a school's survey results.
+    client.force_login(officer)
+    officer_page = client.get(application.get_absolute_url())
+    assert officer_page.status_code == 200
+    assert "Distance travelled since the last award" not in officer_page.content.decode()
+
+
+def test_a_first_application_shows_no_distance_travelled(client, alice, school_a, officer):
+    from tests.accreditation import factories as award
+
+    _history(school_a, alice)
+    application = award.evidencing(school_a, alice, officer)
+    client.force_login(alice)
+    body = client.get(application.get_absolute_url()).content.decode()
+    assert "Distance travelled since the last award" not in body
+
+
+def test_the_charter_register_says_a_school_asked_its_pupils_only_if_it_agreed(
+    client, alice, school_a, settings, django_capture_on_commit_callbacks
+):
+    from tests.charter.factories import approved_pledge
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    pledge = approved_pledge(school_a)
+    register = reverse("charter:register")
+    entry = reverse("charter:register-entry", kwargs={"pledge": pledge.public_id})
+    assert "Asked its pupils this year" not in client.get(register).content.decode()  # now kept in the cache
+    assert "Asked its pupils this year" not in client.get(entry).content.decode()
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:new"), _new_round_data())  # not agreed
+    client.logout()
+    assert "Asked its pupils this year" not in client.get(register).content.decode()
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("surveys:new"), _new_round_data(on_register="on")).status_code == 302
+    client.logout()
+    # The kept register was forgotten when the school agreed: shown at once, and no figures.
+    body = client.get(register).content.decode()
+    assert "Asked its pupils this year" in body and "%" not in body.split("Pupil voice")[1][:200]
+    assert "Asked its pupils this year" in client.get(entry).content.decode()
+
+
+def test_the_register_note_is_for_pupil_rounds_only(client, alice, school_a):
+    from tests.charter.factories import approved_pledge
+
+    approved_pledge(school_a)
+    open_round(school_a, alice, audience="parents", year_groups=[], on_register=True)
+    assert Round.objects.get().on_register is False
+    assert "Asked its pupils this year" not in client.get(reverse("charter:register")).content.decode()
+
+
+def test_the_register_asks_surveys_once_for_a_whole_page(client, alice, django_assert_num_queries):
+    from ppp.register import register_notes
+    from tests.charter.factories import approved_pledge
+
+    schools = [OrganisationFactory() for _ in range(3)]
+    for school in schools:
+        approved_pledge(school)
+        MembershipFactory(organisation=school, user=alice, role="lead")
+        open_round(school, alice, on_register=True)
+    with django_assert_num_queries(1):
+        notes = register_notes([s.pk for s in schools])
+    assert notes == {s.pk: ["Asked its pupils this year"] for s in schools}
+
+
+def test_the_council_sees_areas_under_the_same_rule(client, officer):
+    from ppp.accounts.models import Organisation
+    from surveys.disclosure import worked_back
+
+    primary = Organisation.Kind.values[0]
+    areas = ["Leicester"] * 6 + ["Leicestershire"] * 5 + ["Rutland"] * 2 + [""] * 5
+    _council_world([primary] * len(areas), areas=areas)
+    term = reports.terms_with_rounds()[0]
+    figures = reports.council_figures("pupils_11_18", term, dict(Organisation.Kind.choices), by="area")
+    rows = {row.label: row for row in figures.question_rows[0][1]}
+    assert rows["Leicester"].base == 72 and rows["Leicester"].settings == 6
+    assert rows["Rutland"].base is None  # two settings: withheld
+    assert rows["Leicestershire"].base is None or rows["Area not recorded"].base is None  # the next smallest too
+    assert rows["All settings"].base == 18 * 12
+    assert all(worked_back(table) == [] for table in figures.tables)
+    client.force_login(officer)
+    body = client.get(reverse("surveys:council"), {"audience": "pupils_11_18", "by": "area"}).content.decode()
+    assert ">Area<" in body and "Rutland" in body and "Leicester" in body
+    csv = client.get(reverse("surveys:council-csv"), {"audience": "pupils_11_18", "by": "area"})
+    text = csv.content.decode().lstrip("\ufeff")  # the byte-order mark spreadsheets need
+    assert "by-area" in csv["Content-Disposition"]
+    assert text.startswith("Question,Area,") and "Council School" not in text and ",c," in text
+    # A grouping that does not exist falls back to kind of setting, never a 500.
+    assert ">Kind of setting<" in client.get(reverse("surveys:council"), {"by": "school"}).content.decode()
+
+
+def test_the_council_page_costs_the_same_queries_by_area_however_many_settings(
+    client, officer, django_assert_max_num_queries
+):
+    from ppp.accounts.models import Organisation
+
+    primary = Organisation.Kind.values[0]
+    _council_world([primary] * 5, areas=["Leicester"] * 5)
+    client.force_login(officer)
+    url = reverse("surveys:council") + "?audience=pupils_11_18&by=area"
+    with django_assert_max_num_queries(40) as one:
+        client.get(url)
+    _council_world([primary] * 5, areas=["Rutland"] * 5)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(url)
