@@ -122,7 +122,7 @@ class PosterForm(GDSFormMixin, forms.Form):
 
 class _Honeypot(forms.Form):
     # Hidden from people (and from screen readers), filled in by bots.
-    website = forms.CharField(required=False, max_length=200)
+    website = forms.CharField(required=False, max_length=200, error_messages={"max_length": "Leave this box blank"})
 
     def _hide_honeypot(self):
         self.fields["website"].label = "Leave this blank"

@@ -10,6 +10,13 @@ from django.db.models.signals import post_save
 from tests.factories import TOTP_SECRET, has_totp
 
 
+def give_authenticator(user):
+    """Give one person the tests' authenticator, as they would set one up at first use."""
+    if not has_totp(user):
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
 @contextlib.contextmanager
 def incident_staff_have_two_factor():
     from incidents.models import IncidentRole

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.accreditation.factories import evidencing
 from tests.incidents.factories import record
 from tests.security.urls import all_patterns
+from tests.two_factor import give_authenticator
 
 TYPED = "Zoë’s plan – click"
 
@@ -18,6 +19,7 @@ TYPED = "Zoë’s plan – click"
 @pytest.fixture
 def exports(alice, officer, school_a):
     """Every CSV export: (URL, who downloads it, whether it shows the organisation's name)."""
+    give_authenticator(alice)  # incident staff use two-factor (ADR 0031)
     school_a.name = f"{TYPED} School"
     school_a.save()
     application = evidencing(school_a, alice, officer)

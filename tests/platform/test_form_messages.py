@@ -75,6 +75,21 @@ def _pledge():
     return PledgeFactory()
 
 
+def _survey_round():
+    """What the start page reads of a round: its year groups and class labels."""
+    from types import SimpleNamespace
+
+    from surveys.models import YearGroup
+
+    return SimpleNamespace(year_groups=[YearGroup.values[0], YearGroup.values[1]], class_labels=["Oak", "Ash"])
+
+
+def _survey_questions():
+    from surveys.models import Question
+
+    return list(Question.objects.order_by("pk")[:4])
+
+
 def _user():
     from tests.factories import UserFactory
 
@@ -108,7 +123,10 @@ ARGUMENTS = {
     "accreditation.forms.EvidenceForm": lambda: {"scheme": _scheme()},
     "training.forms.AttendanceForm": lambda: {"bookings": []},
     "ppp.accounts.forms.ChangePasswordForm": lambda: {"user": _user()},
-    "incidents.forms.FiguresForm": lambda: {"years": [2026]},
+    "incidents.forms.FiguresForm": lambda: {"releases": []},
+    "accreditation.forms.AssignSeveralForm": lambda: {"user": _user()},
+    "surveys.forms.StartForm": lambda: {"round": _survey_round()},
+    "surveys.forms.QuestionPageForm": lambda: {"questions": _survey_questions()},
     "ppp.accounts.forms.MFAAuthenticateForm": lambda: {"user": _user()},
     "ppp.accounts.forms.MFAReauthenticateForm": lambda: {"user": _user()},
 }

@@ -17,6 +17,7 @@ from tests.accreditation import factories as award
 from tests.certificates.factories import issue_for
 from tests.incidents.factories import record
 from tests.training.factories import book, make_session
+from tests.two_factor import give_authenticator
 
 
 def _figures(node, found):
@@ -67,6 +68,7 @@ def test_the_visit_report_and_the_action_plan(client, alice, officer, school_a):
 
 
 def test_an_incident_print_and_the_governors_report(client, alice, school_a):
+    give_authenticator(alice)
     Membership.objects.filter(user=alice).update(role=Membership.Role.LEAD)
     incident = record(school_a, alice)
     client.force_login(alice)
