@@ -6,6 +6,7 @@ reason), the pupil's code and the "stay anonymous" boxes, the list's order."""
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -13,7 +14,7 @@ from incidents import services
 from incidents.models import Incident, IncidentEvent, Involvement, Status
 from ppp.accounts.models import Membership
 from tests.e2e.test_award_journey import sign_in
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import TOTP_SECRET, MembershipFactory, OrganisationFactory
 from tests.incidents.factories import grant, involve, record
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -43,11 +44,12 @@ def test_a_recorder_records_with_a_time_typed_as_people_type_it_and_changes_it_w
 ):
     school = OrganisationFactory(name="Abbeygate Primary School")
     MembershipFactory(organisation=school, role=Membership.Role.LEAD)
-    grant(school, record=True, email="recorder@e2e.example", full_name="Rhea Recorder")
+    recorder = grant(school, record=True, email="recorder@e2e.example", full_name="Rhea Recorder")
+    TOTP.activate(recorder, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     page = phone(new_context)
-    sign_in(page, live_server, "recorder@e2e.example")
+    sign_in(page, live_server, "recorder@e2e.example", totp=True)
     record = page.get_by_role("link", name="Record an incident")
     record.or_(page.get_by_role("button", name="Record an incident")).first.click()
     fill_date(page, "Date it happened", yesterday)
@@ -133,7 +135,8 @@ def test_a_reviewer_is_refused_a_pupil_twice_removes_one_wrongly_added_and_reads
 ):
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
-    grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    reviewer = grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
+    TOTP.activate(reviewer, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
     now = timezone.now()
     # Recorded in one order, happened in another.
     older = record(school, lead, occurred_at=now - datetime.timedelta(days=30))
@@ -142,7 +145,7 @@ def test_a_reviewer_is_refused_a_pupil_twice_removes_one_wrongly_added_and_reads
     involve(older, lead, "JM-4C", year_group="4")
 
     page = phone(new_context)
-    sign_in(page, live_server, "reviewer@e2e.example")
+    sign_in(page, live_server, "reviewer@e2e.example", totp=True)
     page.goto(f"{live_server.url}/incidents/")
     expect(page.get_by_role("columnheader", name="Happened")).to_be_visible()
     references = page.locator("tbody tr td:first-child").all_inner_texts()
