@@ -1,7 +1,7 @@
 """PPP's two cache backends (settings.CACHES):
 
 `DatabaseCache`: Django's database cache with atomic `add` and `incr`, so rate limits hold
-across every server process without Redis.
+across every server process without Redis, and writes of one statement.
 
 Django's own DatabaseCache reads and then writes: two processes counting the same
 rate-limit key at the same moment can both read 7 and both write 8, and two that `add`
@@ -9,6 +9,14 @@ an expired key can both succeed. On PostgreSQL these two operations are single
 statements here (an upsert, and a row lock around the increment), which is what
 django-ratelimit and allauth's used-code check need. Other databases (SQLite in
 development: one process) keep Django's behaviour.
+
+Django's `set` also counts the whole table before every write (to cull it past
+MAX_ENTRIES) and then reads, inserts or updates in a transaction: four statements and a
+commit for each page a visitor is the first to see. Here `set` is one upsert, and the
+table is counted (and culled past MAX_ENTRIES as Django does) once every CULL_EVERY
+writes of a process. On PostgreSQL the table is UNLOGGED (migration ppp 0003): a cache
+write's commit waits for no disk flush, and after a crash the cache starts empty (docs/adr
+0056 says what that costs).
 
 `RedisCache`: Django's Redis cache that rides out a Redis outage. A cache that is down
 slows PPP down and never fails a request: a read is a miss, a write is dropped, `add`
@@ -41,6 +49,10 @@ logger = logging.getLogger(__name__)
 
 class DatabaseCache(DjangoDatabaseCache):
     _table: str  # Django's: the quoted name of the cache table (django-stubs leaves it out)
+    _max_entries: int  # Django's (MAX_ENTRIES)
+    # How many writes (set, add) a process makes between counting the table to cull it.
+    CULL_EVERY = 100
+    _writes = 0
 
     def _connection(self):
         return connections[router.db_for_write(self.cache_model_class)]
@@ -53,12 +65,42 @@ class DatabaseCache(DjangoDatabaseCache):
     def _encode(self, value) -> str:
         return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
 
+    def _cull_now_and_then(self, connection) -> None:
+        """Every CULL_EVERY writes, Django's cull: past MAX_ENTRIES rows, the expired ones
+        go, then a share of the rest (CULL_FREQUENCY)."""
+        self._writes += 1
+        if self._writes < self.CULL_EVERY:
+            return
+        self._writes = 0
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - table name from settings
+            rows = cursor.fetchone()[0]
+            if rows > self._max_entries:
+                self._cull(connection.alias, cursor, now().replace(microsecond=0), rows)  # type: ignore[attr-defined]
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        connection = self._connection()
+        if connection.vendor != "postgresql":
+            super().set(key, value, timeout, version)
+            return
+        key = self.make_and_validate_key(key, version=version)
+        table = connection.ops.quote_name(self._table)
+        self._cull_now_and_then(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - table name from settings
+                f"ON CONFLICT (cache_key) DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires",
+                [key, self._encode(value), self._expiry(timeout)],
+            )
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         connection = self._connection()
         if connection.vendor != "postgresql":
             return super().add(key, value, timeout, version)
         key = self.make_and_validate_key(key, version=version)
         table = connection.ops.quote_name(self._table)
+        self._cull_now_and_then(connection)
         with connection.cursor() as cursor:
             # Insert, or take over a row that has expired; a live row is left alone.
             cursor.execute(
