@@ -6,6 +6,7 @@ query counts captured separately in-process with CaptureQueriesContext; exports 
 to the first byte and to the end, with the workers' memory before and after.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -132,16 +133,17 @@ def bench_environment(database_url: str) -> dict:
 
 class Server:
     """gunicorn with the Procfile's settings except worker recycling (a restart every
-    second at the bare view's rate would measure gunicorn's start-up, not PPP)."""
+    second at the bare view's rate would measure gunicorn's start-up, not PPP). `root` and
+    `python` serve another copy of PPP (an earlier commit, `bench/before.py`)."""
 
-    def __init__(self, port: int, env: dict, workers: int = 2):
-        self.port, self.env, self.workers = port, env, workers
+    def __init__(self, port: int, env: dict, workers: int = 2, root: Path = ROOT, python: str = sys.executable):
+        self.port, self.env, self.workers, self.root, self.python = port, env, workers, root, python
         self.process = None
 
     def __enter__(self):
         self.process = subprocess.Popen(
             [
-                sys.executable,
+                self.python,
                 "-m",
                 "gunicorn",
                 "ppp.wsgi",
@@ -154,7 +156,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env={**os.environ, **self.env},
         )
         for _ in range(300):
@@ -313,8 +315,28 @@ def bench_users() -> dict:
     }
 
 
-def measure(*, database_url: str, port: int, seconds: int, only: list[str] | None = None) -> dict:
-    """Every page of PAGES and EXPORTS against one database; returns the figures."""
+def _load(port: int, who: str, path: str, paths: str, cookie: str, seconds: int) -> dict:
+    """One page under wrk at CONCURRENCY (and, signed in, at TEAM_CONCURRENCY) on one server."""
+    status, first, _ = probe(port, path, cookie)
+    probe(port, path, cookie)  # both workers warm
+    if status != 200:
+        return {"status": status, "path": path}
+    duration = int(min(60, max(seconds, first * 6)))
+    figures = wrk(port, path, cookie, duration, paths=paths)
+    if who != "anonymous":  # signed-in pages: officers, and a school's staff for comparison
+        figures["team"] = wrk(port, path, cookie, duration, concurrency=TEAM_CONCURRENCY, paths=paths)
+    figures.update(path=path, who=who, status=status, single_ms=first * 1000)
+    return figures
+
+
+def measure(
+    *, database_url: str, port: int, seconds: int, only: list[str] | None = None, before: dict | None = None
+) -> dict:
+    """Every page of PAGES and EXPORTS against one database; returns the figures. With
+    `before` (`bench/before.py`: an earlier commit's copy of PPP), the pages that copy has
+    (before["pages"]) are also measured on it, served beside this one on port + 1, each page
+    on the earlier copy just before this one, so that drift on a shared machine touches both
+    alike; their figures go under the page's "before"."""
     from . import national_models as data
 
     targets = data.bench_targets()
@@ -328,31 +350,42 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
     if only:
         pages = [p for p in pages if p[0] == "bare Django view" or any(o in p[0] for o in only)]
         exports = [e for e in exports if any(o in e[0] for o in only)]
-    with Server(port, bench_environment(database_url)) as server:
+    with contextlib.ExitStack() as servers:
+        server = servers.enter_context(Server(port, bench_environment(database_url)))
+        if before is not None:
+            servers.enter_context(
+                Server(port + 1, {**bench_environment(database_url), **before["env"]}, **before["server"])
+            )
+            results["before"] = before["ref"]
         for label, who, path in pages:
             paths, name = "", ""
             if path.startswith("mix:"):
                 name = path.removeprefix("mix:")
                 paths, path = mix_file(name, mixes[name]), mixes[name][0]
-            status, first, _ = probe(port, path, cookies[who])
-            probe(port, path, cookies[who])  # both workers warm
-            if status != 200:
-                print(f"  {label}: {path} answered {status}", flush=True)
-                results["pages"][label] = {"status": status, "path": path}
+            earlier = None
+            if before is not None and label in before["pages"]:
+                earlier = _load(port + 1, who, path, paths, cookies[who], seconds)
+            figures = _load(port, who, path, paths, cookies[who], seconds)
+            if "p50_ms" not in figures:
+                print(f"  {label}: {path} answered {figures['status']}", flush=True)
+                results["pages"][label] = figures
                 continue
-            duration = int(min(60, max(seconds, first * 6)))
-            figures = wrk(port, path, cookies[who], duration, paths=paths)
-            if who != "anonymous":  # signed-in pages: officers, and a school's staff for comparison
-                figures["team"] = wrk(port, path, cookies[who], duration, concurrency=TEAM_CONCURRENCY, paths=paths)
             queries, sql_ms, _ = query_count(path, who, users)
-            figures.update(path=path, who=who, status=status, queries=queries, sql_ms=sql_ms, single_ms=first * 1000)
+            figures.update(queries=queries, sql_ms=sql_ms)
             if paths:
                 figures.update(mix=len(mixes[name]), path=f"mix:{name}")
+            if earlier is not None:
+                figures["before"] = earlier
             results["pages"][label] = figures
             print(
                 f"  {label:40} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms  "
                 f"{figures['rps']:8.1f} req/s  {queries:3} queries"
-                + (f"  (at {TEAM_CONCURRENCY}: p95 {figures['team']['p95_ms']:.1f} ms)" if "team" in figures else ""),
+                + (f"  (at {TEAM_CONCURRENCY}: p95 {figures['team']['p95_ms']:.1f} ms)" if "team" in figures else "")
+                + (
+                    f"  [before: p50 {earlier['p50_ms']:.1f} ms, {earlier['rps']:.1f} req/s]"
+                    if earlier and "p50_ms" in earlier
+                    else (f"  [before: {earlier.get('status')}]" if earlier else "")
+                ),
                 flush=True,
             )
         for label, who, path in exports:

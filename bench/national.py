@@ -90,14 +90,19 @@ def collectstatic(url: str):
     )
 
 
-def measure_one(scale: float, port: int, seconds: int, only, label: str):
+def measure_one(scale: float, port: int, seconds: int, only, label: str, before_ref: str | None = None):
     url = database_url(scale)
     collectstatic(url)
+    before = None
+    if before_ref:
+        from bench.before import prepare
+
+        before = prepare(before_ref, url)
     setup_django(url)
     from bench.harness import measure
 
     print(f"{database_name(scale)} (scale {scale}) on port {port}:", flush=True)
-    results = measure(database_url=url, port=port, seconds=seconds, only=only)
+    results = measure(database_url=url, port=port, seconds=seconds, only=only, before=before)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{label}-{database_name(scale)}.json").write_text(json.dumps(results, indent=1))
 
@@ -217,6 +222,86 @@ def table(label: str, scales: list[float]) -> str:
             f"| {export} | {figures['first_byte_ms']:.0f} | {figures['total_ms']:.0f} | {figures['bytes'] / 1e6:.1f} "
             f"| {figures['rss_growth_mb']:.1f} | {figures['queries']} | "
             f"{f'{small_total:.0f}' if small_total else '–'} |"
+        )
+    return "\n".join(lines)
+
+
+def before_table(label: str, scales: list[float]) -> str:
+    """A run with --before: each page on the earlier commit and on the current code, served
+    side by side and measured back to back, against the limits (public pages against each
+    server's own bare view; staff pages against the stock admin peer of the same run)."""
+    from bench.harness import PEERS, STAFF
+
+    data = {}
+    for scale in scales:
+        path = RESULTS / f"{label}-{database_name(scale)}.json"
+        if path.exists():
+            data[scale] = json.loads(path.read_text())
+    if not data:
+        return ""
+    small, big = min(data), max(data)
+    lines = [
+        f"| page | before / after p50 ms at 8, {int(small * 100)} % | before / after % of bare, {int(small * 100)} % "
+        "| before / after p50 ms at 8, 100 % | before / after % of bare, 100 % | before / after p50 ms at 2, 100 % "
+        "| before / after × peer, 100 % | before / after growth | within the limits before / after |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def share(figures, run, server):
+        bare = run["pages"].get("bare Django view", {})
+        bare = bare.get("before", {}) if server == "before" else bare
+        return 100 * figures["rps"] / bare["rps"] if bare.get("rps") else None
+
+    def cell(pair, fmt):
+        return " / ".join(fmt(v) if v is not None else "–" for v in pair)
+
+    for page, after_big in data[big]["pages"].items():
+        before_big = after_big.get("before")
+        if before_big is None or "p50_ms" not in after_big:
+            continue
+        after_small = data[small]["pages"].get(page, {}) if small != big else after_big
+        before_small = after_small.get("before", {})
+        staff = after_big.get("who") in STAFF
+        peer = data[big]["pages"].get(PEERS.get(page, ""), {})
+        figures = {}
+        for server, b, s_ in (("before", before_big, before_small), ("after", after_big, after_small)):
+            ok = "p50_ms" in b
+            own_b = _own_time(b) if ok else None
+            own_s = _own_time(s_) if "p50_ms" in s_ else None
+            growth = own_b["p50_ms"] / own_s["p50_ms"] if own_b and own_s else None
+            ratio = own_b["p50_ms"] / _own_time(peer)["p50_ms"] if ok and staff and "p50_ms" in peer else None
+            b_share = share(b, data[big], server) if ok else None
+            verdict = "–"
+            if ok:
+                b = {**b, "share": b_share if b_share is not None else 100, "who": after_big.get("who")}
+                verdict = target_met(page, b, None, peer if staff else None, growth)
+            figures[server] = {
+                "p50_small": s_.get("p50_ms"),
+                "share_small": share(s_, data[small], server) if "p50_ms" in s_ else None,
+                "p50": b.get("p50_ms"),
+                "share": b_share,
+                "team": b.get("team", {}).get("p50_ms"),
+                "ratio": ratio,
+                "growth": growth,
+                "verdict": verdict,
+            }
+        both = {key: (figures["before"][key], figures["after"][key]) for key in figures["after"]}
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"`{page}`" if page.startswith("/") else page,
+                    cell(both["p50_small"], lambda v: f"{v:.1f}"),
+                    cell(both["share_small"], lambda v: f"{v:.1f}"),
+                    cell(both["p50"], lambda v: f"{v:.1f}"),
+                    cell(both["share"], lambda v: f"{v:.1f}"),
+                    cell(both["team"], lambda v: f"{v:.1f}") if staff or after_big.get("who") == "lead" else "",
+                    cell(both["ratio"], lambda v: f"{v:.2f}×") if staff else "",
+                    cell(both["growth"], lambda v: f"{v:.2f}×"),
+                    f"{figures['before']['verdict']} / {figures['after']['verdict']}",
+                ]
+            )
+            + " |"
         )
     return "\n".join(lines)
 
@@ -352,15 +437,18 @@ def main():
     m.add_argument("--only", nargs="*", help="measure only pages whose label contains one of these")
     m.add_argument("--label", default="latest", help="name of this run's results (e.g. before, after)")
     m.add_argument("--seed", type=int, default=13)
+    m.add_argument("--before", help="also serve this earlier commit beside the current code (bench/before.py)")
     one = sub.add_parser("measure-one")
     one.add_argument("--scale", type=float, required=True)
     one.add_argument("--seconds", type=int, default=10)
     one.add_argument("--port", type=int, default=8201)
     one.add_argument("--only", nargs="*")
     one.add_argument("--label", default="latest")
+    one.add_argument("--before")
     t = sub.add_parser("table", help="print the table of a run's results")
     t.add_argument("--label", default="latest")
     t.add_argument("--scales", default="0.1,1.0")
+    t.add_argument("--before", action="store_true", help="also the before-and-after table of a run with --before")
     c = sub.add_parser("compare", help="before and after at 100 %, from saved runs")
     c.add_argument("--before", default="before")
     c.add_argument("--after", nargs="+", default=["after"], help="later runs override earlier ones per page")
@@ -382,13 +470,20 @@ def main():
         for scale in scales:
             command = [sys.executable, __file__, "measure-one", "--scale", str(scale), "--seconds", str(args.seconds)]
             command += ["--port", str(args.port), "--label", args.label] + (["--only", *args.only] if args.only else [])
+            command += ["--before", args.before] if args.before else []
             subprocess.run(command, check=True)
         print()
         print(table(args.label, scales))
+        if args.before:
+            print()
+            print(before_table(args.label, scales))
     elif args.command == "measure-one":
-        measure_one(args.scale, args.port, args.seconds, args.only, args.label)
+        measure_one(args.scale, args.port, args.seconds, args.only, args.label, args.before)
     elif args.command == "table":
         print(table(args.label, [float(s) for s in args.scales.split(",")]))
+        if args.before:
+            print()
+            print(before_table(args.label, [float(s) for s in args.scales.split(",")]))
     elif args.command == "compare":
         print(compare(args.before, args.after, [float(x) for x in args.scales.split(",")]))
     elif args.command == "explain":
