@@ -74,6 +74,18 @@ class ApplicationFilter(django_filters.FilterSet):
         return super().qs if self.form.is_valid() else self.queryset.none()
 
 
+def holder_phases() -> list[tuple[str, str]]:
+    """The phases of schools that hold or held an award, for the award holders' filter."""
+    phases = (
+        Organisation.objects.filter(applications__award__status=Award.Status.ISSUED)
+        .exclude(phase="")
+        .order_by("phase")
+        .values_list("phase", flat=True)
+        .distinct()
+    )
+    return [(p, p) for p in phases]
+
+
 class AwardHolderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search by name", method="search")
     kind = django_filters.ChoiceFilter(
@@ -95,14 +107,9 @@ class AwardHolderFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        phases = (
-            Organisation.objects.filter(applications__award__status=Award.Status.ISSUED)
-            .exclude(phase="")
-            .order_by("phase")
-            .values_list("phase", flat=True)
-            .distinct()
-        )
-        self.filters["phase"].extra["choices"] = [(p, p) for p in phases]
+        # Read when the panel is drawn or a phase is chosen: a panel kept in the cache
+        # (templates/accreditation/award_holders.html) needs no list of phases.
+        self.filters["phase"].extra["choices"] = holder_phases
 
     def search(self, queryset, name, value):
         return queryset.filter(application__organisation__name__icontains=value.strip()) if value.strip() else queryset

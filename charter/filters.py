@@ -7,6 +7,18 @@ from ppp.accounts.models import Organisation
 from .models import Pledge
 
 
+def register_areas() -> list[tuple[str, str]]:
+    """The areas with an organisation on the register, for the register's area filter."""
+    areas = (
+        Pledge.objects.on_register()
+        .exclude(organisation__local_authority="")
+        .order_by("organisation__local_authority")
+        .values_list("organisation__local_authority", flat=True)
+        .distinct()
+    )
+    return [(a, a) for a in areas]
+
+
 class RegisterFilter(django_filters.FilterSet):
     """The public register's search and filters."""
 
@@ -25,14 +37,9 @@ class RegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = (
-            Pledge.objects.on_register()
-            .exclude(organisation__local_authority="")
-            .order_by("organisation__local_authority")
-            .values_list("organisation__local_authority", flat=True)
-            .distinct()
-        )
-        self.filters["area"].extra["choices"] = [(a, a) for a in areas]
+        # Read when the panel is drawn or an area is chosen: a panel kept in the cache
+        # (templates/charter/register.html) needs no list of areas.
+        self.filters["area"].extra["choices"] = register_areas
         self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
 
     def search(self, queryset, name, value):

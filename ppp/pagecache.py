@@ -25,6 +25,12 @@ cookie, used no CSRF token and no CSP nonce. Anything else is rendered as usual,
 signed-in pages are never kept (docs/adr). The cache is the shared one (settings.CACHES),
 so it must be the database or Redis: never a per-process cache.
 
+Parts of such a page that are the same for every visitor whatever page they asked for (a
+filter panel: the same choices and the same values chosen) can be kept as fragments with
+Django's `{% cache %}`, keyed by `fragment_key(request, name, form)`: the page's version
+(forgotten with the pages) and the values the form was given, so a panel is drawn once for
+each set of choices, not once for every page of results.
+
 A cache that is down slows these pages, never breaks them: PPP's Redis backend
 (ppp.cache.RedisCache) answers a read with a miss and drops a write, so each page is drawn
 fresh; and a name forgotten after a commit is forgotten by a robust callback, so a failure
@@ -88,6 +94,28 @@ def _read(entry_key: str, name: str):
     return (entry[1] if entry is not None and entry[0] == version else _MISSING), version
 
 
+VERSIONS_ATTRIBUTE = "_ppp_page_versions"  # on the request: the versions read for it
+
+
+def page_version(request, name: str) -> str:
+    """The current version of `name`'s kept pages: the one `cache_public_page` read with the
+    page, or read now (one cache read)."""
+    versions = request.__dict__.setdefault(VERSIONS_ATTRIBUTE, {})
+    if name not in versions:
+        versions[name] = cache.get(VERSION_PREFIX + name, "")
+    return versions[name]
+
+
+def fragment_key(request, name: str, form) -> dict:
+    """What a fragment drawn from `form` (a filter panel) of the page `name` is kept under,
+    for `{% cache key.seconds <fragment name> key.version key.values %}`: the page's
+    version, so a change forgetting the pages forgets it too, and the values the form was
+    given (its own fields only), so each set of choices is drawn once. Kept no longer than
+    the pages (PUBLIC_PAGE_CACHE_SECONDS; with 0 the template draws it every time)."""
+    values = urlencode(sorted((field, value) for field in form.fields for value in form.data.getlist(field)))
+    return {"seconds": _timeout(), "version": page_version(request, name), "values": values}
+
+
 def _invalidate_pending() -> None:
     names = transaction.get_connection().__dict__.pop(PENDING_ATTRIBUTE, set())
     if names:
@@ -140,6 +168,7 @@ def cache_public_page(name: str, timeout: int | None = None):
                 return view(request, *args, **kwargs)
             key = page_key(name, request)
             page, version = _read(key, name)
+            request.__dict__.setdefault(VERSIONS_ATTRIBUTE, {})[name] = version
             if page is not _MISSING:
                 content_type, content, *headers = page
                 hit = HttpResponse(content, content_type=content_type)

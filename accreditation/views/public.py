@@ -6,10 +6,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ppp.pagecache import cache_public_page
+from ppp.pagecache import cache_public_page, fragment_key
 
 from ..filters import AwardHolderFilter
 from ..models import Award
+
+# What a row of the award holders shows: the award's dates and level, its certificate's
+# code and the holder's name, kind and postcode.
+HOLDER_COLUMNS = (
+    "level",
+    "awarded_on",
+    "expires_on",
+    "certificate__code",
+    "application__organisation__name",
+    "application__organisation__kind",
+    "application__organisation__postcode",
+)
 
 
 @require_GET
@@ -19,6 +31,7 @@ def award_holders(request):
     awards = (
         Award.objects.current(today)
         .select_related("application__organisation", "certificate")
+        .only(*HOLDER_COLUMNS)
         .order_by("application__organisation__name", "pk")
     )
     filterset = AwardHolderFilter(request.GET or None, queryset=awards)
@@ -29,7 +42,12 @@ def award_holders(request):
     return render(
         request,
         "accreditation/award_holders.html",
-        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": query.urlencode(),
+            "panel": fragment_key(request, "award-holders", filterset.form),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ppp.accounts.selectors import current_membership, set_current_organisation
 from ppp.forms import posted
 from ppp.once import submitted_once
-from ppp.pagecache import cache_public_page
+from ppp.pagecache import cache_public_page, fragment_key
 from ppp.ratelimit import ALLOW, REFUSE, limited, over_limit
 
 from .. import reports, selectors, services
@@ -48,7 +48,7 @@ def index(request):
 @require_GET
 @cache_public_page("charter-register")
 def register(request):
-    queryset = reports.register_queryset()
+    queryset = reports.register_list()
     filterset = RegisterFilter(request.GET or None, queryset=queryset)
     pledges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(pledges, 20).get_page(request.GET.get("page"))
@@ -56,7 +56,14 @@ def register(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "charter/register.html", {"filter": filterset, "page": page, "querystring": query.urlencode()}
+        request,
+        "charter/register.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": query.urlencode(),
+            "panel": fragment_key(request, "charter-register", filterset.form),
+        },
     )
 
 

@@ -467,6 +467,26 @@ def test_the_kept_award_holders_page_forgets_as_soon_as_an_award_is_made(
     assert "School A Primary" in client.get(url).content.decode()
 
 
+def test_award_holders_read_only_what_their_rows_show_and_keep_the_filter_panel(
+    client, officer, alice, school_a, settings
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    f.accredited(school_a, alice, officer)
+    f.many_accredited(30, officer)
+    url = reverse("accreditation:award-holders")
+    first = client.get(url, {"page": 1}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url, {"page": 2}).content.decode()
+    assert "School A Primary" in first + second
+    rows = [q["sql"] for q in queries.captured_queries if 'FROM "accreditation_award"' in q["sql"]]
+    page = [sql for sql in rows if "LIMIT" in sql]
+    assert len(page) == 1 and '"address"' not in page[0] and '"awarded_by_id"' not in page[0]
+    assert not any('DISTINCT "accounts_organisation"."phase"' in q["sql"] for q in queries.captured_queries)  # kept
+    panel = first[first.index('<form method="get"') : first.index("</form>")]
+    assert panel == second[second.index('<form method="get"') : second.index("</form>")]
+    assert '<option value="Primary">Primary</option>' in panel
+
+
 def test_expired_and_withdrawn_schools_are_not_on_the_register(client, officer, alice, school_a):
     application = f.accredited(school_a, alice, officer, awarded_on=datetime.date(2020, 1, 1))
     assert application.award.expires_on < timezone.localdate()

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charter.models import Pledge
@@ -131,6 +133,51 @@ def test_officer_page_and_csv_are_for_officers_only(client, alice):
     client.force_login(alice)
     assert client.get(reverse("charter:officer-home")).status_code == 403
     assert client.get(reverse("charter:register-csv")).status_code == 403
+
+
+def test_the_register_list_is_one_query_for_its_rows_and_says_who_has_published_progress(
+    client, alice, school_a, django_assert_max_num_queries
+):
+    from charter.services import review_submit
+
+    pledge = due_pledge(school_a)
+    answers = {c.pk: ("Done", "Next") for c in pledge.charter.commitments.all()}
+    review_submit(pledge=pledge, by=alice, answers=answers, consent_to_publish=True)
+    make_register(3)
+    client.get(reverse("charter:register"))
+    # the count, the page (with whether each has published progress), the register's notes,
+    # the filter panel (kept or drawn: the areas and the cache) and nothing per entry
+    with django_assert_max_num_queries(6) as page:
+        body = client.get(reverse("charter:register")).content.decode()
+    assert body.count(" and has done</a>") == 4  # make_register's pledges have published reviews too
+    rows = [q["sql"] for q in page.captured_queries if '"charter_pledge"."public_id"' in q["sql"]]
+    assert len(rows) == 1 and '"leader_statement"' in rows[0] and '"address"' not in rows[0]
+
+
+def test_the_register_filter_panel_is_drawn_once_for_each_set_of_choices(
+    client, officer, settings, django_capture_on_commit_callbacks
+):
+    """Pages of results with the same filters share one kept panel: the list of areas is not
+    read again; a pledge approved in a new area forgets it with the pages."""
+    from charter import services
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    for i in range(45):
+        approved_pledge(OrganisationFactory(name=f"Org {i:03}", local_authority="Rutland"))
+    url = reverse("charter:register")
+    first = client.get(url, {"page": 1}).content.decode()
+    with CaptureQueriesContext(connection) as second_page:
+        second = client.get(url, {"page": 2}).content.decode()
+    assert not any("DISTINCT" in q["sql"] and "local_authority" in q["sql"] for q in second_page.captured_queries)
+    panel = first[first.index('<form method="get"') : first.index("</form>")]
+    assert panel == second[second.index('<form method="get"') : second.index("</form>")]
+    assert '<option value="Rutland">Rutland</option>' in panel
+    chosen = client.get(url, {"area": "Rutland", "page": 2}).content.decode()
+    assert '<option value="Rutland" selected>Rutland</option>' in chosen
+    pledge = PledgeFactory(organisation=OrganisationFactory(name="New Place", local_authority="Bury"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_approve(pledge=pledge, by=officer)
+    assert '<option value="Bury">Bury</option>' in client.get(url, {"page": 3}).content.decode()
 
 
 def test_the_register_exports_as_csv(client, officer):
