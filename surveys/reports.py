@@ -99,7 +99,7 @@ def round_results(round_: Round, questions: list[Question] | None = None) -> Rou
     groups = _groups(round_, counts)
     if questions is None:
         questions = list(round_.question_set.questions.all())
-    results = []
+    inputs = []
     for question in questions:
         q = question.position
         matrix = [[counts.get((g, q, c), 0) for c in range(len(question.choices))] for g in groups]
@@ -107,9 +107,11 @@ def round_results(round_: Round, questions: list[Question] | None = None) -> Rou
             bases = [sum(row) for row in matrix]
         else:
             bases = [counts.get((g, q, ANSWERED), 0) for g in groups]
-        table = disclosure.protect(
-            [_group_label(g) for g in groups], matrix, bases, partition=question.kind == Question.Kind.SINGLE
-        )
+        inputs.append(([_group_label(g) for g in groups], matrix, bases, question.kind == Question.Kind.SINGLE, ()))
+    results = []
+    for question, (_labels, matrix, bases, _partition, _withheld), table in zip(
+        questions, inputs, disclosure.protect_many(inputs), strict=True
+    ):
         true_positive = sum(sum(row[c] for c in question.positive) for row in matrix)
         true_base = sum(bases)
         shown_positive = None
@@ -275,7 +277,8 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
         QuestionSet.objects.filter(audience=audience, status=QuestionSet.Status.PUBLISHED).order_by("-version").first()
     )
     questions = [q for q in question_set.questions.all() if q.positive] if question_set else []
-    out, tables = [], []
+    few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
+    inputs = []
     for question in questions:
         q = question.position
         positives, bases = [], []
@@ -285,10 +288,9 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
             base = sum(choices) if question.kind == Question.Kind.SINGLE else counts.get((kind, q, ANSWERED), 0)
             positives.append([positive, base - positive])
             bases.append(base)
-        few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
-        table = disclosure.protect(
-            [kind_labels.get(k, k) for k in kinds], positives, bases, partition=True, withheld_rows=few
-        )
+        inputs.append(([kind_labels.get(k, k) for k in kinds], positives, bases, True, few))
+    out, tables = [], []
+    for question, table in zip(questions, disclosure.protect_many(inputs), strict=True):
         council_rows = [
             CouncilRow(kind_labels.get(kind, kind), settings_per_kind[kind], table.bases[k], table.cells[k][0])
             for k, kind in enumerate(kinds)
