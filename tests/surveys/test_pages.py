@@ -376,3 +376,16 @@ def test_the_council_page_costs_the_same_queries_by_area_however_many_settings(
     _council_world([primary] * 5, areas=["Rutland"] * 5)
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+def test_the_council_page_shows_participation_a_page_at_a_time(client, officer, django_assert_max_num_queries):
+    for n in range(51):
+        school = OrganisationFactory(name=f"Setting {n:02d}")
+        open_round(school, MembershipFactory(organisation=school, role="lead").user, audience="staff")
+    client.force_login(officer)
+    with django_assert_max_num_queries(14):
+        first = client.get(reverse("surveys:council")).content.decode()
+    assert "Setting 00" in first and "Setting 49" in first and "Setting 50" not in first
+    assert "51 settings, in name order" in first
+    second = client.get(reverse("surveys:council") + "?page=2").content.decode()
+    assert "Setting 50" in second and "Setting 00" not in second
