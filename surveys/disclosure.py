@@ -108,6 +108,33 @@ def protect(
 KEPT_FOR = 90 * 24 * 3600
 
 
+def _kept(table: Table) -> tuple:
+    """What is kept of a protected table: the published figures and, for the exact check,
+    the release without its relations (plain dicts and sets, quick to read back; the
+    relations follow from the table's shape alone and are made again)."""
+    release = table.release
+    assert release is not None  # noqa: S101 (made by protect)
+    return (
+        table.row_labels,
+        table.cells,
+        table.bases,
+        table.total_cells,
+        table.total_base,
+        release.shown,
+        release.rounded,
+        release.reasons,
+    )
+
+
+def _from_kept(kept: tuple, n_rows: int, n_cols: int, partition: bool) -> Table:
+    row_labels, cells, bases, total_cells, total_base, shown, rounded, reasons = kept
+    shape = system_for([[0] * n_cols for _ in range(n_rows)], [0] * n_rows, partition=partition)
+    release = shared.Published(
+        rule_version=RULE_VERSION, shown=shown, rounded=rounded, relations=list(shape.relations), reasons=reasons
+    )
+    return Table(row_labels, cells, bases, total_cells, total_base, release=release)
+
+
 def protect_many(tables: list[tuple]) -> list[Table]:
     """`protect` of each (row_labels, counts, bases, partition, withheld_rows), kept in the
     shared cache under a key made of all of them (one read; one write when new): the exact
@@ -117,12 +144,15 @@ def protect_many(tables: list[tuple]) -> list[Table]:
     key = "surveys-tables:" + hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None and len(kept) == len(tables):
-        return kept
+        return [
+            _from_kept(k, len(counts), len(counts[0]) if counts else 0, partition)
+            for k, (_labels, counts, _bases, partition, _withheld) in zip(kept, tables, strict=True)
+        ]
     out = [
         protect(row_labels, counts, bases, partition=partition, withheld_rows=withheld_rows)
         for row_labels, counts, bases, partition, withheld_rows in tables
     ]
-    cache.set(key, out, KEPT_FOR)
+    cache.set(key, [_kept(table) for table in out], KEPT_FOR)
     return out
 
 

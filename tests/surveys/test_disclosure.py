@@ -73,3 +73,17 @@ def test_the_shown_total_row_always_adds_up_from_the_truth(seed):
     table = disclosure.protect(["a", "b", "c"], counts, [sum(r) for r in counts])
     for c, shown in enumerate(table.total_cells):
         assert shown is None or shown == sum(row[c] for row in counts)
+
+
+def test_protected_tables_are_kept_and_read_back_the_same_and_checkable(db, django_assert_max_num_queries):
+    tables = [(["Year 5", "Year 6"], [[3, 9, 8], [12, 2, 6]], [20, 20], True, ())]
+    first = disclosure.protect_many(tables)
+    with django_assert_max_num_queries(1):  # one cache read, no integer programs
+        again = disclosure.protect_many(tables)
+    assert (again[0].cells, again[0].bases, again[0].total_cells) == (
+        first[0].cells,
+        first[0].bases,
+        first[0].total_cells,
+    )
+    assert again[0].release.shown == first[0].release.shown
+    assert disclosure.worked_back(again[0]) == []
