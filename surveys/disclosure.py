@@ -40,6 +40,9 @@ class Table:
     total_cells: list[int | None]
     total_base: int | None
     release: shared.Published | None = field(repr=False, default=None)
+    # A table read back from the cache: its release's figures and its shape, from which
+    # `release_of` makes the release again when the exact check asks for it.
+    kept: tuple | None = field(repr=False, default=None)
 
 
 def percent(count: int | None, base: int | None) -> int | None:
@@ -106,6 +109,7 @@ def protect(
 # Published tables are kept under their inputs (docs/adr/0077): the same counts under the
 # same rule are always published the same way, so a key made of them never goes stale.
 KEPT_FOR = 90 * 24 * 3600
+KEPT_FORMAT = 3  # what `_kept` stores: a new format is a new key, never a misread old one
 
 
 def _kept(table: Table) -> tuple:
@@ -128,11 +132,23 @@ def _kept(table: Table) -> tuple:
 
 def _from_kept(kept: tuple, n_rows: int, n_cols: int, partition: bool) -> Table:
     row_labels, cells, bases, total_cells, total_base, shown, rounded, reasons = kept
+    return Table(
+        row_labels, cells, bases, total_cells, total_base, kept=(shown, rounded, reasons, (n_rows, n_cols, partition))
+    )
+
+
+def release_of(table: Table) -> shared.Published:
+    """The table's release for the exact check (made again from a kept table's figures and
+    shape: the relations a reader knows depend on the shape alone)."""
+    if table.release is not None:
+        return table.release
+    if table.kept is None:
+        raise ValueError("Only a table made by protect() can be checked.")
+    shown, rounded, reasons, (n_rows, n_cols, partition) = table.kept
     shape = system_for([[0] * n_cols for _ in range(n_rows)], [0] * n_rows, partition=partition)
-    release = shared.Published(
+    return shared.Published(
         rule_version=RULE_VERSION, shown=shown, rounded=rounded, relations=list(shape.relations), reasons=reasons
     )
-    return Table(row_labels, cells, bases, total_cells, total_base, release=release)
 
 
 def protect_many(tables: list[tuple]) -> list[Table]:
@@ -140,7 +156,7 @@ def protect_many(tables: list[tuple]) -> list[Table]:
     shared cache under a key made of all of them (one read; one write when new): the exact
     check costs tens of milliseconds of integer programs a table, and a round's tables stay
     the same from the moment it closes."""
-    inputs = [[RULE_VERSION]] + [[list(t[0]), t[1], t[2], t[3], sorted(t[4])] for t in tables]
+    inputs = [[RULE_VERSION, KEPT_FORMAT]] + [[list(t[0]), t[1], t[2], t[3], sorted(t[4])] for t in tables]
     key = "surveys-tables:" + hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
     kept = cache.get(key)
     if kept is not None and len(kept) == len(tables):
@@ -158,6 +174,4 @@ def protect_many(tables: list[tuple]) -> list[Table]:
 
 def worked_back(table: Table) -> list:
     """The shared exact check on a protected table: [] when nothing hidden can be worked back."""
-    if table.release is None:
-        raise ValueError("Only a table made by protect() can be checked.")
-    return shared.check(table.release)
+    return shared.check(release_of(table))
