@@ -12,7 +12,10 @@ Sizes at scale 1.0 (issue 13): 25,000 organisations, 50,000 users, 20,000 applic
 300,000 evidence items, 30,000 visits, 20,000 pledges and 1,000,000 audit events, plus
 what those pages need around them: memberships, status history, evidence criteria links
 and history, awards with certificates, pledge commitments, history and reviews, action
-items, officers with two-factor set up.
+items, officers with two-factor set up. Issue 22 added incidents and training; issue 24
+two survey rounds a year at every school (about 300 answers each, about 13.5 million at
+scale 1.0) with their tallies, a stage that can also be built on its own into a built
+dataset (`National.surveys`, `national.py build --only surveys`).
 """
 
 import datetime
@@ -1446,7 +1449,7 @@ class National:
             for opens_ago in (rng.randint(200, 350), rng.randint(20, 160)):
                 audience = rng.choice(choices)
                 opens_on = today - datetime.timedelta(days=opens_ago)
-                answers = rng.randint(150, 450) if audience not in ("parents", "staff") else rng.randint(20, 150)
+                answers = rng.randint(150, 450)  # issue 24: 300 answers a round
                 add_round(org, audience, opens_on, rng.randint(14, 28), answers, closed_early=rng.random() < 0.05)
             if len(responses) >= 200_000:
                 write()
