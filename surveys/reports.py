@@ -323,49 +323,71 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
     """Share of positive answers per headline question by kind of setting (or by area,
     `by="area"`), for rounds that ended in the term, no setting named. A group is shown only
     when at least 5 settings and 10 answers stand behind it (else withheld, `c`), under the
-    shared rule: no hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
-    field_name, _heading = COUNCIL_GROUPINGS[by]
-    group = f"organisation__{field_name}"
-    if by == "area":
-        kind_labels = {"": NO_AREA}
+    shared rule. The kind and area tables of a term are one system with the total
+    (`disclosure.protect_views`, the settings of each kind in each area as the
+    cross-tabulation an officer knows), so whichever is shown, no hidden figure can be
+    worked back by setting it against the other (`disclosure.worked_back`)."""
+    if by not in COUNCIL_GROUPINGS:
+        raise ValueError(f"No such grouping: {by!r}")
     term = Term.from_slug(term_slug)
     if term is None:
         raise ValueError(f"No such term: {term_slug!r}")
     rounds = Round.objects.filter(
         question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
     )
+    kind_field, area_field = (f"organisation__{COUNCIL_GROUPINGS[g][0]}" for g in ("kind", "area"))
     rows = (
         Tally.objects.filter(round__in=rounds)
-        .values_list(f"round__{group}", "question", "choice")
+        .values_list(f"round__{kind_field}", f"round__{area_field}", "question", "choice")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    settings_per_kind = dict(rounds.values_list(group).annotate(n=Count("organisation", distinct=True)).order_by())
-    counts = {(kind, q, c): n for kind, q, c, n in rows}
-    kinds = sorted(settings_per_kind)
+    counts = {(kind, area or "", q, c): n for kind, area, q, c, n in rows}
+    settings_per_pair = {
+        (kind, area or ""): n
+        for kind, area, n in rounds.values_list(kind_field, area_field)
+        .annotate(n=Count("organisation", distinct=True))
+        .order_by()
+    }
+    kinds = sorted({kind for kind, _area in settings_per_pair})
+    areas = sorted({area for _kind, area in settings_per_pair}, key=lambda area: (area == "", area))
+    settings_per = [
+        [sum(n for (k, _a), n in settings_per_pair.items() if k == kind) for kind in kinds],
+        [sum(n for (_k, a), n in settings_per_pair.items() if a == area) for area in areas],
+    ]
+    labels = [[kind_labels.get(kind, kind) for kind in kinds], [area or NO_AREA for area in areas]]
+    pairs = sorted(settings_per_pair)
     question_set = (
         QuestionSet.objects.filter(audience=audience, status=QuestionSet.Status.PUBLISHED).order_by("-version").first()
     )
     questions = [q for q in question_set.questions.all() if q.positive] if question_set else []
-    out, tables = [], []
+    inputs = []
     for question in questions:
-        q = question.position
-        positives, bases = [], []
-        for kind in kinds:
-            choices = [counts.get((kind, q, c), 0) for c in range(len(question.choices))]
+
+        def row(pairs_in, question=question):
+            q = question.position
+            choices = [sum(counts.get((*pair, q, c), 0) for pair in pairs_in) for c in range(len(question.choices))]
             positive = sum(choices[c] for c in question.positive)
-            base = sum(choices) if question.kind == Question.Kind.SINGLE else counts.get((kind, q, ANSWERED), 0)
-            positives.append([positive, base - positive])
-            bases.append(base)
-        few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
-        table = disclosure.protect(
-            [kind_labels.get(k, k) for k in kinds], positives, bases, partition=True, withheld_rows=few
-        )
+            single = question.kind == Question.Kind.SINGLE
+            base = sum(choices) if single else sum(counts.get((*pair, q, ANSWERED), 0) for pair in pairs_in)
+            return [positive, base - positive], base
+
+        groupings = []
+        for g, values in enumerate((kinds, areas)):
+            by_row = [row([pair for pair in pairs if pair[g] == value]) for value in values]
+            few = {r for r, n in enumerate(settings_per[g]) if n < MIN_SETTINGS}
+            groupings.append(disclosure.Grouping(labels[g], [r[0] for r in by_row], [r[1] for r in by_row], few))
+        cross = {(kinds.index(kind), areas.index(area)): row([(kind, area)]) for kind, area in pairs}
+        inputs.append((groupings, True, cross))
+    shown = 0 if by == "kind" else 1
+    total_settings = sum(settings_per[0])
+    out, tables = [], []
+    for question, views in zip(questions, _protected(inputs), strict=True):
+        table = views[shown]
         council_rows = [
-            CouncilRow(kind_labels.get(kind, kind), settings_per_kind[kind], table.bases[k], table.cells[k][0])
-            for k, kind in enumerate(kinds)
+            CouncilRow(label, settings_per[shown][r], table.bases[r], table.cells[r][0])
+            for r, label in enumerate(labels[shown])
         ]
-        total_settings = sum(settings_per_kind.values())
         total = CouncilRow(
             "All settings",
             total_settings,
@@ -374,7 +396,7 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
         )
         tables.append(table)
         out.append((question.text, [*council_rows, total]))
-    enough = sum(settings_per_kind.values()) >= MIN_SETTINGS
+    enough = total_settings >= MIN_SETTINGS
     return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
 
 
