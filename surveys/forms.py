@@ -99,6 +99,19 @@ class ExtendForm(GDSFormMixin, forms.Form):
     closes_on = GOVUKDateField(noun="the new closing date", not_past=True)
 
 
+class RegisterNoteForm(GDSFormMixin, forms.Form):
+    submit_label = "Save the register note"
+    on_register = forms.BooleanField(
+        label="Say on the charter register that we asked our pupils this year",
+        help_text="The register shows that you asked, never any answers or figures.",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False  # the page's own form names the round's address
+
+
 class PosterForm(GDSFormMixin, forms.Form):
     submit_label = "Download the poster (PDF)"
     link = forms.CharField(

@@ -219,6 +219,31 @@ def round_extend(*, round: Round, closes_on: datetime.date, by, request=None) ->
     return round_
 
 
+@transaction.atomic
+def round_register_note(*, round: Round, on_register: bool, by, request=None) -> Round:
+    """Say (or stop saying) on the charter register that the school asked its pupils this
+    year, while a pupil round is open or not yet open."""
+    round_ = Round.objects.select_for_update().select_related("question_set").get(pk=round.pk)
+    permissions.can_run_surveys.require(by, round_.organisation, SurveyError)
+    if round_.question_set.audience not in PUPIL_AUDIENCES:
+        raise SurveyError("Only a survey of pupils can go on the charter register.")
+    if round_.status() == "Closed":
+        raise SurveyError("This round has closed, so its register note cannot change.")
+    if round_.on_register != on_register:
+        round_.on_register = on_register
+        round_.save(update_fields=["on_register"])
+        invalidate_on_commit(REGISTER_PAGE)
+        audit_record(
+            "surveys.register_note_changed",
+            actor=by,
+            target=round_,
+            organisation=round_.organisation,
+            request=request,
+            on_register=on_register,
+        )
+    return round_
+
+
 def round_for_token(token: str) -> Round | None:
     if not token or len(token) > 100:
         return None

@@ -428,3 +428,65 @@ def test_the_results_page_costs_the_same_queries_however_many_classes(
         client.get(few.get_absolute_url())
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(many.get_absolute_url())
+
+
+def test_the_lead_changes_the_register_note_on_an_open_round(
+    client, alice, school_a, settings, django_capture_on_commit_callbacks
+):
+    from ppp.audit.models import AuditEvent
+    from tests.charter.factories import approved_pledge
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    approved_pledge(school_a)
+    register = reverse("charter:register")
+    round_, _token = open_round(school_a, alice)
+    url = reverse("surveys:round-register", kwargs={"pk": round_.public_id})
+    assert "Asked its pupils this year" not in client.get(register).content.decode()  # kept in the cache
+    client.force_login(alice)
+    page = client.get(round_.get_absolute_url()).content.decode()
+    assert url in page and "This round does not put a note on the public charter register" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"on_register": "on"}, follow=True)
+    assert "The charter register now says your school asked its pupils this year." in response.content.decode()
+    round_.refresh_from_db()
+    assert round_.on_register
+    event = AuditEvent.objects.get(action="surveys.register_note_changed")
+    assert event.detail.get("on_register") is True
+    client.logout()
+    assert "Asked its pupils this year" in client.get(register).content.decode()  # the cache was forgotten
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {}, follow=True)
+    assert "no longer says" in response.content.decode()
+    round_.refresh_from_db()
+    assert not round_.on_register
+    client.logout()
+    assert "Asked its pupils this year" not in client.get(register).content.decode()
+
+
+def test_the_register_note_cannot_change_on_a_closed_round_or_by_others(client, alice, bob, school_a, officer):
+    round_, _token = open_round(school_a, alice)
+    url = reverse("surveys:round-register", kwargs={"pk": round_.public_id})
+    client.force_login(alice)
+    assert client.get(url).status_code == 405
+    client.force_login(bob)  # staff, not the lead
+    assert client.post(url, {"on_register": "on"}).status_code == 404
+    client.force_login(officer)
+    assert client.post(url, {"on_register": "on"}).status_code == 404
+    client.force_login(alice)
+    client.post(reverse("surveys:round-close", kwargs={"pk": round_.public_id}))
+    response = client.post(url, {"on_register": "on"}, follow=True)
+    assert "This round has closed, so its register note cannot change." in response.content.decode()
+    round_.refresh_from_db()
+    assert not round_.on_register
+    assert 'action="' + url not in client.get(round_.get_absolute_url()).content.decode()
+
+
+def test_the_register_note_service_refuses_surveys_of_parents(alice, school_a):
+    from surveys import services
+
+    round_, _token = open_round(school_a, alice, audience="parents", year_groups=[])
+    with pytest.raises(services.SurveyError, match="Only a survey of pupils"):
+        services.round_register_note(round=round_, on_register=True, by=alice)
+    round_.refresh_from_db()
+    assert not round_.on_register
