@@ -2,7 +2,7 @@
 answering (who they are, one page of questions, anything else). GOV.UK messages that name
 the field; the rules are checked again in services."""
 
-from crispy_forms_gds.layout import Div, Field, Layout, Size
+from crispy_forms_gds.layout import Div, Field, Layout, Size, Submit
 from django import forms
 
 from incidents.selectors import reporting_link_matches
@@ -110,6 +110,8 @@ class RegisterNoteForm(GDSFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False  # the page's own form names the round's address
+        # Its own button name: the round's page has another form's button (ids must differ).
+        self.helper.inputs = [Submit("register", self.submit_label, css_class="govuk-button--secondary")]
 
 
 class PosterForm(GDSFormMixin, forms.Form):
