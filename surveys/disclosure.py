@@ -30,9 +30,11 @@ HIDDEN = shared.CONFIDENTIAL
 RULE_VERSION = shared.RULE_VERSION
 # Changes whenever what `protect_views` shows for the same figures could change (the rule's
 # version is part of it): protected tables are cached under it (surveys.reports).
-CODE_VERSION = f"{RULE_VERSION}; surveys views 2"
+CODE_VERSION = f"{RULE_VERSION}; surveys views 3"
 BASE = "base"
 TOTAL = "total"
+SECONDARY = "secondary"  # ppp.disclosure's reason for a cell hidden to protect another
+SMALL_MIN, SMALL_MAX = shared.SMALL_MIN, shared.SMALL_MAX  # counts the rule hides
 
 
 @dataclass
@@ -179,11 +181,49 @@ def system_for(groupings: list[Grouping], *, partition: bool = True, cross: Cros
     return system
 
 
+def _show_what_is_known(release: shared.Published) -> shared.Published:
+    """Show again a cell hidden only to protect another (secondary) whose exact figure any
+    reader works out at once from what is shown (a group's answers less the others shown,
+    Year 8 beside its only class): showing a figure already known tells nothing more, and
+    a table that hides what it also gives away only confuses. Found by adding and taking
+    away along the relations, as a reader would (no integer program: cheap). Counts from
+    1 to 5 and withheld groups stay hidden."""
+    if not any(reason == SECONDARY for reason in release.reasons.values()):
+        return release
+    known = {key: value for key, value in release.shown.items() if value is not None and key not in release.rounded}
+    equations = [relation for relation in release.relations if relation.sense == "=="]
+    found = True
+    while found:
+        found = False
+        for relation in equations:
+            unknown = [(key, c) for key, c in relation.terms if key not in known]
+            if len(unknown) != 1:
+                continue
+            key, coefficient = unknown[0]
+            rest = sum(c * known[k] for k, c in relation.terms if k != key)
+            known[key] = (relation.rhs - rest) // coefficient
+            found = True
+    show = {
+        key: known[key]
+        for key, reason in release.reasons.items()
+        if reason == SECONDARY and key in known and not SMALL_MIN <= known[key] <= SMALL_MAX
+    }
+    if not show:
+        return release
+    return shared.Published(
+        rule_version=release.rule_version,
+        shown={**release.shown, **show},
+        rounded=set(release.rounded),
+        relations=list(release.relations),
+        reasons={key: reason for key, reason in release.reasons.items() if key not in show},
+    )
+
+
 def protect_views(groupings: list[Grouping], *, partition: bool = True, cross: Cross | None = None) -> list[Table]:
     """The views as they may be shown together, one `Table` per grouping, all from one
     release (so one exact check covers them all). `partition`: each group's answers add up
     to its base (False for "choose all that apply")."""
-    release = shared.suppress(system_for(groupings, partition=partition, cross=cross))
+    release = _show_what_is_known(shared.suppress(system_for(groupings, partition=partition, cross=cross)))
     shown = release.shown
     n_cols = len(groupings[0].counts[0]) if groupings and groupings[0].counts else 0
     return [

@@ -389,7 +389,7 @@ def test_results_show_each_class_or_group_under_the_same_rule(client, alice, sch
     round_ = _classes_round(school_a, alice)
     client.force_login(alice)
     body = client.get(round_.get_absolute_url()).content.decode()
-    assert "by class or group" in body
+    assert "By class or group" in body
     assert "<th scope=\"row\" class=\"govuk-table__header\">5A</th>" in body
     assert reports.NO_CLASS in body  # three answered without choosing a class
     results = reports.round_results(round_)
@@ -414,7 +414,7 @@ def test_a_round_without_classes_shows_no_class_table(client, alice, school_a):
     _first, latest = _history(school_a, alice)
     client.force_login(alice)
     body = client.get(latest.get_absolute_url()).content.decode()
-    assert "by class or group" not in body
+    assert "By class or group" not in body
     assert all(r.class_table is None for r in reports.round_results(latest).questions)
 
 
