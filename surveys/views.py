@@ -33,8 +33,8 @@ from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
 from . import charts, permissions, reports, services
-from .forms import ExtendForm, PosterForm, RoundForm
-from .models import Audience, Response, Round
+from .forms import ExtendForm, PosterForm, RegisterNoteForm, RoundForm
+from .models import PUPIL_AUDIENCES, Audience, Response, Round
 from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title
 from .services import SurveyError
 
@@ -159,6 +159,8 @@ def round_detail(request, pk):
             "compared": compared,
             "actions": permissions.organisation_actions(request.user, round_.organisation),
             "extend_form": ExtendForm(),
+            "register_form": RegisterNoteForm(initial={"on_register": round_.on_register}),
+            "pupils": round_.audience in PUPIL_AUDIENCES,
             "poster_form": PosterForm(),
             "today": timezone.localdate(),
         },
@@ -175,6 +177,27 @@ def round_close(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, "The round is closed. Its link no longer takes answers.")
+    return redirect(round_)
+
+
+@login_required
+@require_POST
+def round_register(request, pk):
+    round_ = _round(request, pk)
+    form = RegisterNoteForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" is unticked
+    on_register = bool(form.cleaned_data.get("on_register"))
+    try:
+        services.round_register_note(round=round_, on_register=on_register, by=request.user, request=request)
+    except SurveyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "The charter register now says your school asked its pupils this year."
+            if on_register
+            else "The charter register no longer says your school asked its pupils this year because of this round.",
+        )
     return redirect(round_)
 
 
