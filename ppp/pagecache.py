@@ -106,14 +106,33 @@ def page_version(request, name: str) -> str:
     return versions[name]
 
 
-def fragment_key(request, name: str, form) -> dict:
-    """What a fragment drawn from `form` (a filter panel) of the page `name` is kept under,
-    for `{% cache key.seconds <fragment name> key.version key.values %}`: the page's
-    version, so a change forgetting the pages forgets it too, and the values the form was
-    given (its own fields only), so each set of choices is drawn once. Kept no longer than
-    the pages (PUBLIC_PAGE_CACHE_SECONDS; with 0 the template draws it every time)."""
-    values = urlencode(sorted((field, value) for field in form.fields for value in form.data.getlist(field)))
-    return {"seconds": _timeout(), "version": page_version(request, name), "values": values}
+def fragment_key(request, name: str, form, kept: tuple[str, ...]) -> dict:
+    """How to keep the fields `kept` of `form` (a filter panel's choices, the same for every
+    page of results) as a fragment of the page `name`, for the template:
+
+        {% include "includes/filter_fields.html" with form=form names=panel.before %}
+        {% cache panel.seconds <fragment> panel.version panel.values %}
+          {% include "includes/filter_fields.html" with form=form names=panel.kept %}
+        {% endcache %}
+        {% include "includes/filter_fields.html" with form=form names=panel.after %}
+
+    Keyed by the page's version, so whatever forgets the pages forgets the fragment, and by
+    the values chosen in those fields (a search box's text is drawn outside it), so each set
+    of choices is drawn once. Kept no longer than the pages (PUBLIC_PAGE_CACHE_SECONDS; with
+    0 the template draws it every time). `kept` are neighbours in the form's order."""
+    names = list(form.fields)
+    first, last = names.index(kept[0]), names.index(kept[-1])
+    if names[first : last + 1] != list(kept):
+        raise ValueError(f"{kept} are not neighbours in {names}")
+    values = urlencode(sorted((field, value) for field in kept for value in form.data.getlist(field)))
+    return {
+        "seconds": _timeout(),
+        "version": page_version(request, name),
+        "values": values,
+        "before": names[:first],
+        "kept": list(kept),
+        "after": names[last + 1 :],
+    }
 
 
 def _invalidate_pending() -> None:

@@ -46,7 +46,7 @@ def award_holders(request):
             "filter": filterset,
             "page": page,
             "querystring": query.urlencode(),
-            "panel": fragment_key(request, "award-holders", filterset.form),
+            "panel": fragment_key(request, "award-holders", filterset.form, kept=("kind", "phase")),
         },
     )
 

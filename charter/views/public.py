@@ -62,7 +62,7 @@ def register(request):
             "filter": filterset,
             "page": page,
             "querystring": query.urlencode(),
-            "panel": fragment_key(request, "charter-register", filterset.form),
+            "panel": fragment_key(request, "charter-register", filterset.form, kept=("kind", "area")),
         },
     )
 

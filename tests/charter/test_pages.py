@@ -157,8 +157,8 @@ def test_the_register_list_is_one_query_for_its_rows_and_says_who_has_published_
 def test_the_register_filter_panel_is_drawn_once_for_each_set_of_choices(
     client, officer, settings, django_capture_on_commit_callbacks
 ):
-    """Pages of results with the same filters share one kept panel: the list of areas is not
-    read again; a pledge approved in a new area forgets it with the pages."""
+    """Pages of results and searches with the same choices share one kept panel: the list of
+    areas is not read again; a pledge approved in a new area forgets it with the pages."""
     from charter import services
 
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
@@ -172,6 +172,10 @@ def test_the_register_filter_panel_is_drawn_once_for_each_set_of_choices(
     panel = first[first.index('<form method="get"') : first.index("</form>")]
     assert panel == second[second.index('<form method="get"') : second.index("</form>")]
     assert '<option value="Rutland">Rutland</option>' in panel
+    with CaptureQueriesContext(connection) as search:
+        found = client.get(url, {"q": "Org 04"}).content.decode()
+    assert not any("DISTINCT" in q["sql"] and "local_authority" in q["sql"] for q in search.captured_queries)
+    assert 'name="q" value="Org 04"' in found and '<option value="Rutland">Rutland</option>' in found
     chosen = client.get(url, {"area": "Rutland", "page": 2}).content.decode()
     assert '<option value="Rutland" selected>Rutland</option>' in chosen
     pledge = PledgeFactory(organisation=OrganisationFactory(name="New Place", local_authority="Bury"))
