@@ -17,9 +17,16 @@ from django.utils.module_loading import autodiscover_modules
 
 
 class AppRegistry:
+    """Functions the apps register from their `<app>/<module_name>.py`. The modules are
+    imported the first time the registry is asked (as the admin imports every `admin.py`
+    once at start-up): looking for them again on each call tried to import the module from
+    every installed app, about 30 failed imports a call, on every register page, home page
+    and search. What is found is code, not data: nothing the database holds is kept."""
+
     def __init__(self, module_name: str):
         self.module_name = module_name
         self._functions: dict[str, Callable] = {}
+        self._discovered = False
 
     def register(self, function: Callable) -> Callable:
         config = apps.get_containing_app_config(function.__module__)
@@ -30,7 +37,9 @@ class AppRegistry:
 
     def all(self) -> list[tuple[str, Callable]]:
         """(app label, function) for every app that has the module, in INSTALLED_APPS order."""
-        autodiscover_modules(self.module_name)
+        if not self._discovered:
+            autodiscover_modules(self.module_name)
+            self._discovered = True
         order = [config.label for config in apps.get_app_configs()]
         return sorted(self._functions.items(), key=lambda item: order.index(item[0]))
 
