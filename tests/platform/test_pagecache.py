@@ -137,3 +137,31 @@ def test_a_streamed_page_left_half_read_or_too_big_is_not_kept(rf, monkeypatch):
     cache.clear()
     b"".join(streamed(rf.get("/big.ics")).streaming_content)
     assert streamed(rf.get("/big.ics")).streaming
+
+
+BIG = ("<tr><td>Oakfield Primary School</td><td>Leicester</td></tr>" * 400).encode()
+
+
+@cache_public_page("big")
+def big(request):
+    RENDERS.append("big")
+    return HttpResponse(BIG, content_type="text/html; charset=utf-8")
+
+
+def test_a_big_page_is_kept_compressed_and_served_whole(rf):
+    from ppp.pagecache import page_key
+
+    request = rf.get("/big/")
+    assert big(request).content == BIG
+    _version, entry = cache.get(page_key("big", request))
+    assert entry[-1] == "zlib" and len(entry[1]) < len(BIG) / 10
+    again = big(rf.get("/big/"))
+    assert again.content == BIG and again["Content-Type"] == "text/html; charset=utf-8" and RENDERS == ["big"]
+
+
+def test_a_page_kept_before_compression_is_still_served(rf):
+    from ppp.pagecache import VERSION_PREFIX, page_key
+
+    request = rf.get("/big/")
+    cache.set(page_key("big", request), (cache.get(VERSION_PREFIX + "big", ""), ("text/plain", b"kept before", {})), 60)
+    assert big(request).content == b"kept before" and RENDERS == []
