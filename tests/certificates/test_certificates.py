@@ -223,6 +223,21 @@ def test_a_checked_certificate_is_kept_briefly_and_forgotten_when_revoked(
     assert "This certificate is no longer valid" in client.get(url).content.decode()
 
 
+def test_a_first_check_of_a_certificate_is_four_statements(
+    client, officer, school_a, settings, django_assert_num_queries
+):
+    """Under traffic that does not repeat nearly every check is a first check (ADR 0055): the
+    kept page looked for, the visitor counted, the certificate read and the page kept, each
+    one statement (ADR 0056: no count of the cache table, no read-then-write)."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    certificate = issue_for(school_a, officer)
+    url = reverse("certificates:verify", kwargs={"code": certificate.code})
+    with django_assert_num_queries(4) as first:
+        assert client.get(url, REMOTE_ADDR="10.9.8.7").status_code == 200
+    statements = [q["sql"].split()[0] for q in first.captured_queries]
+    assert statements == ["SELECT", "INSERT", "SELECT", "INSERT"]
+
+
 def test_guessing_codes_is_still_limited_when_checks_are_kept(client, officer, school_a, settings):
     from tests.platform.test_two_servers import _wait_for_a_fresh_window
 
