@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from incidents.selectors import Term
@@ -315,7 +315,8 @@ NO_AREA = "Area not recorded"
 
 def terms_with_rounds() -> list[str]:
     """Academic terms (2025-26 autumn) that rounds ended in, newest first."""
-    dates = Round.objects.filter(response_count__gt=0).values_list("closes_on", flat=True).distinct()
+    # order_by(): the rounds' own ordering would make each round distinct, not each date.
+    dates = Round.objects.filter(response_count__gt=0).order_by().values_list("closes_on", flat=True).distinct()
     return sorted({Term.of(d).slug for d in dates}, reverse=True)
 
 
@@ -400,15 +401,19 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
     return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
 
 
-def participation(year_start) -> list:
+def participation(year_start):
     """Which settings ran a round in the academic year starting `year_start` (a date), with
-    how many rounds: participation only, never results."""
+    how many rounds, in name order (a queryset: the page shows a page of it at a time):
+    participation only, never results. Read from the organisations in name order, each
+    with whether it opened a round, so a page costs the same whoever took part."""
     from ppp.accounts.models import Organisation
 
     end = year_start.replace(year=year_start.year + 1)
-    return list(
-        Organisation.objects.filter(survey_rounds__opens_on__gte=year_start, survey_rounds__opens_on__lt=end)
-        .annotate(rounds=Count("survey_rounds", distinct=True))
-        .order_by("name")
+    rounds = Round.objects.filter(organisation=OuterRef("pk"), opens_on__gte=year_start, opens_on__lt=end)
+    counted = rounds.order_by().values("organisation").annotate(n=Count("pk")).values("n")
+    return (
+        Organisation.objects.filter(Exists(rounds))
+        .annotate(rounds=Subquery(counted))
+        .order_by("name", "pk")
         .values("name", "kind", "rounds")
     )

@@ -7,6 +7,7 @@ officers, so a school's round, results and free text are a 404 for them.
 """
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from ppp.decorators import officer_required
 from ppp.exports import csv_response
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
 from . import charts, permissions, reports, services
@@ -351,7 +353,7 @@ def council(request):
     year_start = (
         today.replace(month=9, day=1) if today.month >= 9 else today.replace(year=today.year - 1, month=9, day=1)
     )
-    participation = reports.participation(year_start)
+    participation = CappedPaginator(reports.participation(year_start), PAGE_SIZE * 2).get_page(request.GET.get("page"))
     audit_record("surveys.council_view", actor=request.user)
     return render(
         request,
@@ -368,6 +370,7 @@ def council(request):
             "by": by,
             "groupings": [(key, heading) for key, (_field, heading) in reports.COUNCIL_GROUPINGS.items()],
             "group_heading": reports.COUNCIL_GROUPINGS[by][1],
+            "querystring": urlencode({"audience": audience, "term": term, "by": by}),
         },
     )
 

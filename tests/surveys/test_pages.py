@@ -490,3 +490,16 @@ def test_the_register_note_service_refuses_surveys_of_parents(alice, school_a):
         services.round_register_note(round=round_, on_register=True, by=alice)
     round_.refresh_from_db()
     assert not round_.on_register
+
+
+def test_the_council_page_shows_participation_a_page_at_a_time(client, officer, django_assert_max_num_queries):
+    for n in range(51):
+        school = OrganisationFactory(name=f"Setting {n:02d}")
+        open_round(school, MembershipFactory(organisation=school, role="lead").user, audience="staff")
+    client.force_login(officer)
+    with django_assert_max_num_queries(14):
+        first = client.get(reverse("surveys:council")).content.decode()
+    assert "Setting 00" in first and "Setting 49" in first and "Setting 50" not in first
+    assert "51 settings, in name order" in first
+    second = client.get(reverse("surveys:council") + "?page=2").content.decode()
+    assert "Setting 50" in second and "Setting 00" not in second
