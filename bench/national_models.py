@@ -1493,9 +1493,10 @@ class National:
         return pool
 
     def check_surveys(self) -> list[str]:
-        """Problems found by recounting every round's tallies from its answers in SQL (the
-        app has no recount of its own: it counts each answer as it is stored): tally cells
-        that differ, and rounds whose response_count is not their number of answers."""
+        """Problems found by recounting every round's tallies from its answers in one SQL
+        statement (the app's own `manage.py rebuild_survey_tallies --dry-run` does the same
+        round by round in Python, slower): tally cells that differ, and rounds whose
+        response_count is not their number of answers."""
         from django.db import connection
 
         from surveys.models import ANSWERED, RESPONDENTS

@@ -108,7 +108,7 @@ def _pair_keys(groupings: list[Grouping], cross: Cross) -> dict[tuple[int, int],
         for r, base in enumerate(groupings[g].bases):
             if not any(pair[g] == r for pair in cross) and (base or any(groupings[g].counts[r])):
                 raise ValueError(f"grouping {g}'s row {r} has people in no pair of the cross-tabulation")
-    keys = {}
+    keys: dict[tuple[int, int], tuple] = {}
     for i, j in cross:
         if sum(1 for pair in cross if pair[1] == j) == 1:
             keys[(i, j)] = (1, j)
@@ -169,16 +169,22 @@ def system_for(groupings: list[Grouping], *, partition: bool = True, cross: Cros
         for c in [*range(n_cols), BASE]:
             system.sums((TOTAL, c), [(g, r, c) for r in range(len(grouping.bases))])
     if cross:
-        for (i, j), (row, base) in cross.items():
-            if keys[(i, j)][0] == "x":
-                _row(system, ("x", i, j), row, base, withheld=True, partition=partition)
-        for g in (0, 1):
-            for r in range(len(groupings[g].bases)):
-                parts = [keys[pair] for pair in cross if pair[g] == r]
-                if parts and parts != [(g, r)]:
-                    for c in [*range(n_cols), BASE]:
-                        system.sums((g, r, c), [(*part, c) for part in parts])
+        _add_cross(system, groupings, cross, keys, n_cols=n_cols, partition=partition)
     return system
+
+
+def _add_cross(system: shared.System, groupings: list[Grouping], cross: Cross, keys, *, n_cols, partition) -> None:
+    """The mixed pairs' cells (never shown), and each row of the first two groupings as the
+    sum of its pairs."""
+    for (i, j), (row, base) in cross.items():
+        if keys[(i, j)][0] == "x":
+            _row(system, ("x", i, j), row, base, withheld=True, partition=partition)
+    for g in (0, 1):
+        for r in range(len(groupings[g].bases)):
+            parts = [keys[pair] for pair in cross if pair[g] == r]
+            if parts and parts != [(g, r)]:
+                for c in [*range(n_cols), BASE]:
+                    system.sums((g, r, c), [(*part, c) for part in parts])
 
 
 def _show_what_is_known(release: shared.Published) -> shared.Published:

@@ -178,9 +178,9 @@ def round_results(round_: Round, questions: list[Question] | None = None) -> Rou
             )
             cross = {(groups.index(yg), classes.index(cl)): row([yg], [cl]) for yg, cl in pairs}
         inputs.append((groupings, question.kind == single, cross))
-    results = []
-    for question, tables in zip(questions, _protected(inputs), strict=True):
-        table, groupings = tables[0], inputs[len(results)][0]
+    results: list[QuestionResult] = []
+    for question, tables, (groupings, _partition, _cross) in zip(questions, _protected(inputs), inputs, strict=True):
+        table = tables[0]
         matrix, bases = groupings[0].counts, groupings[0].bases
         true_positive = sum(sum(r[c] for c in question.positive) for r in matrix)
         shown_positive = None

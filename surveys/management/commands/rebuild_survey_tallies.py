@@ -42,9 +42,10 @@ class Command(BaseCommand):
             differing += 1
             cells += len(differences)
             verb = "differs" if dry_run else "recounted"
+            changed = f"{len(differences)} cell{'s' if len(differences) != 1 else ''}"
             self.stdout.write(
                 f"Round {round_.public_id} ({round_.organisation.name}, {round_}): {verb}: "
-                f"{len(differences)} cell{'s' if len(differences) != 1 else ''}, answers stored {stored}, counted {counted}"
+                f"{changed}, answers stored {stored}, counted {counted}"
             )
             if dry_run:
                 for difference in differences:
