@@ -304,7 +304,7 @@ def before_table(label: str, scales: list[float]) -> str:
             continue
         after_small = data[small]["pages"].get(page, {}) if small != big else after_big
         before_small = after_small.get("before", {})
-        staff = after_big.get("who") in STAFF
+        staff = after_big.get("who") in STAFF or page in PEERS
         peer = data[big]["pages"].get(PEERS.get(page, ""), {})
         figures = {}
         for server, b, s_ in (("before", before_big, before_small), ("after", after_big, after_small)):
