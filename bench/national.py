@@ -174,8 +174,10 @@ NOT_LIKE_FOR_LIKE = {
 
 
 def _own_time(figures: dict) -> dict:
-    """A signed-in page's own time (one request per worker), or the page's figures."""
-    return figures.get("team", figures)
+    """A signed-in page's own time (one request per worker), or the page's figures (also
+    when the run at concurrency 2 finished no request: a peer slower than its seconds)."""
+    team = figures.get("team")
+    return team if team and team.get("p50_ms") else figures
 
 
 def target_met(page: str, big: dict, small: dict | None, peer: dict | None, growth: float | None) -> str:
