@@ -77,8 +77,9 @@ def publish_audience(term: Term, audience: str, *, today: datetime.date | None =
 
 def publish(term: Term, *, today: datetime.date | None = None) -> list[CouncilRelease]:
     """The term's release for every audience (one with no figures where too few settings
-    asked it)."""
-    return [publish_audience(term, audience, today=today) for audience in Audience.values]
+    asked it), all or none: if one audience's figures are refused, nothing is stored."""
+    with transaction.atomic():
+        return [publish_audience(term, audience, today=today) for audience in Audience.values]
 
 
 def stored_published(release: CouncilRelease) -> list[shared.Published]:
