@@ -347,16 +347,14 @@ class CouncilRelease(models.Model):
 
     class Meta:
         ordering = ["-year", "-published_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "term", "audience"], name="survey_council_release_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["year", "term", "audience"], name="survey_council_release_once")]
 
     def __str__(self):
         return f"Pupil voice figures, {self.get_audience_display()}, {self.period.label}"
 
     @property
     def period(self):
-        from incidents.terms import Term
+        from incidents.selectors import Term
 
         return Term(self.year, self.term)
 

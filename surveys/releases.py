@@ -16,15 +16,20 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents.releases import ReleaseRefused
-from incidents.terms import Term
+from incidents.selectors import Term
 from ppp import disclosure as shared
 from ppp.accounts.models import Organisation
+from ppp.errors import DomainError
 
 from . import disclosure, reports
 from .models import Audience, CouncilRelease, Round
 
 log = logging.getLogger(__name__)
+
+
+class ReleaseRefused(DomainError):
+    """A release cannot be made (the term has not ended) or failed the disclosure check."""
+
 
 __all__ = ["ReleaseRefused", "due_terms", "figures_of", "is_due", "publish", "stored_published"]
 

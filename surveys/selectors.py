@@ -214,7 +214,7 @@ def council_choice(audience: str | None, term_slug: str | None):
     asked for, else for any, pupils aged 11 to 18 first), so an officer sees figures first;
     and that term's stored release for the audience, or None. 3 queries, whatever the
     number of rounds."""
-    from incidents.terms import Term
+    from incidents.selectors import Term
 
     from .reports import terms_with_rounds
 

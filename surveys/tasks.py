@@ -7,7 +7,7 @@ released changes nothing (each release is made once; two runs at once store one)
 
 import logging
 
-from incidents.terms import Term
+from incidents.selectors import Term
 from ppp.tasks import DEFAULT, RetryStrategy, task
 
 from . import releases

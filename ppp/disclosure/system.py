@@ -241,9 +241,7 @@ def stored(published: Published) -> dict:
     return {
         "shown": {_stored_key(key): value for key, value in published.shown.items()},
         "rounded": sorted(_stored_key(key) for key in published.rounded),
-        "relations": [
-            [[[_stored_key(key), c] for key, c in r.terms], r.sense, r.rhs] for r in published.relations
-        ],
+        "relations": [[[[_stored_key(key), c] for key, c in r.terms], r.sense, r.rhs] for r in published.relations],
     }
 
 
@@ -253,5 +251,7 @@ def from_stored(rule_version: str, data: dict) -> Published:
         rule_version=rule_version,
         shown=dict(data.get("shown", {})),
         rounded=set(data.get("rounded", [])),
-        relations=[Relation(tuple(tuple(t) for t in terms), sense, rhs) for terms, sense, rhs in data.get("relations", [])],
+        relations=[
+            Relation(tuple(tuple(t) for t in terms), sense, rhs) for terms, sense, rhs in data.get("relations", [])
+        ],
     )

@@ -5,28 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0003_round_on_register'),
+        ("surveys", "0003_round_on_register"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CouncilRelease',
+            name="CouncilRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='The academic year (2025 for 2025/26).')),
-                ('term', models.CharField(max_length=10)),
-                ('audience', models.CharField(choices=[('pupils_5_7', 'Pupils aged 5 to 7'), ('pupils_7_11', 'Pupils aged 7 to 11'), ('pupils_11_18', 'Pupils aged 11 to 18'), ('parents', 'Parents and carers'), ('staff', 'Staff')], max_length=20)),
-                ('rule_version', models.CharField(max_length=100)),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('settings_count', models.PositiveIntegerField(help_text='Settings whose rounds the release counts.')),
-                ('figures', models.JSONField(default=dict, help_text="What is shown: each question's rows by kind and by area.")),
-                ('system', models.JSONField(default=list, help_text="Each question's published figures and relations.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(help_text="The academic year (2025 for 2025/26).")),
+                ("term", models.CharField(max_length=10)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("pupils_5_7", "Pupils aged 5 to 7"),
+                            ("pupils_7_11", "Pupils aged 7 to 11"),
+                            ("pupils_11_18", "Pupils aged 11 to 18"),
+                            ("parents", "Parents and carers"),
+                            ("staff", "Staff"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rule_version", models.CharField(max_length=100)),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("settings_count", models.PositiveIntegerField(help_text="Settings whose rounds the release counts.")),
+                (
+                    "figures",
+                    models.JSONField(
+                        default=dict, help_text="What is shown: each question's rows by kind and by area."
+                    ),
+                ),
+                (
+                    "system",
+                    models.JSONField(default=list, help_text="Each question's published figures and relations."),
+                ),
             ],
             options={
-                'ordering': ['-year', '-published_at'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'term', 'audience'), name='survey_council_release_once')],
+                "ordering": ["-year", "-published_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("year", "term", "audience"), name="survey_council_release_once")
+                ],
             },
         ),
     ]

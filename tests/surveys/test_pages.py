@@ -220,7 +220,7 @@ def _council_world(kinds, areas=None):
 
 def _publish():
     """Publish the term the rounds ended in, as the nightly command does once it has ended."""
-    from incidents.terms import Term
+    from incidents.selectors import Term
     from surveys import releases
 
     term = Term.from_slug(reports.terms_with_rounds()[0])

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.terms import Term
+from incidents.selectors import Term
 from ppp import disclosure as shared
 from ppp.accounts.models import Organisation
 from surveys import releases, reports
@@ -92,7 +92,7 @@ def test_the_page_and_the_csv_show_the_release(client, officer):
         assert [row[:5] for row in csv_rows[1:]] == expected
         body = client.get(URL, {"by": by}).content.decode()
         for _text, question_rows in rows:
-            for label, settings, base, _positive in question_rows:
+            for label, settings, _base, _positive in question_rows:
                 assert f'<th scope="row" class="govuk-table__header">{label}</th>' in body
                 assert f'<td class="govuk-table__cell govuk-table__cell--numeric">{settings}</td>' in body
     # The release is read, not the tallies: a change to the tallies changes nothing shown.
@@ -107,9 +107,7 @@ def test_the_page_and_the_csv_show_the_release(client, officer):
     ]
 
 
-def test_the_page_costs_the_same_queries_whatever_the_number_of_rounds(
-    client, officer, django_assert_max_num_queries
-):
+def test_the_page_costs_the_same_queries_whatever_the_number_of_rounds(client, officer, django_assert_max_num_queries):
     term = _world(5)
     releases.publish(term, today=term.end)
     client.force_login(officer)

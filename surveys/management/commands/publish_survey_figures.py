@@ -7,7 +7,7 @@ not ended, or whose figures fail the disclosure check, is refused with exit stat
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from incidents.terms import Term
+from incidents.selectors import Term
 from ppp.tasks import defer
 from surveys import releases, tasks
 
@@ -38,7 +38,9 @@ class Command(BaseCommand):
                     made = releases.publish(term)
                 except releases.ReleaseRefused as refused:
                     raise CommandError(str(refused)) from refused
-                shown = ", ".join(f"{r.get_audience_display()}: {r.settings_count} settings" for r in made if r.published)
+                shown = ", ".join(
+                    f"{r.get_audience_display()}: {r.settings_count} settings" for r in made if r.published
+                )
                 self.stdout.write(f"{term.label}: published ({shown or 'too few settings for any figures'}).")
             else:
                 with transaction.atomic():
