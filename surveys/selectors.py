@@ -20,7 +20,7 @@ from ppp.offers import (
 from ppp.register import register_note_sources
 
 from . import permissions
-from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Round
+from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Round
 
 # The award's criteria about hearing pupils and working with families.
 EVIDENCE_CRITERIA = {
@@ -245,3 +245,25 @@ def council_choice(audience: str | None, term_slug: str | None):
             CouncilRelease.objects.filter(year=term.year, term=term.key, audience=audience).defer("system").first()
         )
     return audience, term, terms, release
+
+
+# A published question set never changes (QuestionSet.frozen_problem refuses any change), so
+# its questions are read once per process, under the set's id and the moment it was
+# published (a new set, or a set published again in another database, is another key). The
+# answering pages read them on every request (bench/FINDINGS.md, issue 24).
+_PUBLISHED_QUESTIONS: dict[tuple, list[Question]] = {}
+_PUBLISHED_QUESTIONS_MAX = 256
+
+
+def questions_of(question_set: QuestionSet) -> list[Question]:
+    """The set's questions in order: from memory for a published (frozen) set, else read."""
+    if not question_set.is_published or question_set.published_at is None:
+        return list(question_set.questions.all())
+    key = (question_set.pk, question_set.published_at)
+    found = _PUBLISHED_QUESTIONS.get(key)
+    if found is None:
+        found = list(question_set.questions.all())
+        if len(_PUBLISHED_QUESTIONS) >= _PUBLISHED_QUESTIONS_MAX:
+            _PUBLISHED_QUESTIONS.clear()
+        _PUBLISHED_QUESTIONS[key] = found
+    return list(found)
