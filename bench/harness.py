@@ -25,6 +25,9 @@ CONCURRENCY = 8
 # figures go in the table.
 TEAM_CONCURRENCY = 2
 STAFF = ("officer", "superuser")
+# Public pages: read against the bare view. "pupil" is someone answering a survey on a
+# shared classroom device: no account, a session holding their answers so far.
+PUBLIC = ("anonymous", "pupil")
 
 # (label, who, path) — `who` is anonymous, officer, superuser or lead; {placeholders}
 # come from national_models.bench_targets(); a path "mix:<name>" is traffic that does not
@@ -64,6 +67,12 @@ PAGES = [
     ("application page, 30 evidence items", "lead", "{application_url}"),
     ("a lead's training record", "lead", "/training/organisations/{lead_slug}/"),
     ("a school's termly incident report", "lead", "/incidents/report/"),
+    # Pupil voice (issue 24): the answering pages by the round's link (a whole assembly
+    # at once), the school's results for a round of 300 answers, the council's page.
+    ("survey start page, by its link (public)", "anonymous", "/survey/{survey_token}/"),
+    ("survey question page, answering (public)", "pupil", "/survey/{survey_token}/page/1/"),
+    ("survey results, a round of 300 answers (lead)", "lead", "{survey_round_url}"),
+    ("surveys council page (officer)", "officer", "/surveys/council/"),
     # The peers of the staff pages (issue 21): Django's stock admin change list of the same
     # model showing the same number of rows, on a site of its own (bench/urls.py).
     *[
@@ -77,6 +86,8 @@ PAGES = [
             ("training", "charge", 50),
             ("training", "booking", 50),
             ("training", "coursesession", 25),
+            ("surveys", "tally", 100),
+            ("surveys", "round", 100),
         )
     ],
 ]
@@ -99,6 +110,9 @@ PEERS = {
     "admin audit search (email)": "stock admin: auditevent, 50 rows",
     "admin audit action filter": "stock admin: auditevent, 50 rows",
     "admin training bookings": "stock admin: booking, 50 rows",
+    # A school's lead, not an officer, but issue 24 gives both survey pages a peer.
+    "survey results, a round of 300 answers (lead)": "stock admin: tally, 100 rows",
+    "surveys council page (officer)": "stock admin: round, 100 rows",
 }
 EXPORTS = [
     ("charter register CSV", "officer", "/charter/officer/register.csv"),
@@ -275,7 +289,7 @@ def sessions() -> dict[str, str]:
 
     from . import national_models as data
 
-    cookies = {"anonymous": ""}
+    cookies = {"anonymous": "", "pupil": f"sessionid={pupil_session()}"}
     for who, email in (("officer", data.BENCH_OFFICER), ("superuser", data.BENCH_SUPERUSER), ("lead", data.BENCH_LEAD)):
         client = Client()
         client.force_login(User.objects.get(email=email))
@@ -283,15 +297,51 @@ def sessions() -> dict[str, str]:
     return cookies
 
 
+def pupil_session() -> str:
+    """A session key for someone part-way through the bench school's open survey round
+    (started, year group chosen, nothing answered yet), as the start page leaves it."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from surveys.answer_views import SESSION
+    from surveys.models import Round
+
+    from . import national_models as data
+
+    round_ = Round.objects.by_token(data.BENCH_SURVEY_TOKEN).first()
+    if round_ is None:
+        return "no-survey-round"
+    session = SessionStore()
+    session[SESSION] = {
+        "round": round_.pk,
+        "key": "bench-pupil-key",
+        "year_group": (round_.year_groups or [""])[0],
+        "class_label": "",
+        "answers": {},
+    }
+    session.create()
+    return session.session_key
+
+
+def signed_in_client(who: str, users: dict, address: str = "10.98.0.1"):
+    """A test client for `who`: signed in (officer, superuser, lead), a pupil part-way
+    through a survey, or anonymous."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+    if who == "pupil":
+        client.cookies[settings.SESSION_COOKIE_NAME] = pupil_session()
+    elif who != "anonymous":
+        client.force_login(users[who])
+    return client
+
+
 def query_count(path: str, who: str, users: dict) -> tuple[int, float, int]:
     """(queries, milliseconds of SQL, status) for one in-process request, after one warm-up."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_FOR="10.98.0.1")
-    if who != "anonymous":
-        client.force_login(users[who])
+    client = signed_in_client(who, users)
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
@@ -342,7 +392,7 @@ def measure(*, database_url: str, port: int, seconds: int, only: list[str] | Non
                 continue
             duration = int(min(60, max(seconds, first * 6)))
             figures = wrk(port, path, cookies[who], duration, paths=paths)
-            if who != "anonymous":  # signed-in pages: officers, and a school's staff for comparison
+            if who not in PUBLIC:  # signed-in pages: officers, and a school's staff for comparison
                 figures["team"] = wrk(port, path, cookies[who], duration, concurrency=TEAM_CONCURRENCY, paths=paths)
             queries, sql_ms, _ = query_count(path, who, users)
             figures.update(path=path, who=who, status=status, queries=queries, sql_ms=sql_ms, single_ms=first * 1000)

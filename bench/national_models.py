@@ -12,7 +12,10 @@ Sizes at scale 1.0 (issue 13): 25,000 organisations, 50,000 users, 20,000 applic
 300,000 evidence items, 30,000 visits, 20,000 pledges and 1,000,000 audit events, plus
 what those pages need around them: memberships, status history, evidence criteria links
 and history, awards with certificates, pledge commitments, history and reviews, action
-items, officers with two-factor set up.
+items, officers with two-factor set up. Issue 22 added incidents and training; issue 24
+two survey rounds a year at every school (about 300 answers each, about 13.5 million at
+scale 1.0) with their tallies, a stage that can also be built on its own into a built
+dataset (`National.surveys`, `national.py build --only surveys`).
 """
 
 import datetime
@@ -49,6 +52,31 @@ BASE_SIZES = {
 # incident report, the records export, the training record) compare like for like.
 BENCH_SCHOOL_INCIDENTS = 5_000
 BENCH_SCHOOL_BOOKINGS = 60
+# Pupil voice (issue 24): the bench lead's school runs BENCH_SURVEY_ROUNDS closed rounds of
+# BENCH_SURVEY_ANSWERS answers half a year apart (so its results page shows the distance
+# travelled) and one round open now, at every scale; its link's token is fixed so the
+# answering pages can be loaded. Every other school runs two rounds a year.
+BENCH_SURVEY_AUDIENCE = "pupils_11_18"
+BENCH_SURVEY_ROUNDS = 4
+BENCH_SURVEY_ANSWERS = 300
+BENCH_SURVEY_TOKEN = "bench-national-survey-link-0c7a2d5e9b1f4e8a9d3c"
+SURVEY_COMMENT_SHARE = 0.05  # answers with free text ("anything else"), encrypted as the app does
+# Who a school asks, by kind of school (drawn at random for each round).
+SURVEY_AUDIENCES = {
+    "primary": ["pupils_7_11", "pupils_7_11", "pupils_5_7", "parents", "staff"],
+    "secondary": ["pupils_11_18", "pupils_11_18", "pupils_11_18", "parents", "staff"],
+    "all_through": ["pupils_11_18", "pupils_7_11", "parents", "staff"],
+    "special": ["pupils_7_11", "pupils_11_18", "parents", "staff"],
+    "nursery": ["parents", "staff"],
+    "alternative_provision": ["pupils_11_18", "pupils_11_18", "staff"],
+}
+# The year groups a pupil round asks.
+SURVEY_YEARS = {
+    "pupils_5_7": lambda rng: ["R", "1", "2"],
+    "pupils_7_11": lambda rng: ["3", "4", "5", "6"],
+    "pupils_11_18": lambda rng: ["7", "8", "9", "10", "11"] + (["12", "13"] if rng.random() < 0.3 else []),
+}
+SURVEY_CLASSES = "Oak Ash Elm Beech Holly Birch Cedar Hazel Rowan Maple Willow Yew".split()
 # How many different certificates, register pages and searches the public mixes use.
 MIX_SIZE = 20_000
 
@@ -162,6 +190,7 @@ class National:
 
         self.scale, self.sizes = scale, scaled(scale)
         self.rng = random.Random(seed)
+        self.seed = seed
         self.ids = Ids()
         self.now = timezone.now().replace(microsecond=0)
         self.today = timezone.localdate()
@@ -240,6 +269,7 @@ class National:
         self.audit_trail()
         self.incidents()
         self.training()
+        self.surveys()
         reset_sequences(self.models_with_ids())
         self.two_factor()
 
@@ -269,6 +299,7 @@ class National:
             self.AuditEvent,
             *self.incident_models(),
             *self.training_models(),
+            *self.survey_models(),
         ]
 
     def organisations_and_people(self):
@@ -1282,6 +1313,225 @@ class National:
     def _booking_event(self, booking_id, action, by, at) -> dict:
         return {"id": self.ids.next("booking_event"), "booking": booking_id, "action": action, "by": by, "at": at}
 
+    # ------------------------------------------------------------------ surveys (issue 24)
+
+    def survey_models(self):
+        from surveys.models import Response, Round, Tally
+
+        return [Round, Response, Tally]
+
+    def surveys(self):
+        """Pupil voice (issue 24): two rounds a year at every school (a mix of audiences:
+        pupils of the school's ages, parents and carers, staff), about 300 answers a round,
+        stored as the app stores them (`Response.answers`, one row a person; free text
+        encrypted with the app's key for one answer in SURVEY_COMMENT_SHARE) on the shipped
+        published question sets, with the tallies counted from exactly those answers.
+        The bench lead's school has the same rounds at every scale (BENCH_SURVEY_ROUNDS
+        closed rounds of 300 answers and one open now, whose link is BENCH_SURVEY_TOKEN).
+
+        A stage of its own (`national.py build --only surveys`): it replaces every survey
+        row and nothing else, and draws from its own seeded generator, so it gives the same
+        rows whether run inside a full build or added to a built dataset later."""
+        from django.db import connection
+
+        from ppp.accounts.models import Membership, Organisation
+        from ppp.crypto import encrypt
+        from ppp.tokens import hash_token
+        from surveys.models import ANSWERED, RESPONDENTS, QuestionSet, Response, Round, Tally
+        from surveys.services import suggests_risk
+
+        rng = random.Random(f"surveys-{self.seed}")
+        uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # noqa: E731
+        with connection.cursor() as cursor:
+            tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in self.survey_models())
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # inside a transaction (the tests), checks owed first
+            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+        sets = {}
+        for qs in QuestionSet.objects.filter(status="published", version=1).prefetch_related("questions"):
+            questions = [(q.position, q.kind, len(q.choices)) for q in qs.questions.all()]
+            sets[qs.audience] = (qs.pk, self._answer_pool(rng, questions, ANSWERED, RESPONDENTS))
+        schools = list(
+            Organisation.objects.filter(urn__isnull=False).order_by("pk").values_list("pk", "kind", flat=False)
+        )
+        leads = dict(Membership.objects.filter(role="lead").values_list("organisation_id", "user_id"))
+        texts = [self.text_from(rng, rng.randint(6, 40)) for _ in range(200)]
+        texts += ["I am scared to go home and nobody knows"] * 4  # a few that the app would flag
+        comments = [(encrypt(t), suggests_risk(t)) for t in texts]
+        today = self.today
+        rounds, responses, tallies = [], [], []
+        counters = {"round": 0, "response": 0, "tally": 0}
+
+        def add_round(org, audience, opens_on, days, answers, closed_early=False, token=None):
+            counters["round"] += 1
+            round_id = counters["round"]
+            set_id, pool = sets[audience]
+            years = SURVEY_YEARS[audience](rng) if audience in SURVEY_YEARS else []
+            labels = rng.sample(SURVEY_CLASSES, rng.randint(3, 8)) if years and rng.random() < 0.2 else []
+            closes_on = opens_on + datetime.timedelta(days=days)
+            ended = min(opens_on + datetime.timedelta(days=days // 2) if closed_early else closes_on, today)
+            rounds.append(
+                {
+                    "id": round_id,
+                    "public_id": uuid4(),
+                    "organisation": org,
+                    "question_set": set_id,
+                    "opens_on": opens_on,
+                    "closes_on": closes_on,
+                    "closed_at": timezone.make_aware(datetime.datetime.combine(ended, datetime.time(15)))
+                    if closed_early
+                    else None,
+                    "year_groups": years,
+                    "class_labels": labels,
+                    "token_hash": hash_token(token or f"natsv-{self.seed}-{round_id}-{rng.getrandbits(64)}"),
+                    "reporting_url": None,
+                    "response_count": answers,
+                    "on_register": bool(years) and rng.random() < 0.5,
+                    "created_by": leads.get(org),
+                    "created_at": timezone.make_aware(datetime.datetime.combine(opens_on, datetime.time(8))),
+                }
+            )
+            span = max(0, (ended - opens_on).days)
+            counts: dict = {}
+            for _ in range(answers):
+                counters["response"] += 1
+                year = rng.choice(years) if years else ""
+                label = rng.choice(labels) if labels and rng.random() < 0.9 else ""
+                chosen, cells = pool[rng.randrange(len(pool))]
+                comment, flagged = rng.choice(comments) if rng.random() < SURVEY_COMMENT_SHARE else (None, False)
+                responses.append(
+                    {
+                        "id": counters["response"],
+                        "round": round_id,
+                        "submission_key": f"{counters['response']:x}-{rng.getrandbits(64):x}",
+                        "year_group": year,
+                        "class_label": label,
+                        "answers": chosen,
+                        "submitted_on": opens_on + datetime.timedelta(days=rng.randint(0, span)),
+                        "comment": comment,
+                        "comment_flagged": flagged,
+                    }
+                )
+                for question, choice in cells:
+                    key = (year, label, question, choice)
+                    counts[key] = counts.get(key, 0) + 1
+            for (year, label, question, choice), n in counts.items():
+                counters["tally"] += 1
+                tallies.append(
+                    {
+                        "id": counters["tally"],
+                        "round": round_id,
+                        "year_group": year,
+                        "class_label": label,
+                        "question": question,
+                        "choice": choice,
+                        "count": n,
+                    }
+                )
+
+        def write():
+            copy_rows(Round, rounds, label="survey rounds (a batch)")
+            copy_rows(Response, responses, label="survey answers (a batch)")
+            copy_rows(Tally, tallies, label="survey tallies (a batch)")
+            rounds.clear()
+            responses.clear()
+            tallies.clear()
+
+        # The bench lead's school: the same rounds at every scale, the last one open now.
+        for n in range(BENCH_SURVEY_ROUNDS):
+            opens_on = today - datetime.timedelta(days=730 - n * 182)
+            add_round(1, BENCH_SURVEY_AUDIENCE, opens_on, 21, BENCH_SURVEY_ANSWERS)
+        add_round(1, BENCH_SURVEY_AUDIENCE, today - datetime.timedelta(days=7), 60, 0, token=BENCH_SURVEY_TOKEN)
+        # Every other school: two rounds in the last year, about 300 answers each.
+        for org, kind in schools:
+            if org == 1:
+                continue
+            choices = SURVEY_AUDIENCES[kind]
+            for opens_ago in (rng.randint(200, 350), rng.randint(20, 160)):
+                audience = rng.choice(choices)
+                opens_on = today - datetime.timedelta(days=opens_ago)
+                answers = rng.randint(150, 450)  # issue 24: 300 answers a round
+                add_round(org, audience, opens_on, rng.randint(14, 28), answers, closed_early=rng.random() < 0.05)
+            if len(responses) >= 200_000:
+                write()
+        write()
+        reset_sequences(self.survey_models())
+        with connection.cursor() as cursor:
+            for model in self.survey_models():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    def text_from(self, rng, words: int) -> str:
+        saved, self.rng = self.rng, rng
+        try:
+            return self.text(words)
+        finally:
+            self.rng = saved
+
+    @staticmethod
+    def _answer_pool(rng, questions, answered, respondents, size=2_000):
+        """`size` different people's answers to one question set, each with the tally cells
+        it adds (the app's `response_submit` counts the same cells): most questions answered,
+        the first answers likelier, "choose all that apply" answered by one in four."""
+        pool = []
+        for _ in range(size):
+            chosen, cells = {}, [(respondents, 0)]
+            for position, kind, n_choices in questions:
+                if kind == "multiple":
+                    if rng.random() > 0.25:
+                        continue
+                    picked = sorted(rng.sample(range(n_choices - 1), rng.randint(1, min(2, n_choices - 1))))
+                elif rng.random() < 0.06:
+                    continue
+                elif rng.random() < 0.03:
+                    picked = [n_choices - 1]  # I'd rather not say
+                else:
+                    weights = [max(1, 6 - 2 * i) for i in range(n_choices - 1)]
+                    picked = rng.choices(range(n_choices - 1), weights=weights)
+                chosen[str(position)] = picked
+                cells += [(position, c) for c in picked] + [(position, answered)]
+            if chosen:
+                pool.append((chosen, cells))
+        return pool
+
+    def check_surveys(self) -> list[str]:
+        """Problems found by recounting every round's tallies from its answers in one SQL
+        statement (the app's own `manage.py rebuild_survey_tallies --dry-run` does the same
+        round by round in Python, slower): tally cells that differ, and rounds whose
+        response_count is not their number of answers."""
+        from django.db import connection
+
+        from surveys.models import ANSWERED, RESPONDENTS
+
+        recount = """
+            WITH cells AS (
+                SELECT r.round_id, r.year_group, r.class_label, a.key::int AS question, c.value::int AS choice
+                FROM surveys_response r, jsonb_each(r.answers) a, jsonb_array_elements_text(a.value) c
+              UNION ALL
+                SELECT r.round_id, r.year_group, r.class_label, a.key::int, %s
+                FROM surveys_response r, jsonb_each(r.answers) a
+              UNION ALL
+                SELECT round_id, year_group, class_label, %s, 0 FROM surveys_response
+            ),
+            counted AS (
+                SELECT round_id, year_group, class_label, question, choice, count(*) AS count
+                FROM cells GROUP BY 1, 2, 3, 4, 5
+            ),
+            stored AS (SELECT round_id, year_group, class_label, question, choice, count FROM surveys_tally)
+            SELECT count(*) FROM ((TABLE counted EXCEPT TABLE stored) UNION ALL (TABLE stored EXCEPT TABLE counted)) d
+        """
+        counts = """
+            SELECT count(*) FROM surveys_round o
+            WHERE o.response_count <> (SELECT count(*) FROM surveys_response r WHERE r.round_id = o.id)
+        """
+        problems = []
+        with connection.cursor() as cursor:
+            cursor.execute(recount, [ANSWERED, RESPONDENTS])
+            if (n := cursor.fetchone()[0]) != 0:
+                problems.append(f"{n} tally cells differ from a recount of the answers")
+            cursor.execute(counts)
+            if (n := cursor.fetchone()[0]) != 0:
+                problems.append(f"{n} rounds' response_count differ from their answers")
+        return problems
+
     def two_factor(self):
         """The bench officer and superuser have two-factor set up, as officers must."""
         from allauth.mfa.totp.internal.auth import TOTP
@@ -1297,8 +1547,13 @@ def bench_targets() -> dict:
     from accreditation.models import Application
     from ppp.accounts.models import Organisation
     from ppp.certificates.models import IssuedCertificate
+    from surveys.models import Round
 
     application = Application.objects.filter(organisation__memberships__user__email=BENCH_LEAD).order_by("-pk").first()
+    # The bench school's latest closed round (BENCH_SURVEY_ANSWERS answers), if surveys were built.
+    survey_round = (
+        Round.objects.filter(organisation_id=1, response_count=BENCH_SURVEY_ANSWERS).order_by("-opens_on").first()
+    )
     certificate = IssuedCertificate.objects.filter(kind="award", revoked_at__isnull=True).order_by("-pk").first()
     organisations = Organisation.objects.count()
     return {
@@ -1313,6 +1568,8 @@ def bench_targets() -> dict:
         "audit_search_common": "academy",  # ~2,300 events at 10 %, ~23,500 at 100 %
         "audit_email_exact": Organisation.objects.get(pk=1).memberships.get(role="lead").user.email,
         "audit_action": "auth.login",
+        "survey_token": BENCH_SURVEY_TOKEN,
+        "survey_round_url": survey_round.get_absolute_url() if survey_round else "/surveys/(not-built)/",
     }
 
 

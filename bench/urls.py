@@ -29,6 +29,8 @@ PEER_ROWS = {
     "training.Charge": 50,
     "training.Booking": 50,
     "training.CourseSession": 25,
+    "surveys.Tally": 100,
+    "surveys.Round": 100,
 }
 
 

@@ -1,7 +1,9 @@
 """Demo surveys for `manage.py seed_demo`: at Abbeygate (school A) a baseline survey of
-pupils aged 7 to 11 a year ago, a later one last term (so the results show the distance
-travelled), and a round open now, whose link is printed (the same on every run). Safe to
-run again: rounds already there are left alone. Everything here is fictional.
+pupils aged 7 to 11 a year ago, a later one last term asked by class (so the results show
+the distance travelled and the figures by class), and a round open now, whose link is
+printed (the same on every run); and a survey of parents and carers at every demo school
+this term, so the council's page has figures across settings. Safe to run again: rounds
+already there are left alone. Everything here is fictional.
 """
 
 import base64
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ppp.accounts.models import Membership, Organisation
 from ppp.discovery import demo_seeders
 from ppp.links import absolute_url
 from ppp.tokens import hash_token
@@ -27,6 +30,7 @@ COMMENTS = [
     "I like the new playground rules.",
     "I don't always know who to tell.",
 ]
+CLASSES = ["Oak", "Ash"]  # two classes in each year group of the round asked by class
 
 
 def demo_token(organisation, name: str) -> str:
@@ -56,30 +60,62 @@ def _answers(rng: random.Random, safe_share: float) -> dict:
     return {k: v for k, v in answers.items() if rng.random() > 0.05}  # a few skipped
 
 
-def _round(school, lead, name, *, opens_ago: int, closes_ago: int, answers: int, safe_share: float, rng) -> Round:
+def _parent_answers(questions, rng: random.Random) -> dict:
+    """One parent's answers to every question, mostly positive, "I'd rather not say" now and then."""
+    answers = {}
+    for question in questions:
+        if question.kind == question.Kind.MULTIPLE:
+            answers[str(question.position)] = sorted(rng.sample(range(question.rather_not_say), rng.randint(1, 2)))
+        elif rng.random() < 0.04:
+            answers[str(question.position)] = [question.rather_not_say]
+        elif question.positive and rng.random() < 0.7:
+            answers[str(question.position)] = [rng.choice(question.positive)]
+        else:
+            answers[str(question.position)] = [rng.randrange(question.rather_not_say)]
+    return answers
+
+
+def _round(
+    school,
+    lead,
+    name,
+    *,
+    opens_ago: int,
+    closes_ago: int,
+    answers: int,
+    rng,
+    safe_share: float = 0.7,
+    audience: str = "pupils_7_11",
+    classes: bool = False,
+) -> Round:
     token = demo_token(school, name)
     existing = Round.objects.filter(token_hash=hash_token(token)).first()
     if existing is not None:
         return existing
     today = timezone.localdate()
+    pupils = audience != "parents"
+    years = ["3", "4", "5", "6"] if pupils else []
     with transaction.atomic():
         round_, _ = services.round_open(
             organisation=school,
-            audience="pupils_7_11",
+            audience=audience,
             opens_on=today,
             closes_on=today + datetime.timedelta(days=max(closes_ago * -1, 1)),
-            year_groups=["3", "4", "5", "6"],
-            class_labels=[],
+            year_groups=years,
+            class_labels=[f"{year} {tree}" for year in years for tree in CLASSES] if classes else [],
             by=lead,
         )
         Round.objects.filter(pk=round_.pk).update(token_hash=hash_token(token))
+        questions = list(round_.question_set.questions.all())
         for n in range(answers):
+            year = years[n % 4] if pupils else ""
             services.response_submit(
                 round=round_,
                 submission_key=f"demo-{name}-{n}",
-                year_group=["3", "4", "5", "6"][n % 4],
-                answers=_answers(rng, safe_share),
-                comment=COMMENTS[n % len(COMMENTS)] if n % 15 == 0 else "",
+                year_group=year,
+                class_label=f"{year} {CLASSES[(n // 4) % 2]}" if classes else "",
+                answers=_answers(rng, safe_share) if pupils else _parent_answers(questions, rng),
+                comment=COMMENTS[n % len(COMMENTS)] if pupils and n % 15 == 0 else "",
             )
         Round.objects.filter(pk=round_.pk).update(
             opens_on=today - datetime.timedelta(days=opens_ago), closes_on=today - datetime.timedelta(days=closes_ago)
@@ -96,7 +132,14 @@ def seed(demo) -> None:
     lead = lead.user
     rng = random.Random(2027)  # noqa: S311 - repeatable fictional data, not secrets
     _round(school_a, lead, "baseline", opens_ago=380, closes_ago=366, answers=96, safe_share=0.55, rng=rng)
-    _round(school_a, lead, "later", opens_ago=120, closes_ago=106, answers=104, safe_share=0.78, rng=rng)
+    _round(school_a, lead, "later", opens_ago=120, closes_ago=106, answers=104, safe_share=0.78, rng=rng, classes=True)
     _round(school_a, lead, "open", opens_ago=2, closes_ago=-12, answers=23, safe_share=0.8, rng=rng)
     link = absolute_url("surveys:answer-start", token=demo_token(school_a, "open"))
     demo.stdout.write(f"School A's open pupil survey (ages 7 to 11): {link}")
+    # Parents and carers at every demo school with a lead, this term: the council's figures.
+    schools = Organisation.objects.filter(urn__startswith="99", memberships__role=Membership.Role.LEAD).distinct()
+    for school in schools.order_by("urn"):
+        if not school.takes_the_award:
+            continue
+        school_lead = school.memberships.leads().select_related("user").first()
+        _round(school, school_lead.user, "parents", opens_ago=30, closes_ago=16, answers=14, rng=rng, audience="parents")

@@ -2,7 +2,7 @@
 answering (who they are, one page of questions, anything else). GOV.UK messages that name
 the field; the rules are checked again in services."""
 
-from crispy_forms_gds.layout import Div, Field, Layout, Size
+from crispy_forms_gds.layout import Div, Field, Layout, Size, Submit
 from django import forms
 
 from incidents.selectors import reporting_link_matches
@@ -97,6 +97,21 @@ class RoundForm(GDSFormMixin, forms.Form):
 class ExtendForm(GDSFormMixin, forms.Form):
     submit_label = "Extend the round"
     closes_on = GOVUKDateField(noun="the new closing date", not_past=True)
+
+
+class RegisterNoteForm(GDSFormMixin, forms.Form):
+    submit_label = "Save the register note"
+    on_register = forms.BooleanField(
+        label="Say on the charter register that we asked our pupils this year",
+        help_text="The register shows that you asked, never any answers or figures.",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = False  # the page's own form names the round's address
+        # Its own button name: the round's page has another form's button (ids must differ).
+        self.helper.inputs = [Submit("register", self.submit_label, css_class="govuk-button--secondary")]
 
 
 class PosterForm(GDSFormMixin, forms.Form):

@@ -8,10 +8,12 @@ a change is called "more than chance" when |z| ≥ 1.96, and only when both roun
 are shown under the disclosure rule.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from incidents.selectors import Term
@@ -30,6 +32,7 @@ class QuestionResult:
     positive_base: int | None
     positive_true: tuple[int, int] = (0, 0)
     comparisons: list = field(default_factory=list)
+    class_table: disclosure.Table | None = None  # by class or group, from the same release
 
     @property
     def positive_percent(self) -> int | None:
@@ -43,13 +46,19 @@ class QuestionResult:
     def has_headline(self) -> bool:
         return bool(self.question.positive)
 
+    @staticmethod
+    def _rows(t: disclosure.Table):
+        return [
+            (label, base, [(c, disclosure.percent(c, base)) for c in cells])
+            for label, base, cells in zip(t.row_labels, t.bases, t.cells, strict=True)
+        ]
+
     def rows(self):
         """(label, base, [(count, percent), …]) for the template, hidden figures as None."""
-        t = self.table
-        out = []
-        for label, base, cells in zip(t.row_labels, t.bases, t.cells, strict=True):
-            out.append((label, base, [(c, disclosure.percent(c, base)) for c in cells]))
-        return out
+        return self._rows(self.table)
+
+    def class_rows(self):
+        return self._rows(self.class_table) if self.class_table is not None else []
 
     def total(self):
         t = self.table
@@ -70,6 +79,10 @@ class RoundResults:
     round: Round
     respondents: int | None
     questions: list[QuestionResult]
+    by_class: bool = False
+
+
+NO_CLASS = "No class or group given"
 
 
 def _group_label(code: str) -> str:
@@ -77,41 +90,99 @@ def _group_label(code: str) -> str:
 
 
 def _tally_rows(round_: Round):
-    """{(year_group, question, choice): count}, added up over class labels: one query."""
-    rows = (
-        Tally.objects.filter(round=round_)
-        .values_list("year_group", "question", "choice")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    return {(yg, q, c): n for yg, q, c, n in rows}
+    """{(year_group, class_label, question, choice): count}: one query."""
+    rows = Tally.objects.filter(round=round_).values_list("year_group", "class_label", "question", "choice", "count")
+    return {(yg, cl, q, c): n for yg, cl, q, c, n in rows}
 
 
 def _groups(round_: Round, counts) -> list[str]:
     if round_.question_set.audience in PUPIL_AUDIENCES:
-        seen = {yg for yg, q, _c in counts if q == RESPONDENTS}
+        seen = {yg for yg, _cl, q, _c in counts if q == RESPONDENTS}
         return sorted(set(round_.year_groups) | seen, key=lambda code: YearGroup.values.index(code) if code else 99)
     return [""]
 
 
+def _classes(round_: Round, counts) -> list[str]:
+    """The round's classes or groups in the lead's order, then "none given" if anyone chose
+    none; [] when the round asked for none."""
+    seen = {cl for _yg, cl, q, _c in counts if q == RESPONDENTS}
+    if not round_.class_labels and not seen - {""}:
+        return []
+    labels = list(round_.class_labels) + sorted(seen - set(round_.class_labels) - {""})
+    return [*labels, ""] if "" in seen else labels
+
+
+PROTECTED_CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+def _protected(inputs) -> list[list[disclosure.Table]]:
+    """Each question's protected views (`disclosure.protect_views`), kept in the cache under
+    a key made from the figures themselves and the rule's version: the exact check runs an
+    integer program per hidden cell, a second or two for a big round, so a page shows the
+    same round again without solving it again; any new answer, recount or rule change makes
+    a new key (docs/adr/0070)."""
+    described = repr(
+        [
+            ([(g.labels, g.counts, g.bases, sorted(g.withheld_rows)) for g in groupings], partition, cross)
+            for groupings, partition, cross in inputs
+        ]
+    )
+    key = "surveys:protected:" + hashlib.sha256(f"{disclosure.CODE_VERSION}|{described}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    tables = [
+        disclosure.protect_views(groupings, partition=partition, cross=cross) for groupings, partition, cross in inputs
+    ]
+    cache.set(key, tables, PROTECTED_CACHE_SECONDS)
+    return tables
+
+
 def round_results(round_: Round, questions: list[Question] | None = None) -> RoundResults:
+    """The round's figures by year group and, if it asked for them, by class or group: both
+    views and the total are one system under the disclosure rule (`protect_views`), with the
+    people in each year group and class as the cross-tabulation a reader may know."""
     counts = _tally_rows(round_)
     groups = _groups(round_, counts)
+    classes = _classes(round_, counts)
+    pairs = sorted(
+        {(yg, cl) for yg, cl, q, _c in counts if q == RESPONDENTS and yg in groups and cl in classes},
+        key=lambda pair: (groups.index(pair[0]), classes.index(pair[1])),
+    )
     if questions is None:
         questions = list(round_.question_set.questions.all())
-    results = []
+    single = Question.Kind.SINGLE
+    inputs = []
     for question in questions:
-        q = question.position
-        matrix = [[counts.get((g, q, c), 0) for c in range(len(question.choices))] for g in groups]
-        if question.kind == Question.Kind.SINGLE:
-            bases = [sum(row) for row in matrix]
-        else:
-            bases = [counts.get((g, q, ANSWERED), 0) for g in groups]
-        table = disclosure.protect(
-            [_group_label(g) for g in groups], matrix, bases, partition=question.kind == Question.Kind.SINGLE
-        )
-        true_positive = sum(sum(row[c] for c in question.positive) for row in matrix)
-        true_base = sum(bases)
+        q, n_choices = question.position, len(question.choices)
+
+        def cell(year_groups, class_labels, c, q=q):
+            return sum(counts.get((yg, cl, q, c), 0) for yg in year_groups for cl in class_labels)
+
+        def row(year_groups, class_labels, q=q, kind=question.kind, n=n_choices):
+            cells = [cell(year_groups, class_labels, c) for c in range(n)]
+            return cells, sum(cells) if kind == single else cell(year_groups, class_labels, ANSWERED)
+
+        every_class = classes or [""]
+        by_year = [row([g], every_class) for g in groups]
+        groupings = [
+            disclosure.Grouping([_group_label(g) for g in groups], [r[0] for r in by_year], [r[1] for r in by_year])
+        ]
+        cross = None
+        if classes:
+            by_class = [row(groups, [cl]) for cl in classes]
+            groupings.append(
+                disclosure.Grouping(
+                    [cl or NO_CLASS for cl in classes], [r[0] for r in by_class], [r[1] for r in by_class]
+                )
+            )
+            cross = {(groups.index(yg), classes.index(cl)): row([yg], [cl]) for yg, cl in pairs}
+        inputs.append((groupings, question.kind == single, cross))
+    results: list[QuestionResult] = []
+    for question, tables, (groupings, _partition, _cross) in zip(questions, _protected(inputs), inputs, strict=True):
+        table = tables[0]
+        matrix, bases = groupings[0].counts, groupings[0].bases
+        true_positive = sum(sum(r[c] for c in question.positive) for r in matrix)
         shown_positive = None
         if question.positive and table.total_base is not None:
             parts = [table.total_cells[c] for c in question.positive]
@@ -123,12 +194,13 @@ def round_results(round_: Round, questions: list[Question] | None = None) -> Rou
                 table=table,
                 positive_count=shown_positive,
                 positive_base=table.total_base if shown_positive is not None else None,
-                positive_true=(true_positive, true_base),
+                positive_true=(true_positive, sum(bases)),
+                class_table=tables[1] if len(tables) > 1 else None,
             )
         )
-    respondents_true = sum(counts.get((g, RESPONDENTS, 0), 0) for g in groups)
+    respondents_true = sum(n for (_yg, _cl, q, _c), n in counts.items() if q == RESPONDENTS)
     respondents = respondents_true if respondents_true >= disclosure.MIN_GROUP else None
-    return RoundResults(round=round_, respondents=respondents, questions=results)
+    return RoundResults(round=round_, respondents=respondents, questions=results, by_class=bool(classes))
 
 
 def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> float | None:
@@ -243,7 +315,8 @@ NO_AREA = "Area not recorded"
 
 def terms_with_rounds() -> list[str]:
     """Academic terms (2025-26 autumn) that rounds ended in, newest first."""
-    dates = Round.objects.filter(response_count__gt=0).values_list("closes_on", flat=True).distinct()
+    # order_by(): the rounds' own ordering would make each round distinct, not each date.
+    dates = Round.objects.filter(response_count__gt=0).order_by().values_list("closes_on", flat=True).distinct()
     return sorted({Term.of(d).slug for d in dates}, reverse=True)
 
 
@@ -251,49 +324,71 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
     """Share of positive answers per headline question by kind of setting (or by area,
     `by="area"`), for rounds that ended in the term, no setting named. A group is shown only
     when at least 5 settings and 10 answers stand behind it (else withheld, `c`), under the
-    shared rule: no hidden figure can be worked back from the totals (`disclosure.worked_back`)."""
-    field_name, _heading = COUNCIL_GROUPINGS[by]
-    group = f"organisation__{field_name}"
-    if by == "area":
-        kind_labels = {"": NO_AREA}
+    shared rule. The kind and area tables of a term are one system with the total
+    (`disclosure.protect_views`, the settings of each kind in each area as the
+    cross-tabulation an officer knows), so whichever is shown, no hidden figure can be
+    worked back by setting it against the other (`disclosure.worked_back`)."""
+    if by not in COUNCIL_GROUPINGS:
+        raise ValueError(f"No such grouping: {by!r}")
     term = Term.from_slug(term_slug)
     if term is None:
         raise ValueError(f"No such term: {term_slug!r}")
     rounds = Round.objects.filter(
         question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
     )
+    kind_field, area_field = (f"organisation__{COUNCIL_GROUPINGS[g][0]}" for g in ("kind", "area"))
     rows = (
         Tally.objects.filter(round__in=rounds)
-        .values_list(f"round__{group}", "question", "choice")
+        .values_list(f"round__{kind_field}", f"round__{area_field}", "question", "choice")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    settings_per_kind = dict(rounds.values_list(group).annotate(n=Count("organisation", distinct=True)).order_by())
-    counts = {(kind, q, c): n for kind, q, c, n in rows}
-    kinds = sorted(settings_per_kind)
+    counts = {(kind, area or "", q, c): n for kind, area, q, c, n in rows}
+    settings_per_pair = {
+        (kind, area or ""): n
+        for kind, area, n in rounds.values_list(kind_field, area_field)
+        .annotate(n=Count("organisation", distinct=True))
+        .order_by()
+    }
+    kinds = sorted({kind for kind, _area in settings_per_pair})
+    areas = sorted({area for _kind, area in settings_per_pair}, key=lambda area: (area == "", area))
+    settings_per = [
+        [sum(n for (k, _a), n in settings_per_pair.items() if k == kind) for kind in kinds],
+        [sum(n for (_k, a), n in settings_per_pair.items() if a == area) for area in areas],
+    ]
+    labels = [[kind_labels.get(kind, kind) for kind in kinds], [area or NO_AREA for area in areas]]
+    pairs = sorted(settings_per_pair)
     question_set = (
         QuestionSet.objects.filter(audience=audience, status=QuestionSet.Status.PUBLISHED).order_by("-version").first()
     )
     questions = [q for q in question_set.questions.all() if q.positive] if question_set else []
-    out, tables = [], []
+    inputs = []
     for question in questions:
-        q = question.position
-        positives, bases = [], []
-        for kind in kinds:
-            choices = [counts.get((kind, q, c), 0) for c in range(len(question.choices))]
+
+        def row(pairs_in, question=question):
+            q = question.position
+            choices = [sum(counts.get((*pair, q, c), 0) for pair in pairs_in) for c in range(len(question.choices))]
             positive = sum(choices[c] for c in question.positive)
-            base = sum(choices) if question.kind == Question.Kind.SINGLE else counts.get((kind, q, ANSWERED), 0)
-            positives.append([positive, base - positive])
-            bases.append(base)
-        few = [k for k, kind in enumerate(kinds) if settings_per_kind[kind] < MIN_SETTINGS]
-        table = disclosure.protect(
-            [kind_labels.get(k, k) for k in kinds], positives, bases, partition=True, withheld_rows=few
-        )
+            single = question.kind == Question.Kind.SINGLE
+            base = sum(choices) if single else sum(counts.get((*pair, q, ANSWERED), 0) for pair in pairs_in)
+            return [positive, base - positive], base
+
+        groupings = []
+        for g, values in enumerate((kinds, areas)):
+            by_row = [row([pair for pair in pairs if pair[g] == value]) for value in values]
+            few = {r for r, n in enumerate(settings_per[g]) if n < MIN_SETTINGS}
+            groupings.append(disclosure.Grouping(labels[g], [r[0] for r in by_row], [r[1] for r in by_row], few))
+        cross = {(kinds.index(kind), areas.index(area)): row([(kind, area)]) for kind, area in pairs}
+        inputs.append((groupings, True, cross))
+    shown = 0 if by == "kind" else 1
+    total_settings = sum(settings_per[0])
+    out, tables = [], []
+    for question, views in zip(questions, _protected(inputs), strict=True):
+        table = views[shown]
         council_rows = [
-            CouncilRow(kind_labels.get(kind, kind), settings_per_kind[kind], table.bases[k], table.cells[k][0])
-            for k, kind in enumerate(kinds)
+            CouncilRow(label, settings_per[shown][r], table.bases[r], table.cells[r][0])
+            for r, label in enumerate(labels[shown])
         ]
-        total_settings = sum(settings_per_kind.values())
         total = CouncilRow(
             "All settings",
             total_settings,
@@ -302,19 +397,23 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
         )
         tables.append(table)
         out.append((question.text, [*council_rows, total]))
-    enough = sum(settings_per_kind.values()) >= MIN_SETTINGS
+    enough = total_settings >= MIN_SETTINGS
     return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
 
 
-def participation(year_start) -> list:
+def participation(year_start):
     """Which settings ran a round in the academic year starting `year_start` (a date), with
-    how many rounds: participation only, never results."""
+    how many rounds, in name order (a queryset: the page shows a page of it at a time):
+    participation only, never results. Read from the organisations in name order, each
+    with whether it opened a round, so a page costs the same whoever took part."""
     from ppp.accounts.models import Organisation
 
     end = year_start.replace(year=year_start.year + 1)
-    return list(
-        Organisation.objects.filter(survey_rounds__opens_on__gte=year_start, survey_rounds__opens_on__lt=end)
-        .annotate(rounds=Count("survey_rounds", distinct=True))
-        .order_by("name")
+    rounds = Round.objects.filter(organisation=OuterRef("pk"), opens_on__gte=year_start, opens_on__lt=end)
+    counted = rounds.order_by().values("organisation").annotate(n=Count("pk")).values("n")
+    return (
+        Organisation.objects.filter(Exists(rounds))
+        .annotate(rounds=Subquery(counted))
+        .order_by("name", "pk")
         .values("name", "kind", "rounds")
     )

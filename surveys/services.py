@@ -10,6 +10,7 @@ page sent again or a retrying proxy finds the key and stores nothing more.
 import datetime
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -219,6 +220,31 @@ def round_extend(*, round: Round, closes_on: datetime.date, by, request=None) ->
     return round_
 
 
+@transaction.atomic
+def round_register_note(*, round: Round, on_register: bool, by, request=None) -> Round:
+    """Say (or stop saying) on the charter register that the school asked its pupils this
+    year, while a pupil round is open or not yet open."""
+    round_ = Round.objects.select_for_update().select_related("question_set").get(pk=round.pk)
+    permissions.can_run_surveys.require(by, round_.organisation, SurveyError)
+    if round_.question_set.audience not in PUPIL_AUDIENCES:
+        raise SurveyError("Only a survey of pupils can go on the charter register.")
+    if round_.status() == "Closed":
+        raise SurveyError("This round has closed, so its register note cannot change.")
+    if round_.on_register != on_register:
+        round_.on_register = on_register
+        round_.save(update_fields=["on_register"])
+        invalidate_on_commit(REGISTER_PAGE)
+        audit_record(
+            "surveys.register_note_changed",
+            actor=by,
+            target=round_,
+            organisation=round_.organisation,
+            request=request,
+            on_register=on_register,
+        )
+    return round_
+
+
 def round_for_token(token: str) -> Round | None:
     if not token or len(token) > 100:
         return None
@@ -327,10 +353,96 @@ def response_submit(
         comment=comment or None,
         comment_flagged=bool(comment) and suggests_risk(comment),
     )
-    cells = [(RESPONDENTS, 0)] + [(int(q), c) for q, chosen in clean.items() for c in [*chosen, ANSWERED]]
-    _count(round_, year_group, class_label, cells)
+    _count(round_, year_group, class_label, _cells(clean))
     Round.objects.filter(pk=round_.pk).update(response_count=F("response_count") + 1)
     return response
+
+
+def _cells(answers: dict) -> list[tuple[int, int]]:
+    """The tally cells one response counts in: the group's head count, and each chosen
+    answer and "answered" of each question it answered (as `response_submit` counts them)."""
+    return [(RESPONDENTS, 0)] + [(int(q), c) for q, chosen in answers.items() for c in [*chosen, ANSWERED]]
+
+
+@dataclass(frozen=True)
+class TallyDifference:
+    year_group: str
+    class_label: str
+    question: int
+    choice: int
+    stored: int
+    counted: int
+
+    def __str__(self):
+        group = ", ".join(
+            part
+            for part in (
+                dict(YearGroup.choices).get(self.year_group, ""),
+                f"class or group {self.class_label}" if self.class_label else "",
+            )
+            if part
+        )
+        if self.question == RESPONDENTS:
+            what = "people who answered"
+        elif self.choice == ANSWERED:
+            what = f"question {self.question}, answered at all"
+        else:
+            what = f"question {self.question}, answer {self.choice + 1}"
+        return f"{group or 'Everyone'}: {what}: stored {self.stored}, counted {self.counted}"
+
+
+@transaction.atomic
+def round_tallies_rebuild(*, round: Round, dry_run: bool = False) -> tuple[list[TallyDifference], int, int]:
+    """Recount a round's tallies from its stored answers (after a bulk load, or to check
+    nothing drifted). Locks the round first, as answering does, so no answer arrives
+    half-way. Returns the cells that differ, and the stored and counted number of answers;
+    with `dry_run` changes nothing. Running it again finds nothing."""
+    round_ = Round.objects.select_for_update().get(pk=round.pk)
+    counted: dict[tuple[str, str, int, int], int] = {}
+    responses = Response.objects.filter(round=round_).values_list("year_group", "class_label", "answers")
+    people = 0
+    for year_group, class_label, answers in responses.iterator(chunk_size=2000):
+        people += 1
+        for question, choice in _cells(answers or {}):
+            key = (year_group, class_label, question, choice)
+            counted[key] = counted.get(key, 0) + 1
+    stored = {
+        (t.year_group, t.class_label, t.question, t.choice): t
+        for t in Tally.objects.filter(round=round_).only("year_group", "class_label", "question", "choice", "count")
+    }
+    differences = [
+        TallyDifference(*key, stored=stored[key].count if key in stored else 0, counted=counted.get(key, 0))
+        for key in sorted(set(counted) | set(stored))
+        if (stored[key].count if key in stored else 0) != counted.get(key, 0)
+    ]
+    if dry_run or (not differences and round_.response_count == people):
+        return differences, round_.response_count, people
+    changed = []
+    for difference in differences:
+        key = (difference.year_group, difference.class_label, difference.question, difference.choice)
+        if key in stored:
+            stored[key].count = difference.counted
+            changed.append(stored[key])
+        else:
+            Tally.objects.create(
+                round=round_,
+                year_group=key[0],
+                class_label=key[1],
+                question=key[2],
+                choice=key[3],
+                count=difference.counted,
+            )
+    Tally.objects.bulk_update(changed, ["count"], batch_size=1000)
+    Tally.objects.filter(round=round_, count=0).delete()
+    stored_people, round_.response_count = round_.response_count, people
+    round_.save(update_fields=["response_count"])
+    audit_record(
+        "surveys.tallies_rebuilt",
+        target=round_,
+        cells_changed=len(differences),
+        answers=people,
+    )
+    return differences, stored_people, people
 
 
 def new_submission_key() -> str:
@@ -353,5 +465,13 @@ def comments_remove_expired(*, today: datetime.date | None = None, dry_run: bool
         with transaction.atomic():
             ids = list(expired.values_list("pk", flat=True)[:500])
             if not ids:
-                return total
+                break
             total += Response.objects.filter(pk__in=ids).update(comment=None, comment_flagged=False)
+    if total:  # as incidents' retention does: what was removed, when, under which period
+        audit_record(
+            "surveys.comments_removed",
+            removed=total,
+            retention_days=settings.SURVEY_COMMENT_RETENTION_DAYS,
+            closed_before=cutoff.isoformat(),
+        )
+    return total

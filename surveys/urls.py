@@ -11,6 +11,7 @@ urlpatterns = [
     path("surveys/<uuid:pk>/", views.round_detail, name="round"),
     path("surveys/<uuid:pk>/close/", views.round_close, name="round-close"),
     path("surveys/<uuid:pk>/extend/", views.round_extend, name="round-extend"),
+    path("surveys/<uuid:pk>/register/", views.round_register, name="round-register"),
     path("surveys/<uuid:pk>/poster/", views.round_poster, name="round-poster"),
     path("surveys/<uuid:pk>/summary.pdf", views.round_pdf, name="round-pdf"),
     path(

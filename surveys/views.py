@@ -7,6 +7,7 @@ officers, so a school's round, results and free text are a 404 for them.
 """
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,11 +29,12 @@ from ppp.decorators import officer_required
 from ppp.exports import csv_response
 from ppp.links import absolute_url
 from ppp.once import submitted_once
+from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
 from . import charts, permissions, reports, services
-from .forms import ExtendForm, PosterForm, RoundForm
-from .models import Audience, Response, Round
+from .forms import ExtendForm, PosterForm, RegisterNoteForm, RoundForm
+from .models import PUPIL_AUDIENCES, Audience, Response, Round
 from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title
 from .services import SurveyError
 
@@ -157,6 +159,8 @@ def round_detail(request, pk):
             "compared": compared,
             "actions": permissions.organisation_actions(request.user, round_.organisation),
             "extend_form": ExtendForm(),
+            "register_form": RegisterNoteForm(initial={"on_register": round_.on_register}),
+            "pupils": round_.audience in PUPIL_AUDIENCES,
             "poster_form": PosterForm(),
             "today": timezone.localdate(),
         },
@@ -173,6 +177,27 @@ def round_close(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, "The round is closed. Its link no longer takes answers.")
+    return redirect(round_)
+
+
+@login_required
+@require_POST
+def round_register(request, pk):
+    round_ = _round(request, pk)
+    form = RegisterNoteForm(request.POST)
+    form.is_valid()  # a checkbox: anything but "on" is unticked
+    on_register = bool(form.cleaned_data.get("on_register"))
+    try:
+        services.round_register_note(round=round_, on_register=on_register, by=request.user, request=request)
+    except SurveyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "The charter register now says your school asked its pupils this year."
+            if on_register
+            else "The charter register no longer says your school asked its pupils this year because of this round.",
+        )
     return redirect(round_)
 
 
@@ -328,7 +353,7 @@ def council(request):
     year_start = (
         today.replace(month=9, day=1) if today.month >= 9 else today.replace(year=today.year - 1, month=9, day=1)
     )
-    participation = reports.participation(year_start)
+    participation = CappedPaginator(reports.participation(year_start), PAGE_SIZE * 2).get_page(request.GET.get("page"))
     audit_record("surveys.council_view", actor=request.user)
     return render(
         request,
@@ -345,6 +370,7 @@ def council(request):
             "by": by,
             "groupings": [(key, heading) for key, (_field, heading) in reports.COUNCIL_GROUPINGS.items()],
             "group_heading": reports.COUNCIL_GROUPINGS[by][1],
+            "querystring": urlencode({"audience": audience, "term": term, "by": by}),
         },
     )
 

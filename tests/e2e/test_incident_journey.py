@@ -8,7 +8,6 @@ and no sideways scrolling at 375 px on the pupils' pages, the staff pages and th
 import datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,8 +15,9 @@ from incidents import services
 from incidents.models import Incident, Status
 from ppp.accounts.models import Membership
 from tests.e2e.test_award_journey import sign_in
-from tests.factories import TOTP_SECRET, MembershipFactory, OrganisationFactory, make_officer
+from tests.factories import MembershipFactory, OrganisationFactory, make_officer
 from tests.incidents.factories import grant, record
+from tests.two_factor import give_authenticator
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -48,7 +48,7 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example").user
     reviewer = grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
-    TOTP.activate(reviewer, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
+    give_authenticator(reviewer)  # incident staff use two-factor (ADR 0031)
     _link, token = services.reporting_link_create(organisation=school, by=lead)
     make_officer("officer@e2e.example")
     other_schools_with_incidents()

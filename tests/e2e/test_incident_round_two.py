@@ -6,7 +6,6 @@ reason), the pupil's code and the "stay anonymous" boxes, the list's order."""
 import datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,8 +13,9 @@ from incidents import services
 from incidents.models import Incident, IncidentEvent, Involvement, Status
 from ppp.accounts.models import Membership
 from tests.e2e.test_award_journey import sign_in
-from tests.factories import TOTP_SECRET, MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.incidents.factories import grant, involve, record
+from tests.two_factor import give_authenticator
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -45,7 +45,7 @@ def test_a_recorder_records_with_a_time_typed_as_people_type_it_and_changes_it_w
     school = OrganisationFactory(name="Abbeygate Primary School")
     MembershipFactory(organisation=school, role=Membership.Role.LEAD)
     recorder = grant(school, record=True, email="recorder@e2e.example", full_name="Rhea Recorder")
-    TOTP.activate(recorder, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
+    give_authenticator(recorder)  # incident staff use two-factor (ADR 0031)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     page = phone(new_context)
@@ -136,7 +136,7 @@ def test_a_reviewer_is_refused_a_pupil_twice_removes_one_wrongly_added_and_reads
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
     reviewer = grant(school, review=True, email="reviewer@e2e.example", full_name="Ruth Reid")
-    TOTP.activate(reviewer, TOTP_SECRET)  # incident staff use two-factor (ADR 0031)
+    give_authenticator(reviewer)  # incident staff use two-factor (ADR 0031)
     now = timezone.now()
     # Recorded in one order, happened in another.
     older = record(school, lead, occurred_at=now - datetime.timedelta(days=30))

@@ -168,3 +168,38 @@ def test_the_officer_reads_the_council_view_on_a_phone(new_context, live_server,
         page.get_by_role("link", name="Download as CSV").click()
     csv = Path(download.value.path()).read_text()
     assert "Council School" not in csv
+
+
+def test_the_lead_reads_results_by_class_and_sets_the_register_note(new_context, live_server, axe_check):
+    import os
+
+    from tests.surveys.factories import answer
+
+    school = OrganisationFactory(name="Cedar Vale School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example").user
+    round_, _token = open_round(
+        school, lead, audience="pupils_11_18", year_groups=["7", "8"], class_labels=["7 Oak", "7 Ash", "8 Elm"]
+    )
+    for label, year, safe in (("7 Oak", "7", 11), ("7 Ash", "7", 9), ("8 Elm", "8", 13)):
+        for n in range(safe + 4):
+            answer(round_, year_group=year, class_label=label, answers={"1": [0 if n < safe else 2], "2": [1]})
+    page = new_context().new_page()
+    sign_in(page, live_server, "lead@e2e.example")
+    page.goto(live_server.url + round_.get_absolute_url())
+    table = page.get_by_role("table", name="by class or group").first
+    expect(table.get_by_role("rowheader", name="7 Oak")).to_be_visible()
+    axe_check(page)
+    shots = os.environ.get("PPP_SCREENSHOTS", "")
+    if shots:
+        page.screenshot(path=f"{shots}/survey-classes-1280.png", full_page=True)
+    for width in (375, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        no_sideways_scroll(page)
+        if shots and width == 375:
+            page.screenshot(path=f"{shots}/survey-classes-375.png", full_page=True)
+    page.get_by_label("Say on the charter register that we asked our pupils this year").check()
+    page.get_by_role("button", name="Save the register note").click()
+    expect(page.get_by_text("The charter register now says your school asked its pupils this year.")).to_be_visible()
+    axe_check(page)
+    round_.refresh_from_db()
+    assert round_.on_register

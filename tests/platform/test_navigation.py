@@ -36,3 +36,11 @@ def test_an_officer_starts_from_the_caseload_and_sees_no_school_links(client, of
     assert current == [("page", "Caseload")]
     assert menu(client, reverse("accounts:officer-home"))[1] == [("page", "Organisations")]
     assert menu(client, reverse("incidents:figures"))[1] == [("page", "Incident figures")]
+    assert "Pupil voice" in items
+    assert menu(client, reverse("surveys:council"))[1] == [("page", "Pupil voice")]
+
+
+def test_a_lead_finds_their_surveys_on_their_home(client, alice, school_a):
+    client.force_login(alice)
+    body = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("surveys:list") in body

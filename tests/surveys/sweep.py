@@ -35,6 +35,10 @@ def _closed(w, kwargs):
     return Round.objects.get(public_id=kwargs["pk"]).closed_at is not None
 
 
+def _on_register(w, kwargs):
+    return Round.objects.get(public_id=kwargs["pk"]).on_register
+
+
 def _printed(w, kwargs):
     return AuditEvent.objects.filter(action="surveys.poster_printed").exists()
 
@@ -51,6 +55,9 @@ SWEEP = {
     "surveys:round": Case(_with_answers, officer=NO),
     "surveys:round-extend": Case(_round, officer=NO),
     "surveys:round-close": Case(_round, method="post", success=302, officer=NO, effect=_closed),
+    "surveys:round-register": Case(
+        _round, method="post", data={"on_register": "on"}, success=302, officer=NO, effect=_on_register
+    ),
     "surveys:round-poster": Case(
         _round, method="post", data=lambda w: {"link": w.survey_token}, officer=NO, effect=_printed
     ),
