@@ -142,4 +142,6 @@ def seed(demo) -> None:
         if not school.takes_the_award:
             continue
         school_lead = school.memberships.leads().select_related("user").first()
-        _round(school, school_lead.user, "parents", opens_ago=30, closes_ago=16, answers=14, rng=rng, audience="parents")
+        _round(
+            school, school_lead.user, "parents", opens_ago=30, closes_ago=16, answers=14, rng=rng, audience="parents"
+        )
