@@ -183,19 +183,31 @@ class _Checkboxes(forms.CheckboxSelectMultiple):
     template_name = "surveys/answer/widgets/checkboxes.html"
 
 
+class _Choice(forms.ChoiceField):
+    """One answer of several, drawn with the answering pages' field template."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.template_name = CHOICES_FIELD
+
+
+class _Choices(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.template_name = CHOICES_FIELD
+
+
 class StartForm(_AnsweringForm):
     submit_label = "Start"
-    year_group = forms.ChoiceField(
+    year_group = _Choice(
         label="What year are you in?",
         widget=_Radios,
-        template_name=CHOICES_FIELD,
         error_messages={"required": "Choose your year", "invalid_choice": "Choose your year"},
     )
-    class_label = forms.ChoiceField(
+    class_label = _Choice(
         label="Which class or group are you in?",
         required=False,
         widget=_Radios,
-        template_name=CHOICES_FIELD,
         error_messages={"invalid_choice": "Choose your class or group"},
     )
 
@@ -226,22 +238,20 @@ class QuestionPageForm(_AnsweringForm):
             name = f"q{question.position}"
             choices = [(str(n), label) for n, label in enumerate(question.choices)]
             if question.kind == Question.Kind.MULTIPLE:
-                self.fields[name] = forms.MultipleChoiceField(
+                self.fields[name] = _Choices(
                     label=question.text,
                     choices=choices,
                     required=False,
                     widget=_Checkboxes,
-                    template_name=CHOICES_FIELD,
                     help_text="You can skip this question.",
                     error_messages={"invalid_choice": "Choose from the list"},
                 )
             else:
-                self.fields[name] = forms.ChoiceField(
+                self.fields[name] = _Choice(
                     label=question.text,
                     choices=choices,
                     required=False,
                     widget=_Radios,
-                    template_name=CHOICES_FIELD,
                     help_text="You can skip this question.",
                     error_messages={"invalid_choice": "Choose one answer"},
                 )

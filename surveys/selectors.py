@@ -220,7 +220,7 @@ def council_choice(audience: str | None, term_slug: str | None):
 
     published = list(CouncilRelease.objects.exclude(figures={}).values_list("year", "term", "audience"))
     terms = sorted(
-        {Term.from_slug(slug) for slug in terms_with_rounds()} | {Term(y, k) for y, k, _a in published},
+        {t for t in map(Term.from_slug, terms_with_rounds()) if t is not None} | {Term(y, k) for y, k, _a in published},
         key=lambda t: t.start,
         reverse=True,
     )

@@ -196,9 +196,7 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
     assert round_.response_count == people
 
 
-def test_the_answering_pages_read_the_round_and_the_session_only(
-    client, round_and_token, django_assert_num_queries
-):
+def test_the_answering_pages_read_the_round_and_the_session_only(client, round_and_token, django_assert_num_queries):
     """The published question set is frozen, so its questions are read once, not on every
     page a class loads (bench/FINDINGS.md, issue 24); a page that only shows writes nothing."""
     _round, token = round_and_token
