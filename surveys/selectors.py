@@ -4,6 +4,7 @@ school's home section."""
 
 import datetime
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -248,22 +249,13 @@ def council_choice(audience: str | None, term_slug: str | None):
 
 
 # A published question set never changes (QuestionSet.frozen_problem refuses any change), so
-# its questions are read once per process, under the set's id and the moment it was
-# published (a new set, or a set published again in another database, is another key). The
-# answering pages read them on every request (bench/FINDINGS.md, issue 24).
-_PUBLISHED_QUESTIONS: dict[tuple, list[Question]] = {}
-_PUBLISHED_QUESTIONS_MAX = 256
-
-
+# its questions are kept in the shared cache under the set's id and the moment it was
+# published (a new set, or a set published again, is another key; nothing to forget). The
+# answering pages read them on every request (bench/FINDINGS.md, issue 24). The shared
+# cache, not a per-process memo: nothing is kept in a process (ADR 0002).
 def questions_of(question_set: QuestionSet) -> list[Question]:
-    """The set's questions in order: from memory for a published (frozen) set, else read."""
+    """The set's questions in order: from the cache for a published (frozen) set, else read."""
     if not question_set.is_published or question_set.published_at is None:
         return list(question_set.questions.all())
-    key = (question_set.pk, question_set.published_at)
-    found = _PUBLISHED_QUESTIONS.get(key)
-    if found is None:
-        found = list(question_set.questions.all())
-        if len(_PUBLISHED_QUESTIONS) >= _PUBLISHED_QUESTIONS_MAX:
-            _PUBLISHED_QUESTIONS.clear()
-        _PUBLISHED_QUESTIONS[key] = found
-    return list(found)
+    key = f"surveys:questions:{question_set.pk}:{question_set.published_at.timestamp()}"
+    return cache.get_or_set(key, lambda: list(question_set.questions.all()), timeout=None)
