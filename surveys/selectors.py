@@ -258,4 +258,8 @@ def questions_of(question_set: QuestionSet) -> list[Question]:
     if not question_set.is_published or question_set.published_at is None:
         return list(question_set.questions.all())
     key = f"surveys:questions:{question_set.pk}:{question_set.published_at.timestamp()}"
-    return cache.get_or_set(key, lambda: list(question_set.questions.all()), timeout=None)
+    questions = cache.get(key)
+    if questions is None:  # not kept yet, or the cache is down (an empty cache, ADR 0002)
+        questions = list(question_set.questions.all())
+        cache.set(key, questions, timeout=None)
+    return list(questions)
