@@ -298,26 +298,9 @@ def _tables(term: Term, builder: Builder, specs: list[TableSpec], published: dis
     return out
 
 
-def _stored_system(published: disclosure.Published) -> dict:
-    return {
-        "shown": published.shown,
-        "rounded": sorted(published.rounded),
-        "relations": [[list(map(list, r.terms)), r.sense, r.rhs] for r in published.relations],
-    }
-
-
 def stored_published(release: FiguresRelease) -> disclosure.Published:
     """A stored release's figures as a reader has them, for `disclosure.check`."""
-    data = release.system
-    return disclosure.Published(
-        rule_version=release.rule_version,
-        shown=dict(data.get("shown", {})),
-        rounded=set(data.get("rounded", [])),
-        relations=[
-            disclosure.Relation(tuple(tuple(t) for t in terms), sense, rhs)
-            for terms, sense, rhs in data.get("relations", [])
-        ],
-    )
+    return disclosure.from_stored(release.rule_version, release.system)
 
 
 def publish(term: Term, *, today: datetime.date | None = None) -> FiguresRelease:
@@ -340,7 +323,7 @@ def publish(term: Term, *, today: datetime.date | None = None) -> FiguresRelease
                 f"The figures for the {term.label} failed the disclosure check and were not published."
             )
         release.tables = _tables(term, builder, specs, published)
-        release.system = _stored_system(published)
+        release.system = disclosure.stored(published)
     try:
         with transaction.atomic():
             release.save()

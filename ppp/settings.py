@@ -198,6 +198,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests on SQLite use a file too, not Django's default in-memory database: that one is
+    # shared between threads in SQLite's shared-cache mode, where a writer meeting another
+    # fails at once with "database table is locked" (the busy timeout does not apply), so
+    # the tests of many people sending at once (tests/surveys) failed under load. A file
+    # behaves as the demo does: writers queue for the lock.
+    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_DATABASE", str(BASE_DIR / ".pytest-db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache holds rate-limit counters, used two-factor codes and cached public pages, so it

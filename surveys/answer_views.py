@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ppp.ratelimit import ALLOW, over_limit
 
-from . import services
+from . import selectors, services
 from .forms import QuestionPageForm, SendForm, StartForm
 from .models import Response
 from .services import AlreadySent, SurveyError
@@ -48,7 +48,7 @@ def _round_or_page(request, token):
 
 
 def _pages(round_) -> list[list]:
-    questions = list(round_.question_set.questions.all())
+    questions = selectors.questions_of(round_.question_set)
     size = 1 if round_.question_set.faces else PER_PAGE
     return [questions[i : i + size] for i in range(0, len(questions), size)]
 
@@ -84,7 +84,8 @@ def start(request, token):
                 "answers": {},
             }
             return _private(redirect("surveys:answer-page", token=token, number=1))
-    return _page(request, "start.html", _context(round_, form=form, state=state, token=token))
+    questions = len(selectors.questions_of(round_.question_set))
+    return _page(request, "start.html", _context(round_, form=form, state=state, token=token, questions=questions))
 
 
 @never_cache

@@ -16,12 +16,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.selectors import Term
 from ppp.accounts.models import Membership, Organisation
 from ppp.discovery import demo_seeders
 from ppp.links import absolute_url
 from ppp.tokens import hash_token
 
-from . import services
+from . import releases, services
 from .models import Round
 
 COMMENTS = [
@@ -136,12 +137,24 @@ def seed(demo) -> None:
     _round(school_a, lead, "open", opens_ago=2, closes_ago=-12, answers=23, safe_share=0.8, rng=rng)
     link = absolute_url("surveys:answer-start", token=demo_token(school_a, "open"))
     demo.stdout.write(f"School A's open pupil survey (ages 7 to 11): {link}")
-    # Parents and carers at every demo school with a lead, this term: the council's figures.
+    # Parents and carers at every demo school with a lead, in the term before this one (so
+    # it has ended): the council's figures, published as the nightly command would.
+    last_term_closes = Term.of(timezone.localdate()).start - datetime.timedelta(days=10)
+    closes_ago = (timezone.localdate() - last_term_closes).days
     schools = Organisation.objects.filter(urn__startswith="99", memberships__role=Membership.Role.LEAD).distinct()
     for school in schools.order_by("urn"):
         if not school.takes_the_award:
             continue
         school_lead = school.memberships.leads().select_related("user").first()
         _round(
-            school, school_lead.user, "parents", opens_ago=30, closes_ago=16, answers=14, rng=rng, audience="parents"
+            school,
+            school_lead.user,
+            "parents",
+            opens_ago=closes_ago + 14,
+            closes_ago=closes_ago,
+            answers=14,
+            rng=rng,
+            audience="parents",
         )
+    for term in releases.due_terms():
+        releases.publish(term)

@@ -17,8 +17,12 @@ total row, and the first two are tied by their cross-tabulation (the people in y
 class 5B; the settings that are primaries in one area), whose cells are never shown but
 are in the reader's model: a reader who knows which classes hold which year groups can
 set a class against its year group, and the check sees that too (docs/surveys.md).
-`protect_views` returns one published table per grouping, and `protect` one alone, with
-the shared module's `Published` beside each (`release`) for `check`.
+`protect_views` returns one published table per grouping, and `protect` one alone, each
+with its system's plain figures beside it (`Release`: the shown cells, the rounded keys and
+the reasons); `release_of(table)` gives the shared module's `Published` for `check`, its
+relations made again from the views' shape only when asked (they never depend on the
+counts' values), so a protected table kept in the cache is a few kilobytes of numbers and
+reads back in well under a millisecond (bench/FINDINGS.md, issue 24).
 """
 
 from dataclasses import dataclass, field
@@ -30,7 +34,7 @@ HIDDEN = shared.CONFIDENTIAL
 RULE_VERSION = shared.RULE_VERSION
 # Changes whenever what `protect_views` shows for the same figures could change (the rule's
 # version is part of it): protected tables are cached under it (surveys.reports).
-CODE_VERSION = f"{RULE_VERSION}; surveys views 3"
+CODE_VERSION = f"{RULE_VERSION}; surveys views 4"  # 4: plain figures cached (Release)
 BASE = "base"
 TOTAL = "total"
 SECONDARY = "secondary"  # ppp.disclosure's reason for a cell hidden to protect another
@@ -47,7 +51,37 @@ class Table:
     bases: list[int | None]
     total_cells: list[int | None]
     total_base: int | None
-    release: shared.Published | None = field(repr=False, default=None)
+    source: "Release | None" = field(repr=False, default=None)
+
+
+@dataclass
+class Release:
+    """The plain figures of one protected system, shared by its views' tables: what a reader
+    sees (`shown`, `rounded`) and why each hidden cell is hidden, with the inputs the
+    relations are made again from (`release_of`). Pickled without the relations."""
+
+    rule_version: str
+    shown: dict
+    rounded: set
+    reasons: dict
+    shape: tuple  # (groupings, partition, cross) as given to `protect_views`
+    _published: shared.Published | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self):
+        return {**self.__dict__, "_published": None}
+
+    def published(self) -> shared.Published:
+        if self._published is None:
+            groupings, partition, cross = self.shape
+            relations = system_for(groupings, partition=partition, cross=cross).relations
+            self._published = shared.Published(
+                rule_version=self.rule_version,
+                shown=self.shown,
+                rounded=self.rounded,
+                relations=list(relations),
+                reasons=self.reasons,
+            )
+        return self._published
 
 
 def percent(count: int | None, base: int | None) -> int | None:
@@ -229,8 +263,16 @@ def protect_views(groupings: list[Grouping], *, partition: bool = True, cross: C
     """The views as they may be shown together, one `Table` per grouping, all from one
     release (so one exact check covers them all). `partition`: each group's answers add up
     to its base (False for "choose all that apply")."""
-    release = _show_what_is_known(shared.suppress(system_for(groupings, partition=partition, cross=cross)))
-    shown = release.shown
+    published = _show_what_is_known(shared.suppress(system_for(groupings, partition=partition, cross=cross)))
+    shown = published.shown
+    release = Release(
+        rule_version=published.rule_version,
+        shown=dict(shown),
+        rounded=set(published.rounded),
+        reasons=dict(published.reasons),
+        shape=(groupings, partition, cross),
+        _published=published,
+    )
     n_cols = len(groupings[0].counts[0]) if groupings and groupings[0].counts else 0
     return [
         Table(
@@ -239,7 +281,7 @@ def protect_views(groupings: list[Grouping], *, partition: bool = True, cross: C
             bases=[shown[(g, r, BASE)] for r in range(len(grouping.bases))],
             total_cells=[shown[(TOTAL, c)] for c in range(n_cols)],
             total_base=shown[(TOTAL, BASE)],
-            release=release,
+            source=release,
         )
         for g, grouping in enumerate(groupings)
     ]
@@ -252,8 +294,14 @@ def protect(
     return protect_views([Grouping(row_labels, counts, bases, set(withheld_rows))], partition=partition)[0]
 
 
+def release_of(table: Table) -> shared.Published:
+    """The shared module's `Published` behind a protected table (the same object for every
+    view of one system), its relations made again on first use."""
+    if table.source is None:
+        raise ValueError("Only a table made by protect() can be checked.")
+    return table.source.published()
+
+
 def worked_back(table: Table) -> list:
     """The shared exact check on a protected table: [] when nothing hidden can be worked back."""
-    if table.release is None:
-        raise ValueError("Only a table made by protect() can be checked.")
-    return shared.check(table.release)
+    return shared.check(release_of(table))

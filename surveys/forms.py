@@ -4,10 +4,11 @@ the field; the rules are checked again in services."""
 
 from crispy_forms_gds.layout import Div, Field, Layout, Size, Submit
 from django import forms
+from django.forms.renderers import TemplatesSetting
 
 from incidents.selectors import reporting_link_matches
 from ppp.fields import GOVUKDateField
-from ppp.forms import GDSFormMixin
+from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import Audience, Question, YearGroup
 from .services import MAX_COMMENT
@@ -148,38 +149,82 @@ class _Honeypot(forms.Form):
         return bool(self.data.get("website"))
 
 
-class StartForm(GDSFormMixin, _Honeypot):
+class _AnsweringForm(GOVUKMessagesMixin, _Honeypot):
+    """The forms of the pages people answer on, drawn with Django's form rendering API
+    (the form's, each field's and each widget's own template under
+    templates/surveys/answer/, through the project's template engine: `TemplatesSetting`)
+    rather than crispy-forms' layout machinery: the same GOV.UK markup for about a third
+    of the work, on the pages a whole class loads at once (bench/FINDINGS.md, issue 24).
+    The page template holds the form tag, the CSRF token and the button."""
+
+    default_renderer = TemplatesSetting
+    template_name = "surveys/answer/form.html"
+    legend_class = "govuk-fieldset__legend--m"
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        honeypot = self.fields["website"]
+        honeypot.label = "Leave this blank"
+        honeypot.template_name = "surveys/answer/honeypot_field.html"
+        honeypot.widget.template_name = "surveys/answer/widgets/input.html"
+        honeypot.widget.attrs.update({"autocomplete": "off", "tabindex": "-1", "class": "govuk-input"})
+        self.order_fields([name for name in self.fields if name != "website"] + ["website"])
+
+
+CHOICES_FIELD = "surveys/answer/choices_field.html"
+
+
+class _Radios(forms.RadioSelect):
+    template_name = "surveys/answer/widgets/radios.html"
+
+
+class _Checkboxes(forms.CheckboxSelectMultiple):
+    template_name = "surveys/answer/widgets/checkboxes.html"
+
+
+class _Choice(forms.ChoiceField):
+    """One answer of several, drawn with the answering pages' field template."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.template_name = CHOICES_FIELD
+
+
+class _Choices(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.template_name = CHOICES_FIELD
+
+
+class StartForm(_AnsweringForm):
     submit_label = "Start"
-    year_group = forms.ChoiceField(
+    year_group = _Choice(
         label="What year are you in?",
-        widget=forms.RadioSelect,
+        widget=_Radios,
         error_messages={"required": "Choose your year", "invalid_choice": "Choose your year"},
     )
-    class_label = forms.ChoiceField(
+    class_label = _Choice(
         label="Which class or group are you in?",
         required=False,
-        widget=forms.RadioSelect,
+        widget=_Radios,
         error_messages={"invalid_choice": "Choose your class or group"},
     )
 
     def __init__(self, *args, round, **kwargs):
         super().__init__(*args, **kwargs)
         years = dict(YearGroup.choices)
-        fields = []
         if round.year_groups:
             self.fields["year_group"].choices = [(y, years[y]) for y in round.year_groups]
-            fields.append(Field.radios("year_group", legend_size=Size.MEDIUM, small=False))
         else:
             del self.fields["year_group"]
         if round.class_labels:
             self.fields["class_label"].choices = [(c, c) for c in round.class_labels] + [("", "I'd rather not say")]
-            fields.append(Field.radios("class_label", legend_size=Size.MEDIUM))
         else:
             del self.fields["class_label"]
-        self.helper.layout = Layout(*fields, self._hide_honeypot())
 
 
-class QuestionPageForm(GDSFormMixin, _Honeypot):
+class QuestionPageForm(_AnsweringForm):
     """The questions of one page; each may be left out (skipped)."""
 
     submit_label = "Next"
@@ -187,32 +232,30 @@ class QuestionPageForm(GDSFormMixin, _Honeypot):
     def __init__(self, *args, questions: list[Question], faces: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
-        layout = []
+        if faces:
+            self.legend_class = "govuk-fieldset__legend--l"
         for question in questions:
             name = f"q{question.position}"
             choices = [(str(n), label) for n, label in enumerate(question.choices)]
             if question.kind == Question.Kind.MULTIPLE:
-                self.fields[name] = forms.MultipleChoiceField(
+                self.fields[name] = _Choices(
                     label=question.text,
                     choices=choices,
                     required=False,
-                    widget=forms.CheckboxSelectMultiple,
+                    widget=_Checkboxes,
                     help_text="You can skip this question.",
                     error_messages={"invalid_choice": "Choose from the list"},
                 )
-                layout.append(Field.checkboxes(name, legend_size=Size.LARGE if faces else Size.MEDIUM))
             else:
-                self.fields[name] = forms.ChoiceField(
+                self.fields[name] = _Choice(
                     label=question.text,
                     choices=choices,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=_Radios,
                     help_text="You can skip this question.",
                     error_messages={"invalid_choice": "Choose one answer"},
                 )
-                layout.append(Field.radios(name, legend_size=Size.LARGE if faces else Size.MEDIUM))
-        layout.append(self._hide_honeypot())
-        self.helper.layout = Layout(*layout)
+        self.order_fields([name for name in self.fields if name != "website"] + ["website"])
 
     def answers(self) -> dict[str, list[int]]:
         out = {}

@@ -326,3 +326,38 @@ class Tally(models.Model):
 
     def __str__(self):
         return f"{self.round_id} {self.year_group} {self.question}:{self.choice} = {self.count}"
+
+
+class CouncilRelease(models.Model):
+    """The council's figures for one audience in one closed term, computed once and never
+    changed (like the incident figures, `incidents.FiguresRelease`, docs/adr/0071): every
+    headline question's kind-of-setting and area tables protected together, checked
+    exactly before they were stored (`surveys.releases`). The council page and its CSV read
+    `figures` only, whatever the number of rounds; `system` keeps each question's published
+    figures and relations to check again."""
+
+    year = models.PositiveSmallIntegerField(help_text="The academic year (2025 for 2025/26).")
+    term = models.CharField(max_length=10)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    rule_version = models.CharField(max_length=100)
+    published_at = models.DateTimeField(default=timezone.now)
+    settings_count = models.PositiveIntegerField(help_text="Settings whose rounds the release counts.")
+    figures = models.JSONField(default=dict, help_text="What is shown: each question's rows by kind and by area.")
+    system = models.JSONField(default=list, help_text="Each question's published figures and relations.")
+
+    class Meta:
+        ordering = ["-year", "-published_at"]
+        constraints = [models.UniqueConstraint(fields=["year", "term", "audience"], name="survey_council_release_once")]
+
+    def __str__(self):
+        return f"Pupil voice figures, {self.get_audience_display()}, {self.period.label}"
+
+    @property
+    def period(self):
+        from incidents.selectors import Term
+
+        return Term(self.year, self.term)
+
+    @property
+    def published(self) -> bool:
+        return bool(self.figures.get("kind"))

@@ -320,19 +320,38 @@ def terms_with_rounds() -> list[str]:
     return sorted({Term.of(d).slug for d in dates}, reverse=True)
 
 
-def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], by: str = "kind") -> CouncilFigures:
-    """Share of positive answers per headline question by kind of setting (or by area,
-    `by="area"`), for rounds that ended in the term, no setting named. A group is shown only
-    when at least 5 settings and 10 answers stand behind it (else withheld, `c`), under the
-    shared rule. The kind and area tables of a term are one system with the total
+@dataclass
+class CouncilViews:
+    """A term's council figures for one audience, every view: for each headline question
+    its rows by kind of setting and by area (`rows[by]`, the total last) and the one
+    protected system behind both (`tables`, for the exact check)."""
+
+    audience: str
+    term: str
+    settings_count: int
+    enough: bool
+    questions: list[tuple[str, dict[str, list[CouncilRow]]]]
+    tables: list[list[disclosure.Table]]
+
+    def figures(self, by: str) -> CouncilFigures:
+        return CouncilFigures(
+            audience=self.audience,
+            term=self.term,
+            question_rows=[(text, rows[by]) for text, rows in self.questions],
+            enough=self.enough,
+            tables=[views[0 if by == "kind" else 1] for views in self.tables],
+        )
+
+
+def council_views(audience: str, term, kind_labels: dict[str, str]) -> CouncilViews:
+    """Share of positive answers per headline question by kind of setting and by area, for
+    rounds that ended in `term` (an `incidents.terms.Term`), no setting named. A group is
+    shown only when at least 5 settings and 10 answers stand behind it (else withheld, `c`),
+    under the shared rule. The kind and area tables of a term are one system with the total
     (`disclosure.protect_views`, the settings of each kind in each area as the
     cross-tabulation an officer knows), so whichever is shown, no hidden figure can be
-    worked back by setting it against the other (`disclosure.worked_back`)."""
-    if by not in COUNCIL_GROUPINGS:
-        raise ValueError(f"No such grouping: {by!r}")
-    term = Term.from_slug(term_slug)
-    if term is None:
-        raise ValueError(f"No such term: {term_slug!r}")
+    worked back by setting it against the other (`disclosure.worked_back`). Reads every
+    tally of the term's rounds: made once per closed term (`surveys.releases`)."""
     rounds = Round.objects.filter(
         question_set__audience=audience, closes_on__gte=term.start, closes_on__lt=term.end, response_count__gt=0
     )
@@ -380,25 +399,40 @@ def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], 
             groupings.append(disclosure.Grouping(labels[g], [r[0] for r in by_row], [r[1] for r in by_row], few))
         cross = {(kinds.index(kind), areas.index(area)): row([(kind, area)]) for kind, area in pairs}
         inputs.append((groupings, True, cross))
-    shown = 0 if by == "kind" else 1
     total_settings = sum(settings_per[0])
+    enough = total_settings >= MIN_SETTINGS
     out, tables = [], []
     for question, views in zip(questions, _protected(inputs), strict=True):
-        table = views[shown]
-        council_rows = [
-            CouncilRow(label, settings_per[shown][r], table.bases[r], table.cells[r][0])
-            for r, label in enumerate(labels[shown])
-        ]
-        total = CouncilRow(
-            "All settings",
-            total_settings,
-            table.total_base if total_settings >= MIN_SETTINGS else None,
-            table.total_cells[0] if total_settings >= MIN_SETTINGS else None,
-        )
-        tables.append(table)
-        out.append((question.text, [*council_rows, total]))
-    enough = total_settings >= MIN_SETTINGS
-    return CouncilFigures(audience=audience, term=term.label, question_rows=out, enough=enough, tables=tables)
+        by_view = {}
+        for shown, by in enumerate(COUNCIL_GROUPINGS):
+            table = views[shown]
+            council_rows = [
+                CouncilRow(label, settings_per[shown][r], table.bases[r], table.cells[r][0])
+                for r, label in enumerate(labels[shown])
+            ]
+            total = CouncilRow(
+                "All settings",
+                total_settings,
+                table.total_base if enough else None,
+                table.total_cells[0] if enough else None,
+            )
+            by_view[by] = [*council_rows, total]
+        tables.append(views)
+        out.append((question.text, by_view))
+    return CouncilViews(
+        audience=audience, term=term.label, settings_count=total_settings, enough=enough, questions=out, tables=tables
+    )
+
+
+def council_figures(audience: str, term_slug: str, kind_labels: dict[str, str], by: str = "kind") -> CouncilFigures:
+    """One view (`by`: "kind" or "area") of `council_views`, counted from the tallies now.
+    The council page reads the term's stored release instead (`surveys.releases`)."""
+    if by not in COUNCIL_GROUPINGS:
+        raise ValueError(f"No such grouping: {by!r}")
+    term = Term.from_slug(term_slug)
+    if term is None:
+        raise ValueError(f"No such term: {term_slug!r}")
+    return council_views(audience, term, kind_labels).figures(by)
 
 
 def participation(year_start):

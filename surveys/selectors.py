@@ -4,6 +4,7 @@ school's home section."""
 
 import datetime
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from ppp.offers import (
 from ppp.register import register_note_sources
 
 from . import permissions
-from .models import PUPIL_AUDIENCES, Audience, Round
+from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Round
 
 # The award's criteria about hearing pupils and working with families.
 EVIDENCE_CRITERIA = {
@@ -202,3 +203,63 @@ def home_section(user, membership) -> HomeSection | None:
     ]
     links = [HomeTask("Surveys", reverse("surveys:list")), HomeTask("Open a survey round", reverse("surveys:new"))]
     return HomeSection("Pupil voice surveys", tasks=tasks, links=links)
+
+
+# The council page's choice of figures (docs/surveys.md, "Council figures")
+
+
+def council_choice(audience: str | None, term_slug: str | None):
+    """(audience, term, terms, release) for the council page: the terms that rounds ended
+    in or that have a release, newest first, as `incidents.terms.Term`; the term and
+    audience asked for, else the newest term with published figures (for the audience
+    asked for, else for any, pupils aged 11 to 18 first), so an officer sees figures first;
+    and that term's stored release for the audience, or None. 3 queries, whatever the
+    number of rounds."""
+    from incidents.selectors import Term
+
+    from .reports import terms_with_rounds
+
+    published = list(CouncilRelease.objects.exclude(figures={}).values_list("year", "term", "audience"))
+    terms = sorted(
+        {t for t in map(Term.from_slug, terms_with_rounds()) if t is not None} | {Term(y, k) for y, k, _a in published},
+        key=lambda t: t.start,
+        reverse=True,
+    )
+    audience = audience if audience in Audience.values else None
+    term = Term.from_slug(term_slug or "")
+    if term not in terms:
+        term = None
+    if term is None:
+        newest = sorted(
+            ((Term(y, k), a) for y, k, a in published if audience in (None, a)),
+            key=lambda pair: (pair[0].start, pair[1] == Audience.PUPILS_11_18, -Audience.values.index(pair[1])),
+            reverse=True,
+        )
+        if newest:
+            term, audience = newest[0][0], audience or newest[0][1]
+        elif terms:
+            term = terms[0]
+    audience = audience or Audience.PUPILS_11_18
+    release = None
+    if term is not None:
+        release = (
+            CouncilRelease.objects.filter(year=term.year, term=term.key, audience=audience).defer("system").first()
+        )
+    return audience, term, terms, release
+
+
+# A published question set never changes (QuestionSet.frozen_problem refuses any change), so
+# its questions are kept in the shared cache under the set's id and the moment it was
+# published (a new set, or a set published again, is another key; nothing to forget). The
+# answering pages read them on every request (bench/FINDINGS.md, issue 24). The shared
+# cache, not a per-process memo: nothing is kept in a process (ADR 0002).
+def questions_of(question_set: QuestionSet) -> list[Question]:
+    """The set's questions in order: from the cache for a published (frozen) set, else read."""
+    if not question_set.is_published or question_set.published_at is None:
+        return list(question_set.questions.all())
+    key = f"surveys:questions:{question_set.pk}:{question_set.published_at.timestamp()}"
+    questions = cache.get(key)
+    if questions is None:  # not kept yet, or the cache is down (an empty cache, ADR 0002)
+        questions = list(question_set.questions.all())
+        cache.set(key, questions, timeout=None)
+    return list(questions)

@@ -32,7 +32,7 @@ from ppp.once import submitted_once
 from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
-from . import charts, permissions, reports, services
+from . import charts, permissions, releases, reports, selectors, services
 from .forms import ExtendForm, PosterForm, RegisterNoteForm, RoundForm
 from .models import PUPIL_AUDIENCES, Audience, Response, Round
 from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title
@@ -330,25 +330,20 @@ def award_attach(request, pk, application, criterion):
 
 
 def _council(request):
-    terms = reports.terms_with_rounds()
-    audience = request.GET.get("audience") or Audience.PUPILS_11_18
-    if audience not in Audience.values:
-        audience = Audience.PUPILS_11_18
-    term = request.GET.get("term") or (terms[0] if terms else "")
-    if term not in terms:
-        term = terms[0] if terms else ""
+    """The term's stored release (`surveys.releases`): the page and the CSV read the same
+    figures, a few kilobytes, whatever the number of rounds."""
+    audience, term, terms, release = selectors.council_choice(request.GET.get("audience"), request.GET.get("term"))
     by = request.GET.get("by") or "kind"
     if by not in reports.COUNCIL_GROUPINGS:
         by = "kind"
-    kinds = dict(Organisation.Kind.choices)
-    figures = reports.council_figures(audience, term, kinds, by=by) if term else None
-    return audience, term, terms, figures, by
+    figures = releases.figures_of(release, by) if release is not None else None
+    return audience, term, terms, release, figures, by
 
 
 @officer_required
 @require_GET
 def council(request):
-    audience, term, terms, figures, by = _council(request)
+    audience, term, terms, release, figures, by = _council(request)
     today = timezone.localdate()
     year_start = (
         today.replace(month=9, day=1) if today.month >= 9 else today.replace(year=today.year - 1, month=9, day=1)
@@ -363,6 +358,8 @@ def council(request):
             "audience": audience,
             "term": term,
             "terms": terms,
+            "release": release,
+            "ended": term is not None and releases.is_due(term, today),
             "figures": figures,
             "participation": participation,
             "kinds": dict(Organisation.Kind.choices),
@@ -370,7 +367,7 @@ def council(request):
             "by": by,
             "groupings": [(key, heading) for key, (_field, heading) in reports.COUNCIL_GROUPINGS.items()],
             "group_heading": reports.COUNCIL_GROUPINGS[by][1],
-            "querystring": urlencode({"audience": audience, "term": term, "by": by}),
+            "querystring": urlencode({"audience": audience, "term": term.slug if term else "", "by": by}),
         },
     )
 
@@ -378,10 +375,12 @@ def council(request):
 @officer_required
 @require_GET
 def council_csv(request):
-    audience, term, _terms, figures, by = _council(request)
-    response = csv_response(f"pupil-voice-{audience}-{term or 'none'}-by-{by}.csv")
+    audience, term, _terms, release, figures, by = _council(request)
+    response = csv_response(f"pupil-voice-{audience}-{term.slug if term else 'none'}-by-{by}.csv")
     writer = csv.writer(response)
-    if figures is None or not figures.enough:
+    if release is None:
+        writer.writerow(["The figures for this term have not been published yet."])
+    elif figures is None or not figures.enough:
         writer.writerow(["Not enough settings ran this survey in the term for figures to be published."])
     else:
         writer.writerow(

@@ -27,7 +27,7 @@ from .rule import (
     legend_rows,
     percent,
 )
-from .system import Problem, Published, Relation, System, publish, suppress
+from .system import Problem, Published, Relation, System, from_stored, publish, stored, suppress
 
 __all__ = [
     "CONFIDENTIAL",
@@ -46,10 +46,12 @@ __all__ = [
     "Relation",
     "System",
     "check",
+    "from_stored",
     "legend",
     "legend_rows",
     "percent",
     "publish",
     "ranges",
+    "stored",
     "suppress",
 ]

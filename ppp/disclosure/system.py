@@ -228,3 +228,30 @@ def _partner(system: System, reasons: dict[Key, str], neighbours: dict[Key, list
             return min(candidates, key=lambda k: _cost(system.cells[k], k))
         ring = next_ring
     return None
+
+
+def _stored_key(key: Key) -> str:
+    """A key as JSON holds it: a string as it is, a tuple (surveys' `(0, 3, "base")`) joined
+    with "|" (only the same key needs the same string: the check compares keys, never reads them)."""
+    return "|".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def stored(published: Published) -> dict:
+    """A release's figures and relations as JSON, to be checked again later (`from_stored`)."""
+    return {
+        "shown": {_stored_key(key): value for key, value in published.shown.items()},
+        "rounded": sorted(_stored_key(key) for key in published.rounded),
+        "relations": [[[[_stored_key(key), c] for key, c in r.terms], r.sense, r.rhs] for r in published.relations],
+    }
+
+
+def from_stored(rule_version: str, data: dict) -> Published:
+    """A stored release's figures as a reader has them, for `check` (keys as stored)."""
+    return Published(
+        rule_version=rule_version,
+        shown=dict(data.get("shown", {})),
+        rounded=set(data.get("rounded", [])),
+        relations=[
+            Relation(tuple(tuple(t) for t in terms), sense, rhs) for terms, sense, rhs in data.get("relations", [])
+        ],
+    )

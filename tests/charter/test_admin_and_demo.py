@@ -52,10 +52,9 @@ def test_a_draft_charter_is_published_with_the_admin_action(client, officer):
     assert Charter.objects.current() == draft
 
 
-def test_seed_demo_adds_pledges_in_every_state_and_is_idempotent(settings):
+def test_seed_demo_adds_pledges_in_every_state_and_is_idempotent(settings, demo):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # again, on the session's demo data
     statuses = set(Pledge.objects.values_list("status", flat=True))
     assert statuses == {"unverified", "submitted", "returned", "approved", "lapsed", "withdrawn"}
     assert Pledge.objects.count() == 7

@@ -4,6 +4,7 @@ several servers behind a load balancer would. Each server has its own MEDIA_ROOT
 each machine has its own disk: an upload reaches the other only through the bucket."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,7 +48,19 @@ def s3_bucket():
 
 
 @pytest.fixture
-def two_servers(django_db_serialized_rollback, transactional_db, tmp_path, s3_bucket):
+def two_servers(django_db_serialized_rollback, transactional_db, _two_server_processes):
+    """The two servers' addresses, for a test that commits (the servers see its rows).
+
+    The processes start once per module (each start imports Django six times: ~5 s on an
+    idle machine, far more on a busy one); between tests the database is emptied and the
+    cache cleared as for any committing test, and the servers keep no connection open
+    (DATABASE_CONN_MAX_AGE=0), so each test finds them as new."""
+    return _two_server_processes
+
+
+@pytest.fixture(scope="module")
+def _two_server_processes(django_db_setup, tmp_path_factory, s3_bucket):
+    tmp_path = tmp_path_factory.mktemp("two-servers")
     endpoint, bucket = s3_bucket
     env = {
         **os.environ,
@@ -67,6 +80,7 @@ def two_servers(django_db_serialized_rollback, transactional_db, tmp_path, s3_bu
     env.pop("CACHE_BACKEND", None)
     env.pop("REDIS_URL", None)
     servers, urls = [], []
+    logs = [(tmp_path / f"server-{n}.log").open("w") for n in range(2)]
     for n in range(2):
         port = _free_port()
         servers.append(
@@ -75,7 +89,8 @@ def two_servers(django_db_serialized_rollback, transactional_db, tmp_path, s3_bu
                 cwd=ROOT,
                 env={**env, "MEDIA_ROOT": str(tmp_path / f"media-server-{n}")},
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                # a file, not a pipe: the servers outlive a test, and a full pipe would stop them
+                stderr=logs[n],
             )
         )
         urls.append(f"http://127.0.0.1:{port}")
@@ -87,13 +102,15 @@ def two_servers(django_db_serialized_rollback, transactional_db, tmp_path, s3_bu
                         break
                 except requests.RequestException:
                     if server.poll() is not None:
-                        pytest.fail(server.stderr.read().decode()[-3000:])
+                        pytest.fail((tmp_path / f"server-{urls.index(url)}.log").read_text()[-3000:])
                     time.sleep(0.1)
             else:
                 pytest.fail(f"{url} did not start")
         yield urls
     finally:
         for server in servers:
-            server.terminate()
+            server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is left to finish
         for server in servers:
             server.wait(timeout=10)
+        for log in logs:
+            log.close()

@@ -194,3 +194,26 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
     assert Tally.objects.get(round=round_, question=1, choice=0).count == people
     round_.refresh_from_db()
     assert round_.response_count == people
+
+
+def test_the_answering_pages_read_the_round_and_the_session_only(client, round_and_token, django_assert_num_queries):
+    """The published question set is frozen, so its questions are read from the shared cache
+    (one read of the cache table here: the tests' cache is the database's), not from their
+    table on every page a class loads (bench/FINDINGS.md, issue 24); a page that only shows
+    writes nothing."""
+    _round, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    page = reverse("surveys:answer-page", kwargs={"token": token, "number": 2})
+    client.get(start)
+    with django_assert_num_queries(2):  # the round by its link, its questions from the cache
+        body = client.get(start).content.decode()
+    assert "There are 12 questions." in body
+    _start(client, token)
+    _page(client, token, 1, {"q1": "0"})
+    client.get(page)
+    with django_assert_num_queries(3):  # the session, the round, its questions from the cache: no session write
+        body = client.get(page).content.decode()
+    assert 'id="id_q5_1"' in body and 'name="q5"' in body and 'type="checkbox"' in body
+    # What was answered is shown again, checked.
+    back = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
+    assert re.search(r'<input type="radio" name="q1" class="govuk-radios__input" id="id_q1_1" value="0" checked>', back)

@@ -215,6 +215,17 @@ def _council_world(kinds, areas=None):
         for m in range(12):
             answer(round_, year_group="7", answers={"1": [0 if m < 9 else 2]})
         move_dates(round_, today - datetime.timedelta(days=3), today - datetime.timedelta(days=1))
+    return _publish()
+
+
+def _publish():
+    """Publish the term the rounds ended in, as the nightly command does once it has ended."""
+    from incidents.selectors import Term
+    from surveys import releases
+
+    term = Term.from_slug(reports.terms_with_rounds()[0])
+    releases.publish(term, today=term.end)
+    return term
 
 
 def test_the_council_sees_kinds_of_setting_with_five_settings_and_participation(client, officer):
@@ -370,9 +381,13 @@ def test_the_council_page_costs_the_same_queries_by_area_however_many_settings(
     url = reverse("surveys:council") + "?audience=pupils_11_18&by=area"
     with django_assert_max_num_queries(40) as one:
         client.get(url)
-    _council_world([primary] * 5, areas=["Rutland"] * 5)
+    from surveys.models import CouncilRelease
+
+    CouncilRelease.objects.all().delete()
+    _council_world([primary] * 5, areas=["Rutland"] * 5)  # twice the settings, published again
     with django_assert_max_num_queries(len(one.captured_queries)):
-        client.get(url)
+        body = client.get(url).content.decode()
+    assert "Rutland" in body
 
 
 def _classes_round(school, lead, classes=("5A", "5B", "6A")):
@@ -393,10 +408,10 @@ def test_results_show_each_class_or_group_under_the_same_rule(client, alice, sch
     assert '<th scope="row" class="govuk-table__header">5A</th>' in body
     assert reports.NO_CLASS in body  # three answered without choosing a class
     results = reports.round_results(round_)
-    from surveys.disclosure import worked_back
+    from surveys.disclosure import release_of, worked_back
 
     for result in results.questions:
-        assert result.class_table is not None and result.class_table.release is result.table.release
+        assert result.class_table is not None and release_of(result.class_table) is release_of(result.table)
         assert worked_back(result.table) == []
         rows = result.class_rows()
         for _label, base, cells in rows:

@@ -91,10 +91,9 @@ def test_confirming_the_go_ahead_stops_the_flag(officer, settings):
     assert not [m for m in mail.outbox if m.subject.startswith("Below minimum")]
 
 
-def test_seed_demo_adds_every_kind_of_session_and_is_idempotent(settings):
+def test_seed_demo_adds_every_kind_of_session_and_is_idempotent(settings, demo):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # again, on the session's demo data
     now = timezone.now()
     assert CourseSession.objects.filter(starts_at__gt=now).count() >= 6
     assert CourseSession.objects.filter(status="completed").count() == 2
