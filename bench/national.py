@@ -494,7 +494,7 @@ def main():
     t.add_argument("--label", default="latest")
     t.add_argument("--scales", default="0.1,1.0")
     t.add_argument("--before", action="store_true", help="also the before-and-after table of a run with --before")
-    c = sub.add_parser("compare", help="before and after at 100 %, from saved runs")
+    c = sub.add_parser("compare", help="before and after at 100 %%, from saved runs")
     c.add_argument("--before", default="before")
     c.add_argument("--after", nargs="+", default=["after"], help="later runs override earlier ones per page")
     c.add_argument("--scales", default="0.1,1.0")

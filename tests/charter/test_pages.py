@@ -206,20 +206,34 @@ def test_the_register_export_reads_a_fixed_number_of_queries(client, officer, dj
     assert len(rows) == 31
 
 
-def test_the_officers_kept_figures_are_forgotten_when_a_pledge_changes(
-    officer, school_a, django_capture_on_commit_callbacks
+def test_the_officers_count_tables_are_kept_and_forgotten_when_a_pledge_changes(
+    client, officer, school_a, django_capture_on_commit_callbacks
 ):
-    from charter import reports, services
+    """The two count tables are a fragment kept under the register's version: a second view
+    does not count the pledges again, and approving a pledge (which replaces the version)
+    shows at once."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from charter import services
 
     pledge = PledgeFactory(organisation=school_a)
+    client.force_login(officer)
 
-    def approved():
-        return sum(row["approved"] for row in reports.counts_by("kind"))
+    def view():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("charter:officer-home")).content.decode()
+        counts = [q for q in queries.captured_queries if "GROUP BY" in q["sql"] and "charter_pledge" in q["sql"]]
+        approved = int(re.search(r"Primary school</th>\s*<td[^>]*>(\d+)</td>", body).group(1))
+        return approved, len(counts)
 
-    assert approved() == 0  # now kept for five minutes
+    assert view() == (0, 2)  # drawn: both tables counted
+    assert view() == (0, 0)  # kept
     with django_capture_on_commit_callbacks(execute=True):
         services.pledge_approve(pledge=pledge, by=officer)
-    assert approved() == 1
+    assert view() == (1, 2)  # the version changed: counted again
 
 
 def test_the_officers_lists_show_ten_and_link_to_the_rest(client, officer):
