@@ -13,6 +13,7 @@ from ppp.audit.services import audit_record
 from ppp.decorators import officer_required
 from ppp.exports import csv_response, stream_csv
 from ppp.forms import posted
+from ppp.pagecache import page_version
 from ppp.pagination import CappedPaginator
 
 from .. import permissions, reports, selectors, services
@@ -28,6 +29,8 @@ from ..forms import (
 from ..models import Booking, CertificateBatch, Charge, Course, CourseSession, Evaluation
 from ..services import TrainingError
 from ._base import _querystring
+
+REPORT_SECONDS = 3600  # a bound only: the version changes with every course, session and place
 
 
 @officer_required
@@ -382,9 +385,18 @@ def _safe_next(request) -> bool:
 @officer_required
 @require_GET
 def reports_page(request):
-    rows = reports.course_term_report()
-    courses = {c.title: c for c in Course.objects.all()}
-    return render(request, "training/reports.html", {"rows": rows, "courses": courses})
+    # The table adds up every session and place, so it is a fragment kept under the
+    # training pages' version, which every change to a course, session or place replaces
+    # (training/signals.py); the report is read only when the fragment is drawn.
+    return render(
+        request,
+        "training/reports.html",
+        {
+            "rows": reports.course_term_report,
+            "report_version": page_version(request, "training-catalogue"),
+            "report_seconds": REPORT_SECONDS,
+        },
+    )
 
 
 @officer_required
