@@ -285,14 +285,13 @@ def stream_timing(port: int, path: str, cookie: str) -> dict:
 def sessions() -> dict[str, str]:
     """A signed-in session cookie for each role, made through Django's test client against
     the benchmark database (the servers share its session table and SECRET_KEY)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
     from ppp.accounts.models import User
 
     from . import national_models as data
-
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     cookies = {"anonymous": "", "pupil": f"sessionid={pupil_session()}"}
     for who, email in (("officer", data.BENCH_OFFICER), ("superuser", data.BENCH_SUPERUSER), ("lead", data.BENCH_LEAD)):
