@@ -4,6 +4,7 @@ busy page under gunicorn against a bare Django view in the same run.
     python bench/national.py build --scale 1.0            # ppp_national, about 3 minutes
     python bench/national.py build --scale 0.1            # ppp_national_10
     python bench/national.py build --scale 1.0 --only surveys   # replace the survey rows only
+    python bench/national.py build --scale 1.0 --only releases  # publish every closed term's council figures again
     python bench/national.py check-surveys --scale 0.1    # recount the tallies from the answers
     python bench/national.py measure                      # both, and the growth 10 % -> 100 %
     python bench/national.py explain --scale 1.0          # EXPLAIN (ANALYZE, BUFFERS) of each page's queries
@@ -57,7 +58,7 @@ def exists(scale: float) -> bool:
 
 # Stages that can be built into an existing dataset on their own (`build --only`): each
 # replaces its own rows and nothing else.
-STAGES = ("surveys",)
+STAGES = ("surveys", "releases")
 
 
 def build_stage(scale: float, seed: int, stage: str):
@@ -74,6 +75,8 @@ def build_stage(scale: float, seed: int, stage: str):
 
     national = National(scale=scale, seed=seed)
     getattr(national, stage)()
+    if stage == "surveys":  # the council's survey figures are made from the rounds just replaced
+        national.releases()
     print(f"{database_name(scale)}: {stage} built in {time.perf_counter() - started:.0f} s")
     if stage == "surveys" and scale <= 0.1:
         check_surveys(scale)
