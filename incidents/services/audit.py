@@ -47,10 +47,11 @@ def _audit_in_one_statement(incidents, who, action, content_type, ip, detail) ->
     rows = incidents.order_by().annotate(**aliased).values_list(*aliased)
     sql, params = rows.query.sql_with_params()
     q = connection.ops.quote_name
-    columns = ", ".join(q(AuditEvent._meta.get_field(name).column) for name in values)
+    column_of = {field.name: field.column for field in AuditEvent._meta.concrete_fields}
+    columns = ", ".join(q(column_of[name]) for name in values)
     with connection.cursor() as cursor:
         # Names from the model's metadata; every value is a parameter of the compiled query.
-        cursor.execute(f"INSERT INTO {q(AuditEvent._meta.db_table)} ({columns}) {sql}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {q(AuditEvent._meta.db_table)} ({columns}) {sql}", params)
         return cursor.rowcount
 
 

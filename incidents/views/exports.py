@@ -125,9 +125,7 @@ def _people(incident_ids: list[int]) -> dict[int, str]:
 def _export_rows(incidents):
     """The export's rows, a chunk of records (and one query for their people) at a time,
     read from a server-side cursor: what is held is one chunk, whatever the number."""
-    labels = _labels(
-        Incident, "reported_by", "location", "mode", "classification", "parents_informed_how", "status"
-    )
+    labels = _labels(Incident, "reported_by", "location", "mode", "classification", "parents_informed_how", "status")
     forms = [(field, str(Form(value).label)) for value, field in FORM_FIELDS.items()]
     categories = [(field, str(Category(value).label)) for value, field in CATEGORY_FIELDS.items()]
     records = incidents.values_list(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)

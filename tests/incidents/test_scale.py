@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.views import exports as export_views
 from incidents.models import Incident
 from incidents.terms import Term
+from incidents.views import exports as export_views
 from ppp.audit.models import AuditEvent
 from tests.incidents.factories import involve, record
 

@@ -12,29 +12,35 @@ def count_what_is_there(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0005_session_constraint_messages'),
+        ("training", "0005_session_constraint_messages"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CourseTermCount',
+            name="CourseTermCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('season', models.PositiveSmallIntegerField(choices=[(0, 'Spring'), (1, 'Summer'), (2, 'Autumn')])),
-                ('sessions', models.IntegerField(default=0, verbose_name='sessions not cancelled')),
-                ('cancelled', models.IntegerField(default=0, verbose_name='sessions cancelled')),
-                ('capacity', models.IntegerField(default=0, verbose_name='places offered (sessions not cancelled)')),
-                ('confirmed', models.IntegerField(default=0, verbose_name='confirmed places')),
-                ('attended', models.IntegerField(default=0)),
-                ('absent', models.IntegerField(default=0, verbose_name='absent (confirmed places)')),
-                ('waitlisted', models.IntegerField(default=0, verbose_name='places ever waitlisted')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.course')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("season", models.PositiveSmallIntegerField(choices=[(0, "Spring"), (1, "Summer"), (2, "Autumn")])),
+                ("sessions", models.IntegerField(default=0, verbose_name="sessions not cancelled")),
+                ("cancelled", models.IntegerField(default=0, verbose_name="sessions cancelled")),
+                ("capacity", models.IntegerField(default=0, verbose_name="places offered (sessions not cancelled)")),
+                ("confirmed", models.IntegerField(default=0, verbose_name="confirmed places")),
+                ("attended", models.IntegerField(default=0)),
+                ("absent", models.IntegerField(default=0, verbose_name="absent (confirmed places)")),
+                ("waitlisted", models.IntegerField(default=0, verbose_name="places ever waitlisted")),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="training.course"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('course', 'year', 'season'), name='coursetermcount_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("course", "year", "season"), name="coursetermcount_once")
+                ],
             },
         ),
         migrations.RunPython(count_what_is_there, migrations.RunPython.noop),
