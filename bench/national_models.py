@@ -1310,6 +1310,12 @@ class National:
             ),
             label="training certificates (bench school)",
         )
+        from training import counts
+
+        started = time.perf_counter()
+        written = counts.rebuild()
+        took = time.perf_counter() - started
+        print(f"  {'training counts (the app recounts)':38} {written:>10,} rows  {took:6.1f} s")
 
     def _booking_event(self, booking_id, action, by, at) -> dict:
         return {"id": self.ids.next("booking_event"), "booking": booking_id, "action": action, "by": by, "at": at}
