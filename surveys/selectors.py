@@ -2,6 +2,7 @@
 summary, figures only, small numbers hidden), the self-review's headline figures, and the
 school's home section."""
 
+import copy
 import datetime
 
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from ppp.offers import (
     evidence_offer_sources,
 )
 from ppp.register import register_note_sources
+from ppp.tokens import hash_token
 
 from . import permissions
 from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Round
@@ -263,3 +265,44 @@ def questions_of(question_set: QuestionSet) -> list[Question]:
         questions = list(question_set.questions.all())
         cache.set(key, questions, timeout=None)
     return list(questions)
+
+
+# The answering pages find their round by the link's hash on every request. The round (with
+# its school and question set) and its questions are kept in the shared cache under the
+# hash (one cache read instead of two), and forgotten whenever the round or its school is
+# saved (surveys.signals: services, the admin, commands). What is kept is the round as it was
+# saved, never whether it is open: the pages work that out from its dates on each request,
+# so a round stops taking answers on its closing date whatever the cache holds. The school's
+# reporting link stays encrypted in the cache as in its column (ADR 0008), decrypted when
+# read. Kept at most ROUND_SECONDS as well, in case a change bypasses `save()`.
+ROUND_SECONDS = 60 * 60
+_REPORTING_URL = Round._meta.get_field("reporting_url")
+
+
+def round_key(token_hash: str) -> str:
+    return f"surveys:answering-round:{token_hash}"
+
+
+def forget_rounds(*token_hashes: str) -> None:
+    cache.delete_many([round_key(h) for h in token_hashes])
+
+
+def answering_round(token: str) -> tuple[Round, list[Question]] | None:
+    """The round a link opens, with its school, question set and questions in order, or
+    None: one cache read when kept, else two queries (and the questions' cache read)."""
+    if not token or len(token) > 100:
+        return None
+    token_hash = hash_token(token)
+    kept = cache.get(round_key(token_hash))
+    if kept is not None:
+        round_, questions = kept
+        round_.reporting_url = _REPORTING_URL.to_python(round_.reporting_url)
+        return round_, questions
+    round_ = Round.objects.filter(token_hash=token_hash).select_related("organisation", "question_set").first()
+    if round_ is None:
+        return None
+    questions = questions_of(round_.question_set)
+    entry = copy.copy(round_)
+    entry.reporting_url = _REPORTING_URL.get_prep_value(round_.reporting_url)  # ciphertext, or None
+    cache.set(round_key(token_hash), (entry, questions), ROUND_SECONDS)
+    return round_, questions
