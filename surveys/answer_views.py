@@ -2,8 +2,8 @@
 person or their device stored with the answers (no address, no time of day), pages never
 cached by a browser or proxy, and the link never sent to another site as a referrer. The
 start page, the same for everyone, is kept in the shared cache for visitors with no session
-(ppp.pagecache); of a page of questions, only its fields with nothing chosen are kept, as a
-template fragment (docs/adr/0025).
+(ppp.pagecache, docs/adr/0025); of a page of questions, only its questions as drawn with
+nothing chosen are kept, beside the round (docs/adr/0026).
 
 Answers are kept in the session until they are sent, so a tablet that sleeps mid-way
 loses nothing; sending stores them once (the submission key made when "Start now" is
@@ -18,7 +18,9 @@ import hashlib
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -58,13 +60,14 @@ def _page(request, template, context, status=200):
     return render(request, f"surveys/answer/{template}", context, status=status)
 
 
-def _round_or_page(request, token):
-    """((the round, its questions), None), or (None, the page that says why not). Whether it
-    is open is worked out here, from its dates, on every request."""
-    found = selectors.answering_round(token)
+def _round_or_page(request, token, page=None):
+    """(the round, its questions and `page`'s kept questions: selectors.AnsweringRound, None),
+    or (None, the page that says why not). Whether it is open is worked out here, from its
+    dates, on every request."""
+    found = selectors.answering_round(token, page=page)
     if found is None:
         return None, _page(request, "not_found.html", {}, status=404)
-    round_ = found[0]
+    round_ = found.round
     if not round_.is_open():
         return None, _page(request, "closed.html", {"round": round_, "organisation": round_.organisation}, status=410)
     return found, None
@@ -109,7 +112,7 @@ def _start_page(request, token, form=None):
     found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
-    round_, questions = found
+    round_, questions = found.round, found.questions
     state = _state(request, round_)
     form = form or StartForm(round=round_)
     context = _context(round_, form=form, state=state, token=token, questions=len(questions), start=START)
@@ -120,7 +123,7 @@ def _begin(request, token, data):
     found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
-    round_, _questions = found
+    round_ = found.round
     form = StartForm(data, round=round_)
     if form.is_bot():
         return _page(request, "refused.html", _context(round_), status=400)
@@ -140,10 +143,11 @@ def _begin(request, token, data):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def page(request, token, number):
-    found, refusal = _round_or_page(request, token)
+    language = get_language()
+    found, refusal = _round_or_page(request, token, page=(number, language) if request.method == "GET" else None)
     if refusal:
         return refusal
-    round_, all_questions = found
+    round_, all_questions = found.round, found.questions
     state = _state(request, round_)
     pages = _pages(round_, all_questions)
     if state is None or not 1 <= number <= len(pages):
@@ -168,18 +172,16 @@ def page(request, token, number):
         initial = QuestionPageForm.initial_for(questions, state["answers"])
         form = QuestionPageForm(initial=initial, questions=questions, faces=faces)
     context = _context(round_, form=form, number=number, pages=len(pages), token=token, questions=questions)
-    context["fieldset_key"] = _fieldset_key(round_, number) if not form.is_bound and not form.initial else None
+    if not form.is_bound and not form.initial:
+        # The same for everybody: a page's questions with nothing chosen and no error, kept
+        # beside the round (read with it, in one cache read) once drawn; the form tag, the
+        # CSRF token and the honeypot are drawn around it (docs/adr/0026).
+        drawn = found.kept_page
+        if drawn is None:
+            drawn = render_to_string("surveys/answer/questions.html", {"form": form})
+            selectors.keep_questions_page(round_, token, (number, language), drawn)
+        context["questions_drawn"] = mark_safe(drawn)  # noqa: S308 - drawn by our own template
     return _page(request, "page.html", context)
-
-
-def _fieldset_key(round_, number: int) -> str | None:
-    """The same for everybody: a page's questions with no answer chosen and no error. Kept
-    as a `{% cache %}` fragment under the (frozen) published question set, its publication,
-    the page and the language; the form tag, CSRF token and honeypot are drawn outside it."""
-    question_set = round_.question_set
-    if not question_set.is_published or question_set.published_at is None:
-        return None
-    return f"{question_set.pk}:{question_set.published_at.timestamp()}:{number}:{get_language()}"
 
 
 def _device_key(request) -> str:
@@ -212,7 +214,7 @@ def send(request, token):
     found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
-    round_, questions = found
+    round_, questions = found.round, found.questions
     state = _state(request, round_)
     free_text = not round_.question_set.faces
     if request.method == "GET":

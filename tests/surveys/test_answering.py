@@ -212,9 +212,9 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
 
 def test_the_answering_pages_read_the_round_and_the_session_only(client, round_and_token, django_assert_num_queries):
     """The round (with its questions) is read from the shared cache under its link's hash
-    (one read of the cache table here: the tests' cache is the database's), and a page's
-    questions with nothing chosen are a kept fragment (bench/FINDINGS.md, issue 24); a page
-    that only shows writes nothing."""
+    (one read of the cache table here: the tests' cache is the database's), with the page's
+    questions as drawn when nothing is chosen (bench/FINDINGS.md, issue 24); a page that only
+    shows writes nothing."""
     _round, token = round_and_token
     start = reverse("surveys:answer-start", kwargs={"token": token})
     page = reverse("surveys:answer-page", kwargs={"token": token, "number": 2})
@@ -225,7 +225,7 @@ def test_the_answering_pages_read_the_round_and_the_session_only(client, round_a
     _start(client, token)
     _page(client, token, 1, {"q1": "0"})
     drawn = client.get(page).content.decode()
-    with django_assert_num_queries(3):  # the session, the round, the page's questions: no session write
+    with django_assert_num_queries(2):  # the session; the round and the page's questions: no session write
         kept = client.get(page).content.decode()
     assert 'id="id_q5_1"' in kept and 'name="q5"' in kept and 'type="checkbox"' in kept
     assert _without_token(kept) == _without_token(drawn)  # the kept fragment is what was drawn
@@ -291,8 +291,23 @@ def test_the_reporting_link_is_kept_encrypted(client, alice, school_a):
     round_.save(update_fields=["reporting_url"])
     body = client.get(reverse("surveys:answer-start", kwargs={"token": token})).content.decode()
     assert link in body
-    assert selectors.answering_round(token)[0].reporting_url == link  # read back from the cache
+    assert selectors.answering_round(token).round.reporting_url == link  # read back from the cache
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM ppp_cache")
         kept = [base64.b64decode(row[0]) for row in cursor.fetchall()]  # pickles, as base64
     assert kept and not any(b"very-secret-reporting-token" in value for value in kept)
+
+
+def test_questions_kept_from_another_question_set_are_never_shown(client, round_and_token):
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from ppp.tokens import hash_token
+
+    _round, token = round_and_token
+    key = selectors.questions_page_key(hash_token(token), 1, get_language())
+    cache.set(key, ((0, 0.0), "<p>Questions of some other set</p>"))
+    _start(client, token)
+    body = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
+    assert "some other set" not in body and 'name="q1"' in body
+    assert cache.get(key)[1] != "<p>Questions of some other set</p>"  # drawn again and kept
