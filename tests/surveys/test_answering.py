@@ -311,3 +311,20 @@ def test_questions_kept_from_another_question_set_are_never_shown(client, round_
     body = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
     assert "some other set" not in body and 'name="q1"' in body
     assert cache.get(key)[1] != "<p>Questions of some other set</p>"  # drawn again and kept
+
+
+def test_a_kept_start_page_never_outlives_its_day(client, round_and_token, settings, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    round_, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    Client().get(start)
+    with CaptureQueriesContext(connection) as same_day:
+        Client().get(start)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    with CaptureQueriesContext(connection) as next_day:
+        assert Client().get(start).status_code == 200
+    assert len(same_day) == 1 and len(next_day) > 1  # kept, then drawn again under the new day
