@@ -203,17 +203,23 @@ def target_met(page: str, big: dict, small: dict | None, peer: dict | None, grow
     return "yes" if not misses else "**no**: " + ", ".join(misses)
 
 
+def saved_runs(label: str, scales: list[float]) -> dict[float, dict]:
+    """The saved results of the run called `label`, by scale (only the scales it measured)."""
+    data = {}
+    for scale in scales:
+        path = RESULTS / f"{label}-{database_name(scale)}.json"
+        if path.exists():
+            data[scale] = json.loads(path.read_text())
+    return data
+
+
 def table(label: str, scales: list[float]) -> str:
     """The figures of a run at each scale, with the target each page meets: staff pages are
     compared with their peer at TEAM_CONCURRENCY (their own time, not a queue), public
     pages with the bare view at concurrency 8."""
     from bench.harness import PEERS, STAFF
 
-    data = {}
-    for scale in scales:
-        path = RESULTS / f"{label}-{database_name(scale)}.json"
-        if path.exists():
-            data[scale] = json.loads(path.read_text())
+    data = saved_runs(label, scales)
     if not data:
         return ""
     small, big = min(data), max(data)
@@ -277,11 +283,7 @@ def before_table(label: str, scales: list[float]) -> str:
     server's own bare view; staff pages against the stock admin peer of the same run)."""
     from bench.harness import PEERS, STAFF
 
-    data = {}
-    for scale in scales:
-        path = RESULTS / f"{label}-{database_name(scale)}.json"
-        if path.exists():
-            data[scale] = json.loads(path.read_text())
+    data = saved_runs(label, scales)
     if not data:
         return ""
     small, big = min(data), max(data)
