@@ -107,8 +107,7 @@ def start(request, token):
     return _start_page(request, token)
 
 
-@cache_public_page(START_PAGES, vary=_today)
-def _start_page(request, token, form=None):
+def _draw_start(request, token, form=None):
     found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
@@ -117,6 +116,11 @@ def _start_page(request, token, form=None):
     form = form or StartForm(round=round_)
     context = _context(round_, form=form, state=state, token=token, questions=len(questions), start=START)
     return _page(request, "start.html", context)
+
+
+# The start page as everybody sees it: kept a minute for visitors with no session, under the
+# day's date too, so it never outlives the day a round opens or closes on.
+_start_page = cache_public_page(START_PAGES, vary=_today)(_draw_start)
 
 
 def _begin(request, token, data):
@@ -128,7 +132,7 @@ def _begin(request, token, data):
     if form.is_bot():
         return _page(request, "refused.html", _context(round_), status=400)
     if not form.is_valid():
-        return _start_page.__wrapped__(request, token, form=form)
+        return _draw_start(request, token, form=form)
     request.session[SESSION] = {
         "round": round_.pk,
         "key": services.new_submission_key(),

@@ -6,8 +6,10 @@ again once the change commits: a page drawn in between may have kept the round a
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from ppp.accounts.models import Organisation
+from ppp.accounts.signals import organisations_imported
 from ppp.pagecache import invalidate_on_commit
 
 from . import selectors
@@ -26,6 +28,16 @@ def forget_rounds_of_organisation(instance, created, **kwargs):
     if created:
         return
     hashes = list(Round.objects.filter(organisation=instance).values_list("token_hash", flat=True))
+    if hashes:
+        _forget(*hashes)
+
+
+@receiver(organisations_imported)
+def forget_rounds_still_answered(**kwargs):
+    """A bulk import (no post_save) may have renamed schools: forget every round that can
+    still be answered (those past their closing date show only the "closed" page)."""
+    live = Round.objects.filter(closed_at__isnull=True, closes_on__gte=timezone.localdate())
+    hashes = list(live.values_list("token_hash", flat=True))
     if hashes:
         _forget(*hashes)
 

@@ -328,3 +328,19 @@ def test_a_kept_start_page_never_outlives_its_day(client, round_and_token, setti
     with CaptureQueriesContext(connection) as next_day:
         assert Client().get(start).status_code == 200
     assert len(same_day) == 1 and len(next_day) > 1  # kept, then drawn again under the new day
+
+
+def test_a_school_renamed_is_named_so_at_once_on_its_survey(client, round_and_token, school_a):
+    from ppp.accounts.models import Organisation
+    from ppp.accounts.signals import organisations_imported
+
+    _round, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    client.get(start)  # the round is kept
+    school_a.name = "Renamed Primary School"
+    school_a.save()
+    assert "Renamed Primary School" in client.get(start).content.decode()
+    # A bulk import saves without post_save and says so once: the rounds still answered are forgotten.
+    Organisation.objects.filter(pk=school_a.pk).update(name="Imported Name Academy")
+    organisations_imported.send(sender=Organisation, created=0, updated=1)
+    assert "Imported Name Academy" in client.get(start).content.decode()
