@@ -5,6 +5,8 @@ queueing the app's task for the worker (the default, daily from cron) or here an
 exit status 1. The platform names no domain app: each command says which releases module,
 task, term class and words are its own."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -22,9 +24,9 @@ class PublishFiguresCommand(BaseCommand):
     - `describe(made)`: the line `--now` writes after the term's label.
     """
 
-    releases = None
-    task = None
-    term_class = None
+    releases: Any  # the app's releases module
+    task: Any
+    term_class: Any
     lock_prefix = ""
     due_word = "ended"
     nothing_due = ""
