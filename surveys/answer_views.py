@@ -7,10 +7,10 @@ nothing chosen are kept, beside the round (docs/adr/0026).
 
 Answers are kept in the session until they are sent, so a tablet that sleeps mid-way
 loses nothing; sending stores them once (the submission key made when "Start now" is
-pressed) and
-clears the session, and the "next person" screen starts afresh. Limits count per device
-(the browser's CSRF cookie, hashed: no cookie of our own) and per round, and let people
-through when the cache is down (docs/adr/0069).
+pressed) and clears the session, and the "next person" screen starts afresh. Limits count
+per device (the browser's CSRF cookie, hashed: no cookie of our own; a browser has it
+from the first page of questions on) and per round, and let people through when the cache
+is down (docs/adr/0069).
 """
 
 import functools
