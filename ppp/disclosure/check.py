@@ -115,8 +115,9 @@ class _Group:
             result = milp(objective, **problem, options={"presolve": False})
         return result
 
-    def _optimum(self, key: Key, sign: float) -> float | None:
-        """min (sign=1) or -max (sign=-1) of `key`; None when unbounded."""
+    def _optimum(self, key: Key, sign: float, points: list | None = None) -> float | None:
+        """min (sign=1) or -max (sign=-1) of `key`; None when unbounded. A whole optimal
+        point (every cell a count that fits everything shown) is added to `points`."""
         objective = np.zeros(len(self.variables))
         objective[self.index[key]] = sign
         result = self.linear(objective, self.lp_bounds)
@@ -127,9 +128,13 @@ class _Group:
         if result.status != 0:  # pragma: no cover - HiGHS's own failure
             raise RuntimeError(f"linear program failed around {key!r}: {result.message}")
         if np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
+            if points is not None:
+                points.append(np.round(result.x))
             return float(result.fun)
         exact = self.integer(objective)
         if exact.status == 0:
+            if points is not None:
+                points.append(np.round(exact.x))
             return float(exact.fun)
         if exact.status == 2:
             raise Inconsistent(f"no whole counts fit the published figures around {key!r}")
@@ -177,8 +182,11 @@ class _Group:
         for key in todo:
             if settled(key):
                 continue
-            least = self._optimum(key, 1.0)
-            most = self._optimum(key, -1.0)
+            points: list = []
+            least = self._optimum(key, 1.0, points)
+            most = self._optimum(key, -1.0, points)
+            for point in points:  # witnesses for the cells still to look at
+                witness(point)
             least = 0 if least is None else round(least)
             most = None if most is None else round(-most)
             seen[key].update({least} if most is None else {least, most})
