@@ -44,6 +44,30 @@ class CappedPaginator(Paginator):
         return min(n, self.cap)
 
 
+class IdsFirstPaginator(Paginator):
+    """Every page reachable, and a deep one costs about what the first does (ADR 0022).
+
+    Django's Paginator reads a page as the whole list's query with OFFSET: PostgreSQL joins,
+    annotates and throws away every row before the page. Here a page's ids are chosen first,
+    `object_list.values("pk")` in the list's order with OFFSET and LIMIT (with an index in
+    that order and holding the list's condition, index entries only), and only those rows are
+    read with their joins and annotations, from `rows` (the same rows unfiltered: the
+    filters were applied to the ids), in one query. `rows` must hold the list's order."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, rows=None, **kwargs):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page, **kwargs)
+        self.rows = object_list if rows is None else rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.rows.filter(pk__in=ids), number, self)
+
+
 class AdminCappedPaginator(CappedPaginator):
     """For the admin's big tables: at most 10,000 rows counted (100 pages of 100)."""
 
