@@ -446,6 +446,7 @@ def test_award_holders_register_is_public_filterable_and_constant(client, office
     one = count_queries(client, reverse("accreditation:award-holders"))
     f.many_accredited(49, officer)
     assert count_queries(client, reverse("accreditation:award-holders")) == one
+    assert count_queries(client, reverse("accreditation:award-holders") + "?page=2") == one  # the last page too
     body = client.get(reverse("accreditation:award-holders"), {"q": "School A"}).content.decode()
     assert "School A Primary" in body
     assert "1 award holder" in body

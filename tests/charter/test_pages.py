@@ -111,6 +111,9 @@ def test_register_queries_do_not_grow_with_pledges(client, django_assert_max_num
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("charter:register"))
     assert response.content.decode().count('<h2 class="govuk-summary-card__title"') == 20
+    with django_assert_max_num_queries(len(one.captured_queries)):  # the last page too
+        response = client.get(reverse("charter:register"), {"page": 3})
+    assert response.content.decode().count('<h2 class="govuk-summary-card__title"') == 10
 
 
 def test_officer_page_queries_do_not_grow_with_pledges(client, officer, django_assert_max_num_queries):
