@@ -13,7 +13,7 @@ Works as the admin's paginator too: `paginator = CappedPaginator` on a ModelAdmi
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 DEFAULT_CAP = 1000
@@ -64,8 +64,8 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.rows.filter(pk__in=ids), number, self)
+        listed: Any = self.object_list  # a queryset: its ids, not its rows
+        return Page(self.rows.filter(pk__in=listed.values("pk")[bottom:top]), number, self)
 
 
 class AdminCappedPaginator(CappedPaginator):

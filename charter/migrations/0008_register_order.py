@@ -9,7 +9,9 @@ from django.db.models import OuterRef, Subquery
 def fill_sort_names(apps, schema_editor):
     Pledge = apps.get_model("charter", "Pledge")
     Organisation = apps.get_model("accounts", "Organisation")
-    Pledge.objects.update(sort_name=Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name")[:1]))
+    Pledge.objects.update(
+        sort_name=Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name")[:1])
+    )
 
 
 class Migration(migrations.Migration):
@@ -28,7 +30,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="pledge",
             index=models.Index(
-                condition=models.Q(("consent_to_list", True), ("removed_from_register_at__isnull", True), ("status", "approved")),
+                condition=models.Q(
+                    ("consent_to_list", True), ("removed_from_register_at__isnull", True), ("status", "approved")
+                ),
                 fields=["sort_name", "id"],
                 name="pledge_register_order",
             ),
