@@ -34,7 +34,7 @@ def award_holders(request):
         .only(*HOLDER_COLUMNS)
         .in_holder_order()
     )
-    filterset = AwardHolderFilter(request.GET or None, queryset=awards)
+    filterset = AwardHolderFilter(request.GET or None, queryset=awards, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else awards
     page = IdsFirstPaginator(rows, 25, rows=awards).get_page(request.GET.get("page"))
     query = request.GET.copy()

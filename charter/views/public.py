@@ -49,7 +49,7 @@ def index(request):
 @cache_public_page("charter-register")
 def register(request):
     queryset = reports.register_list()
-    filterset = RegisterFilter(request.GET or None, queryset=queryset)
+    filterset = RegisterFilter(request.GET or None, queryset=queryset, request=request)
     pledges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = IdsFirstPaginator(pledges, 20, rows=queryset).get_page(request.GET.get("page"))
     page.object_list = reports.with_register_notes(page.object_list)
