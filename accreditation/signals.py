@@ -26,8 +26,8 @@ def forget_public_pages(**kwargs):
 
 
 @receiver(post_save, sender=Organisation)
-def keep_the_holders_in_name_order(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and "name" not in update_fields):
+def keep_the_holders_in_name_order(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if created or raw or (update_fields is not None and "name" not in update_fields):
         return
     Award.objects.filter(application__organisation=instance).exclude(holder_name=instance.name).update(
         holder_name=instance.name

@@ -28,8 +28,8 @@ def forget_public_pages(**kwargs):
 
 
 @receiver(post_save, sender=Organisation)
-def keep_the_register_in_name_order(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and "name" not in update_fields):
+def keep_the_register_in_name_order(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if created or raw or (update_fields is not None and "name" not in update_fields):
         return
     Pledge.objects.filter(organisation=instance).exclude(sort_name=instance.name).update(sort_name=instance.name)
 
