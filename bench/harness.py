@@ -74,6 +74,10 @@ PAGES = [
     ("survey question page, answering (public)", "pupil", "/survey/{survey_token}/page/1/"),
     ("survey results, a round of 300 answers (lead)", "lead", "{survey_round_url}"),
     ("surveys council page (officer)", "officer", "/surveys/council/"),
+    # The council's incident figures (issue 22): the newest closed term's stored release,
+    # every incident and only those meeting the STOP test.
+    ("council incident figures, newest term (officer)", "officer", "/incidents/figures/"),
+    ("council incident figures, STOP test only (officer)", "officer", "/incidents/figures/?which=bullying"),
     # The peers of the staff pages (issue 21): Django's stock admin change list of the same
     # model showing the same number of rows, on a site of its own (bench/urls.py).
     *[
@@ -114,6 +118,8 @@ PEERS = {
     # A school's lead, not an officer, but issue 24 gives both survey pages a peer.
     "survey results, a round of 300 answers (lead)": "stock admin: tally, 100 rows",
     "surveys council page (officer)": "stock admin: round, 100 rows",
+    "council incident figures, newest term (officer)": "stock admin: round, 100 rows",
+    "council incident figures, STOP test only (officer)": "stock admin: round, 100 rows",
 }
 EXPORTS = [
     ("charter register CSV", "officer", "/charter/officer/register.csv"),
@@ -121,6 +127,7 @@ EXPORTS = [
     ("organisations CSV", "officer", "/officer/organisations.csv"),
     ("training charges CSV", "officer", "/training/officer/charges.csv"),
     ("incidents export (a school's records)", "lead", "/incidents/export.csv"),
+    ("council incident figures CSV", "officer", "/incidents/figures.csv"),
 ]
 MIX_DIR = Path("/tmp/ppp-bench-mixes")
 

@@ -4,6 +4,7 @@ busy page under gunicorn against a bare Django view in the same run.
     python bench/national.py build --scale 1.0            # ppp_national, about 3 minutes
     python bench/national.py build --scale 0.1            # ppp_national_10
     python bench/national.py build --scale 1.0 --only surveys   # replace the survey rows only
+    python bench/national.py build --scale 1.0 --only releases  # publish every closed term's council figures again
     python bench/national.py check-surveys --scale 0.1    # recount the tallies from the answers
     python bench/national.py measure                      # both, and the growth 10 % -> 100 %
     python bench/national.py explain --scale 1.0          # EXPLAIN (ANALYZE, BUFFERS) of each page's queries
@@ -57,7 +58,7 @@ def exists(scale: float) -> bool:
 
 # Stages that can be built into an existing dataset on their own (`build --only`): each
 # replaces its own rows and nothing else.
-STAGES = ("surveys",)
+STAGES = ("surveys", "releases")
 
 
 def build_stage(scale: float, seed: int, stage: str):
@@ -74,6 +75,8 @@ def build_stage(scale: float, seed: int, stage: str):
 
     national = National(scale=scale, seed=seed)
     getattr(national, stage)()
+    if stage == "surveys":  # the council's survey figures are made from the rounds just replaced
+        national.releases()
     print(f"{database_name(scale)}: {stage} built in {time.perf_counter() - started:.0f} s")
     if stage == "surveys" and scale <= 0.1:
         check_surveys(scale)
@@ -203,17 +206,23 @@ def target_met(page: str, big: dict, small: dict | None, peer: dict | None, grow
     return "yes" if not misses else "**no**: " + ", ".join(misses)
 
 
+def saved_runs(label: str, scales: list[float]) -> dict[float, dict]:
+    """The saved results of the run called `label`, by scale (only the scales it measured)."""
+    data = {}
+    for scale in scales:
+        path = RESULTS / f"{label}-{database_name(scale)}.json"
+        if path.exists():
+            data[scale] = json.loads(path.read_text())
+    return data
+
+
 def table(label: str, scales: list[float]) -> str:
     """The figures of a run at each scale, with the target each page meets: staff pages are
     compared with their peer at TEAM_CONCURRENCY (their own time, not a queue), public
     pages with the bare view at concurrency 8."""
     from bench.harness import PEERS, STAFF
 
-    data = {}
-    for scale in scales:
-        path = RESULTS / f"{label}-{database_name(scale)}.json"
-        if path.exists():
-            data[scale] = json.loads(path.read_text())
+    data = saved_runs(label, scales)
     if not data:
         return ""
     small, big = min(data), max(data)
@@ -277,11 +286,7 @@ def before_table(label: str, scales: list[float]) -> str:
     server's own bare view; staff pages against the stock admin peer of the same run)."""
     from bench.harness import PEERS, STAFF
 
-    data = {}
-    for scale in scales:
-        path = RESULTS / f"{label}-{database_name(scale)}.json"
-        if path.exists():
-            data[scale] = json.loads(path.read_text())
+    data = saved_runs(label, scales)
     if not data:
         return ""
     small, big = min(data), max(data)

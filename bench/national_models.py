@@ -272,6 +272,7 @@ class National:
         self.surveys()
         reset_sequences(self.models_with_ids())
         self.two_factor()
+        self.releases()
 
     def models_with_ids(self):
         a, c, acc = self.award, self.charter, self.accounts
@@ -1311,11 +1312,36 @@ class National:
             ),
             label="training certificates (bench school)",
         )
+        from training import counts
+
+        started = time.perf_counter()
+        written = counts.rebuild()
+        took = time.perf_counter() - started
+        print(f"  {'training counts (the app recounts)':38} {written:>10,} rows  {took:6.1f} s")
 
     def _booking_event(self, booking_id, action, by, at) -> dict:
         return {"id": self.ids.next("booking_event"), "booking": booking_id, "action": action, "by": by, "at": at}
 
     # ------------------------------------------------------------------ surveys (issue 24)
+
+    def releases(self):
+        """The council's figures as the worker publishes them once a term has closed (the
+        daily `publish_incident_figures` and `publish_survey_figures`): every closed term's
+        incident figures and every closed term's pupil voice figures for each audience,
+        counted and checked exactly as in production, each timed. The council pages read
+        these releases; without them they would only say when figures will be published."""
+        from incidents import releases as incident_releases
+        from incidents.models import FiguresRelease
+        from surveys import releases as survey_releases
+        from surveys.models import CouncilRelease
+
+        FiguresRelease.objects.all().delete()
+        CouncilRelease.objects.all().delete()
+        for label, module in (("incident figures", incident_releases), ("survey figures", survey_releases)):
+            for term in module.due_terms():
+                started = time.perf_counter()
+                module.publish(term)
+                print(f"  {label}, {term.label:<28} published in {time.perf_counter() - started:6.1f} s", flush=True)
 
     def survey_models(self):
         from surveys.models import Response, Round, Tally

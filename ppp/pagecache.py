@@ -67,9 +67,10 @@ def _timeout() -> int:
     return getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 60)
 
 
-def page_key(name: str, request) -> str:
+def page_key(name: str, request, vary: str = "") -> str:
     query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
-    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+    address = f"{request.path}?{query}" + (f"#{vary}" if vary else "")
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"{PAGE_PREFIX}{name}:{digest}"
 
 
@@ -220,15 +221,17 @@ def _kept_once_sent(chunks, key, version, content_type, headers, timeout):
         cache.set(key, (version, _entry(content_type, b"".join(parts), headers)), timeout or _timeout())
 
 
-def cache_public_page(name: str, timeout: int | None = None):
-    """Keep the view's anonymous answers for `timeout` seconds (PUBLIC_PAGE_CACHE_SECONDS)."""
+def cache_public_page(name: str, timeout: int | None = None, vary=None):
+    """Keep the view's anonymous answers for `timeout` seconds (PUBLIC_PAGE_CACHE_SECONDS).
+    `vary(request)`, if given, is a string that is part of the key besides the address: a
+    page that must not outlive the day it was drawn on is kept under the day's date."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = page_key(name, request)
+            key = page_key(name, request, vary(request) if vary else "")
             page, version = _read(key, name)
             request.__dict__.setdefault(VERSIONS_ATTRIBUTE, {})[name] = version
             if page is not _MISSING:

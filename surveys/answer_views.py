@@ -1,29 +1,41 @@
 """The pages people answer on, by a round's secret link: no sign-in, nothing about the
 person or their device stored with the answers (no address, no time of day), pages never
-cached, and the link never sent to another site as a referrer.
+cached by a browser or proxy, and the link never sent to another site as a referrer. The
+start page, the same for everyone, is kept in the shared cache for visitors with no session
+(ppp.pagecache, docs/adr/0025); of a page of questions, only its questions as drawn with
+nothing chosen are kept, beside the round (docs/adr/0026).
 
 Answers are kept in the session until they are sent, so a tablet that sleeps mid-way
-loses nothing; sending stores them once (the submission key made at the start) and
-clears the session, and the "next person" screen starts afresh. Limits count per device
-(the browser's CSRF cookie, hashed: no cookie of our own) and per round, and let people
-through when the cache is down (docs/adr/0069).
+loses nothing; sending stores them once (the submission key made when "Start now" is
+pressed) and clears the session, and the "next person" screen starts afresh. Limits count
+per device (the browser's CSRF cookie, hashed: no cookie of our own; a browser has it
+from the first page of questions on) and per round, and let people through when the cache
+is down (docs/adr/0069).
 """
 
+import functools
 import hashlib
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ppp.pagecache import cache_public_page
 from ppp.ratelimit import ALLOW, over_limit
 
 from . import selectors, services
 from .forms import QuestionPageForm, SendForm, StartForm
 from .models import Response
 from .services import AlreadySent, SurveyError
+from .signals import START_PAGES
 
 SESSION = "survey"
+START = "start"  # the query parameter "Start now" sends
 PER_PAGE = 4  # questions a page for older pupils and adults; the youngest get one
 
 
@@ -34,21 +46,34 @@ def _private(response):
     return response
 
 
+def _private_page(view):
+    """Every answer of the view private, a kept page served again included."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return _private(view(request, *args, **kwargs))
+
+    return wrapped
+
+
 def _page(request, template, context, status=200):
-    return _private(render(request, f"surveys/answer/{template}", context, status=status))
+    return render(request, f"surveys/answer/{template}", context, status=status)
 
 
-def _round_or_page(request, token):
-    round_ = services.round_for_token(token)
-    if round_ is None:
+def _round_or_page(request, token, page=None):
+    """(the round, its questions and `page`'s kept questions: selectors.AnsweringRound, None),
+    or (None, the page that says why not). Whether it is open is worked out here, from its
+    dates, on every request."""
+    found = selectors.answering_round(token, page=page)
+    if found is None:
         return None, _page(request, "not_found.html", {}, status=404)
+    round_ = found.round
     if not round_.is_open():
         return None, _page(request, "closed.html", {"round": round_, "organisation": round_.organisation}, status=410)
-    return round_, None
+    return found, None
 
 
-def _pages(round_) -> list[list]:
-    questions = selectors.questions_of(round_.question_set)
+def _pages(round_, questions) -> list[list]:
     size = 1 if round_.question_set.faces else PER_PAGE
     return [questions[i : i + size] for i in range(0, len(questions), size)]
 
@@ -64,40 +89,73 @@ def _context(round_, **extra):
     return {"round": round_, "organisation": round_.organisation, "faces": round_.question_set.faces, **extra}
 
 
+def _today(request) -> str:
+    return timezone.localdate().isoformat()
+
+
+@_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request, token):
-    round_, refusal = _round_or_page(request, token)
+    """The round's first page. "Start now" sends its choices (year group, class) by GET to
+    this address with `start`: that starts the person's session and goes to the first
+    questions. So the page itself has no CSRF token and nothing of the person, and is kept
+    for visitors with no session (`_start_page`, docs/adr/0025). A POST (a page from before
+    that change, still open on a device) starts the same way."""
+    if request.method == "POST" or START in request.GET:
+        return _begin(request, token, request.POST if request.method == "POST" else request.GET)
+    return _start_page(request, token)
+
+
+def _draw_start(request, token, form=None):
+    found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
+    round_, questions = found.round, found.questions
     state = _state(request, round_)
-    form = StartForm(request.POST or None, round=round_)
-    if request.method == "POST":
-        if form.is_bot():
-            return _page(request, "refused.html", _context(round_), status=400)
-        if form.is_valid():
-            request.session[SESSION] = {
-                "round": round_.pk,
-                "key": services.new_submission_key(),
-                "year_group": form.cleaned_data.get("year_group", ""),
-                "class_label": form.cleaned_data.get("class_label", ""),
-                "answers": {},
-            }
-            return _private(redirect("surveys:answer-page", token=token, number=1))
-    questions = len(selectors.questions_of(round_.question_set))
-    return _page(request, "start.html", _context(round_, form=form, state=state, token=token, questions=questions))
+    form = form or StartForm(round=round_)
+    context = _context(round_, form=form, state=state, token=token, questions=len(questions), start=START)
+    return _page(request, "start.html", context)
 
 
+# The start page as everybody sees it: kept a minute for visitors with no session, under the
+# day's date too, so it never outlives the day a round opens or closes on.
+_start_page = cache_public_page(START_PAGES, vary=_today)(_draw_start)
+
+
+def _begin(request, token, data):
+    found, refusal = _round_or_page(request, token)
+    if refusal:
+        return refusal
+    round_ = found.round
+    form = StartForm(data, round=round_)
+    if form.is_bot():
+        return _page(request, "refused.html", _context(round_), status=400)
+    if not form.is_valid():
+        return _draw_start(request, token, form=form)
+    request.session[SESSION] = {
+        "round": round_.pk,
+        "key": services.new_submission_key(),
+        "year_group": form.cleaned_data.get("year_group", ""),
+        "class_label": form.cleaned_data.get("class_label", ""),
+        "answers": {},
+    }
+    return redirect("surveys:answer-page", token=token, number=1)
+
+
+@_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def page(request, token, number):
-    round_, refusal = _round_or_page(request, token)
+    language = get_language()
+    found, refusal = _round_or_page(request, token, page=(number, language) if request.method == "GET" else None)
     if refusal:
         return refusal
+    round_, all_questions = found.round, found.questions
     state = _state(request, round_)
-    pages = _pages(round_)
+    pages = _pages(round_, all_questions)
     if state is None or not 1 <= number <= len(pages):
-        return _private(redirect("surveys:answer-start", token=token))
+        return redirect("surveys:answer-start", token=token)
     questions = pages[number - 1]
     faces = round_.question_set.faces
     if request.method == "POST":
@@ -112,17 +170,22 @@ def page(request, token, number):
             state["answers"] = answers
             request.session[SESSION] = state
             if number < len(pages):
-                return _private(redirect("surveys:answer-page", token=token, number=number + 1))
-            return _private(redirect("surveys:answer-send", token=token))
+                return redirect("surveys:answer-page", token=token, number=number + 1)
+            return redirect("surveys:answer-send", token=token)
     else:
-        form = QuestionPageForm(
-            initial=QuestionPageForm.initial_for(questions, state["answers"]), questions=questions, faces=faces
-        )
-    return _page(
-        request,
-        "page.html",
-        _context(round_, form=form, number=number, pages=len(pages), token=token, questions=questions),
-    )
+        initial = QuestionPageForm.initial_for(questions, state["answers"])
+        form = QuestionPageForm(initial=initial, questions=questions, faces=faces)
+    context = _context(round_, form=form, number=number, pages=len(pages), token=token, questions=questions)
+    if not form.is_bound and not form.initial:
+        # The same for everybody: a page's questions with nothing chosen and no error, kept
+        # beside the round (read with it, in one cache read) once drawn; the form tag, the
+        # CSRF token and the honeypot are drawn around it (docs/adr/0026).
+        drawn = found.kept_page
+        if drawn is None:
+            drawn = render_to_string("surveys/answer/questions.html", {"form": form})
+            selectors.keep_questions_page(round_, token, (number, language), drawn)
+        context["questions_drawn"] = mark_safe(drawn)  # noqa: S308 - drawn by our own template
+    return _page(request, "page.html", context)
 
 
 def _device_key(request) -> str:
@@ -148,20 +211,24 @@ def _over_limits(request, round_) -> bool:
     return per_device or per_round
 
 
+@_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def send(request, token):
-    round_, refusal = _round_or_page(request, token)
+    found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
+    round_, questions = found.round, found.questions
     state = _state(request, round_)
     free_text = not round_.question_set.faces
     if request.method == "GET":
         if state is None:
-            return _private(redirect("surveys:answer-start", token=token))
+            return redirect("surveys:answer-start", token=token)
         form = SendForm(initial={"submission": state["key"]}, free_text=free_text)
         return _page(
-            request, "send.html", _context(round_, form=form, state=state, token=token, **_counts(round_, state))
+            request,
+            "send.html",
+            _context(round_, form=form, state=state, token=token, **_counts(round_, questions, state)),
         )
     form = SendForm(request.POST, free_text=free_text)
     if form.is_bot():
@@ -171,7 +238,7 @@ def send(request, token):
         # Sent already (a double click after the first cleared the session), or started elsewhere.
         if posted_key and Response.objects.filter(round=round_, submission_key=posted_key).exists():
             return _done(request, round_, token)
-        return _private(redirect("surveys:answer-start", token=token))
+        return redirect("surveys:answer-start", token=token)
     if form.is_valid():
         if _over_limits(request, round_):
             return _page(request, "refused.html", _context(round_, busy=True), status=429)
@@ -190,12 +257,13 @@ def send(request, token):
             form.add_error(None, str(error))
         else:
             return _done(request, round_, token)
-    return _page(request, "send.html", _context(round_, form=form, state=state, token=token, **_counts(round_, state)))
+    return _page(
+        request, "send.html", _context(round_, form=form, state=state, token=token, **_counts(round_, questions, state))
+    )
 
 
-def _counts(round_, state) -> dict:
-    total = sum(len(p) for p in _pages(round_))
-    return {"answered": len(state["answers"]), "total": total, "last_page": len(_pages(round_))}
+def _counts(round_, questions, state) -> dict:
+    return {"answered": len(state["answers"]), "total": len(questions), "last_page": len(_pages(round_, questions))}
 
 
 def _done(request, round_, token):
@@ -204,9 +272,10 @@ def _done(request, round_, token):
     return _page(request, "done.html", _context(round_, token=token))
 
 
+@_private_page
 @never_cache
 @require_POST
 def next_person(request, token):
     """Start again: clears everything this device holds of the survey."""
     request.session.flush()
-    return _private(redirect("surveys:answer-start", token=token))
+    return redirect("surveys:answer-start", token=token)

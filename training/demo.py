@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ppp.discovery import demo_seeders
 
-from . import services
+from . import counts, services
 from .models import Booking, Course, CourseSession, Evaluation
 from .services import Attendee
 from .tasks import issue_session_certificates
@@ -66,12 +66,15 @@ def _book(session, organisation, by, people):
 
 
 def _into_the_past(session, days: int) -> CourseSession:
-    """Demo only: move a booked session back in time, as if it had happened."""
+    """Demo only: move a booked session back in time, as if it had happened (and its
+    share of the course-and-term counts with it)."""
+    before = counts.share(session.pk)
     length = session.ends_at - session.starts_at
     starts = _at(-days, timezone.localtime(session.starts_at).hour, timezone.localtime(session.starts_at).minute)
     CourseSession.objects.filter(pk=session.pk).update(
         starts_at=starts, ends_at=starts + length, booking_deadline=starts - datetime.timedelta(days=2)
     )
+    counts.follow(before, session.pk)
     session.refresh_from_db()
     return session
 

@@ -373,6 +373,37 @@ class BookingEvent(HistoryEntry):
     subject_field = "booking"
 
 
+class CourseTermCount(models.Model):
+    """The officers' course-and-term report, kept: per course and school term (of the
+    session's local start), its sessions and places counted as the report shows them.
+    Every service that changes a session or a place adds its difference in the same
+    transaction (`training/counts.py`); `manage.py rebuild_training_counts` recounts."""
+
+    class Season(models.IntegerChoices):
+        SPRING = 0, "Spring"
+        SUMMER = 1, "Summer"
+        AUTUMN = 2, "Autumn"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    season = models.PositiveSmallIntegerField(choices=Season.choices)
+    sessions = models.IntegerField("sessions not cancelled", default=0)
+    cancelled = models.IntegerField("sessions cancelled", default=0)
+    capacity = models.IntegerField("places offered (sessions not cancelled)", default=0)
+    confirmed = models.IntegerField("confirmed places", default=0)
+    attended = models.IntegerField(default=0)
+    absent = models.IntegerField("absent (confirmed places)", default=0)
+    waitlisted = models.IntegerField("places ever waitlisted", default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "year", "season"], name="coursetermcount_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.course_id} {self.get_season_display()} {self.year}"
+
+
 class CertificateBatch(models.Model):
     """One request to issue attendance certificates for a whole session, done by the
     task worker (`training.tasks.issue_session_certificates`); the officer watches it.

@@ -6,8 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, Exists, OuterRef, Q, Sum, When
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Avg, Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -15,7 +14,8 @@ from ppp.csvsafe import csv_safe
 from ppp.exports import rows_of
 from ppp.pdf import render_pdf
 
-from .models import Booking, BookingEvent, Charge, CourseSession, Evaluation
+from .counts import FIGURES
+from .models import Charge, CourseSession, CourseTermCount, Evaluation
 
 
 @dataclass
@@ -42,55 +42,22 @@ class CourseTerm:
         return self.absent / marked if marked else None
 
 
-def _term_parts(prefix: str = "") -> dict:
-    """The school term of a session's start (local time) as (year, season), in SQL:
-    season 0 Spring (January to March), 1 Summer (April to August), 2 Autumn."""
-    month = ExtractMonth(f"{prefix}starts_at")
-    return {
-        "year": ExtractYear(f"{prefix}starts_at"),
-        "season": Case(When(Q(month__gte=9), then=2), When(Q(month__lte=3), then=0), default=1),
-        "month": month,
-    }
-
-
 SEASONS = ("Spring", "Summer", "Autumn")
 
 
 def course_term_report() -> list[CourseTerm]:
     """Per course and school term: sessions run or planned, fill rate (confirmed places
     over capacity), waiting-list demand (places ever waitlisted) and no-show rate (absent
-    over attendance recorded). Two grouped queries (sessions, then their places), whatever
-    the number of sessions and bookings: Python only joins the two lists of course-terms."""
-    cancelled = Q(status=CourseSession.Status.CANCELLED)
-    term = _term_parts()
-    sessions = (
-        CourseSession.objects.annotate(month=term["month"])
-        .annotate(year=term["year"], season=term["season"])
-        .values("course__title", "course__slug", "year", "season")
-        .annotate(
-            sessions=Count("pk", filter=~cancelled),
-            cancelled=Count("pk", filter=cancelled),
-            capacity=Coalesce(Sum("capacity", filter=~cancelled), 0),
-        )
-        .order_by()
-    )
-    ever_waitlisted = BookingEvent.objects.filter(booking=OuterRef("pk"), action=BookingEvent.Action.WAITLISTED)
-    booking_term = _term_parts("session__")
-    places = (
-        Booking.objects.exclude(session__status=CourseSession.Status.CANCELLED)
-        .annotate(month=booking_term["month"])
-        .annotate(year=booking_term["year"], season=booking_term["season"])
-        .values("session__course__title", "year", "season")
-        .annotate(
-            confirmed=Count("pk", filter=Q(status=Booking.Status.CONFIRMED)),
-            attended=Count("pk", filter=Q(attendance=Booking.Attendance.ATTENDED)),
-            absent=Count("pk", filter=Q(attendance=Booking.Attendance.ABSENT, status=Booking.Status.CONFIRMED)),
-            waitlisted=Count("pk", filter=Q(Exists(ever_waitlisted))),
-        )
+    over attendance recorded). Read from the counts the services keep in step
+    (`training/counts.py`): one query over a row per course and term, whatever the number
+    of sessions and places."""
+    kept = (
+        CourseTermCount.objects.filter(Q(sessions__gt=0) | Q(cancelled__gt=0))
+        .values("course__title", "course__slug", "year", "season", *FIGURES)
         .order_by()
     )
     rows: dict[tuple, CourseTerm] = {}
-    for group in sessions:
+    for group in kept:
         title, year, season = group["course__title"], group["year"], group["season"]
         row = rows.setdefault(
             (title, year, season),
@@ -100,13 +67,10 @@ def course_term_report() -> list[CourseTerm]:
         row.sessions += group["sessions"]
         row.cancelled += group["cancelled"]
         row.capacity += group["capacity"]
-    for group in places:
-        row = rows.get((group["session__course__title"], group["year"], group["season"]))
-        if row is not None:
-            row.confirmed += group["confirmed"]
-            row.attended += group["attended"]
-            row.absent += group["absent"]
-            row.waitlist_demand += group["waitlisted"]
+        row.confirmed += group["confirmed"]
+        row.attended += group["attended"]
+        row.absent += group["absent"]
+        row.waitlist_demand += group["waitlisted"]
     return sorted(rows.values(), key=lambda r: r.sort)
 
 

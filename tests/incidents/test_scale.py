@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import views
 from incidents.models import Incident
 from incidents.terms import Term
+from incidents.views import exports as export_views
 from ppp.audit.models import AuditEvent
 from tests.incidents.factories import involve, record
 
@@ -31,7 +31,9 @@ def _history(school, by, terms: int, per_term: int = 2):
 
 
 def test_the_export_streams_every_record_in_chunks(client, school_a, alice, monkeypatch, django_assert_max_num_queries):
-    monkeypatch.setattr(views, "EXPORT_CHUNK", 3)
+    """Records are read a chunk at a time (one query each for their people), and who read
+    which record is written in one INSERT ... SELECT, whatever their number."""
+    monkeypatch.setattr(export_views, "EXPORT_CHUNK", 3)
     _history(school_a, alice, terms=1, per_term=2)
     client.force_login(alice)
     url = reverse("incidents:export")
@@ -42,10 +44,24 @@ def test_the_export_streams_every_record_in_chunks(client, school_a, alice, monk
     assert len(body.splitlines()) == 3 and "P0 (Target" in body
     _history(school_a, alice, terms=2, per_term=4)  # 10 records: 4 chunks of 3 instead of 1
     before = AuditEvent.objects.filter(action="incident.export").count()
-    with django_assert_max_num_queries(len(few.captured_queries) + 2 * 3):  # each chunk: its rows, its people
+    with django_assert_max_num_queries(len(few.captured_queries) + 3) as many:  # 3 more chunks: their people
         body = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
     assert len(body.splitlines()) == 11
-    assert AuditEvent.objects.filter(action="incident.export").count() - before == 10
+    people = [q for q in many.captured_queries if 'FROM "incidents_involvement"' in q["sql"]]
+    assert len(people) == 4
+    audit = [q for q in many.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    assert len(audit) == 2 and "SELECT" in audit[0]["sql"]  # every record's event, then the export's
+    events = AuditEvent.objects.filter(action="incident.export").order_by("target_id")
+    assert events.count() - before == 10
+    exported = Incident.objects.filter(organisation=school_a).order_by("pk").first()
+    event = events.filter(target_id=str(exported.pk)).order_by("-id").first()  # exported twice
+    assert (event.actor, event.organisation, event.target, event.target_repr, event.detail) == (
+        alice,
+        school_a,
+        exported,
+        f"Incident {exported.reference}",
+        {"format": "csv"},
+    )
 
 
 def test_the_termly_report_reads_in_constant_queries_whatever_the_history(

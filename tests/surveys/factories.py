@@ -5,7 +5,6 @@ import datetime
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import Round
 
 
 def open_round(organisation, lead, *, audience="pupils_7_11", year_groups=("5", "6"), days=14, **kwargs):
@@ -40,7 +39,9 @@ def answer_many(round_, n, *, year_group="5", answers=None):
 
 
 def move_dates(round_, opens_on, closes_on):
-    """Put a round in the past (rounds are opened from today on; tests need history)."""
-    Round.objects.filter(pk=round_.pk).update(opens_on=opens_on, closes_on=closes_on)
+    """Put a round in the past (rounds are opened from today on; tests need history). Saved,
+    as every change to a round is, so what the answering pages keep of it is forgotten."""
     round_.refresh_from_db()
+    round_.opens_on, round_.closes_on = opens_on, closes_on
+    round_.save(update_fields=["opens_on", "closes_on"])
     return round_

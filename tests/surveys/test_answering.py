@@ -1,6 +1,7 @@
 """The public survey pages, as a person uses them: start, answer page by page (skipping
 some), send once, and leave the device clean for the next person."""
 
+import base64
 import datetime
 import re
 import threading
@@ -11,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Response, Round, Tally
+from surveys import selectors, services
+from surveys.models import Response, Tally
 from tests.surveys.factories import move_dates, open_round
 
 
@@ -21,7 +23,8 @@ def round_and_token(alice, school_a):
 
 
 def _start(client, token, year="5"):
-    return client.post(reverse("surveys:answer-start", kwargs={"token": token}), {"year_group": year})
+    """ "Start now": the start page's form sends its choices by GET (docs/adr/0025)."""
+    return client.get(reverse("surveys:answer-start", kwargs={"token": token}), {"start": "1", "year_group": year})
 
 
 def _page(client, token, number, data):
@@ -103,11 +106,19 @@ def test_bad_input_is_a_message_not_a_500(client, round_and_token):
 
 def test_a_bot_filling_the_honeypot_is_refused(client, round_and_token):
     _round, token = round_and_token
-    response = client.post(
-        reverse("surveys:answer-start", kwargs={"token": token}), {"year_group": "5", "website": "x"}
-    )
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    response = client.get(start, {"start": "1", "year_group": "5", "website": "x"})
     assert response.status_code == 400
     assert "survey" not in client.session
+    assert client.post(start, {"year_group": "5", "website": "x"}).status_code == 400
+
+
+def test_a_start_page_from_before_still_starts_by_post(client, round_and_token):
+    """A device that kept the start page open across the change to "Start now" by GET."""
+    _round, token = round_and_token
+    response = client.post(reverse("surveys:answer-start", kwargs={"token": token}), {"year_group": "6"})
+    assert response.status_code == 302 and response["Location"].endswith("/page/1/")
+    assert client.session["survey"]["year_group"] == "6" and client.session["survey"]["answers"] == {}
 
 
 def test_an_unknown_link_is_404_and_a_closed_round_410(client, round_and_token):
@@ -122,7 +133,8 @@ def test_the_closing_date_holds_for_someone_half_way_through(client, round_and_t
     round_, token = round_and_token
     _start(client, token)
     _page(client, token, 1, {"q1": "0"})
-    Round.objects.filter(pk=round_.pk).update(closed_at=timezone.now())
+    round_.closed_at = timezone.now()
+    round_.save(update_fields=["closed_at"])  # as the lead closing it does (services.round_close)
     response = client.post(reverse("surveys:answer-send", kwargs={"token": token}), {"submission": "k"})
     assert response.status_code == 410
     assert not Response.objects.exists()
@@ -134,8 +146,10 @@ def test_the_device_limit_holds(client, round_and_token, settings):
     _round, token = round_and_token
     statuses = []
     for _ in range(3):
-        client.get(reverse("surveys:answer-start", kwargs={"token": token}))  # as a browser does: the form's cookie
+        client.get(reverse("surveys:answer-start", kwargs={"token": token}))
         _start(client, token)
+        # As a browser does: the first page of questions (a form) gives it the CSRF cookie.
+        client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1}))
         _page(client, token, 1, {"q1": "0"})
         statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}).status_code)
     assert statuses == [200, 200, 429]
@@ -197,23 +211,136 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
 
 
 def test_the_answering_pages_read_the_round_and_the_session_only(client, round_and_token, django_assert_num_queries):
-    """The published question set is frozen, so its questions are read from the shared cache
-    (one read of the cache table here: the tests' cache is the database's), not from their
-    table on every page a class loads (bench/FINDINGS.md, issue 24); a page that only shows
-    writes nothing."""
+    """The round (with its questions) is read from the shared cache under its link's hash
+    (one read of the cache table here: the tests' cache is the database's), with the page's
+    questions as drawn when nothing is chosen (bench/FINDINGS.md, issue 24); a page that only
+    shows writes nothing."""
     _round, token = round_and_token
     start = reverse("surveys:answer-start", kwargs={"token": token})
     page = reverse("surveys:answer-page", kwargs={"token": token, "number": 2})
     client.get(start)
-    with django_assert_num_queries(2):  # the round by its link, its questions from the cache
+    with django_assert_num_queries(1):  # the round by its link, from the cache
         body = client.get(start).content.decode()
     assert "There are 12 questions." in body
     _start(client, token)
     _page(client, token, 1, {"q1": "0"})
-    client.get(page)
-    with django_assert_num_queries(3):  # the session, the round, its questions from the cache: no session write
-        body = client.get(page).content.decode()
-    assert 'id="id_q5_1"' in body and 'name="q5"' in body and 'type="checkbox"' in body
-    # What was answered is shown again, checked.
+    drawn = client.get(page).content.decode()
+    with django_assert_num_queries(2):  # the session; the round and the page's questions: no session write
+        kept = client.get(page).content.decode()
+    assert 'id="id_q5_1"' in kept and 'name="q5"' in kept and 'type="checkbox"' in kept
+    assert _without_token(kept) == _without_token(drawn)  # the kept fragment is what was drawn
+    assert kept.count('name="website"') == 1 and 'name="csrfmiddlewaretoken"' in kept
+    # What was answered is shown again, checked: a page with answers is drawn, never kept.
     back = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
     assert re.search(r'<input type="radio" name="q1" class="govuk-radios__input" id="id_q1_1" value="0" checked>', back)
+    assert not re.search(r"checked", client.get(page).content.decode())
+
+
+def _without_token(body: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_start_page_is_kept_for_visitors_with_no_session_and_forgotten_when_the_round_changes(
+    client, alice, round_and_token, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    round_, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    first = client.get(start)
+    assert first.status_code == 200 and "csrftoken" not in first.cookies
+    body = first.content.decode()
+    assert 'method="get"' in body and 'name="start"' in body and "Start now" in body
+    assert "csrfmiddlewaretoken" not in body and 'method="post"' not in body
+    with django_assert_num_queries(1):  # the kept page and its version, in one read
+        again = Client().get(start)
+    assert again.content == first.content
+    for header in ("Referrer-Policy", "X-Robots-Tag", "Cache-Control"):
+        assert again[header] == first[header]  # a kept page is as private as a drawn one
+    assert again["Cache-Control"].startswith("no-store")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=round_, by=alice)
+    assert Client().get(start).status_code == 410
+
+
+def test_a_round_with_nothing_to_choose_starts_from_a_link(client, alice, school_a):
+    _round, token = open_round(school_a, alice, audience="parents", year_groups=[])
+    body = client.get(reverse("surveys:answer-start", kwargs={"token": token})).content.decode()
+    link = re.search(r'<a href="\?start=1" role="button"[^>]*class="govuk-button govuk-button--start"', body)
+    assert link and "<form" not in body.split("<main", 1)[1]
+    assert _start(client, token, year="").status_code == 302
+    assert client.session["survey"]["year_group"] == ""
+
+
+def test_a_kept_round_is_refused_once_its_closing_date_has_passed(client, round_and_token, monkeypatch):
+    """What is kept of a round is never trusted for whether it is open: that is worked out
+    from its dates on every request."""
+    round_, token = round_and_token
+    _start(client, token)
+    page = reverse("surveys:answer-page", kwargs={"token": token, "number": 1})
+    assert client.get(page).status_code == 200  # the round is kept now
+    after = round_.closes_on + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: after)
+    assert client.get(page).status_code == 410
+    assert client.get(reverse("surveys:answer-start", kwargs={"token": token})).status_code == 410
+
+
+def test_the_reporting_link_is_kept_encrypted(client, alice, school_a):
+    link = "https://example.org/tell/very-secret-reporting-token/"
+    round_, token = open_round(school_a, alice)
+    round_.reporting_url = link
+    round_.save(update_fields=["reporting_url"])
+    body = client.get(reverse("surveys:answer-start", kwargs={"token": token})).content.decode()
+    assert link in body
+    assert selectors.answering_round(token).round.reporting_url == link  # read back from the cache
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM ppp_cache")
+        kept = [base64.b64decode(row[0]) for row in cursor.fetchall()]  # pickles, as base64
+    assert kept and not any(b"very-secret-reporting-token" in value for value in kept)
+
+
+def test_questions_kept_from_another_question_set_are_never_shown(client, round_and_token):
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from ppp.tokens import hash_token
+
+    _round, token = round_and_token
+    key = selectors.questions_page_key(hash_token(token), 1, get_language())
+    cache.set(key, ((0, 0.0), "<p>Questions of some other set</p>"))
+    _start(client, token)
+    body = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
+    assert "some other set" not in body and 'name="q1"' in body
+    assert cache.get(key)[1] != "<p>Questions of some other set</p>"  # drawn again and kept
+
+
+def test_a_kept_start_page_never_outlives_its_day(client, round_and_token, settings, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    round_, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    Client().get(start)
+    with CaptureQueriesContext(connection) as same_day:
+        Client().get(start)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    with CaptureQueriesContext(connection) as next_day:
+        assert Client().get(start).status_code == 200
+    assert len(same_day) == 1 and len(next_day) > 1  # kept, then drawn again under the new day
+
+
+def test_a_school_renamed_is_named_so_at_once_on_its_survey(client, round_and_token, school_a):
+    from ppp.accounts.models import Organisation
+    from ppp.accounts.signals import organisations_imported
+
+    _round, token = round_and_token
+    start = reverse("surveys:answer-start", kwargs={"token": token})
+    client.get(start)  # the round is kept
+    school_a.name = "Renamed Primary School"
+    school_a.save()
+    assert "Renamed Primary School" in client.get(start).content.decode()
+    # A bulk import saves without post_save and says so once: the rounds still answered are forgotten.
+    Organisation.objects.filter(pk=school_a.pk).update(name="Imported Name Academy")
+    organisations_imported.send(sender=Organisation, created=0, updated=1)
+    assert "Imported Name Academy" in client.get(start).content.decode()

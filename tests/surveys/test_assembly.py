@@ -36,7 +36,8 @@ def _one_person(base, token, n):
     start = f"{base}/survey/{token}/"
     with requests.Session() as session:
         year = "5" if n % 2 else "6"
-        response, _ = _post(session, start, {"year_group": year}, start)
+        # "Start now" sends the year chosen by GET (the start page has no form to post).
+        response = session.get(start, params={"start": "1", "year_group": year}, timeout=60)
         assert response.status_code == 200 and response.url.endswith("/page/1/"), response.url
         pages = [
             {"q1": str(n % 3), "q2": str(n % 4)},

@@ -1,4 +1,5 @@
-"""Test data for training: sessions straight into the database, bookings through the services."""
+"""Test data for training: sessions straight into the database (with their share of the
+course-and-term counts, as the services keep it), bookings through the services."""
 
 import datetime
 import itertools
@@ -6,7 +7,7 @@ import itertools
 import factory
 from django.utils import timezone
 
-from training import services
+from training import counts, services
 from training.models import Booking, Course, CourseSession
 from training.services import Attendee
 
@@ -34,13 +35,15 @@ def make_session(course_obj=None, *, days=30, capacity=10, hours=3, **fields) ->
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
     fields.setdefault("booking_deadline", starts - datetime.timedelta(days=1) if days > 1 else starts)
     fields.setdefault("venue", "City Hall")
-    return CourseSession.objects.create(
+    session = CourseSession.objects.create(
         course=course_obj or course(),
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=hours),
         capacity=capacity,
         **fields,
     )
+    counts.follow(None, session.pk)
+    return session
 
 
 def attendee(role=Booking.Role.TEACHER, **kwargs) -> Attendee:
@@ -59,9 +62,11 @@ def book(session, organisation, by, count=1, **kwargs) -> list[Booking]:
 def into_the_past(session, days=1) -> CourseSession:
     starts = timezone.now().replace(microsecond=0) - datetime.timedelta(days=days)
     length = session.ends_at - session.starts_at
+    before = counts.share(session.pk)
     CourseSession.objects.filter(pk=session.pk).update(
         starts_at=starts, ends_at=starts + length, booking_deadline=starts
     )
+    counts.follow(before, session.pk)
     session.refresh_from_db()
     return session
 

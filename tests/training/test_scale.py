@@ -149,9 +149,9 @@ def test_reports_read_in_constant_queries(
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
-    """The report adds up every session and place, in the same number of queries however
-    many; its table is kept under the training pages' version, so a second view reads
-    nothing, and any new place (committed) draws it again."""
+    """The report reads the counts kept per course and term, in the same number of queries
+    however many sessions and places; its table is kept under the training pages' version,
+    so a second view reads nothing, and any new place (committed) draws it again."""
     completed_session(school_a, alice, officer, attended=2, absent=1)
     client.force_login(officer)
     with django_assert_max_num_queries(30) as one:
@@ -163,13 +163,13 @@ def test_reports_read_in_constant_queries(
     with django_assert_max_num_queries(len(one.captured_queries)) as drawn:
         content = client.get(reverse("training:reports")).content.decode()
     assert content.count("Results<span") >= 4
-    grouped = [q for q in drawn.captured_queries if "GROUP BY" in q["sql"]]
-    assert len(grouped) == 2  # the sessions, then their places
+    report = [q["sql"] for q in drawn.captured_queries if "training_coursetermcount" in q["sql"]]
+    assert len(report) == 1 and "training_booking" not in report[0]  # the kept counts, not the places
     with django_assert_max_num_queries(len(one.captured_queries)) as kept:
         again = client.get(reverse("training:reports")).content.decode()
     table = content[content.index("<table") : content.index("</table>")]
     assert again[again.index("<table") : again.index("</table>")] == table
-    assert not [q for q in kept.captured_queries if "GROUP BY" in q["sql"]]
+    assert not [q for q in kept.captured_queries if "training_coursetermcount" in q["sql"]]
 
 
 def test_the_admin_bookings_list_reads_in_constant_queries(

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from ppp.accounts.models import Organisation, User
 from ppp.history import record_transition
 
-from .. import permissions
+from .. import counts, permissions
 from ..models import (
     Booking,
     BookingEvent,
@@ -57,6 +57,7 @@ def booking_create(
     if any(attendee.role not in Booking.Role.values for attendee in attendees):
         raise TrainingError("Select each attendee's role.")
     price = session.course.price_for(organisation)
+    before = counts.share(session.pk)
     confirmed = _confirmed_count(session)
     bookings = []
     for attendee in attendees:
@@ -84,6 +85,7 @@ def booking_create(
             confirmed += 1
             _email_confirmed(booking)
         bookings.append(booking)
+    counts.follow(before, session.pk)
     return bookings
 
 
@@ -123,6 +125,7 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
         raise TrainingError("This place has already been cancelled.")
     if not permissions.can_cancel_booking(by, booking):
         raise TrainingError("This place can no longer be cancelled: the session has started or is closed.")
+    before = counts.share(session.pk)
     was_confirmed = booking.status == Booking.Status.CONFIRMED
     booking.late_cancellation = was_confirmed and is_late(session)
     booking.cancelled_at = timezone.now()
@@ -144,6 +147,7 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", request=None
     )
     if was_confirmed:
         _fill_places(session, by=by)
+    counts.follow(before, session.pk)
     return booking
 
 

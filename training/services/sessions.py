@@ -13,7 +13,7 @@ from ppp.accounts.models import User
 from ppp.history import record_transition
 from ppp.mail import queue_link_email
 
-from .. import permissions
+from .. import counts, permissions
 from ..models import (
     Booking,
     BookingEvent,
@@ -100,6 +100,7 @@ def session_create(
     check_session(session)
     session.save()
     record_transition(session, action=SessionEvent.Action.SCHEDULED, by=by)
+    counts.follow(None, session.pk)
     return session
 
 
@@ -157,6 +158,7 @@ def session_update(
         )
     if not changed:
         return locked
+    before = counts.share(locked.pk)
     note = ""
     if "capacity" in changed:
         note = f"Capacity {old_capacity} → {locked.capacity}"
@@ -171,6 +173,7 @@ def session_update(
     )
     if locked.capacity > old_capacity:
         _fill_places(locked, by=by)
+    counts.follow(before, locked.pk)
     return locked
 
 
@@ -198,6 +201,7 @@ def session_cancel(*, session: CourseSession, by: User, reason: str, request=Non
     reason = reason.strip()
     if not reason:
         raise TrainingError("Enter why the session is cancelled: everyone booked is told.")
+    before = counts.share(session.pk)
     session.cancellation_reason = reason
     record_transition(
         session,
@@ -229,6 +233,7 @@ def session_cancel(*, session: CourseSession, by: User, reason: str, request=Non
             f"Cancelled: {session.course.title} on {date_format(timezone.localtime(session.starts_at), 'j F Y')}",
             calendar="cancel" if was_confirmed else None,
         )
+    counts.follow(before, session.pk)
     return session
 
 
@@ -246,6 +251,7 @@ def attendance_record(*, session: CourseSession, marks: dict[str, str], by: User
     if any(value not in allowed for value in marks.values()):
         raise TrainingError("Select attended or absent for each attendee.")
     bookings = session.bookings.select_for_update().confirmed().select_related("organisation")
+    before = counts.share(session.pk)
     changed = 0
     for booking in bookings:
         value = marks.get(str(booking.public_id))
@@ -266,6 +272,7 @@ def attendance_record(*, session: CourseSession, marks: dict[str, str], by: User
         record_transition(
             session, action=SessionEvent.Action.ATTENDANCE, by=by, note=f"{changed} changed", request=request
         )
+        counts.follow(before, session.pk)
     return changed
 
 
