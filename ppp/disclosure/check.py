@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array
+from scipy.sparse import csr_array, vstack
 
 from . import rule
 from .system import DOMINANT, Key, Problem, Published
@@ -32,7 +32,7 @@ def check(published: Published, *, keys=None) -> list[Problem]:
         if value is not None and key not in published.rounded and rule.is_small(value):
             problems.append(Problem(key, value, value, "shown"))
     wanted = None if keys is None else set(keys)
-    for group in _groups(published):
+    for group in _groups(published, wanted):
         problems.extend(group.problems(published.reasons, wanted))
     return problems
 
@@ -77,26 +77,49 @@ class _Group:
         self.matrix = csr_array((np.array(data, dtype=float), (rows, cols)), shape=shape)
         self.lo, self.hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
         self.a_ub, self.b_ub, self.a_eq, self.b_eq = self._split()
+        self.lp_bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
 
     def _split(self):
-        dense = self.matrix.toarray()
+        """The relations as HiGHS takes them: inequalities (`<=`, each `>=` negated) and
+        equalities, kept sparse (a group's matrix is mostly zeros; a dense copy made every
+        program of a national release scan it)."""
         eq = self.lo == self.hi
         upper = ~eq & np.isfinite(self.hi)
         lower = ~eq & np.isfinite(self.lo)
-        a_ub = np.vstack([dense[upper], -dense[lower]])
+        a_eq, b_eq = (self.matrix[eq], self.lo[eq]) if eq.any() else (None, None)
         b_ub = np.concatenate([self.hi[upper], -self.lo[lower]])
         if not len(b_ub):
-            return None, None, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
-        return a_ub, b_ub, (dense[eq] if eq.any() else None), (self.lo[eq] if eq.any() else None)
+            return None, None, a_eq, b_eq
+        a_ub = vstack([self.matrix[upper], -self.matrix[lower]], format="csr")
+        return a_ub, b_ub, a_eq, b_eq
+
+    def linear(self, objective: np.ndarray, bounds):
+        """The linear program of `objective` over the group. HiGHS's presolve can answer
+        "infeasible" for a program that is only unbounded (a reader's figures always have
+        a solution: the true counts), so an "infeasible" is asked again without it."""
+        problem = {"A_ub": self.a_ub, "b_ub": self.b_ub, "A_eq": self.a_eq, "b_eq": self.b_eq, "bounds": bounds}
+        result = linprog(objective, **problem, method="highs")
+        if result.status == 2:
+            result = linprog(objective, **problem, method="highs", options={"presolve": False})
+        return result
+
+    def integer(self, objective: np.ndarray):
+        """The integer program of `objective` (an "infeasible" asked again without presolve)."""
+        problem = {
+            "constraints": LinearConstraint(self.matrix, self.lo, self.hi),
+            "bounds": self.bounds,
+            "integrality": np.ones(len(self.variables)),
+        }
+        result = milp(objective, **problem)
+        if result.status == 2:
+            result = milp(objective, **problem, options={"presolve": False})
+        return result
 
     def _optimum(self, key: Key, sign: float) -> float | None:
         """min (sign=1) or -max (sign=-1) of `key`; None when unbounded."""
         objective = np.zeros(len(self.variables))
         objective[self.index[key]] = sign
-        bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
-        result = linprog(
-            objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
-        )
+        result = self.linear(objective, self.lp_bounds)
         if result.status == 3:
             return None
         if result.status == 2:
@@ -105,12 +128,7 @@ class _Group:
             raise RuntimeError(f"linear program failed around {key!r}: {result.message}")
         if np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
             return float(result.fun)
-        exact = milp(
-            objective,
-            constraints=LinearConstraint(self.matrix, self.lo, self.hi),
-            bounds=self.bounds,
-            integrality=np.ones(len(self.variables)),
-        )
+        exact = self.integer(objective)
         if exact.status == 0:
             return float(exact.fun)
         if exact.status == 2:
@@ -119,10 +137,7 @@ class _Group:
 
     def _solve(self, objective: np.ndarray):
         """An optimal point for `objective` (whole numbers, or None if not found)."""
-        bounds = list(zip(self.bounds.lb, [None if np.isinf(u) else u for u in self.bounds.ub], strict=True))
-        result = linprog(
-            objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
-        )
+        result = self.linear(objective, self.lp_bounds)
         if result.status == 2:
             raise Inconsistent("no counts fit the published figures")
         if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
@@ -196,14 +211,16 @@ class _Capped:
     def solve(self, objective):
         g = self.group
         bounds = list(zip(g.bounds.lb, [min(u, self.CAP) for u in g.bounds.ub], strict=True))
-        result = linprog(objective, A_ub=g.a_ub, b_ub=g.b_ub, A_eq=g.a_eq, b_eq=g.b_eq, bounds=bounds, method="highs")
+        result = g.linear(objective, bounds)
         if result.status != 0 or not np.allclose(result.x, np.round(result.x), atol=_TOLERANCE):
             return None
         return np.round(result.x)
 
 
-def _groups(published: Published) -> list[_Group]:
-    """Split the variables (hidden or rounded cells) into the groups relations connect."""
+def _groups(published: Published, wanted: set | None = None) -> list[_Group]:
+    """Split the variables (hidden or rounded cells) into the groups relations connect
+    (only the groups holding a hidden cell of `wanted`, when given: the others have
+    nothing to look at)."""
     variables = [key for key in published.shown if published.shown[key] is None or key in published.rounded]
     parent = {key: key for key in variables}
 
@@ -229,5 +246,5 @@ def _groups(published: Published) -> list[_Group]:
     return [
         _Group(published, keys, relations.get(root, []))
         for root, keys in members.items()
-        if any(published.shown[key] is None for key in keys)
+        if any(published.shown[key] is None and (wanted is None or key in wanted) for key in keys)
     ]
