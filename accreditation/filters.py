@@ -1,9 +1,12 @@
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
 
 from ppp.accounts.models import Organisation, User
+from ppp.pagecache import kept_data
 
 from .models import Application, Award
 
@@ -108,8 +111,15 @@ class AwardHolderFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read when the panel is drawn or a phase is chosen: a panel kept in the cache
-        # (templates/accreditation/award_holders.html) needs no list of phases.
-        self.filters["phase"].extra["choices"] = holder_phases
+        # (templates/accreditation/award_holders.html) needs no list of phases. Read once a
+        # request, and kept under the page's version (ppp.pagecache.kept_data) for the pages
+        # drawn afresh.
+        self.filters["phase"].extra["choices"] = functools.cache(self.phases)
+
+    def phases(self) -> list[tuple[str, str]]:
+        if self.request is None:
+            return holder_phases()
+        return kept_data(self.request, "award-holders", "phases", holder_phases)
 
     def search(self, queryset, name, value):
         return queryset.filter(application__organisation__name__icontains=value.strip()) if value.strip() else queryset

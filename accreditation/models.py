@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -565,6 +565,24 @@ class AwardQuerySet(OrganisationOwnedQuerySet):
         today = today or timezone.localdate()
         return self.filter(status=Award.Status.ISSUED, expires_on__gte=today)
 
+    def renamed(self):
+        """Awards whose `holder_name` is not their organisation's name: renamed by a write
+        that sends no post_save (an import)."""
+        return self.exclude(holder_name=F("application__organisation__name"))
+
+    def take_holder_names(self) -> int:
+        """Give these awards their organisation's name as `holder_name`, in one UPDATE."""
+        return self.update(
+            holder_name=Subquery(
+                Application.objects.filter(pk=OuterRef("application_id")).values("organisation__name")[:1]
+            )
+        )
+
+    def in_holder_order(self):
+        """By the holder's name, then id: the award holders' order, read from the award's own
+        index (`holder_name`, ADR 0022) so that a deep page joins nothing before its OFFSET."""
+        return self.order_by("holder_name", "pk")
+
 
 class Award(models.Model):
     class Status(models.TextChoices):
@@ -574,6 +592,10 @@ class Award(models.Model):
         EXPIRED = "expired", "Expired"
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
+    # The holder's (the application's organisation's) name, kept here so that the award
+    # holders' order is an index of the awards' own (ADR 0022): filled by save(), kept in
+    # step with every rename by accreditation.signals. Never shown.
+    holder_name = models.CharField(max_length=200, default="", editable=False)
     level = models.CharField(max_length=50, blank=True)
     awarded_on = models.DateField()
     expires_on = models.DateField()
@@ -595,10 +617,24 @@ class Award(models.Model):
             models.CheckConstraint(condition=Q(expires_on__gt=models.F("awarded_on")), name="award_expires_after"),
         ]
         # The caseload's "awards expiring", soonest first, and the expiry job.
-        indexes = [models.Index(fields=["status", "expires_on"], name="award_status_expires")]
+        indexes = [
+            models.Index(fields=["status", "expires_on"], name="award_status_expires"),
+            # The award holders in order: an OFFSET reads this index's entries only (the
+            # expiry date is in it, so that current() needs no row either).
+            models.Index(
+                fields=["holder_name", "id", "expires_on"], condition=Q(status="issued"), name="award_holders_order"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.application.organisation}: {self.level or 'award'} until {self.expires_on:%d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        if not self.holder_name and self.application_id:
+            self.holder_name = self.application.organisation.name
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "holder_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.application.get_absolute_url()

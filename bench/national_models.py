@@ -592,6 +592,7 @@ class National:
                         "status": award_status,
                         "awarded_by": officer or self.officer_ids[0],
                         "certificate": certificate,
+                        "holder_name": self.organisations[app["org"] - 1]["name"],
                     }
                 )
         copy_rows(a.Application, app_rows, label="applications")
@@ -778,6 +779,7 @@ class National:
                     "id": pledge_id,
                     "public_id": self.uuid(),
                     "organisation": org_id,
+                    "sort_name": org["name"],
                     "charter": charter.pk,
                     "status": status,
                     "delivery_role": "commissioner" if org["kind"] == "commissioner" else "direct",

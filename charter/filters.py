@@ -1,8 +1,11 @@
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Q
 
 from ppp.accounts.models import Organisation
+from ppp.pagecache import kept_data
 
 from .models import Pledge
 
@@ -38,9 +41,16 @@ class RegisterFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read when the panel is drawn or an area is chosen: a panel kept in the cache
-        # (templates/charter/register.html) needs no list of areas.
-        self.filters["area"].extra["choices"] = register_areas
+        # (templates/charter/register.html) needs no list of areas. Read once a request
+        # (checking the area chosen and drawing the panel both ask), and kept under the
+        # register's version (ppp.pagecache.kept_data) for the pages drawn afresh.
+        self.filters["area"].extra["choices"] = functools.cache(self.areas)
         self.form.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+
+    def areas(self) -> list[tuple[str, str]]:
+        if self.request is None:
+            return register_areas()
+        return kept_data(self.request, "charter-register", "areas", register_areas)
 
     def search(self, queryset, name, value):
         value = value.strip()

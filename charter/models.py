@@ -16,7 +16,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,6 +115,11 @@ class ExamplePledge(models.Model):
         return self.text[:80]
 
 
+# What the public register shows: approved, consenting, not removed by an officer. Its
+# queryset and its partial indexes share this one condition.
+ON_REGISTER = Q(status="approved", consent_to_list=True, removed_from_register_at__isnull=True)
+
+
 class PledgeQuerySet(OrganisationOwnedQuerySet):
     def current(self):
         """Pledges that still stand (everything but withdrawn)."""
@@ -122,10 +127,22 @@ class PledgeQuerySet(OrganisationOwnedQuerySet):
 
     def on_register(self):
         """What the public register shows: approved, consenting, not removed by an officer."""
-        return self.filter(
-            status=Pledge.Status.APPROVED,
-            consent_to_list=True,
-            removed_from_register_at__isnull=True,
+        return self.filter(ON_REGISTER)
+
+    def in_register_order(self):
+        """By the organisation's name, then id: the register's order, read from the pledge's
+        own index (`sort_name`, ADR 0022) so that a deep page joins nothing before its OFFSET."""
+        return self.order_by("sort_name", "pk")
+
+    def renamed(self):
+        """Pledges whose `sort_name` is not their organisation's name: renamed by a write that
+        sends no post_save (an import)."""
+        return self.exclude(sort_name=F("organisation__name"))
+
+    def take_organisation_names(self) -> int:
+        """Give these pledges their organisation's name as `sort_name`, in one UPDATE."""
+        return self.update(
+            sort_name=Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name")[:1])
         )
 
     def awaiting_approval(self):
@@ -148,6 +165,10 @@ class Pledge(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pledges")
+    # The organisation's name, kept here so that the register's order is an index of the
+    # pledges' own (ADR 0022): filled by save(), kept in step with every rename by
+    # charter.signals. Never shown: the register draws organisation.name.
+    sort_name = models.CharField(max_length=200, default="", editable=False)
     charter = models.ForeignKey(Charter, on_delete=models.PROTECT, related_name="pledges")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     delivery_role = models.CharField(max_length=12, choices=DeliveryRole.choices)
@@ -181,11 +202,9 @@ class Pledge(models.Model):
             # The officers' queue (oldest first) and the public register, partial so they
             # hold only the rows those pages read.
             models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="pledge_awaiting_queue"),
-            models.Index(
-                fields=["organisation"],
-                condition=Q(status="approved", consent_to_list=True, removed_from_register_at__isnull=True),
-                name="pledge_on_register",
-            ),
+            models.Index(fields=["organisation"], condition=ON_REGISTER, name="pledge_on_register"),
+            # The register's pages in order: an OFFSET reads this index's entries only.
+            models.Index(fields=["sort_name", "id"], condition=ON_REGISTER, name="pledge_register_order"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -202,6 +221,13 @@ class Pledge(models.Model):
 
     def __str__(self):
         return f"{self.organisation}'s pledge ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if not self.sort_name and self.organisation_id:
+            self.sort_name = self.organisation.name
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("charter:pledge-detail", kwargs={"pledge": self.public_id})

@@ -72,7 +72,7 @@ def register_list():
         .select_related("organisation")
         .only(*REGISTER_LIST_COLUMNS)
         .annotate(has_published_review=Exists(published))
-        .order_by("organisation__name", "pk")
+        .in_register_order()
     )
 
 
@@ -107,7 +107,7 @@ def register_csv_rows():
     the charter's text): constant memory however long the register grows."""
     kinds, roles = dict(Organisation.Kind.choices), dict(Pledge.DeliveryRole.choices)
     rows = rows_of(
-        Pledge.objects.on_register().order_by("organisation__name", "pk"),
+        Pledge.objects.on_register().in_register_order(),
         "organisation__name",
         "organisation__kind",
         "organisation__urn",

@@ -42,6 +42,8 @@ import functools
 import hashlib
 import uuid
 import zlib
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -108,6 +110,25 @@ def page_version(request, name: str) -> str:
     if name not in versions:
         versions[name] = cache.get(VERSION_PREFIX + name, "")
     return versions[name]
+
+
+DATA_PREFIX = "pagecache:data:"
+
+
+def kept_data(request, name: str, key: str, compute: Callable[[], Any]) -> Any:
+    """What `compute()` returns (data that `name`'s pages show: a filter's choices), kept like
+    those pages: under their version (forgotten with them) and `key`, for
+    PUBLIC_PAGE_CACHE_SECONDS, so that a page drawn afresh reads it in one cache read instead
+    of computing it. Computed when missing, and every time with the page cache off."""
+    seconds = _timeout()
+    if not seconds:
+        return compute()
+    entry_key = f"{DATA_PREFIX}{name}:{key}:{page_version(request, name)}"
+    value = cache.get(entry_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(entry_key, value, seconds)
+    return value
 
 
 def fragment_key(request, name: str, form, kept: tuple[str, ...]) -> dict:

@@ -13,7 +13,7 @@ Works as the admin's paginator too: `paginator = CappedPaginator` on a ModelAdmi
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 DEFAULT_CAP = 1000
@@ -42,6 +42,30 @@ class CappedPaginator(Paginator):
         n = counted.count() if hasattr(counted, "count") and callable(counted.count) else len(counted)
         self.capped = n > self.cap
         return min(n, self.cap)
+
+
+class IdsFirstPaginator(Paginator):
+    """Every page reachable, and a deep one costs about what the first does (ADR 0022).
+
+    Django's Paginator reads a page as the whole list's query with OFFSET: PostgreSQL joins,
+    annotates and throws away every row before the page. Here a page's ids are chosen first,
+    `object_list.values("pk")` in the list's order with OFFSET and LIMIT (with an index in
+    that order and holding the list's condition, index entries only), and only those rows are
+    read with their joins and annotations, from `rows` (the same rows unfiltered: the
+    filters were applied to the ids), in one query. `rows` must hold the list's order."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, rows=None, **kwargs):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page, **kwargs)
+        self.rows = object_list if rows is None else rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        listed: Any = self.object_list  # a queryset: its ids, not its rows
+        return Page(self.rows.filter(pk__in=listed.values("pk")[bottom:top]), number, self)
 
 
 class AdminCappedPaginator(CappedPaginator):

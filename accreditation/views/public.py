@@ -1,12 +1,12 @@
 """The public pages of the award: its holders, and the terms a school agrees to when it applies."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ppp.pagecache import cache_public_page, fragment_key
+from ppp.pagination import IdsFirstPaginator
 
 from ..filters import AwardHolderFilter
 from ..models import Award
@@ -32,11 +32,11 @@ def award_holders(request):
         Award.objects.current(today)
         .select_related("application__organisation", "certificate")
         .only(*HOLDER_COLUMNS)
-        .order_by("application__organisation__name", "pk")
+        .in_holder_order()
     )
-    filterset = AwardHolderFilter(request.GET or None, queryset=awards)
+    filterset = AwardHolderFilter(request.GET or None, queryset=awards, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else awards
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(rows, 25, rows=awards).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

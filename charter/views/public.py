@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +11,7 @@ from ppp.accounts.selectors import current_membership, set_current_organisation
 from ppp.forms import posted
 from ppp.once import submitted_once
 from ppp.pagecache import cache_public_page, fragment_key
+from ppp.pagination import IdsFirstPaginator
 from ppp.ratelimit import ALLOW, REFUSE, limited, over_limit
 
 from .. import reports, selectors, services
@@ -49,9 +49,9 @@ def index(request):
 @cache_public_page("charter-register")
 def register(request):
     queryset = reports.register_list()
-    filterset = RegisterFilter(request.GET or None, queryset=queryset)
+    filterset = RegisterFilter(request.GET or None, queryset=queryset, request=request)
     pledges = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(pledges, 20).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(pledges, 20, rows=queryset).get_page(request.GET.get("page"))
     page.object_list = reports.with_register_notes(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -12,7 +12,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -224,6 +224,8 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["local_authority"]),
+            # The award holders' area filter matches the local authority whatever its case.
+            models.Index(Upper("local_authority"), name="organisation_area_upper"),
             # Lists are in name order (the officers' list pages through it by index), and
             # searched by any part of the name or the start of the postcode (trigram
             # indexes on PostgreSQL, which `icontains` and `istartswith` use).

@@ -446,6 +446,7 @@ def test_award_holders_register_is_public_filterable_and_constant(client, office
     one = count_queries(client, reverse("accreditation:award-holders"))
     f.many_accredited(49, officer)
     assert count_queries(client, reverse("accreditation:award-holders")) == one
+    assert count_queries(client, reverse("accreditation:award-holders") + "?page=2") == one  # the last page too
     body = client.get(reverse("accreditation:award-holders"), {"q": "School A"}).content.decode()
     assert "School A Primary" in body
     assert "1 award holder" in body
@@ -871,3 +872,18 @@ def test_only_officers_assign_in_bulk(client, alice, school_a, officer):
     )
     assert response.status_code == 403
     assert Application.objects.get().assigned_officer is None
+
+
+def test_award_holders_read_their_phases_once_and_keep_them_for_every_kind_chosen(client, officer, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    f.many_accredited(2, officer)
+    url = reverse("accreditation:award-holders")
+
+    def phase_reads(query):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, query).content.decode()
+        assert '<option value="Primary"' in body
+        return sum('DISTINCT "accounts_organisation"."phase"' in q["sql"] for q in queries.captured_queries)
+
+    assert phase_reads({"phase": "Primary"}) == 1  # checked and drawn: one read
+    assert phase_reads({"kind": "primary"}) == 0  # another panel, the same phases

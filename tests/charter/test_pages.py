@@ -111,6 +111,9 @@ def test_register_queries_do_not_grow_with_pledges(client, django_assert_max_num
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("charter:register"))
     assert response.content.decode().count('<h2 class="govuk-summary-card__title"') == 20
+    with django_assert_max_num_queries(len(one.captured_queries)):  # the last page too
+        response = client.get(reverse("charter:register"), {"page": 3})
+    assert response.content.decode().count('<h2 class="govuk-summary-card__title"') == 10
 
 
 def test_officer_page_queries_do_not_grow_with_pledges(client, officer, django_assert_max_num_queries):
@@ -371,3 +374,22 @@ def test_labels_built_from_charter_text_are_escaped(client, alice, school_a):
     body = client.get(reverse("charter:organisation-sign", kwargs={"slug": school_a.slug})).content.decode()
     assert "<img src=x" not in body
     assert "How will you show this? &lt;img src=x onerror=" in body
+
+
+def test_the_register_reads_its_areas_once_and_keeps_them_for_every_area_chosen(client, settings):
+    """Choosing an area checks it against the areas and draws the panel with them: one read,
+    kept under the register's version, so the next area chosen (a panel not drawn yet) reads
+    none. Approving a pledge forgets them with the pages (the test above)."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    approved_pledge(OrganisationFactory(name="Oak", local_authority="Rutland"))
+    approved_pledge(OrganisationFactory(name="Elm", local_authority="Bury"))
+    url = reverse("charter:register")
+
+    def area_reads(area):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, {"area": area}).content.decode()
+        assert f'<option value="{area}" selected>{area}</option>' in body
+        return sum('DISTINCT "accounts_organisation"."local_authority"' in q["sql"] for q in queries.captured_queries)
+
+    assert area_reads("Rutland") == 1
+    assert area_reads("Bury") == 0
