@@ -155,44 +155,30 @@ class _Group:
         Whole-number points that satisfy everything are witnesses: a cell that is 0 in
         one, or 6 or more, cannot be a problem. Two cheap points (every hidden cell as
         small, then as large as it can be) settle most cells; each cell left gets its
-        own programs (`_optimum`), whose optimal points are witnesses for the rest."""
+        own programs (`_optimum`: its greatest value only if its least leaves it in
+        doubt), whose whole optimal points are witnesses for the rest."""
         todo = [key for key in self.hidden if wanted is None or key in wanted]
         if not todo:
             return []
-        positions = [self.index[key] for key in todo]
-        seen: dict[Key, set[int]] = {key: set() for key in todo}
-
-        def settled(key) -> bool:
-            values = seen[key]
-            if reasons.get(key) == DOMINANT:
-                return len(values) > 1
-            return any(v == 0 or v > rule.SMALL_MAX for v in values)
-
-        def witness(point) -> None:
-            if point is not None:
-                for key, i in zip(todo, positions, strict=True):
-                    seen[key].add(int(point[i]))
-
-        hidden_mask = np.zeros(len(self.variables))
-        hidden_mask[positions] = 1.0
-        witness(self._solve(hidden_mask))
-        capped = _Capped(self)
-        witness(capped.solve(-hidden_mask))
+        seen = _Witnesses(self, todo, reasons)
+        if len(todo) > 2:  # for one or two cells their own programs are as quick
+            hidden_mask = np.zeros(len(self.variables))
+            hidden_mask[seen.positions] = 1.0
+            seen.add(self._solve(hidden_mask))
+            seen.add(_Capped(self).solve(-hidden_mask))
         out = []
         for key in todo:
-            if settled(key):
+            if seen.settled(key):
                 continue
-            points: list = []
-            least = self._optimum(key, 1.0, points)
-            most = self._optimum(key, -1.0, points)
-            for point in points:  # witnesses for the cells still to look at
-                witness(point)
+            least = seen.optimum(key, 1.0)
             least = 0 if least is None else round(least)
+            seen.values[key].add(least)
+            if seen.settled(key):  # its least is 0, or 6 or more: its greatest cannot change that
+                continue
+            most = seen.optimum(key, -1.0)
             most = None if most is None else round(-most)
-            seen[key].update({least} if most is None else {least, most})
-            if most is None:
-                seen[key].add(rule.SMALL_MAX + 1)
-            if not settled(key):
+            seen.values[key].add(rule.SMALL_MAX + 1 if most is None else most)
+            if not seen.settled(key):
                 out.append(Problem(key, least, most, reasons.get(key, "hidden")))
         return out
 
@@ -206,6 +192,35 @@ class _Group:
                 None if most is None else round(-most),
             )
         return out
+
+
+class _Witnesses:
+    """The values each cell looked at has taken in whole-number points that fit everything."""
+
+    def __init__(self, group: _Group, todo: list[Key], reasons: dict):
+        self.group, self.todo, self.reasons = group, todo, reasons
+        self.positions = [group.index[key] for key in todo]
+        self.values: dict[Key, set[int]] = {key: set() for key in todo}
+
+    def settled(self, key: Key) -> bool:
+        """Shown not to be a problem: 0 or 6 and more possible (for dominance: two values)."""
+        values = self.values[key]
+        if self.reasons.get(key) == DOMINANT:
+            return len(values) > 1
+        return any(v == 0 or v > rule.SMALL_MAX for v in values)
+
+    def add(self, point) -> None:
+        if point is not None:
+            for key, i in zip(self.todo, self.positions, strict=True):
+                self.values[key].add(int(point[i]))
+
+    def optimum(self, key: Key, sign: float) -> float | None:
+        """The group's `_optimum` of `key`, its whole optimal points kept as witnesses."""
+        points: list = []
+        value = self.group._optimum(key, sign, points)
+        for point in points:
+            self.add(point)
+        return value
 
 
 class _Capped:
