@@ -10,6 +10,8 @@ groups the relations connect, so each program is small.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_array, vstack
@@ -170,17 +172,74 @@ class _Group:
         for key in todo:
             if seen.settled(key):
                 continue
-            least = seen.optimum(key, 1.0)
-            least = 0 if least is None else round(least)
-            seen.values[key].add(least)
-            if seen.settled(key):  # its least is 0, or 6 or more: its greatest cannot change that
-                continue
-            most = seen.optimum(key, -1.0)
-            most = None if most is None else round(-most)
-            seen.values[key].add(rule.SMALL_MAX + 1 if most is None else most)
-            if not seen.settled(key):
-                out.append(Problem(key, least, most, reasons.get(key, "hidden")))
+            look = self._dominant if reasons.get(key) == DOMINANT else self._small
+            problem = look(key, seen)
+            if problem is not None:
+                out.append(problem)
         return out
+
+    def _dominant(self, key: Key, seen: _Witnesses) -> Problem | None:
+        """A dominant cell is a problem when it can take only one value: its exact least
+        and greatest (integer programs where the linear ones are not whole)."""
+        least = seen.optimum(key, 1.0)
+        least = 0 if least is None else round(least)
+        seen.values[key].add(least)
+        if seen.settled(key):
+            return None
+        most = seen.optimum(key, -1.0)
+        most = None if most is None else round(-most)
+        seen.values[key].add(rule.SMALL_MAX + 1 if most is None else most)
+        return None if seen.settled(key) else Problem(key, least, most, DOMINANT)
+
+    def _small(self, key: Key, seen: _Witnesses) -> Problem | None:
+        """A cell is a problem when every whole count it can take is 1 to 5.
+
+        The linear programs bound the whole counts: a whole optimum is reached (a witness);
+        otherwise the least whole count is at least the linear least rounded up, and the
+        greatest at most the linear greatest rounded down. Those bounds decide, except
+        when the greatest bound is 6 or more: then whether a whole count of 6 or more fits
+        is an integer program's to say. A least bound of 1 or more rules 0 out; 6 or more
+        means every count is 6 or more (and one fits: the true count)."""
+        lowest, whole = self._linear_optimum(key, 1.0, seen)
+        if lowest is None:  # pragma: no cover - counts are 0 or more: a least always exists
+            return None
+        least = round(lowest) if whole else math.ceil(lowest - _TOLERANCE)
+        seen.values[key].add(least)
+        if seen.settled(key):  # its least is 0, or 6 or more: its greatest cannot change that
+            return None
+        highest, whole = self._linear_optimum(key, -1.0, seen)
+        most = None
+        if highest is not None:
+            most = round(-highest) if whole else math.floor(-highest + _TOLERANCE)
+            if not whole and most > rule.SMALL_MAX:
+                exact = self.integer(self._objective(key, -1.0))
+                if exact.status == 2:
+                    raise Inconsistent(f"no whole counts fit the published figures around {key!r}")
+                most = round(-exact.fun) if exact.status == 0 else None
+                if exact.status == 0:
+                    seen.add(np.round(exact.x))
+        seen.values[key].add(rule.SMALL_MAX + 1 if most is None else most)
+        return None if seen.settled(key) else Problem(key, least, most, seen.reasons.get(key, "hidden"))
+
+    def _objective(self, key: Key, sign: float) -> np.ndarray:
+        objective = np.zeros(len(self.variables))
+        objective[self.index[key]] = sign
+        return objective
+
+    def _linear_optimum(self, key: Key, sign: float, seen: _Witnesses) -> tuple[float | None, bool]:
+        """The linear program's min (sign=1) or -max (sign=-1) of `key` (None: unbounded)
+        and whether its optimal point is whole (then kept as a witness)."""
+        result = self.linear(self._objective(key, sign), self.lp_bounds)
+        if result.status == 3:
+            return None, False
+        if result.status == 2:
+            raise Inconsistent(f"no counts fit the published figures around {key!r}")
+        if result.status != 0:  # pragma: no cover - HiGHS's own failure
+            raise RuntimeError(f"linear program failed around {key!r}: {result.message}")
+        whole = bool(np.allclose(result.x, np.round(result.x), atol=_TOLERANCE))
+        if whole:
+            seen.add(np.round(result.x))
+        return float(result.fun), whole
 
     def ranges(self) -> dict[Key, tuple[int, int | None]]:
         out = {}
