@@ -1326,8 +1326,8 @@ class National:
 
     def releases(self):
         """The council's figures as the worker publishes them once a term has closed (the
-        daily `publish_incident_figures` and `publish_survey_figures`): every closed term's
-        incident figures and every closed term's pupil voice figures for each audience,
+        daily `publish_incident_figures` and `publish_survey_figures`): the last school
+        year's incident figures and every closed term's pupil voice figures for each audience,
         counted and checked exactly as in production, each timed. The council pages read
         these releases; without them they would only say when figures will be published."""
         from incidents import releases as incident_releases
@@ -1337,8 +1337,13 @@ class National:
 
         FiguresRelease.objects.all().delete()
         CouncilRelease.objects.all().delete()
-        for label, module in (("incident figures", incident_releases), ("survey figures", survey_releases)):
-            for term in module.due_terms():
+        # A school year of incident figures (the three newest closed terms: the issue's
+        # "a year's figures for every school in England"), every closed term of surveys.
+        for label, module, terms in (
+            ("incident figures", incident_releases, incident_releases.due_terms()[-3:]),
+            ("survey figures", survey_releases, survey_releases.due_terms()),
+        ):
+            for term in terms:
                 started = time.perf_counter()
                 module.publish(term)
                 print(f"  {label}, {term.label:<28} published in {time.perf_counter() - started:6.1f} s", flush=True)
