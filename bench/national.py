@@ -359,14 +359,6 @@ def before_table(label: str, scales: list[float]) -> str:
 def compare(before: str, afters: list[str], scales: list[float]) -> str:
     """Before and after, per page at 100 %, with each run's growth from 10 % to 100 %."""
 
-    def load(label):
-        data = {}
-        for scale in scales:
-            path = RESULTS / f"{label}-{database_name(scale)}.json"
-            if path.exists():
-                data[scale] = json.loads(path.read_text())
-        return data
-
     def figures(runs, page, kind="pages"):
         """The latest run (of `runs`) that measured `page` at both scales."""
         for data in reversed(runs):
@@ -374,7 +366,7 @@ def compare(before: str, afters: list[str], scales: list[float]) -> str:
                 return data
         return None
 
-    old, new = load(before), [load(a) for a in afters]
+    old, new = saved_runs(before, scales), [saved_runs(a, scales) for a in afters]
     small, big = min(scales), max(scales)
     lines = [
         "| page | before p50 / p95 ms | before % of bare | before growth | after p50 / p95 ms | after req/s | "
