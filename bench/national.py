@@ -81,6 +81,10 @@ def build_stage(scale: float, seed: int, stage: str):
     if stage == "surveys" and scale <= 0.1:
         check_surveys(scale)
     with connection.cursor() as cursor:
+        # As `build` does: the planner's statistics and the visibility map brought up to
+        # date, also for what the migrations just filled (a sort key filled by UPDATE and
+        # not vacuumed made a deep page's index-only scan read the table: 14 ms, not 2).
+        cursor.execute("VACUUM (ANALYZE)")
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         print(f"{database_name(scale)}: {cursor.fetchone()[0]}")
 
