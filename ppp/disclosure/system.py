@@ -169,14 +169,17 @@ def publish(system: System, reasons: dict[Key, str]) -> Published:
 def suppress(system: System, *, max_rounds: int = 1000) -> Published:
     """Hide the rule's cells, then more until `check` finds nothing (docs/figures.md).
 
-    Each round checks the whole system exactly and, for every problem, hides the shown cell
-    that costs least (the smallest count, totals last) among those related to the problem
-    cell; if none is left there, the next ring out. Hiding only ever widens what a reader
-    can tell, so the rounds end (at worst with every related cell hidden)."""
+    Each round checks the whole system exactly and, for every problem, hides a shown cell
+    of the relation that exposes the problem cell most (the fewest other hidden cells, then
+    the fewest cells: its own row before a column of every area), the one that costs least
+    there (the smallest count, totals last); if that relation has none left, the next; if
+    none has, the cheapest of the next ring out. Hiding only ever widens what a reader can
+    tell, so the rounds end (at worst with every related cell hidden)."""
     from .check import check
 
     reasons = primary(system)
     neighbours = _neighbours(system)
+    relations = _relations_of(system)
     # Hiding more only widens what a reader can tell, so a cell that passed once passes
     # for good: each round looks again only at the last round's problems and new cells.
     # A hidden cell whose true count is 0 or 6 and more passes (its true count is possible).
@@ -188,7 +191,9 @@ def suppress(system: System, *, max_rounds: int = 1000) -> Published:
             return published
         look_at = [problem.key for problem in problems]
         for problem in problems:
-            pick = _partner(system, reasons, neighbours, problem.key)
+            pick = _partner(system, reasons, relations, problem.key) or _nearest(
+                system, reasons, neighbours, problem.key
+            )
             if pick is not None and pick not in reasons:
                 reasons[pick] = SECONDARY
                 if rule.is_small(system.cells[pick].value):
@@ -210,7 +215,32 @@ def _cost(cell: Cell, key: Key):
     return (cell.total, cell.value == 0, cell.value, repr(key))
 
 
-def _partner(system: System, reasons: dict[Key, str], neighbours: dict[Key, list[Key]], key: Key) -> Key | None:
+def _relations_of(system: System) -> dict[Key, list[tuple[Key, ...]]]:
+    """The cells of each relation `key` is in, by key."""
+    out: dict[Key, list[tuple[Key, ...]]] = {key: [] for key in system.cells}
+    for relation in system.relations:
+        keys = tuple(key for key, _c in relation.terms)
+        for key in set(keys):
+            out[key].append(keys)
+    return out
+
+
+def _partner(system: System, reasons: dict[Key, str], relations: dict[Key, list[tuple[Key, ...]]], key: Key):
+    """The cheapest shown cell of the relation that exposes `key` most: the fewest other
+    hidden cells (none: the relation alone gives it away), then the fewest cells. Hiding a
+    cell of a column of two thousand areas does not help a cell its own row gives away."""
+
+    def exposure(keys: tuple[Key, ...]):
+        return (sum(1 for k in keys if k != key and k in reasons), len(keys))
+
+    for keys in sorted(relations[key], key=exposure):
+        candidates = [k for k in keys if k != key and k not in reasons]
+        if candidates:
+            return min(candidates, key=lambda k: _cost(system.cells[k], k))
+    return None
+
+
+def _nearest(system: System, reasons: dict[Key, str], neighbours: dict[Key, list[Key]], key: Key) -> Key | None:
     """The cheapest shown cell near `key`: within one relation, else two, and so on."""
     ring, seen = [key], {key}
     while ring:
