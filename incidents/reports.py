@@ -451,6 +451,11 @@ def _add_trend(report: SchoolReport, assessed, year: int, today) -> None:
 # The council's figures: read from a stored release (incidents.releases), never computed here
 
 
+# A table of more rows than this (the areas, at a national scale: about 2,000 postcode
+# districts) is shown a page of this many rows at a time, without a chart; the CSV has all.
+LONG_TABLE = 50
+
+
 @dataclass
 class ReleaseTable:
     key: str
@@ -460,6 +465,11 @@ class ReleaseTable:
     rows: list[tuple[str, list[str]]]
     rounded: bool
     chart: charts.Chart | None = None
+    page: object = None  # the page of rows shown, for a table of more than LONG_TABLE rows
+
+    @property
+    def long(self) -> bool:
+        return len(self.rows) > LONG_TABLE
 
     @property
     def has_hidden(self) -> bool:
@@ -522,7 +532,9 @@ def release_view(release, which: str = "all") -> ReleaseView:
             rows=[(label, cells) for label, cells in data["rows"]],
             rounded=data.get("rounded", False),
         )
-        if table.key == "all":
+        if table.long:  # a chart of hundreds of bars reads as nothing: the table holds them
+            pass
+        elif table.key == "all":
             cells = table.rows[0][1][:-1]
             table.chart = charts.column_chart(
                 "chart-all", table.title, table.columns[:-1], [("Incidents", [(_figure(c), c) for c in cells])]

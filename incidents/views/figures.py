@@ -32,10 +32,21 @@ def _figures(request):
     return form, published, view
 
 
+def _without_page(request) -> str:
+    """The query string of the page asked for, but its page of rows: for the pagination's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @officer_required
 @require_GET
 def figures(request):
     form, published, view = _figures(request)
+    for table in view.tables if view is not None else []:
+        if table.long:
+            table.page = Paginator(table.rows, reports.LONG_TABLE).get_page(request.GET.get("page"))
+            table.rows = list(table.page.object_list)
     term = Term.of(timezone.localdate())
     audit_record(
         "incidents.figures_view", actor=request.user, request=request, release=view and view.release.period.slug
@@ -47,6 +58,7 @@ def figures(request):
             "form": form,
             "releases": published,
             "view": view,
+            "querystring": _without_page(request),
             "this_term": term,
             "delay_days": settings.INCIDENT_FIGURES_DELAY_DAYS,
             "min_settings": settings.INCIDENT_FIGURES_MIN_SETTINGS,
