@@ -191,9 +191,9 @@ def suppress(system: System, *, max_rounds: int = 1000) -> Published:
             return published
         look_at = [problem.key for problem in problems]
         for problem in problems:
-            pick = _partner(system, reasons, relations, problem.key) or _nearest(
-                system, reasons, neighbours, problem.key
-            )
+            pick = _partner(system, reasons, relations, problem.key)
+            if pick is None:
+                pick = _nearest(system, reasons, neighbours, problem.key)
             if pick is not None and pick not in reasons:
                 reasons[pick] = SECONDARY
                 if rule.is_small(system.cells[pick].value):
