@@ -252,15 +252,26 @@ def mix_file(name: str, paths: list[str]) -> str:
     return str(target)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is the answer, not a step: wrk does not follow one either, so a page that
+    sends its visitor elsewhere (a sign-in, two-factor set-up) is reported, not measured."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def probe(port: int, path: str, cookie: str) -> tuple[int, float, int]:
-    """One request: (status, seconds, bytes)."""
+    """One request, redirects not followed: (status, seconds, bytes)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.99.0.1", "Cookie": cookie},
     )
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=300) as response:
             body = response.read()
             return response.status, time.perf_counter() - started, len(body)
     except urllib.error.HTTPError as error:
@@ -292,21 +303,10 @@ def stream_timing(port: int, path: str, cookie: str) -> dict:
 def sessions() -> dict[str, str]:
     """A signed-in session cookie for each role, made through Django's test client against
     the benchmark database (the servers share its session table and SECRET_KEY)."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
-    from ppp.accounts.models import User
-
-    from . import national_models as data
-
     cookies = {"anonymous": "", "pupil": f"sessionid={pupil_session()}"}
-    for who, email in (("officer", data.BENCH_OFFICER), ("superuser", data.BENCH_SUPERUSER), ("lead", data.BENCH_LEAD)):
-        user = User.objects.get(email=email)
-        # The lead reads incident records, so must have two-factor set up (ADR 0031), as the
-        # officers do; without it every incident page is a redirect to setting it up.
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, generate_totp_secret())
+    for who, user in bench_users().items():
         client = Client()
         client.force_login(user)
         cookies[who] = f"sessionid={client.cookies['sessionid'].value}"
@@ -368,15 +368,25 @@ def query_count(path: str, who: str, users: dict) -> tuple[int, float, int]:
 
 
 def bench_users() -> dict:
+    """The bench's signed-in people, each with two-factor set up: officers must have it, and
+    so must the lead, who reads incident records (ADR 0031); without it every page they ask
+    for is the redirect to setting it up (a dataset built before the build gave it them)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     from ppp.accounts.models import User
 
     from . import national_models as data
 
-    return {
+    users = {
         "officer": User.objects.get(email=data.BENCH_OFFICER),
         "superuser": User.objects.get(email=data.BENCH_SUPERUSER),
         "lead": User.objects.get(email=data.BENCH_LEAD),
     }
+    for user in users.values():
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+    return users
 
 
 def _load(port: int, who: str, path: str, paths: str, cookie: str, seconds: int) -> dict:
@@ -434,8 +444,8 @@ def measure(
                 print(f"  {label}: {path} answered {figures['status']}", flush=True)
                 results["pages"][label] = figures
                 continue
-            queries, sql_ms, _ = query_count(path, who, users)
-            figures.update(queries=queries, sql_ms=sql_ms)
+            queries, sql_ms, status = query_count(path, who, users)
+            figures.update(queries=queries, sql_ms=sql_ms, query_status=status)
             if paths:
                 figures.update(mix=len(mixes[name]), path=f"mix:{name}")
             if earlier is not None:

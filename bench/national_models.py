@@ -1566,11 +1566,13 @@ class National:
         return problems
 
     def two_factor(self):
-        """The bench officer and superuser have two-factor set up, as officers must."""
+        """The bench officer and superuser have two-factor set up, as officers must, and so
+        has the bench lead, who reads incident records (ADR 0031): without it every incident
+        page is the redirect to setting it up, for `measure` and `explain` alike."""
         from allauth.mfa.totp.internal.auth import TOTP
 
         User = self.accounts.User
-        for email in (BENCH_OFFICER, BENCH_SUPERUSER):
+        for email in (BENCH_OFFICER, BENCH_SUPERUSER, BENCH_LEAD):
             TOTP.activate(User.objects.get(email=email), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
 
 

@@ -2,7 +2,8 @@
 
 `publish_figures` makes the term's release (`incidents.releases.publish`): it reads the
 schools' monthly counts, suppresses every view together and checks it exactly, which
-takes seconds, so it runs in the worker. Running it again for a term already released
+takes from seconds (a city) to a few minutes (every school in England: about 75 s a term,
+bench/FINDINGS.md), so it runs in the worker. Running it again for a term already released
 changes nothing (the release is made once; two runs at once store one)."""
 
 import logging

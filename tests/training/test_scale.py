@@ -85,6 +85,31 @@ def test_the_feed_streams_upcoming_sessions_only_in_constant_queries(client, kep
     assert len(list(Calendar.from_ical(body).walk("VEVENT"))) == 301
 
 
+def test_the_kept_feed_is_forgotten_when_a_session_is_added_moved_or_cancelled(
+    client, kept, django_capture_on_commit_callbacks
+):
+    session = make_session(days=5)
+    url = reverse("training:sessions-ics")
+
+    def events():
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return list(Calendar.from_ical(body).walk("VEVENT"))
+
+    assert len(events()) == 1
+    assert len(events()) == 1  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(days=9)
+    assert len(events()) == 2
+    session.venue = "Town Hall"
+    with django_capture_on_commit_callbacks(execute=True):
+        session.save()
+    assert any("Town Hall" in str(event.get("LOCATION")) for event in events())
+    with django_capture_on_commit_callbacks(execute=True):
+        CourseSession.objects.get(pk=session.pk).delete()
+    assert len(events()) == 1
+
+
 def _charges(school, lead, officer, n):
     for _ in range(n):
         completed_session(school, lead, officer, attended=1)
