@@ -588,6 +588,9 @@ class FiguresRelease(models.Model):
     settings_count = models.PositiveIntegerField(help_text="Settings whose incidents the release counts.")
     tables = models.JSONField(default=list, help_text="What is shown: every table, its figures as published.")
     system = models.JSONField(default=dict, help_text="The published figures and their relations, to check again.")
+    published = models.BooleanField(
+        default=False, help_text="Whether it has figures: a term with too few settings is released with none."
+    )
 
     class Meta:
         ordering = ["-year", "-published_at"]
@@ -601,7 +604,3 @@ class FiguresRelease(models.Model):
         from .terms import Term
 
         return Term(self.year, self.term)
-
-    @property
-    def published(self) -> bool:
-        return bool(self.tables)

@@ -324,6 +324,7 @@ def publish(term: Term, *, today: datetime.date | None = None) -> FiguresRelease
             )
         release.tables = _tables(term, builder, specs, published)
         release.system = disclosure.stored(published)
+        release.published = bool(release.tables)
     try:
         with transaction.atomic():
             release.save()

@@ -35,6 +35,7 @@ from .models import (
     Status,
     YearGroup,
 )
+from .selectors import release_tables
 from .terms import MONTH_NAMES, MONTHS, Term, month_date, year_label
 
 NO_CATEGORY = "none"
@@ -521,9 +522,7 @@ def release_view(release, which: str = "all") -> ReleaseView:
     """The stored tables of `release` for `which` ("all" or "bullying"), with a chart beside
     each: months for "All incidents", the term's figures elsewhere. Reads nothing more."""
     tables = []
-    for data in release.tables:
-        if data["variant"] != which:
-            continue
+    for data in release_tables(release, which):
         table = ReleaseTable(
             key=data["key"],
             title=data["title"],

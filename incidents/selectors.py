@@ -3,6 +3,7 @@ governors' report, counts only), and the record-access trail."""
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -115,8 +116,29 @@ def figure_releases() -> list:
 
 
 def figure_release(year: int, term: str):
-    """One release with its tables (1 query), or None."""
-    return FiguresRelease.objects.defer("system").filter(year=year, term=term).first()
+    """One release without its tables (1 query; `release_tables` reads them), or None."""
+    return FiguresRelease.objects.defer("system", "tables").filter(year=year, term=term).first()
+
+
+RELEASE_CACHE_SECONDS = 60 * 60 * 24 * 30
+
+
+def release_tables(release: FiguresRelease, which: str) -> list[dict]:
+    """The stored tables of `release` for `which` ("all" or "bullying"), kept in the shared
+    cache under the release (its id and when it was made: a release never changes once
+    made). Read from the database, a national release is some 200 KB of JSON, both views,
+    that took 15 ms to read and parse on every view of the page; kept, one view's tables
+    are one cache read (docs/adr/0087)."""
+    stamp = f"incidents:release:{release.pk}:{release.published_at.timestamp()}"
+    found = cache.get(f"{stamp}:{which}")
+    if found is not None:
+        return found
+    stored = FiguresRelease.objects.filter(pk=release.pk).values_list("tables", flat=True).first() or []
+    views: dict[str, list[dict]] = {which: []}
+    for table in stored:
+        views.setdefault(table["variant"], []).append(table)
+    cache.set_many({f"{stamp}:{variant}": tables for variant, tables in views.items()}, RELEASE_CACHE_SECONDS)
+    return views[which]
 
 
 def participation(term: Term, recorded: bool | None = None):

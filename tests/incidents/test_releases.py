@@ -156,9 +156,18 @@ def test_the_page_and_csv_read_the_release_with_the_key_beside_every_table(clien
     term, _schools = term_with_figures
     release = releases.publish(term)
     client.force_login(officer)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("incidents:figures"))
+    # The first view reads the release's tables and keeps both views in the cache; later
+    # views read the kept tables, never the stored JSON of both views (docs/adr/0087).
+    assert len(first) <= 12, [q["sql"] for q in first]
     with CaptureQueriesContext(connection) as queries:
         body = client.get(reverse("incidents:figures")).content.decode()
     assert len(queries) <= 9, [q["sql"] for q in queries]
+    assert not any('"incidents_figuresrelease"."tables"' in q["sql"] for q in queries)
+    with CaptureQueriesContext(connection) as bullying:
+        client.get(reverse("incidents:figures"), {"which": "bullying"})
+    assert len(bullying) == len(queries)  # kept with the first
     view = reports.release_view(release, "all")
     assert body.count("ppp-figures__key") == len(view.tables)
     assert "How the figures protect children" in body and disclosure.RULE_VERSION in body
@@ -200,8 +209,10 @@ def test_a_table_of_every_area_in_england_is_shown_50_rows_a_page_without_a_char
         rule_version=disclosure.RULE_VERSION,
         settings_count=500,
         tables=[table("all", [["All incidents", ["1,000"] * len(columns)]]), table("area", areas)],
+        published=True,
     )
     client.force_login(officer)
+    client.get(reverse("incidents:figures"))  # the release's tables kept
     with CaptureQueriesContext(connection) as first:
         body = client.get(reverse("incidents:figures")).content.decode()
     assert "Area 050" in body and "Area 051" not in body
