@@ -1,9 +1,12 @@
 """Demo surveys for `manage.py seed_demo`: at Abbeygate (school A) a baseline survey of
 pupils aged 7 to 11 a year ago, a later one last term asked by class (so the results show
-the distance travelled and the figures by class), and a round open now, whose link is
-printed (the same on every run); and a survey of parents and carers at every demo school
-this term, so the council's page has figures across settings. Safe to run again: rounds
-already there are left alone. Everything here is fictional.
+the distance travelled and the figures by class), and rounds open now, whose links are
+printed (the same on every run): ages 7 to 11 and 5 to 7 at school A with the school's
+reporting link, ages 11 to 18 at Brookfield (school B, accredited a month ago, with a round
+from before its award: its results show the distance travelled since); and a survey of
+parents and carers at every demo school this term, so the council's page has figures
+across settings. Safe to run again: rounds already there are left alone. Everything here
+is fictional.
 """
 
 import base64
@@ -16,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.demo import demo_token as reporting_demo_token
 from incidents.selectors import Term
 from ppp.accounts.models import Membership, Organisation
 from ppp.discovery import demo_seeders
@@ -32,6 +36,7 @@ COMMENTS = [
     "I don't always know who to tell.",
 ]
 CLASSES = ["Oak", "Ash"]  # two classes in each year group of the round asked by class
+DEMO_YEARS = {"pupils_5_7": ["R", "1", "2"], "pupils_7_11": ["3", "4", "5", "6"], "pupils_11_18": ["7", "8", "9", "10"]}
 
 
 def demo_token(organisation, name: str) -> str:
@@ -61,8 +66,8 @@ def _answers(rng: random.Random, safe_share: float) -> dict:
     return {k: v for k, v in answers.items() if rng.random() > 0.05}  # a few skipped
 
 
-def _parent_answers(questions, rng: random.Random) -> dict:
-    """One parent's answers to every question, mostly positive, "I'd rather not say" now and then."""
+def _generic_answers(questions, rng: random.Random) -> dict:
+    """One person's answers to every question, mostly positive, "I'd rather not say" now and then."""
     answers = {}
     for question in questions:
         if question.kind == question.Kind.MULTIPLE:
@@ -88,6 +93,7 @@ def _round(
     safe_share: float = 0.7,
     audience: str = "pupils_7_11",
     classes: bool = False,
+    reporting_url: str = "",
 ) -> Round:
     token = demo_token(school, name)
     existing = Round.objects.filter(token_hash=hash_token(token)).first()
@@ -95,7 +101,7 @@ def _round(
         return existing
     today = timezone.localdate()
     pupils = audience != "parents"
-    years = ["3", "4", "5", "6"] if pupils else []
+    years = DEMO_YEARS.get(audience, [])
     with transaction.atomic():
         round_, _ = services.round_open(
             organisation=school,
@@ -104,18 +110,19 @@ def _round(
             closes_on=today + datetime.timedelta(days=max(closes_ago * -1, 1)),
             year_groups=years,
             class_labels=[f"{year} {tree}" for year in years for tree in CLASSES] if classes else [],
+            reporting_url=reporting_url,
             by=lead,
         )
         Round.objects.filter(pk=round_.pk).update(token_hash=hash_token(token))
         questions = list(round_.question_set.questions.all())
         for n in range(answers):
-            year = years[n % 4] if pupils else ""
+            year = years[n % len(years)] if pupils else ""
             services.response_submit(
                 round=round_,
                 submission_key=f"demo-{name}-{n}",
                 year_group=year,
                 class_label=f"{year} {CLASSES[(n // 4) % 2]}" if classes else "",
-                answers=_answers(rng, safe_share) if pupils else _parent_answers(questions, rng),
+                answers=_answers(rng, safe_share) if audience == "pupils_7_11" else _generic_answers(questions, rng),
                 comment=COMMENTS[n % len(COMMENTS)] if pupils and n % 15 == 0 else "",
             )
         Round.objects.filter(pk=round_.pk).update(
@@ -134,9 +141,46 @@ def seed(demo) -> None:
     rng = random.Random(2027)  # noqa: S311 - repeatable fictional data, not secrets
     _round(school_a, lead, "baseline", opens_ago=380, closes_ago=366, answers=96, safe_share=0.55, rng=rng)
     _round(school_a, lead, "later", opens_ago=120, closes_ago=106, answers=104, safe_share=0.78, rng=rng, classes=True)
-    _round(school_a, lead, "open", opens_ago=2, closes_ago=-12, answers=23, safe_share=0.8, rng=rng)
-    link = absolute_url("surveys:answer-start", token=demo_token(school_a, "open"))
-    demo.stdout.write(f"School A's open pupil survey (ages 7 to 11): {link}")
+    # Rounds open now, each with the school's own reporting link where it has one (pupils
+    # see "tell someone at your school" on every page): ages 7 to 11 and 5 to 7 at school A
+    # (primary), 11 to 18 at school B (secondary). Their links are printed.
+    telling = absolute_url("incidents:tell", token=reporting_demo_token(school_a))
+    for name, audience, answers, label in (
+        ("open", "pupils_7_11", 23, "ages 7 to 11"),
+        ("open-young", "pupils_5_7", 12, "ages 5 to 7"),
+    ):
+        _round(
+            school_a,
+            lead,
+            name,
+            audience=audience,
+            opens_ago=2,
+            closes_ago=-12,
+            answers=answers,
+            rng=rng,
+            safe_share=0.8,
+            reporting_url=telling,
+        )
+        link = absolute_url("surveys:answer-start", token=demo_token(school_a, name))
+        demo.stdout.write(f"School A's open pupil survey ({label}): {link}")
+    school_b = demo.organisations["school_b"]
+    lead_b = school_b.memberships.leads().select_related("user").first()
+    if lead_b is not None:
+        # Brookfield was accredited a month ago: a round before that, so its open round's
+        # results show the distance travelled since the award.
+        _round(
+            school_b,
+            lead_b.user,
+            "before-award",
+            audience="pupils_11_18",
+            opens_ago=200,
+            closes_ago=186,
+            answers=60,
+            rng=rng,
+        )
+        _round(school_b, lead_b.user, "open", audience="pupils_11_18", opens_ago=1, closes_ago=-13, answers=40, rng=rng)
+        link = absolute_url("surveys:answer-start", token=demo_token(school_b, "open"))
+        demo.stdout.write(f"School B's open pupil survey (ages 11 to 18): {link}")
     # Parents and carers at every demo school with a lead, in the term before this one (so
     # it has ended): the council's figures, published as the nightly command would.
     last_term_closes = Term.of(timezone.localdate()).start - datetime.timedelta(days=10)
