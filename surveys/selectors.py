@@ -65,7 +65,7 @@ def shows_figures(round_: Round, today: datetime.date | None = None) -> bool:
 def not_attachable_message(round_: Round) -> str:
     """Why a round's summary cannot go to the award (`shows_figures` is false)."""
     if round_.status() != "Closed":
-        return "This survey round is still open: attach its summary once it has closed, with its final figures."
+        return "This survey round has not closed yet: attach its summary once it has, with its final figures."
     return (
         f"This survey round had {round_.response_count} answers: too few to show any figures, which need at least "
         f"{disclosure.MIN_GROUP}, so its summary cannot be attached."
@@ -78,7 +78,7 @@ def _closed(today: datetime.date) -> Q:
 
 def _latest_rounds(organisation, limit: int = 10) -> list[Round]:
     """The school's rounds whose figures can stand for it (`shows_figures`), the one that
-    ended last first. Two rounds a year for each audience: 10 reach back years."""
+    ended last first: the newest `limit`, a year or two of a school's rounds."""
     today = timezone.localdate()
     rounds = (
         Round.objects.filter(_closed(today), organisation=organisation, response_count__gte=disclosure.MIN_GROUP)

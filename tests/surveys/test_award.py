@@ -45,7 +45,7 @@ def test_an_open_round_is_not_offered_to_the_award_and_cannot_be_attached(client
     assert _attach_url(latest, application) not in page
     assert _attach_url(first, application) in page  # the latest closed round with enough answers
     response = client.post(_attach_url(latest, application), follow=True)
-    assert "This survey round is still open" in response.content.decode()
+    assert "This survey round has not closed yet" in response.content.decode()
     assert not Evidence.objects.filter(application=application).exists()
 
 
