@@ -16,7 +16,7 @@ The offering app builds each offer; its own view at `attach_url` (POST) attaches
 through the award's services.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ppp.discovery import AppRegistry
 
@@ -37,12 +37,14 @@ evidence_offer_sources = AppRegistry("selectors")
 @dataclass(frozen=True)
 class CriterionFigures:
     """Figures another part of PPP holds about one criterion, shown beside it on the
-    self-review (a survey's headline figures): a title, a few lines, where to read more."""
+    self-review (a survey's headline figures): a title, a few lines, where to read more,
+    and notes on what the figures are not (a newer survey still open, say)."""
 
     criterion_code: str
     title: str
     lines: list[str]
     url: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 # Each source: `criterion_figures(application, user) -> list[CriterionFigures]`, registered

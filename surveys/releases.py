@@ -22,7 +22,7 @@ from ppp.accounts.models import Organisation
 from ppp.errors import DomainError
 
 from . import disclosure, reports
-from .models import Audience, CouncilRelease, Round
+from .models import Audience, CouncilRelease, Question, QuestionSet, Round
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def publish_audience(term: Term, audience: str, *, today: datetime.date | None =
         release.figures = {
             by: [[text, _stored_rows(rows[by])] for text, rows in views.questions] for by in reports.COUNCIL_GROUPINGS
         }
+        release.figures["counted"] = views.counted  # each question's answer counted, in the same order
         release.system = [shared.stored(one) for one in published]
     try:
         with transaction.atomic():
@@ -93,15 +94,35 @@ def stored_published(release: CouncilRelease) -> list[shared.Published]:
 
 
 def figures_of(release: CouncilRelease, by: str) -> reports.CouncilFigures:
-    """What the page and the CSV show: the release's rows for one grouping."""
+    """What the page and the CSV show: the release's rows for one grouping, with the answer
+    each question counts."""
+    question_rows = [(text, [reports.CouncilRow(*row) for row in rows]) for text, rows in release.figures.get(by, [])]
+    counted = release.figures.get("counted")
+    if counted is None:
+        counted = _counted_by_text(release.audience, [text for text, _rows in question_rows])
     return reports.CouncilFigures(
         audience=release.audience,
         term=release.period.label,
-        question_rows=[
-            (text, [reports.CouncilRow(*row) for row in rows]) for text, rows in release.figures.get(by, [])
-        ],
+        question_rows=question_rows,
         enough=release.published,
+        counted=counted,
     )
+
+
+def _counted_by_text(audience: str, texts: list[str]) -> list[str]:
+    """For a release stored before it kept the answers counted: each question's, from the
+    newest published question set of the audience with that question (published sets never
+    change). One query, only for such releases."""
+    if not texts:
+        return []
+    found: dict[str, str] = {}
+    questions = Question.objects.filter(
+        question_set__audience=audience, question_set__status=QuestionSet.Status.PUBLISHED, text__in=texts
+    ).order_by("-question_set__version")
+    for question in questions:
+        if question.positive:
+            found.setdefault(question.text, reports.answer_counted(question))
+    return [found.get(text, "") for text in texts]
 
 
 def due_terms(today: datetime.date | None = None) -> list[Term]:

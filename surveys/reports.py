@@ -13,8 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
 
 from incidents.selectors import Term
 
@@ -39,8 +38,9 @@ class QuestionResult:
         return disclosure.percent(self.positive_count, self.positive_base)
 
     @property
-    def positive_label(self) -> str:
-        return " or ".join(self.question.choices[c] for c in self.question.positive)
+    def counted(self) -> str:
+        """The answers the headline figure counts, quoted: “No”, or “Always” or “Most of the time”."""
+        return answer_counted(self.question)
 
     @property
     def has_headline(self) -> bool:
@@ -83,6 +83,16 @@ class RoundResults:
 
 
 NO_CLASS = "No class or group given"
+
+
+def answer_counted(question: Question) -> str:
+    """The answers a question's headline figure counts, each quoted, in plain words:
+    “No”; “Yes” or “Mostly”; “Always”, “Most of the time” or “Sometimes”. A reversed
+    question ("Have you been bullied this term?") counts “No”, so every figure names it."""
+    quoted = [f"“{question.choices[c]}”" for c in question.positive]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def _group_label(code: str) -> str:
@@ -220,10 +230,11 @@ def change_sentence(before: QuestionResult, after: QuestionResult) -> str:
     if x1 is None or n1 is None or x2 is None or n2 is None or a is None or b is None:
         return "Not enough answers in one of the rounds to compare."
     z = two_proportion_z(x1, n1, x2, n2)
+    share = f"The share who answered {after.counted} went from {b}% to {a}%"
     if z is None or abs(z) < Z_95:
-        return f"From {b}% to {a}%: a change this size could be chance (two-proportion z test, 95% level)."
+        return f"{share}: a change this size could be chance (two-proportion z test, 95% level)."
     way = "up" if a > b else "down"
-    return f"From {b}% to {a}%: {way}, more than chance alone would explain (two-proportion z test, 95% level)."
+    return f"{share}: {way}, more than chance alone would explain (two-proportion z test, 95% level)."
 
 
 def comparison_rounds(round_: Round, award_date=None) -> list[tuple[str, Round]]:
@@ -270,19 +281,6 @@ def distance_travelled(results: RoundResults, award_date=None) -> list[tuple[str
     return rounds
 
 
-def headline(organisation) -> RoundResults | None:
-    """The latest round with answers that has closed (for the self-review), or None."""
-    today = timezone.localdate()
-    latest = (
-        Round.objects.filter(organisation=organisation, response_count__gt=0)
-        .filter(Q(closes_on__lt=today) | Q(closed_at__isnull=False))
-        .select_related("question_set")
-        .order_by("-closes_on", "-id")
-        .first()
-    )
-    return round_results(latest) if latest else None
-
-
 # The council's figures across schools
 
 
@@ -305,6 +303,12 @@ class CouncilFigures:
     question_rows: list[tuple[str, list[CouncilRow]]]
     enough: bool
     tables: list = field(default_factory=list, repr=False)  # the protected tables, for the exact check
+    counted: list[str] = field(default_factory=list)  # each question's answer counted (`answer_counted`)
+
+    def questions(self) -> list[tuple[str, str, list[CouncilRow]]]:
+        """(question, answer counted, rows) for the page and the CSV."""
+        counted = self.counted + [""] * (len(self.question_rows) - len(self.counted))
+        return [(text, answer, rows) for (text, rows), answer in zip(self.question_rows, counted, strict=False)]
 
 
 MIN_SETTINGS = 5
@@ -332,6 +336,7 @@ class CouncilViews:
     enough: bool
     questions: list[tuple[str, dict[str, list[CouncilRow]]]]
     tables: list[list[disclosure.Table]]
+    counted: list[str] = field(default_factory=list)  # each question's answer counted
 
     def figures(self, by: str) -> CouncilFigures:
         return CouncilFigures(
@@ -340,15 +345,16 @@ class CouncilViews:
             question_rows=[(text, rows[by]) for text, rows in self.questions],
             enough=self.enough,
             tables=[views[0 if by == "kind" else 1] for views in self.tables],
+            counted=self.counted,
         )
 
 
 def council_views(audience: str, term, kind_labels: dict[str, str]) -> CouncilViews:
-    """Share of positive answers per headline question by kind of setting and by area, for
-    rounds that ended in `term` (an `incidents.terms.Term`), no setting named. A group is
-    shown only when at least 5 settings and 10 answers stand behind it (else withheld, `c`),
-    under the shared rule. The kind and area tables of a term are one system with the total
-    (`disclosure.protect_views`, the settings of each kind in each area as the
+    """The share giving the answer counted (`answer_counted`) to each headline question, by
+    kind of setting and by area, for rounds that ended in `term` (an `incidents.terms.Term`),
+    no setting named. A group is shown only when at least 5 settings and 10 answers stand
+    behind it (else withheld, `c`), under the shared rule. The kind and area tables of a
+    term are one system with the total (`disclosure.protect_views`, the settings of each kind in each area as the
     cross-tabulation an officer knows), so whichever is shown, no hidden figure can be
     worked back by setting it against the other (`disclosure.worked_back`). Reads every
     tally of the term's rounds: made once per closed term (`surveys.releases`)."""
@@ -420,7 +426,13 @@ def council_views(audience: str, term, kind_labels: dict[str, str]) -> CouncilVi
         tables.append(views)
         out.append((question.text, by_view))
     return CouncilViews(
-        audience=audience, term=term.label, settings_count=total_settings, enough=enough, questions=out, tables=tables
+        audience=audience,
+        term=term.label,
+        settings_count=total_settings,
+        enough=enough,
+        questions=out,
+        tables=tables,
+        counted=[answer_counted(question) for question in questions],
     )
 
 

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ from ppp.offers import (
 from ppp.register import register_note_sources
 from ppp.tokens import hash_token
 
-from . import permissions
+from . import disclosure, permissions
 from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Round
 
 # The award's criteria about hearing pupils and working with families.
@@ -44,22 +45,85 @@ def award_date(organisation):
 
 
 def evidence_title(round_: Round) -> str:
-    return f"Survey summary: {round_.audience_label}, {round_.opens_on:%-d %B %Y}"
+    """The title of a round's summary attached to the award. It names the round's dates and
+    answers as they are once it has closed, so a summary attached before the round closed
+    (titled by its opening date only) never stands for the final figures: the award page
+    recognises what is attached by title (`attached_criterion_codes`)."""
+    return (
+        f"Survey summary: {round_.audience_label}, {round_.opens_on:%-d %B %Y} to {round_.ended_on:%-d %B %Y}, "
+        f"{round_.response_count} answers"
+    )
+
+
+def shows_figures(round_: Round, today: datetime.date | None = None) -> bool:
+    """Whether a round's figures can stand for the school: it has closed (early, or its
+    closing date has passed) and has at least as many answers as the disclosure rule needs
+    to show anything (`disclosure.MIN_GROUP`, 10)."""
+    return round_.status(today) == "Closed" and round_.response_count >= disclosure.MIN_GROUP
+
+
+def not_attachable_message(round_: Round) -> str:
+    """Why a round's summary cannot go to the award (`shows_figures` is false)."""
+    if round_.status() != "Closed":
+        return "This survey round has not closed yet: attach its summary once it has, with its final figures."
+    return (
+        f"This survey round had {round_.response_count} answers: too few to show any figures, which need at least "
+        f"{disclosure.MIN_GROUP}, so its summary cannot be attached."
+    )
+
+
+def _closed(today: datetime.date) -> Q:
+    return Q(closed_at__isnull=False) | Q(closes_on__lt=today)
 
 
 def _latest_rounds(organisation, limit: int = 10) -> list[Round]:
+    """The school's rounds whose figures can stand for it (`shows_figures`), the one that
+    ended last first: the newest `limit`, a year or two of a school's rounds."""
+    today = timezone.localdate()
+    rounds = (
+        Round.objects.filter(_closed(today), organisation=organisation, response_count__gte=disclosure.MIN_GROUP)
+        .select_related("question_set")
+        .order_by("-closes_on", "-id")[:limit]
+    )
+    return sorted(rounds, key=lambda r: (r.ended_on, r.pk), reverse=True)
+
+
+def _rounds_without_figures(organisation, limit: int = 10) -> list[Round]:
+    """The school's rounds that have opened but show no figures yet: still open, or closed
+    with fewer answers than the disclosure rule needs, the newest first."""
     today = timezone.localdate()
     return list(
-        Round.objects.filter(organisation=organisation, response_count__gt=0, opens_on__lte=today)
+        Round.objects.filter(organisation=organisation, opens_on__lte=today)
+        .filter(Q(closed_at__isnull=True, closes_on__gte=today) | Q(response_count__lt=disclosure.MIN_GROUP))
         .select_related("question_set")
         .order_by("-closes_on", "-id")[:limit]
     )
 
 
+def _dates(round_: Round) -> str:
+    return f"{round_.opens_on:%-d %B %Y} to {round_.ended_on:%-d %B %Y}"
+
+
+def _why_not_shown(round_: Round, today: datetime.date) -> str:
+    """A plain sentence on why a newer round's figures are not shown."""
+    name = f"The survey of {round_.audience_label.lower()}"
+    if round_.is_open(today):
+        return (
+            f"{name} that opened on {round_.opens_on:%-d %B %Y} is still open: "
+            "its figures will show here once it has closed."
+        )
+    answers = "no answers" if round_.response_count == 0 else f"only {round_.response_count} answers"
+    return (
+        f"{name} from {_dates(round_)} had {answers}: too few to show any figures, "
+        f"which need at least {disclosure.MIN_GROUP}."
+    )
+
+
 @evidence_offer_sources.register
 def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
-    """For the school's award page: attach the latest round's summary (figures only) for
-    each audience to the criteria it shows, unless already attached."""
+    """For the school's award page: attach the summary of the latest round that has closed
+    with enough answers to show figures (`shows_figures`) for each audience to the criteria
+    it shows, unless that summary is already attached."""
     organisation = application.organisation
     if not permissions.can_run_surveys(user, organisation):
         return []
@@ -78,7 +142,10 @@ def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
         offers.append(
             EvidenceOffer(
                 criterion_code=code,
-                title=f"The survey of {round_.audience_label.lower()} from {round_.opens_on:%-d %B %Y}",
+                title=(
+                    f"The survey of {round_.audience_label.lower()} from {_dates(round_)} "
+                    f"(closed, {round_.response_count} answers)"
+                ),
                 summary="Figures only, with small numbers hidden: no answers, no free text.",
                 attach_url=reverse(
                     "surveys:award-attach",
@@ -93,33 +160,63 @@ def award_evidence_offers(application, user, evidence) -> list[EvidenceOffer]:
 
 @criterion_figure_sources.register
 def criterion_figures(application, user) -> list[CriterionFigures]:
-    """Headline figures of the latest round for each of the criteria surveys speak to, for
-    the self-review (figures the disclosure rule lets the school see)."""
+    """For the self-review, beside each criterion surveys speak to: the headline figures of
+    the latest round that has closed with enough answers to show figures (`shows_figures`),
+    each naming the answer it counts, and a plain note on any newer round that is still
+    open or had too few answers (so the figures shown are not taken for the newest)."""
     from .reports import round_results
 
     organisation = application.organisation
     if not permissions.can_run_surveys(user, organisation):
         return []
     codes = scheme_criterion_codes(application.scheme, EVIDENCE_CRITERIA)
+    if not codes:
+        return []
+    today = timezone.localdate()
     rounds = _latest_rounds(organisation)
+    pending = _rounds_without_figures(organisation)
+    results_of: dict[int, list[str]] = {}
     out = []
     for code in sorted(codes):
-        round_ = next((r for r in rounds if r.audience in AUDIENCES_FOR[code]), None)
-        if round_ is None:
-            continue
-        results = round_results(round_)
-        lines = [
-            f"{r.question.text} {r.positive_percent}% ({r.positive_count} of {r.positive_base})"
-            for r in results.questions
-            if r.has_headline and r.positive_percent is not None
-        ][:4]
-        if lines:
+        audiences = AUDIENCES_FOR[code]
+        round_ = next((r for r in rounds if r.audience in audiences), None)
+        newer = [
+            r
+            for r in pending
+            if r.audience in audiences
+            and (round_ is None or r.is_open(today) or (r.ended_on, r.pk) > (round_.ended_on, round_.pk))
+        ]
+        notes = [_why_not_shown(r, today) for r in newer[:3]]
+        lines: list[str] = []
+        if round_ is not None:
+            if round_.pk not in results_of:
+                results_of[round_.pk] = [
+                    f"{r.question.text} {r.positive_percent}% answered {r.counted} "
+                    f"({r.positive_count} of {r.positive_base})."
+                    for r in round_results(round_).questions
+                    if r.has_headline and r.positive_percent is not None
+                ][:4]
+            lines = results_of[round_.pk]
+        if round_ is not None and lines:
+            if notes:
+                notes.append("So the figures above are from the latest survey that has closed with enough answers.")
             out.append(
                 CriterionFigures(
                     criterion_code=code,
-                    title=f"Latest survey of {round_.audience_label.lower()} ({round_.opens_on:%B %Y})",
+                    title=f"Latest closed survey of {round_.audience_label.lower()} ({_dates(round_)})",
                     lines=lines,
                     url=round_.get_absolute_url(),
+                    notes=notes,
+                )
+            )
+        elif notes:
+            out.append(
+                CriterionFigures(
+                    criterion_code=code,
+                    title="No survey figures to show yet",
+                    lines=[],
+                    url=newer[0].get_absolute_url(),
+                    notes=notes,
                 )
             )
     return out
@@ -127,8 +224,9 @@ def criterion_figures(application, user) -> list[CriterionFigures]:
 
 @distance_travelled_sources.register
 def distance_since_award(application, user) -> list[DistanceTravelled]:
-    """For the re-accreditation page: for each audience, the latest round since the last
-    award against the last round before it, headline question by question, with whether
+    """For the re-accreditation page: for each audience, the latest round opened since the
+    last award that has closed with enough answers to show figures (`shows_figures`),
+    against the last round before the award, headline question by question, with whether
     the change is more than chance (reports.change_sentence). The school's staff only."""
     from .reports import distance_travelled, round_results
 

@@ -35,7 +35,7 @@ from ppp.pdf import render_pdf
 from . import charts, permissions, releases, reports, selectors, services
 from .forms import ExtendForm, PosterForm, RegisterNoteForm, RoundForm
 from .models import PUPIL_AUDIENCES, Audience, Response, Round
-from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title
+from .selectors import EVIDENCE_CRITERIA, award_date, evidence_title, not_attachable_message, shows_figures
 from .services import SurveyError
 
 PAGE_SIZE = 25
@@ -298,6 +298,9 @@ def award_attach(request, pk, application, criterion):
     criterion_obj = criterion_by_code(found, criterion)
     if criterion_obj is None:
         raise Http404("This scheme has no such criterion.")
+    if not shows_figures(round_):
+        messages.error(request, not_attachable_message(round_))
+        return redirect(found)
     pdf = summary_pdf_bytes(round_)
     name = f"survey-summary-{round_.opens_on:%Y-%m-%d}.pdf"
     try:
@@ -384,9 +387,17 @@ def council_csv(request):
         writer.writerow(["Not enough settings ran this survey in the term for figures to be published."])
     else:
         writer.writerow(
-            ["Question", reports.COUNCIL_GROUPINGS[by][1], "Settings", "Answers", "Positive answers", "Positive %"]
+            [
+                "Question",
+                reports.COUNCIL_GROUPINGS[by][1],
+                "Settings",
+                "Answers",
+                "Answer counted",
+                "Gave the answer counted",
+                "Gave the answer counted (%)",
+            ]
         )
-        for question, rows in figures.question_rows:
+        for question, counted, rows in figures.questions():
             for row in rows:
                 writer.writerow(
                     [
@@ -394,6 +405,7 @@ def council_csv(request):
                         csv_safe(row.label),
                         row.settings,
                         "c" if row.base is None else row.base,
+                        csv_safe(counted),
                         "c" if row.positive is None else row.positive,
                         "c" if row.percent is None else row.percent,
                     ]

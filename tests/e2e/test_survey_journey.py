@@ -118,11 +118,12 @@ def test_the_lead_attaches_a_rounds_summary_to_the_award_on_a_phone(new_context,
     from accreditation.models import Evidence
     from tests.accreditation import factories as award
     from tests.factories import make_officer
-    from tests.surveys.test_pages import _history
+    from tests.surveys.test_pages import _close, _history
 
     school = OrganisationFactory(name="Cedar Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="cedar@e2e.example").user
-    _history(school, lead)
+    _first, latest = _history(school, lead)
+    _close(latest)  # only a closed round's summary, with its final figures, goes to the award
     application = award.evidencing(school, lead, make_officer("award-officer@e2e.example"))
     page = new_context().new_page()
     page.set_viewport_size({"width": 375, "height": 740})

@@ -84,12 +84,19 @@ def test_the_page_and_the_csv_show_the_release(client, officer):
         rows = release.figures[by]
         csv_rows = _csv_rows(client.get(reverse("surveys:council-csv"), {"by": by}))
         expected = [
-            [text, label, str(settings), *("c" if v is None else str(v) for v in (base, positive))]
-            for text, question_rows in rows
-            for label, settings, base, positive in question_rows
+            [text, label, str(settings), "c" if base is None else str(base), counted, "c" if p is None else str(p)]
+            for (text, question_rows), counted in zip(rows, release.figures["counted"], strict=True)
+            for label, settings, base, p in question_rows
         ]
-        assert csv_rows[0][:3] == ["Question", heading, "Settings"]
-        assert [row[:5] for row in csv_rows[1:]] == expected
+        assert csv_rows[0][:6] == [
+            "Question",
+            heading,
+            "Settings",
+            "Answers",
+            "Answer counted",
+            "Gave the answer counted",
+        ]
+        assert [row[:6] for row in csv_rows[1:]] == expected
         body = client.get(URL, {"by": by}).content.decode()
         for _text, question_rows in rows:
             for label, settings, _base, _positive in question_rows:
@@ -100,7 +107,7 @@ def test_the_page_and_the_csv_show_the_release(client, officer):
 
     Tally.objects.update(count=1000)
     kind_rows = _csv_rows(client.get(reverse("surveys:council-csv"), {"by": "kind"}))
-    assert [row[:5] for row in kind_rows[1:]] == [
+    assert [row[:4] + row[5:6] for row in kind_rows[1:]] == [
         [text, label, str(s), *("c" if v is None else str(v) for v in (b, p))]
         for text, question_rows in release.figures["kind"]
         for label, s, b, p in question_rows
