@@ -31,7 +31,7 @@ from .models import Round
 
 COMMENTS = [
     "The buddy bench at lunch really helps.",
-    "Some people in year 6 are mean in the group chat.",
+    "Some people in year 6 are mean in the group chat and say they will hurt me.",
     "I like the new playground rules.",
     "I don't always know who to tell.",
 ]

@@ -7,11 +7,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import attached_criterion_codes, last_award_date, scheme_criterion_codes
+from ppp.audit.models import AuditEvent
 from ppp.home import HomeSection, HomeTask, home_sections
 from ppp.offers import (
     CriterionFigures,
@@ -25,7 +28,7 @@ from ppp.register import register_note_sources
 from ppp.tokens import hash_token
 
 from . import disclosure, permissions
-from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Round
+from .models import PUPIL_AUDIENCES, Audience, CouncilRelease, Question, QuestionSet, Response, Round
 
 # The award's criteria about hearing pupils and working with families.
 EVIDENCE_CRITERIA = {
@@ -287,14 +290,80 @@ def register_notes(organisation_ids) -> dict[int, list[str]]:
     return {organisation_id: [ASKED_PUPILS] for organisation_id in asked}
 
 
+# What the comments page records in the audit trail when someone reads a round's free
+# text, with the newest flagged answer it held (views.round_comments): the home page tells
+# each reader of flagged answers that came in since they last read that round's.
+COMMENTS_READ = "surveys.comments_view"
+
+
+def comment_counts(rounds):
+    """`rounds` (a Round QuerySet) with `comments` (answers with free text still held) and
+    `flagged` (those flagged as suggesting a child may be at risk), counted in the same query
+    through the free-text index."""
+
+    def count(**filters):
+        held = Response.objects.filter(round=OuterRef("pk"), comment__isnull=False, **filters)
+        counted = held.order_by().values("round").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return rounds.annotate(comments=count(), flagged=count(comment_flagged=True))
+
+
+def flagged_unread(user, organisation) -> list[tuple[Round, int]]:
+    """The school's rounds holding free text flagged as suggesting a child may be at risk that
+    came in since `user` last read the round's free text, newest round first, each with how
+    many such answers. 2 queries, 3 when there are some, however many rounds and answers."""
+    seen = dict(
+        AuditEvent.objects.filter(actor=user, action=COMMENTS_READ, organisation=organisation)
+        .annotate(upto=Cast(KeyTextTransform("flagged_upto", "detail"), IntegerField()))
+        .order_by()
+        .values("target_id")
+        .annotate(seen=Max("upto"))
+        .values_list("target_id", "seen")
+    )
+    flagged = Response.objects.filter(
+        round__organisation=organisation, comment_flagged=True, comment__isnull=False
+    ).values_list("round_id", "pk")
+    unread: dict[int, int] = {}
+    for round_id, pk in flagged:
+        if pk > (seen.get(str(round_id)) or 0):
+            unread[round_id] = unread.get(round_id, 0) + 1
+    if not unread:
+        return []
+    rounds = Round.objects.filter(organisation=organisation, pk__in=unread).select_related("question_set")
+    return [(r, unread[r.pk]) for r in rounds.order_by("-opens_on", "-id")]
+
+
+def flagged_task(round_: Round, count: int) -> HomeTask:
+    answers = "1 answer" if count == 1 else f"{count} answers"
+    return HomeTask(
+        f"{answers} flagged as suggesting a child may be at risk in the survey of "
+        f"{round_.audience_label.lower()} from {round_.opens_on:%-d %B %Y}: read them",
+        reverse("surveys:round-comments", kwargs={"pk": round_.public_id}),
+        detail="Found by a list of words: it misses some and flags harmless uses. Read everything pupils wrote.",
+    )
+
+
 @home_sections.register
 def home_section(user, membership) -> HomeSection | None:
+    """For the lead (who runs surveys) and the staff who read pupils' free text: flagged
+    answers they have not read yet, the lead's open rounds, and where the surveys are."""
     organisation = membership.organisation
-    if not permissions.can_run_surveys(user, organisation):
+    runs = permissions.can_run_surveys(user, organisation)
+    reads = permissions.can_read_comments(user, organisation)
+    if not (runs or reads):
         return None
+    tasks = [flagged_task(round_, count) for round_, count in flagged_unread(user, organisation)] if reads else []
+    if not runs:
+        links = [HomeTask("What pupils wrote in your school's surveys", reverse("surveys:list"))]
+        return HomeSection("Pupil voice surveys", tasks=tasks, links=links)
     today = timezone.localdate()
-    open_rounds = list(Round.objects.filter(organisation=organisation, closes_on__gte=today, closed_at=None))
-    tasks = [
+    open_rounds = list(
+        Round.objects.filter(organisation=organisation, closes_on__gte=today, closed_at=None).select_related(
+            "question_set"
+        )
+    )
+    tasks += [
         HomeTask(
             f"Survey of {r.audience_label.lower()} open until {r.closes_on:%-d %B}: {r.response_count} answers so far",
             r.get_absolute_url(),

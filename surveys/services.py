@@ -291,9 +291,31 @@ def risk_words() -> list[str]:
     return [line.strip().lower() for line in lines if line.strip() and not line.startswith("#")]
 
 
+def _plain(text: str) -> str:
+    return text.lower().replace("'", "").replace("\u2019", "")
+
+
+def _words(text: str) -> str:
+    """The text as lower-case words separated by single spaces, apostrophes dropped (so
+    "don't", "don’t" and "dont" read the same) and anything else between words a space
+    ("self-harm" is "self harm")."""
+    return " ".join(re.findall(r"[a-z]+", _plain(text)))
+
+
+def _entry_pattern(entry: str) -> str:
+    """An entry of the list as a pattern: its words in order, each whole, where a word
+    ending in * is a stem that takes any ending ("hurt* me": hurt me, hurts me, hurting me)."""
+    return " ".join(
+        re.escape(word.rstrip("*")) + ("[a-z]*" if word.endswith("*") else "")
+        for word in re.findall(r"[a-z]+\*?", _plain(entry))
+    )
+
+
 def suggests_risk(text: str) -> bool:
-    lowered = " ".join(re.findall(r"[a-z']+", text.lower()))
-    return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in risk_words())
+    """Whether `text` holds an entry of the word list, matched as whole words (docs/surveys.md)."""
+    patterns = [_entry_pattern(entry) for entry in risk_words()]
+    pattern = r"\b(?:" + "|".join(p for p in patterns if p) + r")\b"
+    return re.search(pattern, _words(text)) is not None
 
 
 def _count(round_: Round, year_group: str, class_label: str, cells: list[tuple[int, int]]) -> None:

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -58,14 +59,15 @@ def _qr(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=5, dark="#0b0c0c", title="QR code of the survey link")
 
 
-def _school(request, action: str = "run") -> Organisation:
-    """The school the person works for, if they may do `action` (404 for officers)."""
+def _school(request, *actions: str) -> Organisation:
+    """The school the person works for, if they may do one of `actions` ("run" unless
+    named; 404 for officers)."""
     if request.user.is_officer:
         raise Http404("A school's surveys are not shown to council officers.")
     membership = current_membership(request)
     if membership is None:
         raise PermissionDenied("Surveys belong to a school, and you are not a member of one.")
-    if action not in permissions.organisation_actions(request.user, membership.organisation):
+    if not set(actions or ["run"]) & permissions.organisation_actions(request.user, membership.organisation):
         raise PermissionDenied("Only your school's lead can run surveys and read their results.")
     return membership.organisation
 
@@ -86,11 +88,18 @@ def _round(request, pk, action: str = "run") -> Round:
 @login_required
 @require_GET
 def round_list(request):
-    organisation = _school(request)
+    """The school's rounds: for the lead, to run them and read their results; for the staff
+    who review incidents, only to reach what people wrote in each (with how much is flagged)."""
+    organisation = _school(request, "run", "comments")
+    actions = permissions.organisation_actions(request.user, organisation)
     rounds = Round.objects.filter(organisation=organisation).select_related("question_set")
+    if "comments" in actions:
+        rounds = selectors.comment_counts(rounds)
     page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "surveys/list.html", {"organisation": organisation, "page": page, "today": timezone.localdate()}
+        request,
+        "surveys/list.html",
+        {"organisation": organisation, "page": page, "actions": actions, "today": timezone.localdate()},
     )
 
 
@@ -280,8 +289,17 @@ def round_comments(request, pk):
         .order_by("-comment_flagged", "-submitted_on", "-id")
     )
     page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_record("surveys.comments_view", actor=request.user, target=round_, organisation=round_.organisation)
-    return render(request, "surveys/comments.html", {"round": round_, "page": page})
+    # The newest flagged answer shown: the home page tells this person only of newer ones.
+    flagged_upto = comments.filter(comment_flagged=True).aggregate(upto=Max("pk"))["upto"]
+    audit_record(
+        selectors.COMMENTS_READ,
+        actor=request.user,
+        target=round_,
+        organisation=round_.organisation,
+        flagged_upto=flagged_upto,
+    )
+    actions = permissions.organisation_actions(request.user, round_.organisation)
+    return render(request, "surveys/comments.html", {"round": round_, "page": page, "actions": actions})
 
 
 @login_required

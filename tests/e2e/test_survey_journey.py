@@ -204,3 +204,38 @@ def test_the_lead_reads_results_by_class_and_sets_the_register_note(new_context,
     axe_check(page)
     round_.refresh_from_db()
     assert round_.on_register
+
+
+def test_an_incident_reviewer_is_told_of_a_flagged_answer_and_reads_it_on_a_phone(new_context, live_server, axe_check):
+    """Staff who review incidents but do not run surveys: the home page raises what was
+    flagged, the task opens it, and the back link goes to the rounds they may read."""
+    from tests.incidents.factories import grant
+    from tests.surveys.factories import answer
+
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
+    reviewer = grant(school, review=True, email="reviewer@e2e.example")
+    round_, _token = open_round(school, lead, year_groups=["5"])
+    answer(round_, comment="The library is a safe place at lunch.")
+    answer(round_, comment="Someone said they will hurt me after school")
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, live_server, reviewer.email)
+    page.goto(live_server.url + reverse("accounts:home"))
+    task = page.get_by_role("link", name="1 answer flagged as suggesting a child may be at risk")
+    expect(task).to_be_visible()
+    axe_check(page)
+    no_sideways_scroll(page)
+    task.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What people wrote")
+    expect(page.get_by_text("Someone said they will hurt me after school")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Back to your school's surveys").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Surveys")
+    expect(page.get_by_text("1 flagged")).to_be_visible()
+    expect(page.get_by_role("link", name="Open a survey round")).to_have_count(0)
+    axe_check(page)
+    no_sideways_scroll(page)
+    page.goto(live_server.url + reverse("accounts:home"))
+    expect(page.get_by_text("flagged as suggesting a child may be at risk")).to_have_count(0)
+    expect(page.get_by_role("link", name="What pupils wrote in your school's surveys")).to_be_visible()

@@ -49,3 +49,17 @@ def test_the_demo_shows_the_distance_travelled_since_the_last_award(client, demo
     client.force_login(get_user_model().objects.get(email="lead.b@ppp.example"))
     body = client.get(reverse("surveys:round", kwargs={"pk": open_now.public_id})).content.decode()
     assert "also the last before the award" in body
+
+
+def test_the_demo_reviewer_finds_what_pupils_wrote_from_the_home_page(client, demo):
+    """reviewer.a reviews incidents but does not run surveys: the home page raises the
+    flagged answers and links to the school's rounds' free text."""
+    client.force_login(get_user_model().objects.get(email="reviewer.a@ppp.example"))
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert "flagged as suggesting a child may be at risk in the survey of pupils" in home
+    assert reverse("surveys:list") in home
+    listing = client.get(reverse("surveys:list"))
+    assert listing.status_code == 200 and "flagged" in listing.content.decode()
+    flagged = Round.objects.filter(organisation__name="Abbeygate Primary School", responses__comment_flagged=True)
+    comments = client.get(reverse("surveys:round-comments", kwargs={"pk": flagged.first().public_id}))
+    assert "say they will hurt me" in comments.content.decode()

@@ -134,6 +134,49 @@ def test_free_text_is_encrypted_and_risky_words_are_flagged(alice, school_a):
     assert flagged == [True, False]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone said they will hurt me after school",
+        "he hurts me",
+        "they threaten me",
+        "he is threatening me",
+        "they said they would stab me",
+        "they kick me",
+        "they punch me",
+        "I self-harmed",
+        "I dont want to live anymore",
+        "I don’t want to live anymore",
+        "kill my self",
+        "Sometimes I WANT TO DIE",
+    ],
+)
+def test_common_ways_of_saying_a_child_is_at_risk_are_flagged(text):
+    assert services.suggests_risk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I feel safe",
+        "my friends help me",
+        "we learnt about hurtful words",
+        "The school feels stable and calm",
+        "We play kickball at break",
+        "Lunch is nice",
+        "",
+    ],
+)
+def test_ordinary_answers_are_not_flagged(text):
+    assert not services.suggests_risk(text)
+
+
+def test_every_entry_of_the_word_list_flags_itself():
+    """Each entry, written out (a stem with no ending), is found: no entry is unreachable."""
+    for entry in services.risk_words():
+        assert services.suggests_risk(entry.replace("*", "")), entry
+
+
 def test_retention_removes_free_text_and_keeps_the_counts(alice, school_a, settings):
     round_, _token = open_round(school_a, alice)
     answer(round_, comment="Something")
