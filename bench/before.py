@@ -2,6 +2,7 @@
 before-and-after table from one run (`national.py measure --before REF`).
 
     python bench/national.py measure --before 3ad910f     # issue 21: before its removals
+    python bench/national.py measure --before d1bae8b     # issue 22: before its rounds
 
 `prepare(ref)` unpacks the commit (`git archive`, nothing in this checkout changes) into
 /tmp/ppp-bench-before-<commit>, gives it its own virtualenv with the dependencies that
@@ -22,9 +23,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The pages of issue 13's table in bench/README.md (platform, charter, award, admin): what
-# an earlier copy is measured on. Incidents', training's and surveys' pages, the public
-# mixes and the peers are newer or unchanged by issue 21.
+# The pages of issue 13's table in bench/README.md (platform, charter, award, admin) and of
+# issue 22's (incidents, training, the public mixes): what an earlier copy is measured on
+# (with --only, those of them chosen). Surveys' pages and the peers are newer or unchanged.
 PAGES = {
     "bare Django view",
     "/award-holders/ (public)",
@@ -47,6 +48,22 @@ PAGES = {
     "admin audit search (email)",
     "admin audit action filter",
     "application page, 30 evidence items",
+    # Issue 22's table: incidents and training at national scale, and the public pages under
+    # traffic that does not repeat (`measure --before d1bae8b`: the code before its rounds).
+    "/award-holders/ mix of pages and searches (public)",
+    "/charter/register/ mix of pages and searches (public)",
+    "/verify/ 20,000 different certificates (public)",
+    "/training/ catalogue (public)",
+    "a course page (public)",
+    "/training/sessions.ics (public)",
+    "training charges (officer)",
+    "training charges, status filter (officer)",
+    "training reports (officer)",
+    "admin training bookings",
+    "a lead's training record",
+    "a school's termly incident report",
+    "council incident figures, newest term (officer)",
+    "council incident figures, STOP test only (officer)",
 }
 SETTINGS = '''"""Written by bench/before.py: the benchmark's settings with a cache key prefix of its own."""
 

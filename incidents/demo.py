@@ -223,6 +223,7 @@ def seed(demo) -> None:
             IncidentRole.objects.update_or_create(membership=membership, defaults={"can_record": True})
     _two_factor_like_the_officer(demo, [lead_a, reviewer, member])
     link = _link(school_a, lead_a)
+    demo.links["reporting_link:school_a"] = link  # the surveys' open rounds offer it
     rng = random.Random(2026)  # noqa: S311 - repeatable fictional data, not secrets
 
     if not Incident.objects.filter(organisation=school_a).exists():

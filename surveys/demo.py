@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.demo import demo_token as reporting_demo_token
 from incidents.selectors import Term
 from ppp.accounts.models import Membership, Organisation
 from ppp.discovery import demo_seeders
@@ -144,7 +143,7 @@ def seed(demo) -> None:
     # Rounds open now, each with the school's own reporting link where it has one (pupils
     # see "tell someone at your school" on every page): ages 7 to 11 and 5 to 7 at school A
     # (primary), 11 to 18 at school B (secondary). Their links are printed.
-    telling = absolute_url("incidents:tell", token=reporting_demo_token(school_a))
+    telling = demo.links.get("reporting_link:school_a", "")  # made by incidents' seed, which runs first
     for name, audience, answers, label in (
         ("open", "pupils_7_11", 23, "ages 7 to 11"),
         ("open-young", "pupils_5_7", 12, "ages 5 to 7"),

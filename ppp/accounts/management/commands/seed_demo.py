@@ -4,7 +4,7 @@ The platform seeds organisations and people; then each domain app that has a
 `<app>/demo.py` gets its turn: `seed(demo: DemoData)` must be idempotent too.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -101,6 +101,9 @@ class DemoData:
     people: dict[str, User]  # by email
     officer: User
     stdout: object
+    # What one app's seed made that a later one uses (seeds run in INSTALLED_APPS order),
+    # e.g. "reporting_link:school_a": school A's pupils' reporting link, made by incidents.
+    links: dict[str, str] = field(default_factory=dict)
 
 
 class Command(BaseCommand):
