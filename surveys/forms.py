@@ -18,6 +18,12 @@ def _token(link: str) -> str:
     return link.strip().rstrip("/").rsplit("/", 1)[-1]
 
 
+def _once_button(label: str) -> Submit:
+    """A GOV.UK button that ignores a second click within a second (with JavaScript;
+    ppp.once holds without it)."""
+    return Submit("submit", label, data_module="govuk-button", data_prevent_double_click="true")
+
+
 class RoundForm(GDSFormMixin, forms.Form):
     submit_label = "Open the round"
 
@@ -62,6 +68,7 @@ class RoundForm(GDSFormMixin, forms.Form):
     def __init__(self, *args, organisation=None, **kwargs):
         self.organisation = organisation
         super().__init__(*args, **kwargs)
+        self.helper.inputs = [_once_button(self.submit_label)]
 
     def clean_class_labels(self):
         labels = []
@@ -301,3 +308,4 @@ class SendForm(GDSFormMixin, _Honeypot):
         else:
             del self.fields["comment"]
         self.helper.layout = Layout(*fields, self._hide_honeypot(), Field("submission"))
+        self.helper.inputs = [_once_button(self.submit_label)]

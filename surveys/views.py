@@ -7,6 +7,7 @@ officers, so a school's round, results and free text are a 404 for them.
 """
 
 import csv
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -28,7 +29,7 @@ from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_response
 from ppp.links import absolute_url
-from ppp.once import submitted_once
+from ppp.once import SUBMISSION_WINDOW, submitted_once
 from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
@@ -94,10 +95,23 @@ def round_list(request):
     )
 
 
+def _opened_already(request):
+    """*Open the round* sent twice (a double click): the first opened it, so the lead goes
+    to it, where its link is shown once, not back to a blank form."""
+    since = timezone.now() - datetime.timedelta(seconds=SUBMISSION_WINDOW)
+    round_ = (
+        Round.objects.for_user(request.user)
+        .filter(created_by=request.user, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return None if round_ is None else redirect(round_)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@submitted_once
+@submitted_once(again=_opened_already)
 def round_new(request):
     organisation = _school(request)
     form = RoundForm(request.POST or None, organisation=organisation)
