@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
+from ppp.confirm import Confirmation, confirm_page
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_response
@@ -182,9 +183,30 @@ def round_detail(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close(request, pk):
+    """GET asks first (closing cannot be undone: a round closed early cannot be extended);
+    POST closes."""
     round_ = _round(request, pk)
+    if request.method == "GET":
+        if round_.status() == "Closed":
+            messages.info(request, "This round is closed already.")
+            return redirect(round_)
+        return confirm_page(
+            request,
+            Confirmation(
+                question="Are you sure you want to close this round?",
+                caption=f"{round_.audience_label}, {round_.organisation.name}",
+                button="Yes, close the round",
+                back_url=round_.get_absolute_url(),
+                back_text="Back to the round",
+                happens=[
+                    "people will no longer be able to answer: the link will say the survey is not open",
+                    "the answers already sent are kept, and their results stay on the round's page",
+                ],
+                warning="You cannot reopen it or extend it.",
+            ),
+        )
     try:
         services.round_close(round=round_, by=request.user, request=request)
     except SurveyError as error:

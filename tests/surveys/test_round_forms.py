@@ -53,3 +53,35 @@ def test_send_my_answers_ignores_a_second_click(client, alice, school_a):
     body = client.get(reverse("surveys:answer-send", kwargs={"token": token})).content.decode()
     button = _submit_button(body, "Send my answers")
     assert 'data-prevent-double-click="true"' in button and 'data-module="govuk-button"' in button
+
+
+def test_close_the_round_now_asks_first(client, alice, school_a):
+    round_, _token = open_round(school_a, alice)
+    client.force_login(alice)
+    close = reverse("surveys:round-close", kwargs={"pk": round_.public_id})
+    assert f'href="{close}"' in client.get(round_.get_absolute_url()).content.decode()
+    page = client.get(close)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Are you sure you want to close this round?" in body
+    assert "people will no longer be able to answer" in body
+    assert "govuk-warning-text" in body and "You cannot reopen it" in body
+    assert "Yes, close the round" in body and 'method="post"' in body
+    round_.refresh_from_db()
+    assert round_.closed_at is None  # asking closes nothing
+    done = client.post(close)
+    assert done.status_code == 302 and done["Location"] == round_.get_absolute_url()
+    round_.refresh_from_db()
+    assert round_.closed_at is not None
+    again = client.get(close)  # a closed round is not offered for closing again
+    assert again.status_code == 302
+
+
+def test_only_the_schools_lead_is_asked_to_close_its_round(client, alice, bob, charlie, school_a):
+    round_, _token = open_round(school_a, alice)
+    close = reverse("surveys:round-close", kwargs={"pk": round_.public_id})
+    for stranger in (bob, charlie):
+        client.force_login(stranger)
+        assert client.get(close).status_code == 404
+    client.logout()
+    assert client.get(close).status_code == 302  # to sign in
