@@ -252,7 +252,13 @@ def round_extend(request, pk):
         else:
             messages.success(request, f"The round now closes on {round_.closes_on:%-d %B %Y}.")
             return redirect(round_)
-    return render(request, "surveys/extend.html", {"round": round_, "form": form}, status=200)
+    latest = round_.opens_on + datetime.timedelta(days=services.MAX_DAYS_OPEN)
+    return render(
+        request,
+        "surveys/extend.html",
+        {"round": round_, "form": form, "latest": latest, "max_days": services.MAX_DAYS_OPEN},
+        status=200,
+    )
 
 
 @login_required
