@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from ppp.audit.services import client_ip
 from ppp.ratelimit import ALLOW, count_towards, limited, over_limit, uncount
+from ppp.views import errors_answered_by
 
 from . import services
 from .forms import CodeForm, PupilAddForm, TellForm
@@ -46,6 +47,12 @@ def _page(request, template, context=None, status=200):
     return _private(render(request, f"incidents/tell/{template}", context or {}, status=status))
 
 
+def error_page(request, *, problem: str, status: int, **_url):
+    """The 400 page (a NUL character sent) and the CSRF failure page on these addresses
+    (ppp.views): this layout, with Childline and "Exit this page", not the staff's pages."""
+    return _page(request, "error.html", {"problem": problem}, status=status)
+
+
 def _school_over_limit(request, link) -> bool:
     rate = f"{settings.INCIDENT_PUPIL_REPORTS_PER_SCHOOL_PER_DAY}/d"
     return over_limit(
@@ -57,6 +64,7 @@ def _school_over_limit(request, link) -> bool:
     )
 
 
+@errors_answered_by(error_page)
 @never_cache
 @limited("tell", "60/m", cache_down=ALLOW)
 @require_http_methods(["GET", "POST"])
@@ -116,6 +124,7 @@ def _conversation(request, incident, code, *, add_form=None, added=False):
     )
 
 
+@errors_answered_by(error_page)
 @never_cache
 @limited("tell", "60/m", cache_down=ALLOW)
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,11 @@ saved once" and sent back to where it came from, creating nothing and emailing n
 A form sent back with errors keeps no key (only a redirect, the sign of success, does).
 A different page load, a changed word, another person: another key.
 
+`@submitted_once(again=...)`: a view whose "sent back to where it came from" would be
+unkind (the form again, blank, when what the first made can be shown once only) answers the
+second itself: `again(request, *args, **kwargs)` is called once the first is saved and
+returns the response (where the first went, say), or None for the usual answer.
+
 GOV.UK buttons on these forms also carry `data-prevent-double-click` (a second click
 within a second is ignored), but that needs JavaScript; this holds without it, and against
 two tabs, a retrying proxy, or a replay.
@@ -50,7 +55,10 @@ class SentTwice(Exception):
     pass
 
 
-def submitted_once(view):
+def submitted_once(view=None, *, again=None):
+    if view is None:
+        return functools.partial(submitted_once, again=again)
+
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method != "POST":
@@ -73,6 +81,10 @@ def submitted_once(view):
                     transaction.set_rollback(True)
                 return response
         except SentTwice:
+            if again is not None:
+                answer = again(request, *args, **kwargs)
+                if answer is not None:
+                    return answer
             messages.info(request, "You sent this twice. It was saved once.")
             back = request.META.get("HTTP_REFERER", "")
             if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -51,7 +52,36 @@ def not_offered(request):
     raise Http404("PPP does not offer this page.")
 
 
+def errors_answered_by(error_page):
+    """Mark a view whose address answers its own 400 and CSRF failure pages: the pages
+    children use without signing in (surveys' answering pages, incidents' "Tell someone")
+    keep their own layout there, with Childline and no council navigation or "Sign in",
+    in words true for them. `error_page(request, problem=..., status=..., **url kwargs)`
+    gets `problem` "bad_request" or "csrf"."""
+
+    def mark(view):
+        view.error_page = error_page
+        return view
+
+    return mark
+
+
+def _own_error_page(request, problem: str, status: int):
+    """The error page of the view at the request's address, if it has one (`errors_answered_by`)."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    error_page = getattr(match.func, "error_page", None)
+    if error_page is None:
+        return None
+    return error_page(request, problem=problem, status=status, **match.kwargs)
+
+
 def bad_request(request, exception=None):
+    own = _own_error_page(request, "bad_request", 400)
+    if own is not None:
+        return own
     return render(request, "errors/400.html", status=400)
 
 
@@ -69,6 +99,9 @@ def too_many_requests(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """A form sent without its security token (an old page, cookies blocked): say what to do."""
+    own = _own_error_page(request, "csrf", 403)
+    if own is not None:
+        return own
     return render(request, "errors/403_csrf.html", status=403)
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ppp.pagecache import cache_public_page
 from ppp.ratelimit import ALLOW, over_limit
+from ppp.views import errors_answered_by
 
 from . import selectors, services
 from .forms import QuestionPageForm, SendForm, StartForm
@@ -89,10 +90,27 @@ def _context(round_, **extra):
     return {"round": round_, "organisation": round_.organisation, "faces": round_.question_set.faces, **extra}
 
 
+def error_page(request, *, problem: str, status: int, token: str = "", **_url):
+    """The 400 page (a NUL character sent) and the CSRF failure page (no cookie, a page
+    open too long) on these addresses (ppp.views): the survey's layout, with its help, and
+    words true for a pupil: what was sent on earlier pages is kept in the session."""
+    found = selectors.answering_round(token) if "\x00" not in token else None
+    round_ = found.round if found is not None else None
+    context = {
+        "problem": problem,
+        "token": token if round_ is not None else "",
+        "kept": round_ is not None and bool((_state(request, round_) or {}).get("answers")),
+    }
+    if round_ is not None:
+        context = _context(round_, **context)
+    return _private(_page(request, "error.html", context, status=status))
+
+
 def _today(request) -> str:
     return timezone.localdate().isoformat()
 
 
+@errors_answered_by(error_page)
 @_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -143,6 +161,7 @@ def _begin(request, token, data):
     return redirect("surveys:answer-page", token=token, number=1)
 
 
+@errors_answered_by(error_page)
 @_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -211,6 +230,7 @@ def _over_limits(request, round_) -> bool:
     return per_device or per_round
 
 
+@errors_answered_by(error_page)
 @_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -272,6 +292,7 @@ def _done(request, round_, token):
     return _page(request, "done.html", _context(round_, token=token))
 
 
+@errors_answered_by(error_page)
 @_private_page
 @never_cache
 @require_POST

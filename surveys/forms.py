@@ -2,20 +2,29 @@
 answering (who they are, one page of questions, anything else). GOV.UK messages that name
 the field; the rules are checked again in services."""
 
+import datetime
+
 from crispy_forms_gds.layout import Div, Field, Layout, Size, Submit
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 
 from incidents.selectors import reporting_link_matches
 from ppp.fields import GOVUKDateField
 from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
 from .models import Audience, Question, YearGroup
-from .services import MAX_COMMENT
+from .services import MAX_COMMENT, MAX_DAYS_OPEN
 
 
 def _token(link: str) -> str:
     return link.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def _once_button(label: str) -> Submit:
+    """A GOV.UK button that ignores a second click within a second (with JavaScript;
+    ppp.once holds without it)."""
+    return Submit("submit", label, data_module="govuk-button", data_prevent_double_click="true")
 
 
 class RoundForm(GDSFormMixin, forms.Form):
@@ -62,6 +71,11 @@ class RoundForm(GDSFormMixin, forms.Form):
     def __init__(self, *args, organisation=None, **kwargs):
         self.organisation = organisation
         super().__init__(*args, **kwargs)
+        self.helper.inputs = [_once_button(self.submit_label)]
+        example = timezone.localdate() + datetime.timedelta(days=30)
+        self.fields[
+            "closes_on"
+        ].help_text = f"At most {MAX_DAYS_OPEN} days after the opening date. For example, {example:%-d %-m %Y}"
 
     def clean_class_labels(self):
         labels = []
@@ -88,6 +102,8 @@ class RoundForm(GDSFormMixin, forms.Form):
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", "The closing date must be on or after the opening date")
+        elif opens and closes and (closes - opens).days > MAX_DAYS_OPEN:
+            self.add_error("closes_on", f"The closing date must be at most {MAX_DAYS_OPEN} days after the opening date")
         if cleaned.get("audience") in {
             a.value for a in (Audience.PUPILS_5_7, Audience.PUPILS_7_11, Audience.PUPILS_11_18)
         } and not cleaned.get("year_groups"):
@@ -177,6 +193,12 @@ CHOICES_FIELD = "surveys/answer/choices_field.html"
 
 class _Radios(forms.RadioSelect):
     template_name = "surveys/answer/widgets/radios.html"
+
+    def format_value(self, value):
+        # Nothing chosen is nothing ticked: Django ticks an option whose value is "" (the
+        # class question's "I'd rather not say") when there is no value, and GOV.UK
+        # radios start with none chosen.
+        return [] if value is None else super().format_value(value)
 
 
 class _Checkboxes(forms.CheckboxSelectMultiple):
@@ -278,9 +300,15 @@ class QuestionPageForm(_AnsweringForm):
         return initial
 
 
+class _Comment(forms.CharField):
+    def to_python(self, value):
+        # A line break counts as one character, as the character count and the browser count it.
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class SendForm(GDSFormMixin, _Honeypot):
     submit_label = "Send my answers"
-    comment = forms.CharField(
+    comment = _Comment(
         label="Is there anything else you want to tell us? (optional)",
         help_text=(
             "Do not write your name or anyone else's. Your school's staff who look after bullying "
@@ -297,7 +325,11 @@ class SendForm(GDSFormMixin, _Honeypot):
         super().__init__(*args, **kwargs)
         fields = []
         if free_text:
-            fields.append(Field.textarea("comment", label_size=Size.MEDIUM))
+            # A GOV.UK character count, and an error above the limit: no `maxlength`, with
+            # which a browser cuts what is pasted without a word.
+            self.fields["comment"].widget.attrs.pop("maxlength", None)
+            fields.append(Field.textarea("comment", label_size=Size.MEDIUM, rows=4, max_characters=MAX_COMMENT))
         else:
             del self.fields["comment"]
         self.helper.layout = Layout(*fields, self._hide_honeypot(), Field("submission"))
+        self.helper.inputs = [_once_button(self.submit_label)]

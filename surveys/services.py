@@ -363,7 +363,9 @@ def response_submit(
         class_label = ""
     questions = list(round_.question_set.questions.all())
     clean = clean_answers(questions, answers)
-    comment = (comment or "").strip()[:MAX_COMMENT]
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise SurveyError(f"What you write must be {MAX_COMMENT:,} characters or fewer.")
     if not clean and not comment:
         raise SurveyError("Answer at least one question, or choose “I'd rather not say”.")
     response = Response.objects.create(

@@ -7,6 +7,7 @@ officers, so a school's round, results and free text are a 404 for them.
 """
 
 import csv
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,11 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ppp.accounts.models import Organisation
 from ppp.accounts.selectors import current_membership
 from ppp.audit.services import audit_record
+from ppp.confirm import Confirmation, confirm_page
 from ppp.csvsafe import csv_safe
 from ppp.decorators import officer_required
 from ppp.exports import csv_response
 from ppp.links import absolute_url
-from ppp.once import submitted_once
+from ppp.once import SUBMISSION_WINDOW, submitted_once
 from ppp.pagination import CappedPaginator
 from ppp.pdf import render_pdf
 
@@ -103,10 +105,23 @@ def round_list(request):
     )
 
 
+def _opened_already(request):
+    """*Open the round* sent twice (a double click): the first opened it, so the lead goes
+    to it, where its link is shown once, not back to a blank form."""
+    since = timezone.now() - datetime.timedelta(seconds=SUBMISSION_WINDOW)
+    round_ = (
+        Round.objects.for_user(request.user)
+        .filter(created_by=request.user, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return None if round_ is None else redirect(round_)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@submitted_once
+@submitted_once(again=_opened_already)
 def round_new(request):
     organisation = _school(request)
     form = RoundForm(request.POST or None, organisation=organisation)
@@ -177,9 +192,30 @@ def round_detail(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close(request, pk):
+    """GET asks first (closing cannot be undone: a round closed early cannot be extended);
+    POST closes."""
     round_ = _round(request, pk)
+    if request.method == "GET":
+        if round_.status() == "Closed":
+            messages.info(request, "This round is closed already.")
+            return redirect(round_)
+        return confirm_page(
+            request,
+            Confirmation(
+                question="Are you sure you want to close this round?",
+                caption=f"{round_.audience_label}, {round_.organisation.name}",
+                button="Yes, close the round",
+                back_url=round_.get_absolute_url(),
+                back_text="Back to the round",
+                happens=[
+                    "people will no longer be able to answer: the link will say the survey is not open",
+                    "the answers already sent are kept, and their results stay on the round's page",
+                ],
+                warning="You cannot reopen it or extend it.",
+            ),
+        )
     try:
         services.round_close(round=round_, by=request.user, request=request)
     except SurveyError as error:
@@ -225,7 +261,13 @@ def round_extend(request, pk):
         else:
             messages.success(request, f"The round now closes on {round_.closes_on:%-d %B %Y}.")
             return redirect(round_)
-    return render(request, "surveys/extend.html", {"round": round_, "form": form}, status=200)
+    latest = round_.opens_on + datetime.timedelta(days=services.MAX_DAYS_OPEN)
+    return render(
+        request,
+        "surveys/extend.html",
+        {"round": round_, "form": form, "latest": latest, "max_days": services.MAX_DAYS_OPEN},
+        status=200,
+    )
 
 
 @login_required

@@ -166,3 +166,17 @@ def test_a_pupils_conversation_stays_whoever_is_said_to_have_reported_it(client,
     client.logout()
     reply = client.post(follow_up, {"code": code}).content.decode()
     assert "We will help." in reply
+
+
+def test_the_tell_pages_400_and_csrf_failure_keep_the_pupil_layout(client, token):
+    from django.test import Client
+
+    refused = client.post(tell_url(token), report(what_happened="names\x00"))
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "0800 1111" in body and "Exit this page" in body
+    assert "Sign in" not in body and "Nothing was sent to your school" in body
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post(reverse("incidents:tell-follow-up"), {"code": "ABCD"})
+    body = refused.content.decode()
+    assert refused.status_code == 403 and "0800 1111" in body and "Sign in" not in body and "cookies" in body
+    assert not Incident.objects.exists()
