@@ -13,7 +13,7 @@ from incidents.selectors import reporting_link_matches
 from ppp.fields import GOVUKDateField
 from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
-from .models import Audience, Question, YearGroup
+from .models import Audience, Question, YearGroup, years_message, years_outside
 from .services import MAX_COMMENT, MAX_DAYS_OPEN
 
 
@@ -108,6 +108,8 @@ class RoundForm(GDSFormMixin, forms.Form):
             a.value for a in (Audience.PUPILS_5_7, Audience.PUPILS_7_11, Audience.PUPILS_11_18)
         } and not cleaned.get("year_groups"):
             self.add_error("year_groups", "Choose the year groups you are asking")
+        elif outside := years_outside(cleaned.get("audience") or "", cleaned.get("year_groups") or []):
+            self.add_error("year_groups", years_message(cleaned["audience"], outside))
         return cleaned
 
 
@@ -278,6 +280,15 @@ class QuestionPageForm(_AnsweringForm):
                     error_messages={"invalid_choice": "Choose one answer"},
                 )
         self.order_fields([name for name in self.fields if name != "website"] + ["website"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = f"q{question.position}"
+            chosen = cleaned.get(name) or []
+            if question.kind == Question.Kind.MULTIPLE and str(question.rather_not_say) in chosen and len(chosen) > 1:
+                self.add_error(name, "Choose the answers that are true, or “I’d rather not say”, not both")
+        return cleaned
 
     def answers(self) -> dict[str, list[int]]:
         out = {}

@@ -50,6 +50,30 @@ class YearGroup(models.TextChoices):
 
 
 YEAR_ORDER = {code: n for n, code in enumerate(YearGroup.values)}
+# The year groups each pupils' question set is written for, with a year either side for
+# children at the edge of an age band (a Year 3 class of seven- and eight-year-olds).
+AUDIENCE_YEARS = {
+    "pupils_5_7": ["R", "1", "2", "3"],
+    "pupils_7_11": ["2", "3", "4", "5", "6", "7"],
+    "pupils_11_18": ["6", "7", "8", "9", "10", "11", "12", "13"],
+}
+
+
+def years_outside(audience: str, year_groups) -> list[str]:
+    """The year groups of `year_groups` that a round for `audience` does not ask (its age
+    band, a year either side): a Year 12 in a survey written for five-year-olds."""
+    allowed = AUDIENCE_YEARS.get(audience)
+    return [] if allowed is None else [y for y in year_groups if y not in allowed]
+
+
+def years_message(audience: str, outside) -> str:
+    labels = dict(YearGroup.choices)
+    allowed = AUDIENCE_YEARS[audience]
+    return (
+        f"{', '.join(labels[y] for y in outside)} {'is' if len(outside) == 1 else 'are'} not in the age band of "
+        f"this survey. Choose from {labels[allowed[0]]} to {labels[allowed[-1]]}, or choose the survey for their age"
+    )
+
 
 FROZEN_MESSAGE = (
     "{qs} is published: schools' answers keep its meaning, so its questions cannot change. "

@@ -33,6 +33,8 @@ from .models import (
     Round,
     Tally,
     YearGroup,
+    years_message,
+    years_outside,
 )
 from .question_content import FIRST_VERSIONS, RATHER_NOT_SAY
 
@@ -167,6 +169,8 @@ def round_open(
             raise SurveyError("Choose the year groups you are asking.")
         if set(year_groups) - set(YearGroup.values):
             raise SurveyError("Choose year groups from the list.")
+        if outside := years_outside(audience, year_groups):
+            raise SurveyError(years_message(audience, outside) + ".")
     else:
         year_groups = []
         on_register = False  # the register says "asked its pupils": pupil rounds only

@@ -344,3 +344,22 @@ def test_a_school_renamed_is_named_so_at_once_on_its_survey(client, round_and_to
     Organisation.objects.filter(pk=school_a.pk).update(name="Imported Name Academy")
     organisations_imported.send(sender=Organisation, created=0, updated=1)
     assert "Imported Name Academy" in client.get(start).content.decode()
+
+
+def test_i_would_rather_not_say_is_exclusive_on_a_question_with_several_answers(client, round_and_token):
+    """GOV.UK's exclusive checkbox unticks the others in the browser; without JavaScript the
+    page says to choose one or the other, and keeps nothing of the page."""
+    round_, token = round_and_token
+    question = round_.question_set.questions.get(kind="multiple", position=5)
+    rather_not_say = str(question.rather_not_say)
+    _start(client, token)
+    _page(client, token, 1, {})
+    page = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 2})).content.decode()
+    assert f'value="{rather_not_say}" data-behaviour="exclusive"' in page
+    assert '<div class="govuk-checkboxes__divider">or</div>' in page
+    both = _page(client, token, 2, {"q5": ["0", rather_not_say]})
+    assert both.status_code == 200
+    assert "Choose the answers that are true, or “I’d rather not say”, not both" in both.content.decode()
+    assert "5" not in client.session["survey"]["answers"]
+    assert _page(client, token, 2, {"q5": [rather_not_say]}).status_code == 302
+    assert client.session["survey"]["answers"]["5"] == [int(rather_not_say)]

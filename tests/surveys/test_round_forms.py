@@ -3,9 +3,11 @@ still shows its link, closing asks first, and the forms say their limits."""
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from surveys.models import Round
+from surveys.services import SurveyError
 from tests.surveys.factories import open_round
 from tests.surveys.test_pages import _new_round_data
 
@@ -85,3 +87,20 @@ def test_only_the_schools_lead_is_asked_to_close_its_round(client, alice, bob, c
         assert client.get(close).status_code == 404
     client.logout()
     assert client.get(close).status_code == 302  # to sign in
+
+
+def test_the_year_groups_asked_fit_the_surveys_age_band(client, alice, school_a):
+    """A survey written for five-year-olds is not given to Year 12: the form says so beside
+    the year groups, and the service refuses it whatever calls it."""
+    client.force_login(alice)
+    response = client.post(reverse("surveys:new"), _new_round_data(audience="pupils_5_7", year_groups=["1", "12"]))
+    assert response.status_code == 200 and not Round.objects.exists()
+    body = response.content.decode()
+    assert "Year 12 is not in the age band of this survey. Choose from Reception to Year 3" in body
+    assert 'href="#id_year_groups' in body  # the error summary links to the field
+    with pytest.raises(SurveyError, match="Year 12 is not in the age band"):
+        open_round(school_a, alice, audience="pupils_5_7", year_groups=["12"])
+    assert (
+        client.post(reverse("surveys:new"), _new_round_data(audience="pupils_5_7", year_groups=["R", "3"])).status_code
+        == 302
+    )
