@@ -93,6 +93,11 @@ def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context,
     phone.get_by_role("button", name="Next").click()
     no_sideways_scroll(phone)
     axe_check(phone)
+    # "I'd rather not say" stands apart and unticks the other answers (GOV.UK's exclusive box).
+    hitting = phone.get_by_label("Hitting, kicking or pushing")
+    hitting.check()
+    phone.locator("input[data-behaviour=exclusive]").first.check()
+    expect(hitting).not_to_be_checked()
     phone.get_by_role("button", name="Next").click()
     phone.get_by_role("button", name="Next").click()
     phone.get_by_label("Is there anything else you want to tell us?").fill("The library is a safe place at lunch.")

@@ -79,10 +79,10 @@ def test_close_the_round_now_asks_first(client, alice, school_a):
     assert again.status_code == 302
 
 
-def test_only_the_schools_lead_is_asked_to_close_its_round(client, alice, bob, charlie, school_a):
+def test_only_the_schools_lead_is_asked_to_close_its_round(client, alice, bob, charlie, officer, school_a):
     round_, _token = open_round(school_a, alice)
     close = reverse("surveys:round-close", kwargs={"pk": round_.public_id})
-    for stranger in (bob, charlie):
+    for stranger in (bob, charlie, officer):
         client.force_login(stranger)
         assert client.get(close).status_code == 404
     client.logout()
