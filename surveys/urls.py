@@ -1,5 +1,8 @@
 from django.urls import path
 
+from incidents.permissions import needs_two_factor
+from ppp.decorators import two_factor_required
+
 from . import answer_views, views
 
 app_name = "surveys"
@@ -19,8 +22,13 @@ urlpatterns = [
         views.award_attach,
         name="award-attach",
     ),
-    # The lead and the staff who review incidents
-    path("surveys/<uuid:pk>/comments/", views.round_comments, name="round-comments"),
+    # The lead and the staff who review incidents. What pupils wrote may name a child or tell
+    # of one at risk: like incident records, a password alone does not open it (ADR 0031).
+    path(
+        "surveys/<uuid:pk>/comments/",
+        two_factor_required(needs_two_factor)(views.round_comments),
+        name="round-comments",
+    ),
     # Council officers
     path("surveys/council/", views.council, name="council"),
     path("surveys/council.csv", views.council_csv, name="council-csv"),

@@ -14,6 +14,7 @@ from surveys.models import Response
 from tests.e2e.test_award_journey import sign_in
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.surveys.factories import open_round
+from tests.two_factor import give_authenticator
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -57,9 +58,10 @@ def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_serv
 
 def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context, live_server, axe_check):
     school = OrganisationFactory(name="Brookfield Academy")
-    MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example")
+    lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD, user__email="lead@e2e.example").user
+    give_authenticator(lead)  # reading what pupils wrote needs it, as incident records do (ADR 0031)
     lead_page = new_context().new_page()
-    sign_in(lead_page, live_server, "lead@e2e.example")
+    sign_in(lead_page, live_server, "lead@e2e.example", totp=True)
     lead_page.goto(live_server.url + reverse("surveys:new"))
     axe_check(lead_page)
     lead_page.get_by_label("Pupils aged 11 to 18").check()
@@ -222,13 +224,13 @@ def test_an_incident_reviewer_is_told_of_a_flagged_answer_and_reads_it_on_a_phon
 
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
-    reviewer = grant(school, review=True, email="reviewer@e2e.example")
+    reviewer = give_authenticator(grant(school, review=True, email="reviewer@e2e.example"))
     round_, _token = open_round(school, lead, year_groups=["5"])
     answer(round_, comment="The library is a safe place at lunch.")
     answer(round_, comment="Someone said they will hurt me after school")
     page = new_context().new_page()
     page.set_viewport_size({"width": 375, "height": 740})
-    sign_in(page, live_server, reviewer.email)
+    sign_in(page, live_server, reviewer.email, totp=True)
     page.goto(live_server.url + reverse("accounts:home"))
     task = page.get_by_role("link", name="1 answer flagged as suggesting a child may be at risk")
     expect(task).to_be_visible()

@@ -200,6 +200,31 @@ def test_free_text_is_for_the_lead_and_incident_reviewers_only(client, alice, bo
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.without_two_factor
+def test_what_pupils_wrote_needs_two_factor_as_incident_records_do(client, alice, bob, school_a, officer):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import TOTP_SECRET
+    from tests.incidents.factories import grant
+
+    _first, latest = _history(school_a, alice)
+    url = reverse("surveys:round-comments", kwargs={"pk": latest.public_id})
+    set_up = reverse("mfa_activate_totp")
+    grant(school_a, bob, review=True)
+    for person in (alice, bob):  # the lead, and staff who review incidents: no authenticator yet
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == f"{set_up}?next={url}"
+        assert client.get(latest.get_absolute_url() if person == alice else reverse("surveys:list")).status_code == 200
+        TOTP.activate(person, TOTP_SECRET)
+        assert "The new buddy bench helps" in client.get(url).content.decode()
+    stranger = MembershipFactory(organisation=school_a).user  # no incident role: refused as before
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    client.force_login(officer)
+    assert client.get(url).status_code == 404
+
+
 def test_incident_reviewers_who_do_not_run_surveys_find_what_pupils_wrote(client, alice, bob, school_a, officer):
     from tests.incidents.factories import grant
 
