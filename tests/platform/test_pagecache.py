@@ -154,9 +154,42 @@ def test_a_big_page_is_kept_compressed_and_served_whole(rf):
     request = rf.get("/big/")
     assert big(request).content == BIG
     _version, entry = cache.get(page_key("big", request))
-    assert entry[-1] == "zlib" and len(entry[1]) < len(BIG) / 10
-    again = big(rf.get("/big/"))
+    assert entry[-1] == "gzip" and len(entry[1]) < len(BIG) / 10
+    again = big(rf.get("/big/"))  # a client that does not say it takes gzip
     assert again.content == BIG and again["Content-Type"] == "text/html; charset=utf-8" and RENDERS == ["big"]
+    assert not again.has_header("Content-Encoding")
+
+
+def test_a_client_that_takes_gzip_is_sent_the_kept_copy_as_it_is(rf):
+    import gzip
+
+    from ppp.pagecache import page_key
+
+    drawn = big(rf.get("/big/", HTTP_ACCEPT_ENCODING="gzip, deflate, br"))
+    assert drawn.content == BIG and not drawn.has_header("Content-Encoding")  # drawn now: sent plain
+    _version, entry = cache.get(page_key("big", rf.get("/big/")))
+    hit = big(rf.get("/big/", HTTP_ACCEPT_ENCODING="gzip, deflate, br"))
+    assert hit["Content-Encoding"] == "gzip" and hit.content == entry[1]
+    assert gzip.decompress(hit.content) == BIG and RENDERS == ["big"]
+    # Every answer says it depends on Accept-Encoding, so no cache on the way mixes them up.
+    for response in (drawn, hit, big(rf.get("/big/"))):
+        assert "Accept-Encoding" in response["Vary"]
+    # A small page is kept and sent as it is, whatever the client takes.
+    first = things(rf.get("/things/"))
+    small = things(rf.get("/things/", HTTP_ACCEPT_ENCODING="gzip"))
+    assert small.content == first.content and not small.has_header("Content-Encoding")
+
+
+def test_a_page_kept_by_the_last_release_zlib_compressed_is_still_served(rf):
+    import zlib
+
+    from ppp.pagecache import VERSION_PREFIX, page_key
+
+    request = rf.get("/big/", HTTP_ACCEPT_ENCODING="gzip")
+    entry = ("text/html; charset=utf-8", zlib.compress(BIG, 1), {}, "zlib")
+    cache.set(page_key("big", request), (cache.get(VERSION_PREFIX + "big", ""), entry), 60)
+    served = big(request)
+    assert served.content == BIG and not served.has_header("Content-Encoding") and RENDERS == []
 
 
 def test_a_page_kept_before_compression_is_still_served(rf):

@@ -87,6 +87,24 @@ def test_the_calendar_feed_lists_upcoming_sessions_without_joining_links(client)
     assert b"secret" not in content
 
 
+def test_a_calendar_app_that_takes_gzip_gets_the_kept_feed_compressed(client, settings):
+    import gzip
+
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    for days in range(1, 40):
+        make_session(days=days)
+    drawn = b"".join(client.get(reverse("training:sessions-ics"), HTTP_ACCEPT_ENCODING="gzip").streaming_content)
+    kept = client.get(reverse("training:sessions-ics"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert kept["Content-Encoding"] == "gzip" and "Accept-Encoding" in kept["Vary"]
+    assert kept["Content-Type"].startswith("text/calendar") and kept["Content-Disposition"]
+    assert gzip.decompress(kept.content) == drawn and len(kept.content) < len(drawn) / 4
+    plain = client.get(reverse("training:sessions-ics"))
+    assert plain.content == drawn and not plain.has_header("Content-Encoding")
+
+
 def _joining_link_shown(client, session) -> bool:
     return "https://meet.example.org/secret" in client.get(session.get_absolute_url()).content.decode()
 
