@@ -163,6 +163,13 @@ def reviews_incidents(user, organisation) -> bool:
     return permissions.can_review_incidents(user, organisation)
 
 
+def needs_two_factor(user) -> bool:
+    """Whether `user` may read incident records anywhere (a lead, or staff who record or
+    review them), and so must use two-factor authentication (ADR 0031): for other apps'
+    pages that hold what a child may disclose (surveys' free text)."""
+    return permissions.needs_two_factor(user)
+
+
 def reporting_link_matches(organisation, token: str) -> bool:
     """Whether `token` opens `organisation`'s current pupils' reporting link."""
     from .services import link_for_token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.permissions import needs_two_factor
+from incidents.selectors import needs_two_factor
 from ppp.decorators import two_factor_required
 
 from . import answer_views, views
