@@ -31,8 +31,8 @@ def _post(session, url, data, referer):
 
 
 def _one_person(base, token, n):
-    """What one person does: start, answer three pages (skipping some), send, and a
-    double click on "Send" as they leave."""
+    """What one person does: start, answer the first page (one in four all three pages,
+    skipping some questions), send, and a double click on "Send" as they leave."""
     start = f"{base}/survey/{token}/"
     with requests.Session() as session:
         year = "5" if n % 2 else "6"
@@ -44,6 +44,10 @@ def _one_person(base, token, n):
             {"q5": [str(n % 2), "3"]} if n % 5 else {},
             {"q9": str(n % 3)},
         ]
+        if n % 4:
+            # Most go from the first page straight to "Send" (skipping is allowed): the
+            # assembly still sends 300 answers at once, in a third fewer requests.
+            pages = pages[:1]
         for number, data in enumerate(pages, start=1):
             url = f"{base}/survey/{token}/page/{number}/"
             response, _ = _post(session, url, data, url)
