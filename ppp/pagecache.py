@@ -59,8 +59,11 @@ PAGE_PREFIX = "pagecache:page:"
 _MISSING = object()
 # Besides the content type, the headers a kept page is served with again.
 KEPT_HEADERS = ("Content-Disposition",)
-# Kept pages at least this big are kept compressed (_entry).
+# Kept pages at least this big are kept compressed (_entry), at the fastest level, or at
+# gzip's default level from COMPRESS_HARDER_FROM_BYTES: the national calendar feed (767 KB)
+# is then 72 KB instead of 87 KB for 6 ms more, once a minute, and every hit sends less.
 COMPRESS_FROM_BYTES = 2048
+COMPRESS_HARDER_FROM_BYTES = 256 * 1024
 # A streamed page (the training calendar feed) is kept only up to this size.
 STREAMED_PAGE_MAX_BYTES = 2 * 1024 * 1024
 PENDING_ATTRIBUTE = "ppp_pages_to_forget"  # on the database connection: names waiting for its commit
@@ -189,15 +192,16 @@ def _storable(request, response) -> bool:
 
 
 def _entry(content_type: str, content: bytes, headers: dict) -> tuple:
-    """What is kept of a page: its body gzip-compressed (fastest level) once it is bigger
-    than COMPRESS_FROM_BYTES. A 52 KB register page is kept in about 8 KB, and the 767 KB
-    calendar feed of the national dataset in about 100 KB: the database cache stores its
+    """What is kept of a page: its body gzip-compressed once it is bigger than
+    COMPRESS_FROM_BYTES. A 52 KB register page is kept in about 8 KB, and the 767 KB
+    calendar feed of the national dataset in 72 KB: the database cache stores its
     values as base64 text, so the smaller the copy, the quicker the read. A client that
     accepts gzip (every browser and calendar app) is sent the kept bytes as they are
     (`_hit`); only the others cost a decompression. Kept pages carry no secret (no CSRF
     token, no session: `_storable`), so compressing them gives nothing away (BREACH)."""
     if len(content) >= COMPRESS_FROM_BYTES:
-        return (content_type, gzip.compress(content, compresslevel=1, mtime=0), headers, "gzip")
+        level = 6 if len(content) >= COMPRESS_HARDER_FROM_BYTES else 1
+        return (content_type, gzip.compress(content, compresslevel=level, mtime=0), headers, "gzip")
     return (content_type, content, headers)
 
 
