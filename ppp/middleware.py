@@ -1,10 +1,9 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from ppp.accounts.selectors import remember_memberships_of
+from ppp.decorators import to_two_factor_set_up
 
 
 class RememberMembershipsMiddleware:
@@ -37,7 +36,7 @@ class RequireOfficerMFAMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
-            return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
+            return to_two_factor_set_up(request)
         return self.get_response(request)
 
 

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("account/", views.account, name="account"),
+    path("account/two-factor/continue/", views.after_two_factor, name="after-two-factor"),
     path("home/", views.home, name="home"),
     path("officer/", views.officer_home, name="officer-home"),
     path("officer/organisations.csv", views.officer_organisations_csv, name="officer-organisations-csv"),

@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ppp.audit.services import audit_record
 from ppp.confirm import Confirmation, confirm_page
-from ppp.decorators import officer_required
+from ppp.decorators import AFTER_TWO_FACTOR, officer_required
 from ppp.exports import rows_of, stream_csv
 from ppp.forms import posted
 from ppp.home import sections_for
@@ -288,6 +290,17 @@ def invitation_accept_view(request, token):
             messages.success(request, f"Welcome to {membership.organisation} on Positive and Peaceful Places.")
             return redirect(membership.organisation)
     return render(request, "accounts/invitation_accept.html", context)
+
+
+@login_required
+@require_GET
+def after_two_factor(request):
+    """ "Continue" once two-factor is on: the page the person was sent from to set it up
+    (kept in their session by ppp.decorators.to_two_factor_set_up), once; else home."""
+    target = request.session.pop(AFTER_TWO_FACTOR, "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = reverse("accounts:home")
+    return redirect(target)
 
 
 @login_required

@@ -46,3 +46,36 @@ def test_with_two_factor_signing_in_asks_for_a_code(client, school_a, rita):
     response = client.post(reverse("account_login"), {"login": rita.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("incidents:list"))["Location"].startswith(reverse("account_login"))
+
+
+def test_once_it_is_set_up_the_page_asked_for_is_one_click_away(client, school_a, rita):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    client.post(reverse("account_login"), {"login": rita.email, "password": PASSWORD})  # as a person does
+    url = reverse("incidents:list") + "?status=new"
+    set_up = client.get(url)["Location"]
+    page = client.get(set_up)
+    assert "to read bullying incident records and what pupils wrote in surveys" in page.content.decode()
+    secret = page.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    codes_page = client.post(SET_UP, {"code": code}, follow=True)
+    body = codes_page.content.decode()
+    assert "Your recovery codes" in body
+    assert len(codes_page.context["unused_codes"]) == 10
+    continue_to = reverse("accounts:after-two-factor")
+    assert "Continue to the page you asked for" in body and continue_to in body
+    assert client.get(continue_to)["Location"] == url
+    # Once only: afterwards the codes page has its back link, and "continue" goes home.
+    again = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    assert "Continue to the page you asked for" not in again and "Back to two-factor authentication" in again
+    assert client.get(continue_to)["Location"] == reverse("accounts:home")
+
+
+def test_continue_never_leaves_the_site(client, school_a, rita):
+    from ppp.decorators import AFTER_TWO_FACTOR
+
+    client.force_login(rita)
+    session = client.session
+    session[AFTER_TWO_FACTOR] = "https://evil.example/incidents/"
+    session.save()
+    assert client.get(reverse("accounts:after-two-factor"))["Location"] == reverse("accounts:home")

@@ -204,7 +204,7 @@ def test_free_text_is_for_the_lead_and_incident_reviewers_only(client, alice, bo
 def test_what_pupils_wrote_needs_two_factor_as_incident_records_do(client, alice, bob, school_a, officer):
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from tests.factories import TOTP_SECRET
+    from tests.factories import PASSWORD, TOTP_SECRET
     from tests.incidents.factories import grant
 
     _first, latest = _history(school_a, alice)
@@ -218,6 +218,13 @@ def test_what_pupils_wrote_needs_two_factor_as_incident_records_do(client, alice
         assert client.get(latest.get_absolute_url() if person == alice else reverse("surveys:list")).status_code == 200
         TOTP.activate(person, TOTP_SECRET)
         assert "The new buddy bench helps" in client.get(url).content.decode()
+    # Signed in with a password a moment ago, as a person is: the set-up page says why.
+    carol = grant(school_a, review=True, email="carol@a.example")
+    client.logout()
+    client.post(reverse("account_login"), {"login": carol.email, "password": PASSWORD})
+    told = client.get(client.get(url)["Location"]).content.decode()
+    assert "to read bullying incident records and what pupils wrote in surveys" in told
+    assert "you can go on to the page you asked for" in told
     stranger = MembershipFactory(organisation=school_a).user  # no incident role: refused as before
     client.force_login(stranger)
     assert client.get(url).status_code == 404
