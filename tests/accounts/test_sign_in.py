@@ -173,6 +173,35 @@ def test_school_staff_can_turn_two_factor_on_and_off(client, alice):
     assert not has_totp(alice)
 
 
+def test_turning_it_off_and_making_new_codes_ask_first_in_plain_words(client, alice):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(alice, TOTP_SECRET)
+    RecoveryCodes.activate(alice)
+    client.post(LOGIN, {"login": alice.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    off = client.get(reverse("mfa_deactivate_totp")).content.decode()
+    assert "Are you sure you want to turn off two-factor authentication?" in off
+    assert "you will have to set it up again before you can open them" in off and "No, go back" in off
+    codes = client.get(reverse("mfa_generate_recovery_codes")).content.decode()
+    assert "Are you sure you want to make new recovery codes?" in codes
+    assert "The 10 codes you have now will stop working." in codes
+    client.post(reverse("mfa_generate_recovery_codes"))
+    assert "Your recovery codes" in client.get(reverse("mfa_view_recovery_codes")).content.decode()
+    client.post(reverse("mfa_deactivate_totp"))
+    assert not has_totp(alice)
+
+
+def test_officers_are_told_they_cannot_turn_it_off(client, db):
+    officer = make_officer()
+    client.post(LOGIN, {"login": officer.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert has_totp(officer)
+
+
 def test_a_used_password_reset_link_gets_a_clear_page(client, alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": alice.email})
