@@ -1,6 +1,7 @@
 """View decorators shared by every app."""
 
 import functools
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,7 +32,7 @@ def to_two_factor_set_up(request):
     set-up page ignores `next`; it is kept in the address so the page can say why."""
     if request.method == "GET":
         request.session[AFTER_TWO_FACTOR] = request.get_full_path()
-    return redirect(reverse("mfa_activate_totp") + "?next=" + request.get_full_path())
+    return redirect(reverse("mfa_activate_totp") + "?next=" + quote(request.get_full_path(), safe="/"))
 
 
 def two_factor_required(needed):
