@@ -5,7 +5,7 @@ import re
 from typing import TYPE_CHECKING, cast
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Submit
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
@@ -114,6 +114,29 @@ class GDSFormMixin(GOVUKMessagesMixin, _Form):
         helper.attrs = {"novalidate": ""}
         return helper
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self._errors is not None:
+            self.forget_hidden_answers()
+
+    def forget_hidden_answers(self) -> None:
+        """Fields revealed under a radio option (crispy-forms-gds `ConditionalQuestion`) that
+        is not the one chosen are hidden from the person: their errors and values are
+        dropped. Otherwise a mistake typed under one option ("Another date": 35 12 2026; a
+        meeting link for an online session) blocks the form after another option is chosen,
+        with an error on a field nobody can see."""
+        for radios in _conditional_radios(getattr(self.helper, "layout", None)):
+            field = self.fields.get(radios.field)
+            if field is None or radios.field not in self.cleaned_data:
+                continue
+            value_of = {str(label): str(value) for value, label in getattr(field, "choices", [])}
+            chosen = str(self.cleaned_data[radios.field])
+            for question in radios.choices:
+                if isinstance(question, ConditionalQuestion) and value_of.get(str(question.value)) != chosen:
+                    for name in _field_names(question):
+                        self._errors.pop(name, None)
+                        self.cleaned_data.pop(name, None)
+
     def escape_labels(self) -> None:
         """crispy-forms-gds prints labels and hints as HTML (`|safe`): escape any that are
         plain text, such as labels built from charter text officers edit. Hints built with
@@ -123,6 +146,24 @@ class GDSFormMixin(GOVUKMessagesMixin, _Form):
                 value = getattr(field, attribute)
                 if value and not isinstance(value, SafeData):
                     setattr(field, attribute, conditional_escape(value))
+
+
+def _field_names(layout) -> list[str]:
+    """The names of the fields in a crispy layout object (`"venue"`, `Field.text("name")`)."""
+    names = []
+    for child in getattr(layout, "fields", None) or []:
+        names.extend([child] if isinstance(child, str) else _field_names(child))
+    return names
+
+
+def _conditional_radios(layout):
+    """Every `ConditionalRadios` in a crispy layout, however deep."""
+    if isinstance(layout, ConditionalRadios):
+        yield layout
+        return
+    for child in getattr(layout, "fields", None) or []:
+        if not isinstance(child, str):
+            yield from _conditional_radios(child)
 
 
 def posted(request):

@@ -887,3 +887,36 @@ def test_award_holders_read_their_phases_once_and_keep_them_for_every_kind_chose
 
     assert phase_reads({"phase": "Primary"}) == 1  # checked and drawn: one read
     assert phase_reads({"kind": "primary"}) == 0  # another panel, the same phases
+
+
+def test_a_mistake_typed_under_another_option_does_not_block_the_option_chosen(client, alice, officer, school_a):
+    """'Another date and time' with 35 12 2026 typed, then one of the school's dates chosen
+    (and online chosen after an over-long address): the boxes are hidden, so their errors
+    must not stop the form (the conditional reveals of ppp.forms.GDSFormMixin)."""
+    application = f.apply(school_a, alice)
+    soon = timezone.now() + datetime.timedelta(days=5)
+    visit = services.visit_request(
+        application=application,
+        by=alice,
+        kind="initial",
+        mode="in_person",
+        preferred=[soon, soon + datetime.timedelta(days=1)],
+    )
+    client.force_login(officer)
+    mistaken = {
+        "confirm-choice": "another",
+        "confirm-date_0": "35",
+        "confirm-date_1": "12",
+        "confirm-date_2": "2026",
+        "confirm-time": "10:00",
+        "confirm-mode": "online",
+        "confirm-address": "x" * 300,
+        "confirm-meeting_link": "https://teams.example.org/visit",
+        "confirm-duration_minutes": "90",
+    }
+    refused = client.post(url("visit-confirm", visit), mistaken).content.decode()
+    assert "Date of the visit must be a real date" in refused
+    response = client.post(url("visit-confirm", visit), {**mistaken, "confirm-choice": "0"})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.starts_at == visit.preferred_1 and visit.location == "https://teams.example.org/visit"

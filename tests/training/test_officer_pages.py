@@ -209,10 +209,13 @@ def test_charges_page_csv_and_marking(client, alice, charlie, officer, school_a,
     assert lines[0].startswith("Organisation,URN,Finance contact,Traded services,Course")
     assert len(lines) == 3 and "190.00" in csv_text and "Not invoiced" in csv_text
     charge = Charge.objects.get(organisation=school_a)
-    client.post(
-        reverse("training:charge-mark", args=[charge.public_id]), {"status": "invoiced", "next": "//evil.example"}
+    marked = client.post(
+        reverse("training:charge-mark", args=[charge.public_id]),
+        {"status": "invoiced", "next": "//evil.example"},
+        follow=True,
     )
     assert Charge.objects.get(pk=charge.pk).status == "invoiced"
+    assert f"{school_a.name}: invoiced." in marked.content.decode()  # what it is now, not what it was
     response = client.post(
         reverse("training:charge-mark", args=[charge.public_id]), {"status": "invoiced"}, follow=True
     )
@@ -488,3 +491,16 @@ def test_the_admin_says_an_end_before_the_start_in_words_not_the_constraint_name
     assert content.count("The session must end after it starts.") == 1
     assert "session_ends_after_start" not in content and "Constraint" not in content
     assert not CourseSession.objects.exists()
+
+
+def test_a_joining_link_typed_before_choosing_in_person_does_not_block_the_session(client, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    client.force_login(officer)
+    response = client.post(reverse("training:session-new"), _new_session_data(day, joining_link="teams meeting"))
+    assert response.status_code == 302
+    session = CourseSession.objects.get()
+    assert session.venue == "City Hall" and session.joining_link == ""

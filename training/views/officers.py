@@ -340,11 +340,12 @@ def charge_mark(request, charge):
         messages.error(request, "Choose invoiced, paid or not invoiced.")
     else:
         try:
-            services.charge_mark(charge=charge, by=request.user, request=request, **form.cleaned_data)
+            marked = services.charge_mark(charge=charge, by=request.user, request=request, **form.cleaned_data)
         except TrainingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{charge.organisation.name}: {charge.get_status_display().lower()}.")
+            # The charge as saved (the one read above is as it was before).
+            messages.success(request, f"{marked.organisation.name}: {marked.get_status_display().lower()}.")
     return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("training:charges")
 
 
