@@ -51,7 +51,13 @@ class Term:
 
     @property
     def slug(self) -> str:
+        """In addresses: the academic year, then the term ("2025-summer" is Summer term 2026)."""
         return f"{self.year}-{self.key}"
+
+    @property
+    def file_slug(self) -> str:
+        """In file names, as the label reads: "summer-2026", never the academic year's start."""
+        return f"{self.key}-{self.start.year}"
 
     @property
     def start(self) -> datetime.date:

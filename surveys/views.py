@@ -439,7 +439,7 @@ def council(request):
 @require_GET
 def council_csv(request):
     audience, term, _terms, release, figures, by = _council(request)
-    response = csv_response(f"pupil-voice-{audience}-{term.slug if term else 'none'}-by-{by}.csv")
+    response = csv_response(f"pupil-voice-{audience}-{term.file_slug if term else 'none'}-by-{by}.csv")
     writer = csv.writer(response)
     if release is None:
         writer.writerow(["The figures for this term have not been published yet."])

@@ -79,7 +79,7 @@ def figures_csv(request):
     return stream_csv(
         rows,
         header=next(rows),
-        filename=f"bullying-incidents-{view.release.period.slug}-{view.which}.csv",
+        filename=f"bullying-incidents-{view.release.period.file_slug}-{view.which}.csv",
     )
 
 

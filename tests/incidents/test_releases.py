@@ -105,6 +105,8 @@ def test_a_published_term_does_not_change_when_one_more_incident_is_recorded(cli
     page = tables_of(client.get(reverse("incidents:figures"), {"release": term.slug}))
     download = client.get(reverse("incidents:figures-csv"), {"release": term.slug})
     before = b"".join(download.streaming_content)
+    # Named as the term reads ("Summer term 2026": summer-2026), not by its academic year.
+    assert f"bullying-incidents-{term.key}-{term.start.year}-" in download["Content-Disposition"]
 
     school, lead, _ = schools[0]
     late = record(school, lead, occurred_at=day_in(term, 0), location="toilets", categories=["disability"])

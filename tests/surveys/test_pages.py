@@ -2,6 +2,7 @@
 and the council's view: normal case, wrong person, bad input, query counts."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -527,6 +528,8 @@ def test_the_council_sees_areas_under_the_same_rule(client, officer):
     csv = client.get(reverse("surveys:council-csv"), {"audience": "pupils_11_18", "by": "area"})
     text = csv.content.decode().lstrip("\ufeff")  # the byte-order mark spreadsheets need
     assert "by-area" in csv["Content-Disposition"]
+    # Named as the term reads ("Summer term 2026": summer-2026), not by its academic year.
+    assert re.search(r"-(autumn|spring|summer)-(\d{4})-by-area\.csv", csv["Content-Disposition"])
     assert text.startswith("Question,Area,") and "Council School" not in text and ",c," in text
     # A grouping that does not exist falls back to kind of setting, never a 500.
     assert ">Kind of setting<" in client.get(reverse("surveys:council"), {"by": "school"}).content.decode()
