@@ -259,6 +259,11 @@ def send(request, token):
         if posted_key and Response.objects.filter(round=round_, submission_key=posted_key).exists():
             return _done(request, round_, token)
         return redirect("surveys:answer-start", token=token)
+    if posted_key != state["key"]:
+        # An earlier person's "Send" page, sent again on a shared device (Back after "Next
+        # person") while someone else is answering: never store this person's answers so
+        # far under it, nor end their session. They see their own "Send" page.
+        return redirect("surveys:answer-send", token=token)
     if form.is_valid():
         if _over_limits(request, round_):
             return _page(request, "refused.html", _context(round_, busy=True), status=429)

@@ -35,6 +35,11 @@ def _key(response) -> str:
     return re.search(r'name="submission" value="([^"]+)"', response.content.decode()).group(1)
 
 
+def _send_form(client, token) -> dict:
+    """What the "Send" page's form posts: its submission key (the session's)."""
+    return {"submission": _key(client.get(reverse("surveys:answer-send", kwargs={"token": token})))}
+
+
 def test_a_pupil_answers_skips_and_sends_once(client, round_and_token):
     round_, token = round_and_token
     start = client.get(reverse("surveys:answer-start", kwargs={"token": token}))
@@ -60,6 +65,29 @@ def test_a_pupil_answers_skips_and_sends_once(client, round_and_token):
     assert Tally.objects.get(round=round_, question=0).count == 1
     # The device holds nothing of it now.
     assert "survey" not in client.session
+
+
+def test_an_earlier_persons_send_page_sent_again_never_takes_the_next_persons_answers(client, round_and_token):
+    """A shared device: A sends and hands over; B starts and answers page 1; then A's
+    "Send" page comes back (Back, then send again). B's answers so far are not stored under
+    it and B's session goes on; B sees their own "Send" page."""
+    _round, token = round_and_token
+    send = reverse("surveys:answer-send", kwargs={"token": token})
+    _start(client, token)
+    _page(client, token, 1, {"q1": "0"})
+    a_form = {"submission": _key(client.get(send))}
+    client.post(send, a_form)
+    client.post(reverse("surveys:answer-next", kwargs={"token": token}))
+    _start(client, token, year="6")
+    _page(client, token, 1, {"q1": "2"})
+    for replay in (a_form, {"submission": "made-up"}, {}):
+        response = client.post(send, replay)
+        assert response.status_code == 302 and response["Location"] == send
+    assert Response.objects.count() == 1  # A's only
+    assert client.session["survey"]["answers"] == {"1": [2]} and client.session["survey"]["year_group"] == "6"
+    b_form = {"submission": _key(client.get(send))}
+    assert "Next person" in client.post(send, b_form).content.decode()
+    assert sorted(r.year_group for r in Response.objects.all()) == ["5", "6"]
 
 
 def test_nothing_is_lost_when_the_device_sleeps(client, round_and_token):
@@ -99,7 +127,8 @@ def test_bad_input_is_a_message_not_a_500(client, round_and_token):
     wrong = _page(client, token, 1, {"q1": "77"})
     assert wrong.status_code == 200 and "Choose one answer" in wrong.content.decode()
     assert client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 40})).status_code == 302
-    empty = client.post(reverse("surveys:answer-send", kwargs={"token": token}), {"submission": "x"})
+    key = _key(client.get(reverse("surveys:answer-send", kwargs={"token": token})))
+    empty = client.post(reverse("surveys:answer-send", kwargs={"token": token}), {"submission": key})
     assert empty.status_code == 200 and "Answer at least one question" in empty.content.decode()
     assert not Response.objects.exists()
 
@@ -151,7 +180,8 @@ def test_the_device_limit_holds(client, round_and_token, settings):
         # As a browser does: the first page of questions (a form) gives it the CSRF cookie.
         client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1}))
         _page(client, token, 1, {"q1": "0"})
-        statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}).status_code)
+        form = _send_form(client, token)
+        statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), form).status_code)
     assert statuses == [200, 200, 429]
     assert Response.objects.count() == 2
 
@@ -160,7 +190,8 @@ def test_no_address_or_time_is_kept_with_an_answer(client, round_and_token):
     _round, token = round_and_token
     _start(client, token)
     _page(client, token, 1, {"q1": "0"})
-    client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}, REMOTE_ADDR="203.0.113.9")
+    form = _send_form(client, token)
+    client.post(reverse("surveys:answer-send", kwargs={"token": token}), form, REMOTE_ADDR="203.0.113.9")
     fields = {f.name for f in Response._meta.get_fields()}
     assert not fields & {"ip", "ip_address", "user_agent", "created_at", "user"}
     with connection.cursor() as cursor:
@@ -184,20 +215,20 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
         client = Client()
         _start(client, token)
         _page(client, token, 1, {"q1": "0"})
-        clients.append(client)
+        clients.append((client, _send_form(client, token)))
     barrier = threading.Barrier(people * 2)
     statuses, errors = [], []
 
-    def send(client):
+    def send(client, form):
         try:
             barrier.wait(timeout=30)
-            statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), {}).status_code)
+            statuses.append(client.post(reverse("surveys:answer-send", kwargs={"token": token}), form).status_code)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(c,)) for c in clients for _ in range(2)]
+    threads = [threading.Thread(target=send, args=pair) for pair in clients for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
