@@ -116,7 +116,7 @@ class GDSFormMixin(GOVUKMessagesMixin, _Form):
 
     def full_clean(self) -> None:
         super().full_clean()
-        if self.is_bound and self._errors is not None:
+        if self.is_bound and getattr(self, "_errors", None) is not None:
             self.forget_hidden_answers()
 
     def forget_hidden_answers(self) -> None:
@@ -134,7 +134,7 @@ class GDSFormMixin(GOVUKMessagesMixin, _Form):
             for question in radios.choices:
                 if isinstance(question, ConditionalQuestion) and value_of.get(str(question.value)) != chosen:
                     for name in _field_names(question):
-                        self._errors.pop(name, None)
+                        self.errors.pop(name, None)
                         self.cleaned_data.pop(name, None)
 
     def escape_labels(self) -> None:

@@ -264,6 +264,12 @@ def send(request, token):
         # person") while someone else is answering: never store this person's answers so
         # far under it, nor end their session. They see their own "Send" page.
         return redirect("surveys:answer-send", token=token)
+    return _store(request, round_, questions, state, token, form)
+
+
+def _store(request, round_, questions, state, token, form):
+    """ "Send my answers" from the person whose answers these are: stored once, then the
+    thank-you page; or the send page again with what was wrong."""
     if form.is_valid():
         if _over_limits(request, round_):
             return _page(request, "refused.html", _context(round_, busy=True), status=429)
