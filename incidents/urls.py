@@ -43,6 +43,7 @@ urlpatterns = [
     path("incidents/access-log/", staff(views.access_log), name="access-log"),
     path("incidents/reporting-link/", staff(views.reporting_link), name="reporting-link"),
     path("incidents/reporting-link/new/", staff(views.reporting_link_new), name="reporting-link-new"),
+    path("incidents/reporting-link/made/", staff(views.reporting_link_made), name="reporting-link-made"),
     path("incidents/reporting-link/poster/", staff(views.poster), name="poster"),
     # Council officers
     path("incidents/figures/", views.figures, name="figures"),

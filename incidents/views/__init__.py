@@ -46,7 +46,17 @@ from .record import (
     note_add,
     pupil_reply,
 )
-from .school_settings import _qr, _role_initial, access_log, poster, reporting_link, reporting_link_new, role_set, staff
+from .school_settings import (
+    _qr,
+    _role_initial,
+    access_log,
+    poster,
+    reporting_link,
+    reporting_link_made,
+    reporting_link_new,
+    role_set,
+    staff,
+)
 
 __all__ = [
     "EXPORT_CHUNK",
@@ -97,6 +107,7 @@ __all__ = [
     "pupil_reply",
     "pupil_search",
     "reporting_link",
+    "reporting_link_made",
     "reporting_link_new",
     "role_set",
     "school_report",

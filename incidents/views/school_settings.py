@@ -121,25 +121,48 @@ def reporting_link(request):
     )
 
 
+NEW_REPORTING_LINK = "incidents_new_reporting_link"  # session key: a link just made, until shown
+
+
+def _made_already(request):
+    """The same "Make the link" sent twice: the first made it; show it (the first answer's
+    redirect was never seen by the browser, which follows the second)."""
+    return redirect("incidents:reporting-link-made")
+
+
 @never_cache
 @login_required
 @require_POST
-@submitted_once
+@submitted_once(again=_made_already)
 def reporting_link_new(request):
-    """Make a new link and show it this once (it is not stored, so it cannot be shown again)."""
+    """Make a new link (the old one stops working) and show it once, on the next page: the
+    token is not stored, only its hash, so it is kept in the session until that page pops it."""
     organisation = _school(request, "reporting_link")
     try:
-        link, token = services.reporting_link_create(organisation=organisation, by=request.user, request=request)
+        _link, token = services.reporting_link_create(organisation=organisation, by=request.user, request=request)
     except IncidentError as error:
         messages.error(request, str(error))
         return redirect("incidents:reporting-link")
-    url = absolute_url("incidents:tell", token=token)
+    request.session[NEW_REPORTING_LINK] = {"organisation": organisation.pk, "token": token}
+    return redirect("incidents:reporting-link-made")
+
+
+@never_cache
+@login_required
+@require_GET
+def reporting_link_made(request):
+    organisation = _school(request, "reporting_link")
+    made = request.session.pop(NEW_REPORTING_LINK, None)
+    if not made or made.get("organisation") != organisation.pk:
+        messages.info(request, "A new link is shown once, when it is made. If you did not copy it, make a new link.")
+        return redirect("incidents:reporting-link")
+    url = absolute_url("incidents:tell", token=made["token"])
     return render(
         request,
         "incidents/reporting_link_new.html",
         {
             "organisation": organisation,
-            "link": link,
+            "link": services.active_link(organisation),
             "url": url,
             "qr": _qr(url),
             "poster_form": PosterForm(initial={"link": url}),

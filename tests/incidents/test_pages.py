@@ -52,6 +52,8 @@ SCHOOL_PAGES = {
     "incidents:staff": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:access-log": (200, 403, 403, 403, 404, 200, "login"),
     "incidents:reporting-link": (200, 403, 403, 403, 404, 200, "login"),
+    # Nothing just made in the session: back to the reporting link page.
+    "incidents:reporting-link-made": (302, 403, 403, 403, 404, 302, "login"),
     "incidents:figures": (403, 403, 403, 403, 200, 403, "login"),
     "incidents:figures-csv": (403, 403, 403, 403, 404, 403, "login"),  # 404: nothing published yet
     "incidents:participation": (403, 403, 403, 403, 200, 403, "login"),

@@ -1,6 +1,7 @@
 """The pupils' pages: the school's private form and coming back with a code."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -180,3 +181,40 @@ def test_the_tell_pages_400_and_csrf_failure_keep_the_pupil_layout(client, token
     body = refused.content.decode()
     assert refused.status_code == 403 and "0800 1111" in body and "Sign in" not in body and "cookies" in body
     assert not Incident.objects.exists()
+
+
+def test_a_lead_makes_a_link_that_works_and_the_old_one_stops(client, school_a, alice):
+    """The link shown is the link saved: the page after "Make the link" shows it once, it
+    opens the pupils' page, and making another stops it. Sent twice, one link is made and
+    it is the one shown."""
+    from incidents.models import ReportingLink
+    from ppp.models import Submission
+
+    client.force_login(alice)
+    made = client.post(reverse("incidents:reporting-link-new"))
+    assert made.status_code == 302 and made["Location"] == reverse("incidents:reporting-link-made")
+    page = client.get(made["Location"]).content.decode()
+    first = re.search(r"https?://[^\s\"<]+/tell/([^/\s\"<]+)/", page).group(1)
+    assert client.get(reverse("incidents:tell", kwargs={"token": first})).status_code == 200
+    again = client.get(reverse("incidents:reporting-link-made"))  # shown once
+    assert again["Location"] == reverse("incidents:reporting-link")
+    assert first not in client.get(again["Location"]).content.decode()
+    # A new link, a few minutes later: the old one stops working, the new one opens.
+    Submission.objects.all().delete()  # the same form sent again within a minute is a double click
+    client.post(reverse("incidents:reporting-link-new"))
+    second = re.search(
+        r"/tell/([^/\s\"<]+)/", client.get(reverse("incidents:reporting-link-made")).content.decode()
+    ).group(1)
+    assert second != first
+    assert client.get(reverse("incidents:tell", kwargs={"token": first})).status_code == 410  # stopped
+    assert client.get(reverse("incidents:tell", kwargs={"token": second})).status_code == 200
+    # "Make a new link" sent twice: one link made, and the page shows that one.
+    Submission.objects.all().delete()
+    client.post(reverse("incidents:reporting-link-new"))
+    twice = client.post(reverse("incidents:reporting-link-new"))
+    assert twice["Location"] == reverse("incidents:reporting-link-made")
+    third = re.search(
+        r"/tell/([^/\s\"<]+)/", client.get(reverse("incidents:reporting-link-made")).content.decode()
+    ).group(1)
+    assert client.get(reverse("incidents:tell", kwargs={"token": third})).status_code == 200
+    assert ReportingLink.objects.filter(organisation=school_a, retired_at__isnull=True).count() == 1
