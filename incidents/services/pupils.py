@@ -1,5 +1,6 @@
 """Pupils' reports and their conversation: part of `incidents.services` (see its docstring)."""
 
+import datetime
 import secrets
 
 from django.db import transaction
@@ -116,6 +117,10 @@ def incident_for_code(code: str) -> Incident | None:
     )
 
 
+# A pupil's added message sent again with the same words within this time is stored once.
+SAME_WORDS_AGAIN = datetime.timedelta(hours=1)
+
+
 @transaction.atomic
 def pupil_message_add(*, incident: Incident, body: str) -> PupilMessage:
     """The pupil, back with their code, adds more."""
@@ -128,6 +133,11 @@ def pupil_message_add(*, incident: Incident, body: str) -> PupilMessage:
     if len(body) > MAX_MESSAGE:
         raise IncidentError(f"Your message must be {MAX_MESSAGE:,} characters or fewer.")
     now = timezone.now()
+    last = incident.messages.filter(sender=PupilMessage.Sender.PUPIL).order_by("-created_at", "-id").first()
+    if last is not None and last.body == body and now - last.created_at < SAME_WORDS_AGAIN:
+        # The same words again (the page reloaded, which sends its form again; a double
+        # tap): stored once, and nobody is emailed twice.
+        return last
     message = PupilMessage.objects.create(
         incident=incident, sender=PupilMessage.Sender.PUPIL, body=body, created_at=now
     )

@@ -121,6 +121,10 @@ def test_the_pupil_comes_back_reads_the_reply_and_adds_more(client, school_a, al
     added = client.post(follow_up, {"code": code, "body": "It happened again at lunch."})
     assert "Thank you. The school will read what you added." in added.content.decode()
     assert PupilMessage.objects.filter(incident=incident, sender="pupil").count() == 2
+    # The page reloaded (a browser sends the form again): the same words are stored once.
+    again = client.post(follow_up, {"code": code, "body": "It happened again at lunch."})
+    assert "Thank you. The school will read what you added." in again.content.decode()
+    assert PupilMessage.objects.filter(incident=incident, sender="pupil").count() == 2
     empty = client.post(follow_up, {"code": code, "body": ""})
     assert "Write what you want to add" in empty.content.decode()
     assert PupilMessage.objects.filter(incident=incident, sender="pupil").count() == 2
