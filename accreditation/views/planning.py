@@ -26,14 +26,24 @@ from ..services import WorkflowError
 from .common import get_application, standing
 
 
+COMMENTARY_MAX = 4000  # characters of "why" for each criterion of the self-review
+
+
 def _ratings_from(post, standards) -> tuple[dict, dict]:
     ratings, errors = {}, {}
     for standard in standards:
         for criterion in standard.criteria.all():
             rating = post.get(f"rating-{criterion.pk}", "")
+            commentary = post.get(f"commentary-{criterion.pk}", "")
             if rating not in SelfReview.Rating.values:
                 errors[criterion.pk] = f"Choose a rating for {criterion.code}"
-            ratings[criterion.pk] = (rating, post.get(f"commentary-{criterion.pk}", "")[:4000])
+            elif len(commentary) > COMMENTARY_MAX:
+                # Given back whole to shorten, never cut without a word.
+                errors[criterion.pk] = (
+                    f"What you wrote for {criterion.code} must be {COMMENTARY_MAX:,} characters or fewer "
+                    f"(it is {len(commentary):,})"
+                )
+            ratings[criterion.pk] = (rating, commentary)
     return ratings, errors
 
 

@@ -920,3 +920,22 @@ def test_a_mistake_typed_under_another_option_does_not_block_the_option_chosen(c
     assert response.status_code == 302
     visit.refresh_from_db()
     assert visit.starts_at == visit.preferred_1 and visit.location == "https://teams.example.org/visit"
+
+
+def test_a_long_why_in_the_self_review_is_given_back_with_an_error_never_cut(client, alice, officer, school_a):
+    from accreditation.models import SelfReview, Standard
+
+    application = f.planning(school_a, alice, officer)
+    criteria = [c for s in Standard.objects.filter(scheme=application.scheme) for c in s.criteria.all()]
+    long_why = "We ask the pupil council every half term. " * 120  # about 5,000 characters
+    data = {f"rating-{c.pk}": SelfReview.Rating.values[1] for c in criteria}
+    data[f"commentary-{criteria[0].pk}"] = long_why
+    client.force_login(alice)
+    page = client.post(url("self-review", application), data)
+    body = page.content.decode()
+    assert page.status_code == 200 and f"What you wrote for {criteria[0].code} must be 4,000 characters" in body
+    assert long_why.strip() in body  # given back whole, to shorten
+    assert not SelfReview.objects.filter(application=application).exists()
+    data[f"commentary-{criteria[0].pk}"] = long_why[:3990]
+    assert client.post(url("self-review", application), data).status_code == 302
+    assert SelfReview.objects.get(application=application, criterion=criteria[0]).commentary == long_why[:3990].strip()
