@@ -25,7 +25,6 @@ from ..models import ActionItem, SelfReview, Standard
 from ..services import WorkflowError
 from .common import get_application, standing
 
-
 COMMENTARY_MAX = 4000  # characters of "why" for each criterion of the self-review
 
 
