@@ -3,10 +3,13 @@ from django.utils.html import format_html, format_html_join
 
 from ppp.accounts.forms import AcceptInvitationForm
 from ppp.accounts.models import Organisation
+from ppp.fields import GOVUKWholeNumberField
 from ppp.forms import GDSFormMixin
 
 from .models import Charter, Pledge
 from .services import PledgeDetails
+
+WIDE_NUMBER = {"class": "govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}
 
 TEXTAREA = {"rows": 4}
 
@@ -35,20 +38,20 @@ class PledgeForm(GDSFormMixin, forms.Form):
         help_text="Commissioners build the charter's principles into the services they buy.",
         error_messages={"required": "Select how your organisation works with children and young people"},
     )
-    children_covered = forms.IntegerField(
-        label="How many children and young people does your pledge cover?",
+    children_covered = GOVUKWholeNumberField(
+        noun="the number of children and young people",
         min_value=0,
         max_value=10_000_000,
+        label="How many children and young people does your pledge cover?",
         help_text="An estimate is fine. For a school, the number on roll.",
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
-        error_messages={"required": "Enter how many children and young people your pledge covers"},
+        widget=forms.TextInput(attrs=WIDE_NUMBER),
     )
-    staff_covered = forms.IntegerField(
-        label="How many staff does your pledge cover?",
+    staff_covered = GOVUKWholeNumberField(
+        noun="the number of staff",
         min_value=0,
         max_value=1_000_000,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
-        error_messages={"required": "Enter how many staff your pledge covers"},
+        label="How many staff does your pledge cover?",
+        widget=forms.TextInput(attrs=WIDE_NUMBER),
     )
     signatory_name = forms.CharField(
         label="Your full name", max_length=150, error_messages={"required": "Enter your full name"}

@@ -83,6 +83,13 @@ def test_bad_input_saves_nothing(client):
     body = response.content.decode()
     assert "There is a problem" in body and "Enter a real postcode" in body
     assert not Organisation.objects.exists() and not User.objects.exists() and not Pledge.objects.exists()
+    # Numbers: each error names its question.
+    body = client.post(
+        reverse("charter:sign"), sign_up_data(children_covered="-5", staff_covered="1.5")
+    ).content.decode()
+    assert "Number of children and young people must be 0 or more" in body
+    assert "Number of staff must be a whole number" in body
+    assert 'type="number"' not in body  # GOV.UK: a text box with a numeric keyboard
 
 
 def test_a_duplicate_organisation_is_refused_with_a_clear_message(client):

@@ -127,6 +127,7 @@ def test_the_pupil_comes_back_reads_the_reply_and_adds_more(client, school_a, al
     assert PupilMessage.objects.filter(incident=incident, sender="pupil").count() == 2
     empty = client.post(follow_up, {"code": code, "body": ""})
     assert "Write what you want to add" in empty.content.decode()
+    assert "<title>Error: Your messages" in empty.content.decode()
     assert PupilMessage.objects.filter(incident=incident, sender="pupil").count() == 2
 
 
