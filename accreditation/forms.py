@@ -299,6 +299,7 @@ class VisitRecordPastForm(VisitScheduleForm):
         super().__init__(*args, **kwargs)
         self.fields["date"] = GOVUKDateField(noun="the date of the visit", not_future=True)
         self.fields["date"].help_text = "The day it happened, for example 3 11 2026"
+        self.fields["attendees"].label = "Who attended (optional)"
         self.helper.layout.extend(["report", "outcome", "notes", "record"])
 
 

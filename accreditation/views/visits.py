@@ -262,5 +262,7 @@ def visit_report_download(request, pk):
     html = render_to_string("accreditation/visit_report_print.html", {"visit": visit})
     audit_record("visit.report_download", actor=request.user, target=visit, request=request)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ppp-visit-report-{visit.completed_at:%Y-%m-%d}.pdf"'
+    # Named by the day of the visit, as its calendar file is, not the day the report was written.
+    day = timezone.localtime(visit.starts_at or visit.completed_at)
+    response["Content-Disposition"] = f'attachment; filename="ppp-visit-report-{day:%Y-%m-%d}.pdf"'
     return response

@@ -306,6 +306,21 @@ def test_the_lead_reads_and_downloads_the_visit_report(client, alice, officer, s
     pdf = client.get(url("visit-report", visit))
     assert pdf["Content-Type"] == "application/pdf"
     assert "Good start." in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    visit.refresh_from_db()
+    day = timezone.localtime(visit.starts_at)
+    assert f"ppp-visit-report-{day:%Y-%m-%d}.pdf" in pdf["Content-Disposition"]  # the visit's day
+
+
+def test_the_officer_reads_the_plan_in_words_for_an_officer(client, alice, officer, school_a):
+    application = f.planning(school_a, alice, officer)
+    client.force_login(officer)
+    page = client.get(url("action-plan", application)).content.decode()
+    assert "your officer" not in page
+    client.force_login(alice)
+    assert "your officer" in client.get(url("action-plan", application)).content.decode()
+    client.force_login(officer)
+    recording = client.get(url("visit-new", application) + "?record=1").content.decode()
+    assert "Who attended (optional)" in recording and "Who will attend" not in recording
 
 
 # Exports and the award pack
