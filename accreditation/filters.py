@@ -7,6 +7,7 @@ from django.http import QueryDict
 
 from ppp.accounts.models import Organisation, User
 from ppp.pagecache import kept_data
+from ppp.search import spaced_postcode
 
 from .models import Application, Award
 
@@ -56,7 +57,7 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(organisation__name__icontains=value)
             | Q(organisation__urn=value)
-            | Q(organisation__postcode__istartswith=value)
+            | Q(organisation__postcode__istartswith=spaced_postcode(value))
         )
 
     def by_officer(self, queryset, name, value):
@@ -125,7 +126,7 @@ class AwardHolderFilter(django_filters.FilterSet):
         return queryset.filter(application__organisation__name__icontains=value.strip()) if value.strip() else queryset
 
     def by_area(self, queryset, name, value):
-        value = value.strip()
+        value = spaced_postcode(value)
         if not value:
             return queryset
         return queryset.filter(

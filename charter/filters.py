@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from ppp.accounts.models import Organisation
 from ppp.pagecache import kept_data
+from ppp.search import spaced_postcode
 
 from .models import Pledge
 
@@ -56,4 +57,6 @@ class RegisterFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(organisation__name__icontains=value) | Q(organisation__postcode__istartswith=value))
+        return queryset.filter(
+            Q(organisation__name__icontains=value) | Q(organisation__postcode__istartswith=spaced_postcode(value))
+        )

@@ -51,6 +51,17 @@ def stem(word: str) -> str:
     return word
 
 
+_UNSPACED_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$")
+
+
+def spaced_postcode(text: str) -> str:
+    """A whole postcode typed without its space ("le11aa"), as postcodes are stored ("LE1
+    1AA"); anything else as it was typed, trimmed. People often leave the space out."""
+    text = " ".join(text.split())
+    match = _UNSPACED_POSTCODE.match(text.upper())
+    return f"{match[1]} {match[2]}" if match else text
+
+
 def organisation_matches(query: str, prefix: str = "") -> Q:
     """Organisations whose name contains the words in any order (plural or not), or whose
     URN or postcode is `query`. `prefix` reaches the organisation from another model
@@ -60,7 +71,7 @@ def organisation_matches(query: str, prefix: str = "") -> Q:
     for word in query.split(" "):
         words &= Q(**{f"{prefix}name__icontains": stem(word)})
     condition = words | Q(**{f"{prefix}urn": query}) | Q(**{f"{prefix}claimed_urn": query})
-    postcode = query.upper()
+    postcode = spaced_postcode(query).upper()
     if _POSTCODE.match(postcode):
         condition |= Q(**{f"{prefix}postcode__iexact": postcode}) | Q(**{f"{prefix}postcode__istartswith": postcode})
     return condition

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 
 from ppp.postgres import distinct_values
+from ppp.search import spaced_postcode
 
 from .models import Organisation
 
@@ -32,6 +33,7 @@ class OrganisationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        postcode = spaced_postcode(value)
         return queryset.filter(
-            Q(name__icontains=value) | Q(urn=value) | Q(postcode__iexact=value) | Q(postcode__istartswith=value)
+            Q(name__icontains=value) | Q(urn=value) | Q(postcode__iexact=postcode) | Q(postcode__istartswith=postcode)
         )

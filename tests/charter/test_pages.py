@@ -54,10 +54,15 @@ def test_the_kept_register_forgets_as_soon_as_a_pledge_is_approved(
 
 
 def test_the_register_searches_and_filters(client):
-    approved_pledge(OrganisationFactory(name="Oak Nursery", kind="nursery", local_authority="Leicester"))
+    approved_pledge(
+        OrganisationFactory(name="Oak Nursery", kind="nursery", local_authority="Leicester", postcode="LE2 2BB")
+    )
     approved_pledge(OrganisationFactory(name="Elm Academy", kind="secondary", local_authority="Rutland"))
     url = reverse("charter:register")
     assert "Elm Academy" not in client.get(url, {"q": "oak"}).content.decode()
+    for postcode in ("LE2 2BB", "le22bb", "LE2"):  # typed with its space or without
+        body = client.get(url, {"q": postcode}).content.decode()
+        assert "Oak Nursery" in body and "Elm Academy" not in body, postcode
     body = client.get(url, {"kind": "secondary"}).content.decode()
     assert "Elm Academy" in body and "Oak Nursery" not in body
     body = client.get(url, {"area": "Leicester"}).content.decode()
