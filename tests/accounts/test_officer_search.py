@@ -24,7 +24,9 @@ def results(client, q):
     return response.content.decode()
 
 
-@pytest.mark.parametrize("q", ["abbeygate", "Abbeygate  primary", "120001", "LE1 5AA", "le1 5aa", "LE15AA", "le15aa", "LE1"])
+@pytest.mark.parametrize(
+    "q", ["abbeygate", "Abbeygate  primary", "120001", "LE1 5AA", "le1 5aa", "LE15AA", "le15aa", "LE1"]
+)
 def test_an_organisation_is_found_by_name_urn_or_postcode(client, officer, abbeygate, q):
     client.force_login(officer)
     page = results(client, q)
