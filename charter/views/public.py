@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -75,9 +74,17 @@ def register_entry(request, pledge):
     return render(request, "charter/register_entry.html", {"pledge": pledge})
 
 
+def _signed_up_already(request):
+    """The sign-up form sent twice: the first made the pledge and sent the email; the
+    second shows the same "Check your email" page, not a blank form."""
+    if request.user.is_authenticated:
+        return None
+    return redirect("charter:sign-up-sent")
+
+
 @require_http_methods(["GET", "POST"])
 @limited("charter-sign", "30/m", cache_down=ALLOW)
-@submitted_once
+@submitted_once(again=_signed_up_already)
 def sign(request):
     """Sign the charter: a signed-in lead signs for their organisation; anyone else
     registers a new organisation (rate-limited, honeypot, email checked first)."""
@@ -132,7 +139,8 @@ def verify_email(request, token):
     """The link in the sign-up email: choose a password, and the pledge goes to the officers."""
     pledge = selectors.pledge_for_token(token)
     if pledge is None:
-        raise Http404("Unknown link.")
+        # Used already (a second click in the email, another device), expired, or mistyped.
+        return render(request, "charter/verify_email_gone.html", status=404)
     form = VerifyEmailForm(posted(request), email=pledge.signatory_email)
     if request.method == "POST" and form.is_valid():
         try:

@@ -74,7 +74,16 @@ def test_a_new_organisation_signs_and_nothing_is_public_until_verified(
     assert mail.outbox[-1].to == [officer.email]
     # signed in now, and the link does not work twice
     assert client.get(pledge.get_absolute_url()).status_code == 200
-    assert client.get(path).status_code == 404
+    used = client.get(path)
+    assert used.status_code == 404 and "This link no longer works" in used.content.decode()
+    assert reverse("account_login") in used.content.decode()  # a way on: sign in, or sign again
+
+
+def test_the_sign_up_sent_twice_makes_one_pledge_and_shows_check_your_email_both_times(client):
+    first = client.post(reverse("charter:sign"), sign_up_data())
+    second = client.post(reverse("charter:sign"), sign_up_data())  # a double click without JavaScript
+    assert first["Location"] == second["Location"] == reverse("charter:sign-up-sent")
+    assert Pledge.objects.count() == 1
 
 
 def test_bad_input_saves_nothing(client):
