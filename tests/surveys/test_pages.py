@@ -683,3 +683,13 @@ def test_the_council_page_shows_participation_a_page_at_a_time(client, officer, 
     assert "51 settings, in name order" in first
     second = client.get(reverse("surveys:council") + "?page=2").content.decode()
     assert "Setting 50" in second and "Setting 00" not in second
+
+
+def test_a_hidden_headline_says_why_it_is_hidden_not_that_answers_are_few(client, alice, school_a):
+    round_, _token = open_round(school_a, alice, year_groups=["5"])
+    answer_many(round_, 3, answers={"1": [0]})  # 3 feel safe always: a count from 1 to 5
+    answer_many(round_, 11, answers={"1": [3]})
+    client.force_login(alice)
+    body = client.get(round_.get_absolute_url()).content.decode()
+    assert "No headline figure: to protect the people who answered" in body
+    assert "Not enough answers" not in body
