@@ -579,7 +579,7 @@ class CodeForm(GOVUKMessagesMixin, forms.Form):
     code = forms.CharField(
         label="Your code",
         max_length=40,
-        help_text="It looks like K7QM-4XTD-9HRW-2BCE.",
+        help_text="It looks like H3MP-9RWX-4KTE-7QDA.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"}),
         error_messages={"required": "Enter your code", "max_length": "Check your code: it is 16 letters and numbers"},
     )

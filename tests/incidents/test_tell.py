@@ -115,6 +115,10 @@ def test_the_pupil_comes_back_reads_the_reply_and_adds_more(client, school_a, al
     services.pupil_reply(incident=incident, by=rita, body="Thank you. Mrs Reid will find you at break.")
     follow_up = reverse("incidents:tell-follow-up")
     assert client.get(follow_up).status_code == 200
+    from incidents.demo import DEMO_PUPIL_CODE
+
+    example = client.get(follow_up).content.decode()  # the example code is nobody's, not the demo pupil's
+    assert "It looks like" in example and services.format_code(DEMO_PUPIL_CODE) not in example
     page = client.post(follow_up, {"code": code.lower().replace("-", " ")})
     body = page.content.decode()
     assert "Mrs Reid will find you at break" in body and "Rita" not in body
