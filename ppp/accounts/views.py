@@ -267,7 +267,12 @@ def invitation_accept_view(request, token):
         return render(request, "accounts/invitation_unusable.html", {"message": str(error)}, status=410)
 
     signed_in = request.user.is_authenticated
-    form = None if signed_in else AcceptInvitationForm(posted(request), email=invitation.email)
+    form = (
+        None
+        if signed_in
+        # The name the inviter typed, to start with: the invitee can change it.
+        else AcceptInvitationForm(posted(request), email=invitation.email, initial={"full_name": invitation.full_name})
+    )
     context = {"invitation": invitation, "form": form}
     if request.method == "POST" and (form is None or form.is_valid()):  # no form: signed in
         try:

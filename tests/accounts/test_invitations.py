@@ -37,8 +37,11 @@ def test_officer_invites_a_lead_who_sets_a_password_and_joins(
     assert "School A Primary" in mail.outbox[-1].subject
     assert AuditEvent.objects.filter(action="invitation.create", organisation=school_a).exists()
 
+    assert "Nia Lead" in client.get(school_a.get_absolute_url()).content.decode()  # who is waiting, by name
+
     client.logout()
     token = token_from_email()
+    assert 'value="Nia Lead"' in client.get(accept_url(token)).content.decode()  # the name typed, to start with
     response = client.post(
         accept_url(token),
         {"full_name": "Nia Lead", "password1": "a-long-Secret-phrase-42", "password2": "a-long-Secret-phrase-42"},
