@@ -83,12 +83,15 @@ class CatalogueFilter(django_filters.FilterSet):
         return queryset
 
 
+RECENT = "recent"  # the officers' list opens on upcoming sessions and those of the last 30 days
+
+
 class SessionFilter(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(queryset=Course.objects.all(), empty_label="All courses")
     status = django_filters.ChoiceFilter(choices=CourseSession.Status.choices, empty_label="Any status")
     when = django_filters.ChoiceFilter(
         label="When",
-        choices=[("upcoming", "Upcoming"), ("past", "Past")],
+        choices=[(RECENT, "Upcoming and the last 30 days"), ("upcoming", "Upcoming"), ("past", "Past")],
         empty_label="Any time",
         method="filter_when",
     )
@@ -99,6 +102,8 @@ class SessionFilter(django_filters.FilterSet):
 
     def filter_when(self, queryset, name, value):
         now = timezone.now()
+        if value == RECENT:
+            return queryset.filter(starts_at__gte=now - datetime.timedelta(days=30))
         return queryset.filter(starts_at__gte=now) if value == "upcoming" else queryset.filter(starts_at__lt=now)
 
 

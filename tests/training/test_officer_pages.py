@@ -1,6 +1,8 @@
 """The officers' pages: who gets in, the register, attendance, completion, certificates,
 the sign-in sheet, cancelling, capacity, evaluations, charges and reports; and the admin."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -504,3 +506,16 @@ def test_a_joining_link_typed_before_choosing_in_person_does_not_block_the_sessi
     assert response.status_code == 302
     session = CourseSession.objects.get()
     assert session.venue == "City Hall" and session.joining_link == ""
+
+
+def test_the_session_list_says_it_opens_on_the_last_30_days_and_any_time_shows_all(client, officer):
+    recent = into_the_past(make_session(), days=10)
+    old = into_the_past(make_session(), days=70)
+    # Both held and closed, so neither is also listed under "Sessions to close".
+    CourseSession.objects.filter(pk__in=[recent.pk, old.pk]).update(status=CourseSession.Status.COMPLETED)
+    client.force_login(officer)
+    opened = client.get(reverse("training:officer-home")).content.decode()
+    assert re.search(r'<option value="recent" selected>Upcoming and the last 30 days</option>', opened)
+    assert str(recent.public_id) in opened and str(old.public_id) not in opened
+    every = client.get(reverse("training:officer-home"), {"when": ""}).content.decode()  # "Any time"
+    assert str(recent.public_id) in every and str(old.public_id) in every

@@ -17,7 +17,7 @@ from ppp.pagecache import page_version
 from ppp.pagination import CappedPaginator
 
 from .. import permissions, reports, selectors, services
-from ..filters import ChargeFilter, SessionFilter
+from ..filters import RECENT, ChargeFilter, SessionFilter
 from ..forms import (
     AttendanceForm,
     CancelSessionForm,
@@ -37,8 +37,10 @@ REPORT_SECONDS = 3600  # a bound only: the version changes with every course, se
 @require_GET
 def officer_home(request):
     sessions = CourseSession.objects.with_counts().select_related("course").order_by("starts_at", "pk")
-    filterset = SessionFilter(request.GET or None, queryset=sessions)
-    if filterset.is_bound and filterset.is_valid():
+    # With nothing chosen the list opens on upcoming sessions and the last 30 days, and its
+    # "When" box says so ("Any time" shows them all).
+    filterset = SessionFilter(request.GET or {"when": RECENT}, queryset=sessions)
+    if filterset.is_valid():
         sessions = filterset.qs
     else:
         sessions = sessions.filter(starts_at__gte=timezone.now() - timezone.timedelta(days=30))
