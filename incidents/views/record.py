@@ -87,7 +87,8 @@ def incident_triage(request, pk):
         except IncidentError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Incident {incident.reference} is open. Add the people involved next.")
+            next_step = "" if incident.involvements.exists() else " Add the people involved next."
+            messages.success(request, f"Incident {incident.reference} is open.{next_step}")
             return redirect(incident)
     if request.method == "GET":
         _viewed(request, incident, "triage")

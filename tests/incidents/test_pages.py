@@ -321,10 +321,12 @@ def test_triage_review_and_resolve_through_the_pages(client, school_a, alice, ri
     client.force_login(rita)
     triage_page = client.get(reverse("incidents:triage", kwargs={"pk": incident.public_id})).content.decode()
     assert "They hide my bag every day" in triage_page
-    client.post(
+    opened = client.post(
         reverse("incidents:triage", kwargs={"pk": incident.public_id}),
         _form(reported_by="pupil", parents_informed="no"),
+        follow=True,
     )
+    assert "Add the people involved next" in opened.content.decode()  # nobody is on it yet
     incident.refresh_from_db()
     assert incident.status == Status.OPEN
     review_on = timezone.localdate() + datetime.timedelta(days=10)

@@ -270,7 +270,11 @@ def test_the_booker_cancels_a_place_and_the_waiting_list_moves_up(client, bob, a
     first, second = book(session, school_a, alice, 2)
     client.force_login(bob)
     url = reverse("training:booking-cancel", args=[first.public_id])
-    assert "Cancelling is free of charge" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Cancelling is free of charge" in page and "goes to the first person on the waiting list" in page
+    (alone,) = book(make_session(capacity=5), school_a, alice)  # nobody waiting: the page says so
+    page = client.get(reverse("training:booking-cancel", args=[alone.public_id])).content.decode()
+    assert "waiting list" not in page and "free for anyone to book" in page
     response = client.post(url, {"reason": "Off sick"}, follow=True)
     assert "place is cancelled" in response.content.decode()
     assert Booking.objects.get(pk=first.pk).status == "cancelled"

@@ -142,6 +142,7 @@ def booking_cancel(request, booking):
             "form": form,
             "late": booking.status == Booking.Status.CONFIRMED and services.is_late(booking.session),
             "notice_days": settings.TRAINING_NOTICE_DAYS,
+            "someone_waiting": booking.session.bookings.filter(status=Booking.Status.WAITLISTED).exists(),
         },
     )
 
