@@ -56,6 +56,10 @@ class TableSpec:
     rows: list[tuple[str, str]]  # (row key, label)
     description: str = ""
     withheld: set[str] = field(default_factory=set)
+    # Rows that hold every setting (one group left: "Other kinds of setting" when every kind
+    # is small): they are the total over many settings, so rounded as "All incidents" is,
+    # never the exact figure beside it.
+    whole: set[str] = field(default_factory=set)
 
 
 def _month_key(month: datetime.date) -> str:
@@ -157,7 +161,8 @@ class Builder:
                 for pk, n in cells.get(("all", "n", column), {}).items():
                     group = self.group_of[(table, pk)]
                     cells[(table, group, column)][pk] = n
-        return TableSpec(table, title, rows, description, withheld)
+        whole = {rows[0][0]} if len(rows) == 1 else set()
+        return TableSpec(table, title, rows, description, withheld, whole)
 
     def specs(self) -> list[TableSpec]:
         kinds = dict(Organisation.Kind.choices)
@@ -238,7 +243,7 @@ class Builder:
         system.cell(
             key,
             sum(part.values()),
-            total=spec.key == "all",
+            total=spec.key == "all" or row in spec.whole,
             largest=max(part.values(), default=0),
             withheld=row in spec.withheld,
         )

@@ -289,3 +289,21 @@ def test_the_participation_page_runs_as_many_queries_for_2_or_12_settings(client
         body = client.get(reverse("incidents:participation")).content.decode()
     assert len(many) == len(few)
     assert body.count(">Yes<") == 12
+
+
+def test_a_group_that_holds_every_setting_reads_as_the_total_does(term_with_figures, settings):
+    """All four settings are primary schools: one row of the table by kind of setting holds
+    every setting (as "Other kinds of setting" does when every kind is small). It is the
+    total, so it is rounded as "All incidents" is; an exact figure beside the rounded one
+    read as two totals for one group (and undid the rounding)."""
+    settings.INCIDENT_FIGURES_MIN_SETTINGS = 4
+    term, _schools = term_with_figures
+    builder, specs, published = releases.compute(term)
+    kind = next(spec for spec in specs if spec.key == "kind")
+    ((row, _label),) = kind.rows
+    assert kind.whole == {row}
+    for column in [*builder.columns, releases.TERM_COLUMN]:
+        total, whole = releases._key("all", "all", "n", column), releases._key("all", "kind", row, column)
+        assert published.shown[whole] == published.shown[total], column
+        assert (whole in published.rounded) == (total in published.rounded)
+    assert any(releases._key("all", "all", "n", column) in published.rounded for column in builder.columns)
