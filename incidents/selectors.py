@@ -170,6 +170,13 @@ def needs_two_factor(user) -> bool:
     return permissions.needs_two_factor(user)
 
 
+def has_reporting_link(organisation) -> bool:
+    """Whether `organisation` has a pupils' reporting link that works now."""
+    from .services import active_link
+
+    return active_link(organisation) is not None
+
+
 def reporting_link_matches(organisation, token: str) -> bool:
     """Whether `token` opens `organisation`'s current pupils' reporting link."""
     from .services import link_for_token

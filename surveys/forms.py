@@ -9,7 +9,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
-from incidents.selectors import reporting_link_matches
+from incidents.selectors import has_reporting_link, reporting_link_matches
 from ppp.fields import GOVUKDateField
 from ppp.forms import GDSFormMixin, GOVUKMessagesMixin
 
@@ -94,6 +94,11 @@ class RoundForm(GDSFormMixin, forms.Form):
     def clean_reporting_link(self):
         link = self.cleaned_data["reporting_link"].strip()
         if link and not reporting_link_matches(self.organisation, _token(link)):
+            if not has_reporting_link(self.organisation):
+                raise forms.ValidationError(
+                    "Your school does not have a pupils' reporting link yet. Make one on the incidents "
+                    "pages (Pupils' reporting link), or leave this empty"
+                )
             raise forms.ValidationError("This is not your school's current reporting link. Check it, or leave it empty")
         return link
 

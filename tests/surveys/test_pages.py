@@ -66,6 +66,14 @@ def test_bad_input_names_the_field_and_saves_nothing(client, alice):
     assert response.status_code == 200
     assert "Opening date must be today or in the future" in body
     assert "Choose the year groups you are asking" in body
+    assert "Your school does not have a pupils&#x27; reporting link yet" in body  # none made yet
+    assert not Round.objects.exists()
+    from tests.incidents.factories import reporting_link
+
+    reporting_link(alice.memberships.get().organisation, alice)
+    body = client.post(
+        reverse("surveys:new"), _new_round_data(reporting_link="https://example.org/tell/nonsense/")
+    ).content.decode()
     assert "This is not your school&#x27;s current reporting link" in body
     assert not Round.objects.exists()
 
