@@ -559,16 +559,20 @@ def _move_post(day, time="10:00", reason=""):
     }
 
 
-def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(client, alice, officer, school_a):
-    application = f.apply(school_a, alice)
+def _offered_visit(school, lead):
+    """An initial visit the school has offered two dates for, 5 and 6 days ahead."""
     soon = timezone.now() + datetime.timedelta(days=5)
-    visit = services.visit_request(
-        application=application,
-        by=alice,
+    return services.visit_request(
+        application=f.apply(school, lead),
+        by=lead,
         kind="initial",
         mode="in_person",
         preferred=[soon, soon + datetime.timedelta(days=1)],
     )
+
+
+def test_the_officer_confirms_offered_dates_then_moves_the_visit_with_a_reason(client, alice, officer, school_a):
+    visit = _offered_visit(school_a, alice)
     client.force_login(officer)
     page = client.get(url("visit-detail", visit)).content.decode()
     assert "Which date and time?" in page and "Why are you moving it?" not in page
@@ -908,15 +912,7 @@ def test_a_mistake_typed_under_another_option_does_not_block_the_option_chosen(c
     """'Another date and time' with 35 12 2026 typed, then one of the school's dates chosen
     (and online chosen after an over-long address): the boxes are hidden, so their errors
     must not stop the form (the conditional reveals of ppp.forms.GDSFormMixin)."""
-    application = f.apply(school_a, alice)
-    soon = timezone.now() + datetime.timedelta(days=5)
-    visit = services.visit_request(
-        application=application,
-        by=alice,
-        kind="initial",
-        mode="in_person",
-        preferred=[soon, soon + datetime.timedelta(days=1)],
-    )
+    visit = _offered_visit(school_a, alice)
     client.force_login(officer)
     mistaken = {
         "confirm-choice": "another",
