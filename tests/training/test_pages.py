@@ -277,6 +277,7 @@ def test_the_booker_cancels_a_place_and_the_waiting_list_moves_up(client, bob, a
     assert "waiting list" not in page and "free for anyone to book" in page
     response = client.post(url, {"reason": "Off sick"}, follow=True)
     assert "place is cancelled" in response.content.decode()
+    assert "No charge: cancelled in time" in response.content.decode()  # the place's page, after
     assert Booking.objects.get(pk=first.pk).status == "cancelled"
     assert Booking.objects.get(pk=second.pk).status == "confirmed"
     assert client.get(url, follow=True).status_code == 200  # cancelled already: back to the place with a message
@@ -286,6 +287,8 @@ def test_a_late_cancellation_warns_of_the_charge(client, alice, school_a):
     (booking,) = book(make_session(days=3), school_a, alice)
     client.force_login(alice)
     assert "still charged" in client.get(reverse("training:booking-cancel", args=[booking.public_id])).content.decode()
+    after = client.post(reverse("training:booking-cancel", args=[booking.public_id]), {"reason": "Ill"}, follow=True)
+    assert "cancelled late, so still charged" in after.content.decode()
 
 
 def test_the_booker_names_a_substitute(client, bob, alice, school_a):
