@@ -19,6 +19,7 @@ import hashlib
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -106,6 +107,15 @@ def error_page(request, *, problem: str, status: int, token: str = "", **_url):
     return _private(_page(request, "error.html", context, status=status))
 
 
+LOST = "lost"  # the query parameter that tells the start page why the person is back
+
+
+def _lost(token):
+    """Answers sent with no session behind them (it ended: a device left for hours, cookies
+    cleared): back to the start, which says so, rather than starting again without a word."""
+    return redirect(reverse("surveys:answer-start", kwargs={"token": token}) + f"?{LOST}=1")
+
+
 def _today(request) -> str:
     return timezone.localdate().isoformat()
 
@@ -132,7 +142,9 @@ def _draw_start(request, token, form=None):
     round_, questions = found.round, found.questions
     state = _state(request, round_)
     form = form or StartForm(round=round_)
-    context = _context(round_, form=form, state=state, token=token, questions=len(questions), start=START)
+    context = _context(
+        round_, form=form, state=state, token=token, questions=len(questions), start=START, lost=LOST in request.GET
+    )
     return _page(request, "start.html", context)
 
 
@@ -173,6 +185,8 @@ def page(request, token, number):
     round_, all_questions = found.round, found.questions
     state = _state(request, round_)
     pages = _pages(round_, all_questions)
+    if state is None and request.method == "POST":
+        return _lost(token)
     if state is None or not 1 <= number <= len(pages):
         return redirect("surveys:answer-start", token=token)
     questions = pages[number - 1]
@@ -258,7 +272,7 @@ def send(request, token):
         # Sent already (a double click after the first cleared the session), or started elsewhere.
         if posted_key and Response.objects.filter(round=round_, submission_key=posted_key).exists():
             return _done(request, round_, token)
-        return redirect("surveys:answer-start", token=token)
+        return _lost(token)
     if posted_key != state["key"]:
         # An earlier person's "Send" page, sent again on a shared device (Back after "Next
         # person") while someone else is answering: never store this person's answers so

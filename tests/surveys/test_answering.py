@@ -396,3 +396,21 @@ def test_i_would_rather_not_say_is_exclusive_on_a_question_with_several_answers(
     assert "5" not in client.session["survey"]["answers"]
     assert _page(client, token, 2, {"q5": [rather_not_say]}).status_code == 302
     assert client.session["survey"]["answers"]["5"] == [int(rather_not_say)]
+
+
+def test_answers_sent_after_the_session_ended_say_so_on_the_start_page(client, round_and_token):
+    """A device left for hours (the session ended) or cookies cleared: pressing Continue or
+    Send goes back to the start, which says the answers so far were lost."""
+    _round, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "0"})
+    send = reverse("surveys:answer-send", kwargs={"token": token})
+    form = _send_form(client, token)
+    client.cookies.pop("sessionid")  # the session has ended
+    for response in (_page(client, token, 2, {"q5": ["0"]}), client.post(send, form)):
+        assert response.status_code == 302 and response["Location"].endswith("?lost=1")
+        page = client.get(response["Location"]).content.decode()
+        assert "Sorry, your answers so far were lost" in page and "0800 1111" in page
+    assert not Response.objects.exists()
+    # Someone who simply opens the start page is not told anything was lost.
+    assert "were lost" not in client.get(reverse("surveys:answer-start", kwargs={"token": token})).content.decode()
