@@ -130,7 +130,7 @@ class GDSFormMixin(GOVUKMessagesMixin, _Form):
             if field is None or radios.field not in self.cleaned_data:
                 continue
             value_of = {str(label): str(value) for value, label in getattr(field, "choices", [])}
-            chosen = str(self.cleaned_data[radios.field])
+            chosen = str(self[radios.field].data)  # as sent, like the choices' values (not a model)
             for question in radios.choices:
                 if isinstance(question, ConditionalQuestion) and value_of.get(str(question.value)) != chosen:
                     for name in _field_names(question):

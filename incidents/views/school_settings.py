@@ -1,5 +1,7 @@
 """The lead's settings: staff, access log, reporting link: part of `incidents.views` (see its docstring)."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -117,6 +119,9 @@ def reporting_link(request):
             "organisation": organisation,
             "link": services.active_link(organisation),
             "poster_form": PosterForm(),
+            # One key a page load: the button pressed twice makes one link (ppp.once), the
+            # page opened again and pressed again makes another.
+            "page_load": secrets.token_urlsafe(16),
         },
     )
 

@@ -183,3 +183,27 @@ def test_a_pupils_report_from_the_link_to_the_councils_figures(new_context, live
     expect(officer.get_by_text("JM-4C")).to_have_count(0)
     response = officer.goto(f"{live_server.url}{incident.get_absolute_url()}")
     assert response.status == 404
+
+
+def test_a_lead_makes_the_reporting_link_on_a_phone_and_a_pupil_opens_it(new_context, live_server, axe_check):
+    """The link shown is the link saved (it was once shown and never stored): made, shown
+    once with its QR code, opened by a pupil; a new link stops it."""
+    school = OrganisationFactory(name="Abbeygate Primary School")
+    lead = give_authenticator(MembershipFactory(organisation=school, role=Membership.Role.LEAD).user)
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, lead.email, totp=True)
+    page.goto(f"{live_server.url}/incidents/reporting-link/")
+    page.get_by_role("button", name="Make the link").click()
+    link = page.locator(".ppp-secret-link").inner_text().strip()
+    assert "/tell/" in link
+    axe_check(page)
+    fits_375(page)
+    pupil = new_context().new_page()
+    pupil.goto(live_server.url + link[link.index("/tell/") :])
+    expect(pupil.get_by_role("heading", level=1)).to_contain_text("Tell")
+    page.goto(f"{live_server.url}/incidents/reporting-link/")
+    page.get_by_role("button", name="Make a new link and stop the old one").click()
+    expect(page.locator(".ppp-secret-link")).not_to_have_text(link)
+    pupil.reload()
+    expect(pupil.get_by_role("heading", level=1)).to_have_text("This link no longer works")

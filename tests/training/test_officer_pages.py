@@ -519,3 +519,6 @@ def test_the_session_list_says_it_opens_on_the_last_30_days_and_any_time_shows_a
     assert str(recent.public_id) in opened and str(old.public_id) not in opened
     every = client.get(reverse("training:officer-home"), {"when": ""}).content.decode()  # "Any time"
     assert str(recent.public_id) in every and str(old.public_id) in every
+    # Another page of the list opened without a "When" keeps to the same sessions.
+    second = client.get(reverse("training:officer-home"), {"page": "2"}).content.decode()
+    assert str(recent.public_id) in second and str(old.public_id) not in second

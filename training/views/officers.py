@@ -37,13 +37,12 @@ REPORT_SECONDS = 3600  # a bound only: the version changes with every course, se
 @require_GET
 def officer_home(request):
     sessions = CourseSession.objects.with_counts().select_related("course").order_by("starts_at", "pk")
-    # With nothing chosen the list opens on upcoming sessions and the last 30 days, and its
-    # "When" box says so ("Any time" shows them all).
-    filterset = SessionFilter(request.GET or {"when": RECENT}, queryset=sessions)
-    if filterset.is_valid():
-        sessions = filterset.qs
-    else:
-        sessions = sessions.filter(starts_at__gte=timezone.now() - timezone.timedelta(days=30))
+    # With no "When" chosen (the first view, or its page 2) the list is upcoming sessions and
+    # the last 30 days, and its "When" box says so; "Any time" (when=) shows them all.
+    data = request.GET.copy()
+    data.setdefault("when", RECENT)
+    filterset = SessionFilter(data, queryset=sessions)
+    sessions = filterset.qs if filterset.is_valid() else filterset.filter_when(sessions, "when", RECENT)
     page = Paginator(sessions, 25).get_page(request.GET.get("page"))
     check_by = timezone.now() + timezone.timedelta(days=settings.TRAINING_MINIMUM_CHECK_DAYS)
     low = list(
