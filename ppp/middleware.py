@@ -1,6 +1,9 @@
+import functools
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject
 
 from ppp.accounts.selectors import remember_memberships_of
 from ppp.decorators import to_two_factor_set_up
@@ -9,21 +12,31 @@ from ppp.decorators import to_two_factor_set_up
 class RememberMembershipsMiddleware:
     """The signed-in person of each request remembers their memberships for that request
     only (ppp.accounts.selectors.membership_in): a page that checks several rules about
-    one school asks the database once, and a change is seen by the next request."""
+    one school asks the database once, and a change is seen by the next request. The user
+    stays lazy: a page that never asks who is signed in (a kept page of survey questions)
+    never reads the session."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        remember_memberships_of(request.user)
+        request.user = SimpleLazyObject(functools.partial(_remembering, request.user))
         return self.get_response(request)
+
+
+def _remembering(user):
+    remember_memberships_of(user)
+    return user
 
 
 class RequireOfficerMFAMiddleware:
     """Officers, staff and superusers must set up two-factor authentication before
-    they can do anything else: until they have, every page sends them to the set-up."""
+    they can do anything else: until they have, every page sends them to the set-up. A
+    survey's answering pages (by a secret link, no sign-in) are the same for them as for
+    anyone and are left alone, so a kept one is served without reading the session
+    (docs/adr/0092)."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/survey/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,9 +44,9 @@ class RequireOfficerMFAMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            user.is_authenticated
+            not request.path.startswith(self.ALLOWED_PREFIXES)
+            and user.is_authenticated
             and user.needs_mfa
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return to_two_factor_set_up(request)
@@ -52,6 +65,8 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # kept by no cache already (and who is signed in need not be read)
         signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
         if signed_in or request.path.startswith(self.TOKEN_PATHS):
             add_never_cache_headers(response)

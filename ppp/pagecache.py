@@ -21,7 +21,8 @@ version and the page together).
 
 Of whole pages, only what is the same for everyone is kept: GET or HEAD, no session or
 messages cookie (nobody signed in, no flash message waiting), a 200 answer that set no
-cookie, used no CSRF token and no CSP nonce. Anything else is rendered as usual, and
+cookie, used no CSRF token and no CSP nonce, and nobody signed in. (A survey's pages of
+questions are kept for people with a session instead: `with_session`.) Anything else is rendered as usual, and
 signed-in pages are never kept (docs/adr). The cache is the shared one (settings.CACHES),
 so it must be the database or Redis: never a per-process cache.
 
@@ -172,11 +173,11 @@ def _invalidate_pending() -> None:
         invalidate(*sorted(names))
 
 
-def _cacheable_request(request) -> bool:
+def _cacheable_request(request, with_session: bool = False) -> bool:
     return (
         _timeout() > 0
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and (settings.SESSION_COOKIE_NAME in request.COOKIES) == with_session
         and getattr(settings, "MESSAGES_COOKIE_NAME", "messages") not in request.COOKIES
     )
 
@@ -186,6 +187,7 @@ def _storable(request, response) -> bool:
         response.status_code == 200
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "session", None), "modified", False)
         and getattr(request, "_csp_nonce", None) is None
         and not (getattr(request, "user", None) is not None and request.user.is_authenticated)
     )
@@ -258,15 +260,22 @@ def _varied(response):
     return response
 
 
-def cache_public_page(name: str, timeout: int | None = None, vary=None):
+def cache_public_page(name: str, timeout: int | None = None, vary=None, with_session: bool = False):
     """Keep the view's anonymous answers for `timeout` seconds (PUBLIC_PAGE_CACHE_SECONDS).
     `vary(request)`, if given, is a string that is part of the key besides the address: a
-    page that must not outlive the day it was drawn on is kept under the day's date."""
+    page that must not outlive the day it was drawn on is kept under the day's date.
+
+    `with_session=True` keeps and serves the page only to visitors who have a session
+    cookie (nobody signed in: `_storable`), without reading it: a page that only people who
+    have started something see, drawn the same for all of them whatever their session
+    holds (a survey's page of questions with nothing chosen, docs/adr/0092). The view must
+    make sure of that; a session it reads is never written, and a page that used a CSRF
+    token is never kept."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not _cacheable_request(request):
+            if not _cacheable_request(request, with_session):
                 return view(request, *args, **kwargs)
             key = page_key(name, request, vary(request) if vary else "")
             page, version = _read(key, name)

@@ -2,15 +2,18 @@
 person or their device stored with the answers (no address, no time of day), pages never
 cached by a browser or proxy, and the link never sent to another site as a referrer. The
 start page, the same for everyone, is kept in the shared cache for visitors with no session
-(ppp.pagecache, docs/adr/0025); of a page of questions, only its questions as drawn with
-nothing chosen are kept, beside the round (docs/adr/0026).
+(ppp.pagecache, docs/adr/0025). A page of questions with nothing chosen is the same for
+everyone who has started: it is kept whole for them, without reading their session, and
+has no CSRF token; its answers are checked by where they come from instead (Fetch Metadata
+and Origin, docs/adr/0092). A page showing what the person chose (`?chosen=1`, the "Back"
+links) or their errors is drawn for them.
 
 Answers are kept in the session until they are sent, so a tablet that sleeps mid-way
 loses nothing; sending stores them once (the submission key made when "Start now" is
 pressed) and clears the session, and the "next person" screen starts afresh. Limits count
 per device (the browser's CSRF cookie, hashed: no cookie of our own; a browser has it
-from the first page of questions on) and per round, and let people through when the cache
-is down (docs/adr/0069).
+from the "Send" page on) and per round, and let people through when the cache is down
+(docs/adr/0069).
 """
 
 import functools
@@ -18,13 +21,13 @@ import hashlib
 
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from modern_csrf.decorators import csrf_protect as same_origin_only
 
 from ppp.pagecache import cache_public_page
 from ppp.ratelimit import ALLOW, over_limit
@@ -34,7 +37,7 @@ from . import selectors, services
 from .forms import QuestionPageForm, SendForm, StartForm
 from .models import Response
 from .services import AlreadySent, SurveyError
-from .signals import START_PAGES
+from .signals import ANSWER_PAGES
 
 SESSION = "survey"
 START = "start"  # the query parameter "Start now" sends
@@ -62,11 +65,11 @@ def _page(request, template, context, status=200):
     return render(request, f"surveys/answer/{template}", context, status=status)
 
 
-def _round_or_page(request, token, page=None):
-    """(the round, its questions and `page`'s kept questions: selectors.AnsweringRound, None),
-    or (None, the page that says why not). Whether it is open is worked out here, from its
-    dates, on every request."""
-    found = selectors.answering_round(token, page=page)
+def _round_or_page(request, token):
+    """(the round and its questions: selectors.AnsweringRound, None), or (None, the page
+    that says why not). Whether it is open is worked out here, from its dates, on every
+    request drawn (a kept page is kept under the day's date)."""
+    found = selectors.answering_round(token)
     if found is None:
         return None, _page(request, "not_found.html", {}, status=404)
     round_ = found.round
@@ -150,7 +153,7 @@ def _draw_start(request, token, form=None):
 
 # The start page as everybody sees it: kept a minute for visitors with no session, under the
 # day's date too, so it never outlives the day a round opens or closes on.
-_start_page = cache_public_page(START_PAGES, vary=_today)(_draw_start)
+_start_page = cache_public_page(ANSWER_PAGES, vary=_today)(_draw_start)
 
 
 def _begin(request, token, data):
@@ -173,13 +176,30 @@ def _begin(request, token, data):
     return redirect("surveys:answer-page", token=token, number=1)
 
 
+CHOSEN = "chosen"  # the query parameter of a page shown with what the person chose on it
+
+
+def _page_url(token, number, chosen=False) -> str:
+    url = reverse("surveys:answer-page", kwargs={"token": token, "number": number})
+    return url + f"?{CHOSEN}=1" if chosen else url
+
+
+@csrf_exempt  # no token on a kept page: `same_origin_only` checks where its answers come from
 @errors_answered_by(error_page)
 @_private_page
 @never_cache
 @require_http_methods(["GET", "POST"])
+@same_origin_only
 def page(request, token, number):
-    language = get_language()
-    found, refusal = _round_or_page(request, token, page=(number, language) if request.method == "GET" else None)
+    if request.method == "GET" and CHOSEN not in request.GET:
+        return _kept_questions(request, token, number)
+    return _draw_page(request, token, number)
+
+
+def _draw_page(request, token, number):
+    """A page of questions: the same for everyone who has started, unless it shows what the
+    person chose (`?chosen=1`) or what was wrong with what they sent."""
+    found, refusal = _round_or_page(request, token)
     if refusal:
         return refusal
     round_, all_questions = found.round, found.questions
@@ -203,22 +223,25 @@ def page(request, token, number):
             state["answers"] = answers
             request.session[SESSION] = state
             if number < len(pages):
-                return redirect("surveys:answer-page", token=token, number=number + 1)
+                # The next page as kept for everyone, or with what this person chose on it before.
+                chosen = any(str(question.position) in answers for question in pages[number])
+                return redirect(_page_url(token, number + 1, chosen))
             return redirect("surveys:answer-send", token=token)
     else:
-        initial = QuestionPageForm.initial_for(questions, state["answers"])
+        initial = QuestionPageForm.initial_for(questions, state["answers"]) if CHOSEN in request.GET else {}
         form = QuestionPageForm(initial=initial, questions=questions, faces=faces)
     context = _context(round_, form=form, number=number, pages=len(pages), token=token, questions=questions)
-    if not form.is_bound and not form.initial:
-        # The same for everybody: a page's questions with nothing chosen and no error, kept
-        # beside the round (read with it, in one cache read) once drawn; the form tag, the
-        # CSRF token and the honeypot are drawn around it (docs/adr/0026).
-        drawn = found.kept_page
-        if drawn is None:
-            drawn = render_to_string("surveys/answer/questions.html", {"form": form})
-            selectors.keep_questions_page(round_, token, (number, language), drawn)
-        context["questions_drawn"] = mark_safe(drawn)  # noqa: S308 - drawn by our own template
     return _page(request, "page.html", context)
+
+
+def _today_in_language(request) -> str:
+    return f"{_today(request)}:{get_language()}"
+
+
+# A page of questions with nothing chosen, as everybody who has started sees it: kept a
+# minute for visitors with a session, under the day's date (a round opens and closes on a
+# day) and the language, and forgotten with the start pages when a round changes.
+_kept_questions = cache_public_page(ANSWER_PAGES, vary=_today_in_language, with_session=True)(_draw_page)
 
 
 def _device_key(request) -> str:

@@ -435,20 +435,15 @@ def questions_of(question_set: QuestionSet) -> list[Question]:
     return list(questions)
 
 
-# The answering pages find their round by the link's hash on every request. The round (with
-# its school and question set) and its questions are kept in the shared cache under the
-# hash, read in one cache read with the page's questions as drawn with nothing chosen
-# (keep_questions_page, docs/adr/0026), and forgotten whenever the round or its school is
-# saved (surveys.signals: services, the admin, commands). What is kept is the round as it was
+# The answering pages find their round by the link's hash on every request they draw. The
+# round (with its school and question set) and its questions are kept in the shared cache
+# under the hash (docs/adr/0026), and forgotten whenever the round or its school is saved
+# (surveys.signals: services, the admin, commands). What is kept is the round as it was
 # saved, never whether it is open: the pages work that out from its dates on each request,
 # so a round stops taking answers on its closing date whatever the cache holds. The school's
 # reporting link stays encrypted in the cache as in its column (ADR 0008), decrypted when
 # read. Kept at most ROUND_SECONDS as well, in case a change bypasses `save()`.
 ROUND_SECONDS = 60 * 60
-# A page's questions with nothing chosen, drawn once per round, page and language: they
-# come from a published question set, which never changes (kept under its id and publication
-# time, checked when read), so they are kept for a day.
-QUESTIONS_PAGE_SECONDS = 24 * 60 * 60
 _REPORTING_URL = Round._meta.get_field("reporting_url")
 
 
@@ -460,28 +455,21 @@ def forget_rounds(*token_hashes: str) -> None:
     cache.delete_many([round_key(h) for h in token_hashes])
 
 
-def questions_page_key(token_hash: str, number: int, language: str) -> str:
-    return f"surveys:answering-page:{token_hash}:{number}:{language}"
-
-
 @dataclass
 class AnsweringRound:
     round: Round
     questions: list[Question]
-    kept_page: str | None = None  # the page's questions as drawn with nothing chosen, if kept
 
 
-def answering_round(token: str, *, page: tuple[int, str] | None = None) -> AnsweringRound | None:
+def answering_round(token: str) -> AnsweringRound | None:
     """The round a link opens, with its school, question set and questions in order, or
-    None. With `page` (its number and the language), also that page's questions as drawn
-    with nothing chosen, if kept (`keep_questions_page`). One cache read when the round is
-    kept, else two queries (and the questions' cache read)."""
+    None. One cache read when the round is kept, else two queries (and the questions' cache
+    read)."""
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    keys = [round_key(token_hash)] + ([questions_page_key(token_hash, *page)] if page else [])
-    kept = cache.get_many(keys)
-    entry = kept.get(keys[0])
+    key = round_key(token_hash)
+    entry = cache.get(key)
     if entry is not None:
         round_, questions = entry
         round_.reporting_url = _REPORTING_URL.to_python(round_.reporting_url)
@@ -492,24 +480,5 @@ def answering_round(token: str, *, page: tuple[int, str] | None = None) -> Answe
         questions = questions_of(round_.question_set)
         entry = copy.copy(round_)
         entry.reporting_url = _REPORTING_URL.get_prep_value(round_.reporting_url)  # ciphertext, or None
-        cache.set(keys[0], (entry, questions), ROUND_SECONDS)
-    found = AnsweringRound(round_, questions)
-    drawn = kept.get(keys[1]) if page else None
-    if drawn is not None and drawn[0] == _set_version(round_.question_set):
-        found.kept_page = drawn[1]
-    return found
-
-
-def _set_version(question_set: QuestionSet) -> tuple | None:
-    if not question_set.is_published or question_set.published_at is None:
-        return None
-    return (question_set.pk, question_set.published_at.timestamp())
-
-
-def keep_questions_page(round_: Round, token: str, page: tuple[int, str], drawn: str) -> None:
-    """Keep a page's questions as drawn with nothing chosen (the same for everybody) beside
-    the round, for the published (frozen) question set they were drawn from; a draft set's
-    are not kept."""
-    version = _set_version(round_.question_set)
-    if version is not None:
-        cache.set(questions_page_key(hash_token(token), *page), (version, drawn), QUESTIONS_PAGE_SECONDS)
+        cache.set(key, (entry, questions), ROUND_SECONDS)
+    return AnsweringRound(round_, questions)

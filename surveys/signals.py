@@ -1,5 +1,5 @@
 """What the answering pages keep of a round (surveys.selectors.answering_round) and their
-kept start pages (ppp.pagecache, "survey-start") are forgotten when a round or its school is
+kept start and question pages (ppp.pagecache, "survey-answering") are forgotten when a round or its school is
 saved, whether through a service, a command or the admin. The round is forgotten at once and
 again once the change commits: a page drawn in between may have kept the round as it was."""
 
@@ -15,7 +15,7 @@ from ppp.pagecache import invalidate_on_commit
 from . import selectors
 from .models import Round
 
-START_PAGES = "survey-start"
+ANSWER_PAGES = "survey-answering"
 
 
 @receiver([post_save, post_delete], sender=Round)
@@ -45,4 +45,4 @@ def forget_rounds_still_answered(**kwargs):
 def _forget(*token_hashes: str) -> None:
     selectors.forget_rounds(*token_hashes)
     transaction.on_commit(lambda: selectors.forget_rounds(*token_hashes), robust=True)
-    invalidate_on_commit(START_PAGES)
+    invalidate_on_commit(ANSWER_PAGES)

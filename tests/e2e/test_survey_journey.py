@@ -23,7 +23,8 @@ def no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
-def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_server, axe_check):
+def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_server, axe_check, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60  # pages of questions kept, as in production (docs/adr/0092)
     school = OrganisationFactory(name="Abbeygate Primary School")
     lead = MembershipFactory(organisation=school, role=Membership.Role.LEAD).user
     _round, token = open_round(school, lead, audience="pupils_5_7", year_groups=["1", "2"])
@@ -40,6 +41,11 @@ def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_serv
     no_sideways_scroll(page)
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
+    # Back to question 1: the answer chosen is shown again (that page is drawn for them).
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_label("Yes")).to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Question 2 of 11")).to_be_visible()
     page.get_by_role("button", name="Next").click()  # question 2 skipped
     page.get_by_label("I'd rather not say").check()
     page.get_by_role("button", name="Next").click()
@@ -54,6 +60,16 @@ def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell us how you feel at school")
     expect(page.get_by_text("You have started already")).to_have_count(0)
     assert Response.objects.get().answers == {"1": [0], "3": [3]}
+    # The next child gets the same kept pages, with nothing of the first child's chosen.
+    page.get_by_label("Year 2").check()
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_label("Yes")).not_to_be_checked()
+    page.get_by_label("No", exact=True).check()
+    for _ in range(11):
+        page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert sorted(r.year_group for r in Response.objects.all()) == ["1", "2"]
 
 
 def test_a_teenager_on_a_phone_answers_and_the_lead_reads_the_round(new_context, live_server, axe_check):

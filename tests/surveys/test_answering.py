@@ -3,12 +3,14 @@ some), send once, and leave the device clean for the next person."""
 
 import base64
 import datetime
+import html
 import re
 import threading
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,10 +96,17 @@ def test_nothing_is_lost_when_the_device_sleeps(client, round_and_token):
     _round, token = round_and_token
     _start(client, token)
     _page(client, token, 1, {"q1": "2"})
-    back = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1}))
+    # The way back to an answered page, as a person follows it: the next page's "Back" link,
+    # and the start page's "Carry on where you were". Both show what was chosen.
+    page_2 = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 2})).content.decode()
+    back = client.get(_link(page_2, "Back"))
     assert re.search(r'value="2"\s+checked', back.content.decode())
-    carry_on = client.get(reverse("surveys:answer-start", kwargs={"token": token}))
-    assert "Carry on where you were" in carry_on.content.decode()
+    carry_on = client.get(reverse("surveys:answer-start", kwargs={"token": token})).content.decode()
+    assert re.search(r'value="2"\s+checked', client.get(_link(carry_on, "Carry on where you were")).content.decode())
+
+
+def _link(body: str, words: str) -> str:
+    return html.unescape(re.search(rf'<a class="govuk-link" href="([^"]+)">{words}</a>', body).group(1))
 
 
 def test_next_person_clears_everything(client, round_and_token):
@@ -243,32 +252,89 @@ def test_many_answers_at_once_are_all_stored_none_twice(django_db_blocker):
 
 def test_the_answering_pages_read_the_round_and_the_session_only(client, round_and_token, django_assert_num_queries):
     """The round (with its questions) is read from the shared cache under its link's hash
-    (one read of the cache table here: the tests' cache is the database's), with the page's
-    questions as drawn when nothing is chosen (bench/FINDINGS.md, issue 24); a page that only
-    shows writes nothing."""
+    (one read of the cache table here: the tests' cache is the database's); a page that only
+    shows writes nothing (bench/FINDINGS.md, issue 24)."""
     _round, token = round_and_token
     start = reverse("surveys:answer-start", kwargs={"token": token})
-    page = reverse("surveys:answer-page", kwargs={"token": token, "number": 2})
     client.get(start)
     with django_assert_num_queries(1):  # the round by its link, from the cache
         body = client.get(start).content.decode()
     assert "There are 12 questions." in body
+
+
+def test_a_page_of_questions_is_kept_whole_for_everyone_who_has_started(
+    round_and_token, settings, django_assert_num_queries, django_capture_on_commit_callbacks, alice
+):
+    """A page with nothing chosen is the same for everybody answering: drawn once, then
+    served from one cache read without reading the person's session (docs/adr/0092). It has
+    no CSRF token, and a page with the person's own answers is drawn for them, never kept."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    round_, token = round_and_token
+    page_2 = reverse("surveys:answer-page", kwargs={"token": token, "number": 2})
+    first, second = Client(), Client()
+    for person in (first, second):
+        _start(person, token)
+        _page(person, token, 1, {"q1": "0"})
+    drawn = first.get(page_2)
+    assert "csrfmiddlewaretoken" not in drawn.content.decode() and "csrftoken" not in drawn.cookies
+    with django_assert_num_queries(1):  # the kept page and its version, in one read: no session read
+        kept = second.get(page_2)
+    assert kept.content == drawn.content and kept["Cache-Control"].startswith("no-store")
+    body = kept.content.decode()
+    assert 'id="id_q5_1"' in body and body.count('name="website"') == 1 and "checked" not in body
+    # Someone who answered page 2 and comes back to it by "Back" sees their answers, drawn for them.
+    assert _page(second, token, 2, {"q5": ["1"]})["Location"].endswith("/page/3/")
+    back = second.get(page_2 + "?chosen=1").content.decode()
+    assert re.search(r'name="q5" class="govuk-checkboxes__input" id="id_q5_2" value="1"[^>]*checked', back)
+    assert "checked" not in first.get(page_2).content.decode()  # and nobody else does
+    # Sending page 1 again goes on to page 2 as they left it.
+    assert _page(second, token, 1, {"q1": "1"})["Location"].endswith("/page/2/?chosen=1")
+    # Someone with no session (nobody started on this device) is sent to the start, as before.
+    assert Client().get(page_2)["Location"].endswith(f"/survey/{token}/")
+    # A round closed early stops at once: its kept pages are forgotten with it.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=round_, by=alice)
+    assert second.get(page_2).status_code == 410
+
+
+def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(
+    client, round_and_token, officer, settings
+):
+    """An officer who has not set up two-factor yet may still open a survey's pages (they
+    are not signed-in pages: RequireOfficerMFAMiddleware leaves /survey/ alone); what is
+    drawn for them is never kept for the next person."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    _round, token = round_and_token
+    page_1 = reverse("surveys:answer-page", kwargs={"token": token, "number": 1})
+    client.force_login(officer)
     _start(client, token)
-    _page(client, token, 1, {"q1": "0"})
-    drawn = client.get(page).content.decode()
-    with django_assert_num_queries(2):  # the session; the round and the page's questions: no session write
-        kept = client.get(page).content.decode()
-    assert 'id="id_q5_1"' in kept and 'name="q5"' in kept and 'type="checkbox"' in kept
-    assert _without_token(kept) == _without_token(drawn)  # the kept fragment is what was drawn
-    assert kept.count('name="website"') == 1 and 'name="csrfmiddlewaretoken"' in kept
-    # What was answered is shown again, checked: a page with answers is drawn, never kept.
-    back = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
-    assert re.search(r'<input type="radio" name="q1" class="govuk-radios__input" id="id_q1_1" value="0" checked>', back)
-    assert not re.search(r"checked", client.get(page).content.decode())
+    assert client.get(page_1).status_code == 200
+    pupil = Client()
+    _start(pupil, token)
+    with CaptureQueriesContext(connection) as drawn:
+        assert pupil.get(page_1).status_code == 200
+    assert any("django_session" in q["sql"] for q in drawn.captured_queries)  # drawn afresh, not the officer's
 
 
-def _without_token(body: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+def test_answers_sent_from_another_site_are_refused(round_and_token):
+    """The question pages have no CSRF token; answers must come from the survey's own pages.
+    A browser says where a form was sent from (Sec-Fetch-Site, Origin): another site's page
+    that posts to the survey on a pupil's device is refused, and nothing is stored."""
+    _round, token = round_and_token
+    client = Client(enforce_csrf_checks=True)
+    _start(client, token)
+    url = reverse("surveys:answer-page", kwargs={"token": token, "number": 1})
+    same_site = client.post(url, {"q1": "0"}, headers={"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"})
+    assert same_site.status_code == 302 and client.session["survey"]["answers"] == {"1": [0]}
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://other.testserver"},
+        {"Origin": "https://evil.example"},  # an older browser: no Sec-Fetch-Site
+    ):
+        refused = client.post(url, {"q1": "3"}, headers=headers)
+        assert refused.status_code == 403 and "Sorry, this page was not sent" in refused.content.decode()
+        assert "0800 1111" in refused.content.decode()  # the pupil's own error page, with help
+    assert client.session["survey"]["answers"] == {"1": [0]}
 
 
 def test_the_start_page_is_kept_for_visitors_with_no_session_and_forgotten_when_the_round_changes(
@@ -327,21 +393,6 @@ def test_the_reporting_link_is_kept_encrypted(client, alice, school_a):
         cursor.execute("SELECT value FROM ppp_cache")
         kept = [base64.b64decode(row[0]) for row in cursor.fetchall()]  # pickles, as base64
     assert kept and not any(b"very-secret-reporting-token" in value for value in kept)
-
-
-def test_questions_kept_from_another_question_set_are_never_shown(client, round_and_token):
-    from django.core.cache import cache
-    from django.utils.translation import get_language
-
-    from ppp.tokens import hash_token
-
-    _round, token = round_and_token
-    key = selectors.questions_page_key(hash_token(token), 1, get_language())
-    cache.set(key, ((0, 0.0), "<p>Questions of some other set</p>"))
-    _start(client, token)
-    body = client.get(reverse("surveys:answer-page", kwargs={"token": token, "number": 1})).content.decode()
-    assert "some other set" not in body and 'name="q1"' in body
-    assert cache.get(key)[1] != "<p>Questions of some other set</p>"  # drawn again and kept
 
 
 def test_a_kept_start_page_never_outlives_its_day(client, round_and_token, settings, monkeypatch):
