@@ -297,9 +297,7 @@ def test_a_page_of_questions_is_kept_whole_for_everyone_who_has_started(
     assert second.get(page_2).status_code == 410
 
 
-def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(
-    client, round_and_token, officer, settings
-):
+def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(client, round_and_token, officer, settings):
     """An officer who has not set up two-factor yet may still open a survey's pages (they
     are not signed-in pages: RequireOfficerMFAMiddleware leaves /survey/ alone); what is
     drawn for them is never kept for the next person."""
