@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The pages of issue 13's table in bench/README.md (platform, charter, award, admin) and of
 # issue 22's (incidents, training, the public mixes): what an earlier copy is measured on
-# (with --only, those of them chosen). Surveys' pages and the peers are newer or unchanged.
+# (with --only, those of them chosen), and issue 24's answering pages. The peers are unchanged.
 PAGES = {
     "bare Django view",
     "/award-holders/ (public)",
@@ -64,6 +64,9 @@ PAGES = {
     "a school's termly incident report",
     "council incident figures, newest term (officer)",
     "council incident figures, STOP test only (officer)",
+    # Issue 24's hot public path: a whole assembly answering (`measure --before 999f975`).
+    "survey start page, by its link (public)",
+    "survey question page, answering (public)",
 }
 SETTINGS = '''"""Written by bench/before.py: the benchmark's settings with a cache key prefix of its own."""
 
