@@ -217,8 +217,13 @@ def _draw_page(request, token, number):
             return _page(request, "refused.html", _context(round_), status=400)
         if form.is_valid():
             answers = dict(state["answers"])
-            for question in questions:
-                answers.pop(str(question.position), None)
+            if CHOSEN in request.GET:
+                # Sent from the page that showed what they chose: what is not chosen now
+                # (a box unticked) is no longer an answer.
+                for question in questions:
+                    answers.pop(str(question.position), None)
+            # Sent from the page kept for everyone (browser Back, a reopened tab), which
+            # showed nothing chosen: what they chose before on it is kept, not wiped.
             answers.update(form.answers())
             state["answers"] = answers
             request.session[SESSION] = state
@@ -230,7 +235,10 @@ def _draw_page(request, token, number):
     else:
         initial = QuestionPageForm.initial_for(questions, state["answers"]) if CHOSEN in request.GET else {}
         form = QuestionPageForm(initial=initial, questions=questions, faces=faces)
-    context = _context(round_, form=form, number=number, pages=len(pages), token=token, questions=questions)
+    chosen = CHOSEN in request.GET  # its form is sent back to the same address: see the POST above
+    context = _context(
+        round_, form=form, number=number, pages=len(pages), token=token, questions=questions, chosen=chosen
+    )
     return _page(request, "page.html", context)
 
 

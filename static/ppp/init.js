@@ -45,3 +45,14 @@ window.addEventListener("resize", () => { for (const region of regions) scrollHi
 if (window.matchMedia("(max-width: 40.0525em)").matches) {
   for (const panel of document.querySelectorAll("details[data-ppp-closed-on-phones]")) panel.open = false;
 }
+
+// A survey's page of questions, once sent, is marked in the browser's history as the page
+// with the person's own answers (?chosen=1), so Back to it, or reloading it, shows what they
+// chose rather than the page kept for everyone (docs/adr/0092).
+for (const form of document.querySelectorAll("form[data-ppp-chosen-when-sent]")) {
+  form.addEventListener("submit", () => {
+    const url = new URL(window.location.href);
+    url.searchParams.set("chosen", "1");
+    window.history.replaceState(window.history.state, "", url);
+  });
+}

@@ -41,7 +41,14 @@ def test_a_young_pupil_on_a_tablet_answers_and_hands_over(new_context, live_serv
     no_sideways_scroll(page)
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
-    # Back to question 1: the answer chosen is shown again (that page is drawn for them).
+    expect(page.get_by_text("Question 2 of 11")).to_be_visible()
+    # The browser's Back, then a reload (a tablet that slept): question 1 shows the answer
+    # chosen, drawn for this child (the history entry was marked when it was sent).
+    page.go_back()
+    page.reload()
+    expect(page.get_by_label("Yes")).to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    # The page's own Back link does the same.
     page.get_by_role("link", name="Back").click()
     expect(page.get_by_label("Yes")).to_be_checked()
     page.get_by_role("button", name="Next").click()

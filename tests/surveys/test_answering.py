@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from surveys import selectors, services
 from surveys.models import Response, Tally
+from tests.factories import make_officer
 from tests.surveys.factories import move_dates, open_round
 
 
@@ -297,14 +298,15 @@ def test_a_page_of_questions_is_kept_whole_for_everyone_who_has_started(
     assert second.get(page_2).status_code == 410
 
 
-def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(client, round_and_token, officer, settings):
+def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(client, round_and_token, settings):
     """An officer who has not set up two-factor yet may still open a survey's pages (they
     are not signed-in pages: RequireOfficerMFAMiddleware leaves /survey/ alone); what is
     drawn for them is never kept for the next person."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     _round, token = round_and_token
     page_1 = reverse("surveys:answer-page", kwargs={"token": token, "number": 1})
-    client.force_login(officer)
+    client.force_login(make_officer(with_totp=False))
+    assert client.get(reverse("surveys:council"))["Location"].startswith("/accounts/")  # two-factor first
     _start(client, token)
     assert client.get(page_1).status_code == 200
     pupil = Client()
@@ -312,6 +314,27 @@ def test_someone_signed_in_who_tries_the_survey_is_never_kept_for_others(client,
     with CaptureQueriesContext(connection) as drawn:
         assert pupil.get(page_1).status_code == 200
     assert any("django_session" in q["sql"] for q in drawn.captured_queries)  # drawn afresh, not the officer's
+
+
+def test_a_page_shown_with_nothing_chosen_never_wipes_what_was_chosen_on_it(client, round_and_token):
+    """Browser Back or a reopened tab reaches the page kept for everyone, which shows nothing
+    chosen: sending it keeps what the person chose there before (only what they choose now
+    replaces it). From the page that showed their answers (?chosen=1), an unticked box is no
+    longer an answer."""
+    _round, token = round_and_token
+    _start(client, token)
+    _page(client, token, 1, {"q1": "2", "q2": "1"})
+    _page(client, token, 2, {"q5": ["0", "1"]})
+    _page(client, token, 1, {})  # the kept page 1, nothing chosen, sent again
+    _page(client, token, 1, {"q2": "3"})
+    assert client.session["survey"]["answers"] == {"1": [2], "2": [3], "5": [0, 1]}
+    shown = reverse("surveys:answer-page", kwargs={"token": token, "number": 2}) + "?chosen=1"
+    body = client.get(shown).content.decode()
+    assert f'action="{shown}"' in body  # sent back to the page that showed the answers
+    assert client.post(shown, {"q5": ["1"]}).status_code == 302
+    assert client.session["survey"]["answers"] == {"1": [2], "2": [3], "5": [1]}
+    assert client.post(shown, {}).status_code == 302
+    assert client.session["survey"]["answers"] == {"1": [2], "2": [3]}
 
 
 def test_answers_sent_from_another_site_are_refused(round_and_token):
