@@ -249,7 +249,12 @@ class Round(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="round_closes_after_opening")
         ]
-        indexes = [models.Index(fields=["organisation", "opens_on"], name="round_org_opens")]
+        indexes = [
+            models.Index(fields=["organisation", "opens_on"], name="round_org_opens"),
+            # The terms rounds with answers ended in (reports.terms_with_rounds): first,
+            # last, and one probe a term, never a walk of every round.
+            models.Index(fields=["closes_on"], condition=Q(response_count__gt=0), name="round_answered_closes"),
+        ]
 
     def __str__(self):
         return f"{self.question_set.get_audience_display()}, {self.opens_on:%-d %B %Y}"

@@ -22,7 +22,7 @@ from ppp.accounts.models import Organisation
 from ppp.errors import DomainError
 
 from . import disclosure, reports
-from .models import Audience, CouncilRelease, Question, QuestionSet, Round
+from .models import Audience, CouncilRelease, Question, QuestionSet
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,7 @@ def due_terms(today: datetime.date | None = None) -> list[Term]:
     """Terms that rounds with answers ended in, that have ended, and lack a release for
     some audience, oldest first (2 queries)."""
     today = today or timezone.localdate()
-    dates = Round.objects.filter(response_count__gt=0).order_by().values_list("closes_on", flat=True).distinct()
-    terms = {Term.of(day) for day in dates}
+    terms = {term for term in map(Term.from_slug, reports.terms_with_rounds()) if term is not None}
     done: dict[tuple[int, str], int] = {}
     for year, key in CouncilRelease.objects.values_list("year", "term"):
         done[(year, key)] = done.get((year, key), 0) + 1

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 
 from incidents.selectors import Term
 
@@ -318,10 +318,24 @@ NO_AREA = "Area not recorded"
 
 
 def terms_with_rounds() -> list[str]:
-    """Academic terms (2025-26 autumn) that rounds ended in, newest first."""
-    # order_by(): the rounds' own ordering would make each round distinct, not each date.
-    dates = Round.objects.filter(response_count__gt=0).order_by().values_list("closes_on", flat=True).distinct()
-    return sorted({Term.of(d).slug for d in dates}, reverse=True)
+    """Academic terms (2025-26 autumn) that rounds with answers ended in, newest first. Two
+    queries however many rounds there are (a national year has about 50,000): the first and
+    last closing dates (two probes of the partial index `round_answered_closes`), then, in
+    one query, whether each term between them has such a round (an index probe a term).
+    Reading every round's date instead grew with the rounds (bench/FINDINGS.md, issue 24)."""
+    answered = Round.objects.filter(response_count__gt=0).order_by()
+    bounds = answered.aggregate(first=Min("closes_on"), last=Max("closes_on"))
+    if bounds["first"] is None:
+        return []
+    first, terms = Term.of(bounds["first"]), [Term.of(bounds["last"])]
+    while terms[-1] != first:
+        terms.append(terms[-1].previous())
+    has = {
+        f"t{i}": Exists(answered.filter(closes_on__gte=term.start, closes_on__lt=term.end))
+        for i, term in enumerate(terms)
+    }
+    found = answered.annotate(**has).values(*has)[:1].get()
+    return [term.slug for i, term in enumerate(terms) if found[f"t{i}"]]
 
 
 @dataclass

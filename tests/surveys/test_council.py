@@ -138,3 +138,25 @@ def test_nothing_hidden_can_be_worked_back_across_kinds_areas_and_the_total(coun
             assert table.bases[r] is None and table.cells[r] == [None, None]
         for row in [*table.cells, table.total_cells]:
             assert all(v is None or v == 0 or v > 5 for v in row)
+
+
+def test_the_terms_offered_are_those_rounds_with_answers_ended_in_read_in_two_queries(
+    alice, school_a, django_assert_num_queries
+):
+    """A term with no round between two that have one is not offered; nor is a term whose
+    rounds nobody answered. Two queries however many rounds (bench/FINDINGS.md, issue 24)."""
+    from incidents.selectors import Term
+
+    def ended_on(day, answered):
+        round_, _ = open_round(school_a, alice, year_groups=["5"])
+        if answered:
+            answer(round_)
+        move_dates(round_, day - datetime.timedelta(days=7), day)
+
+    ended_on(datetime.date(2024, 10, 15), answered=True)  # autumn 2024-25
+    ended_on(datetime.date(2025, 3, 10), answered=False)  # spring 2024-25: nobody answered
+    ended_on(datetime.date(2025, 11, 20), answered=True)  # autumn 2025-26
+    ended_on(datetime.date(2025, 11, 21), answered=True)
+    with django_assert_num_queries(2):
+        terms = reports.terms_with_rounds()
+    assert terms == [Term.of(datetime.date(2025, 11, 20)).slug, Term.of(datetime.date(2024, 10, 15)).slug]
