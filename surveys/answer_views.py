@@ -205,6 +205,8 @@ def _draw_page(request, token, number):
     round_, all_questions = found.round, found.questions
     state = _state(request, round_)
     pages = _pages(round_, all_questions)
+    # Shown with what the person chose on it; its form is sent back to the same address.
+    chosen = CHOSEN in request.GET
     if state is None and request.method == "POST":
         return _lost(token)
     if state is None or not 1 <= number <= len(pages):
@@ -217,7 +219,7 @@ def _draw_page(request, token, number):
             return _page(request, "refused.html", _context(round_), status=400)
         if form.is_valid():
             answers = dict(state["answers"])
-            if CHOSEN in request.GET:
+            if chosen:
                 # Sent from the page that showed what they chose: what is not chosen now
                 # (a box unticked) is no longer an answer.
                 for question in questions:
@@ -233,9 +235,8 @@ def _draw_page(request, token, number):
                 return redirect(_page_url(token, number + 1, chosen))
             return redirect("surveys:answer-send", token=token)
     else:
-        initial = QuestionPageForm.initial_for(questions, state["answers"]) if CHOSEN in request.GET else {}
+        initial = QuestionPageForm.initial_for(questions, state["answers"]) if chosen else {}
         form = QuestionPageForm(initial=initial, questions=questions, faces=faces)
-    chosen = CHOSEN in request.GET  # its form is sent back to the same address: see the POST above
     context = _context(
         round_, form=form, number=number, pages=len(pages), token=token, questions=questions, chosen=chosen
     )
