@@ -14,7 +14,8 @@ Django's `set` also counts the whole table before every write (to cull it past
 MAX_ENTRIES) and then reads, inserts or updates in a transaction: four statements and a
 commit for each page a visitor is the first to see. Here `set` is one upsert, and the
 table is counted (and culled past MAX_ENTRIES as Django does) once every CULL_EVERY
-writes of a process. On PostgreSQL the table is UNLOGGED (migration ppp 0003): a cache
+writes of a process, and a read is one SELECT of live rows (Django's deletes the expired
+rows it finds, a write in the middle of a page view). On PostgreSQL the table is UNLOGGED (migration ppp 0003): a cache
 write's commit waits for no disk flush, and after a crash the cache starts empty (docs/adr
 0056 says what that costs).
 
@@ -78,6 +79,23 @@ class DatabaseCache(DjangoDatabaseCache):
             rows = cursor.fetchone()[0]
             if rows > self._max_entries:
                 self._cull(connection.alias, cursor, now().replace(microsecond=0), rows)  # type: ignore[attr-defined]
+
+    def get_many(self, keys, version=None):
+        """One SELECT of the rows still live. Django's reads expired rows too and deletes
+        them there and then: a write, and its commit, in the middle of a page view, for a
+        row the next `set` of that key overwrites anyway (and the cull removes otherwise)."""
+        connection = self._connection()
+        if connection.vendor != "postgresql" or not keys:
+            return super().get_many(keys, version)
+        key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT cache_key, value FROM {table} WHERE cache_key = ANY(%s) AND expires >= %s",  # noqa: S608 - table name from settings
+                [list(key_map), now()],
+            )
+            rows = cursor.fetchall()
+        return {key_map[key]: pickle.loads(base64.b64decode(value.encode())) for key, value in rows}  # noqa: S301 - our own cache rows
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         connection = self._connection()

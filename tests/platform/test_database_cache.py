@@ -40,6 +40,18 @@ def test_a_kept_value_expires(cache):
     assert cache.get("soon", "missing") == "missing"
 
 
+def test_reading_an_expired_row_writes_nothing_and_the_next_set_replaces_it(cache, django_assert_num_queries):
+    cache.set("page", "old", 1)
+    cache.set("live", "kept", 60)
+    time.sleep(2.1)
+    with django_assert_num_queries(1):  # Django's own read would also DELETE the expired row
+        assert cache.get_many(["page", "live", "never"]) == {"live": "kept"}
+    with django_assert_num_queries(1):
+        assert cache.get("page", "missing") == "missing"
+    cache.set("page", "new", 60)
+    assert cache.get("page") == "new"
+
+
 def test_add_leaves_a_live_row_and_takes_over_an_expired_one(cache):
     assert cache.add("limit", 1, 60) is True
     assert cache.add("limit", 5, 60) is False
