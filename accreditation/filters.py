@@ -123,7 +123,8 @@ class AwardHolderFilter(django_filters.FilterSet):
         return kept_data(self.request, "award-holders", "phases", holder_phases)
 
     def search(self, queryset, name, value):
-        return queryset.filter(application__organisation__name__icontains=value.strip()) if value.strip() else queryset
+        # The award's own copy of its holder's name (ADR 0022), on its own trigram index.
+        return queryset.filter(holder_name__icontains=value.strip()) if value.strip() else queryset
 
     def by_area(self, queryset, name, value):
         value = spaced_postcode(value)

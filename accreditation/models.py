@@ -593,8 +593,8 @@ class Award(models.Model):
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
     # The holder's (the application's organisation's) name, kept here so that the award
-    # holders' order is an index of the awards' own (ADR 0022): filled by save(), kept in
-    # step with every rename by accreditation.signals. Never shown.
+    # holders' order and their search by name are indexes of the awards' own (ADR 0022):
+    # filled by save(), kept in step with every rename by accreditation.signals. Never shown.
     holder_name = models.CharField(max_length=200, default="", editable=False)
     level = models.CharField(max_length=50, blank=True)
     awarded_on = models.DateField()
@@ -624,6 +624,9 @@ class Award(models.Model):
             models.Index(
                 fields=["holder_name", "id", "expires_on"], condition=Q(status="issued"), name="award_holders_order"
             ),
+            # The award holders' search by name: the issued awards whose copy matches, with no
+            # join to the organisations (a count over every application otherwise).
+            TrigramIndex("holder_name", condition=Q(status="issued"), name="award_holder_name_trgm"),
         ]
 
     def __str__(self):

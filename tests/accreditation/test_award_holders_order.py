@@ -96,3 +96,19 @@ def test_a_deep_page_reads_as_many_queries_as_the_first_and_joins_only_its_own_r
     [rows] = [q["sql"] for q in deep.captured_queries if "OFFSET 75" in q["sql"]]
     ids = rows[rows.index("IN (SELECT") : rows.index("OFFSET 75")]
     assert "JOIN" not in ids and '"holder_name"' in ids
+
+
+def test_the_search_by_name_reads_the_awards_own_copy_and_follows_a_rename(client, officer, django_assert_num_queries):
+    for name in ("Brookside Primary", "Oak Brook Academy", "Elm Infants"):
+        holder(name, officer)
+    holder("Brookfield Expired", officer, days=-1)
+    award = holder("Meadow School", officer)
+    assert names_on(client, q="  brook ") == ["Brookside Primary", "Oak Brook Academy"]
+    school = award.application.organisation
+    school.name = "Meadow Brook School"
+    school.save()
+    assert names_on(client, q="BROOK") == ["Brookside Primary", "Meadow Brook School", "Oak Brook Academy"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("accreditation:award-holders"), {"q": "brook", "page": 1})
+    [count] = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "accounts_organisation" not in count and "holder_name" in count
