@@ -44,6 +44,10 @@ PAGES = [
     ("/charter/ (public)", "anonymous", "/charter/"),
     ("/verify/<code>/ (public)", "anonymous", "/verify/{certificate_code}/"),
     ("/verify/ 20,000 different certificates (public)", "anonymous", "mix:verify"),
+    # What a page drawn for every request costs with no query at all (issue 22's mixes are
+    # almost all such pages): Django's own simplest public page, and PPP's empty layout.
+    ("stock admin: sign-in page, drawn every time (public)", "anonymous", "/__bench__/admin/login/"),
+    ("PPP's layout alone, drawn every time (public)", "anonymous", "/__bench__/layout/"),
     ("/training/ catalogue (public)", "anonymous", "/training/"),
     ("a course page (public)", "anonymous", "/training/courses/{course_slug}/"),
     ("/training/sessions.ics (public)", "anonymous", "/training/sessions.ics"),

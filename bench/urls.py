@@ -1,10 +1,13 @@
 """The benchmark's URLconf: every PPP URL, plus a bare Django view as the baseline and
-Django's stock admin change lists as the staff pages' peers (issue 21)."""
+Django's stock admin change lists as the staff pages' peers (issue 21), and two pages drawn
+for every request as the public mixes' peers (issue 22): Django's stock admin sign-in page
+and PPP's layout with nothing in it."""
 
 from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import path
 
 from ppp import urls as ppp_urls
@@ -13,6 +16,12 @@ from ppp import urls as ppp_urls
 def bare(request):
     """The smallest Django response: the whole middleware stack, no query, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def layout(request):
+    """PPP's GOV.UK layout with nothing in it, drawn for every request: no query, no cache.
+    What any page of PPP drawn for the first time costs before its own content."""
+    return render(request, "base.html")
 
 
 # The peers: a plain `ModelAdmin` of the model each staff page lists, showing as many
@@ -64,6 +73,7 @@ for label, rows in PEER_ROWS.items():
 
 urlpatterns = [
     path("__bench__/bare/", bare),
+    path("__bench__/layout/", layout),
     path("__bench__/admin/", peer_site.urls),
     *ppp_urls.urlpatterns,
 ]
