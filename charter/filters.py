@@ -1,4 +1,5 @@
 import functools
+import re
 
 import django_filters
 from django import forms
@@ -9,6 +10,9 @@ from ppp.pagecache import kept_data
 from ppp.search import spaced_postcode
 
 from .models import Pledge
+
+# What a postcode's first characters can be: one or two letters, then a digit (or nothing yet).
+POSTCODE_START = re.compile(r"^[A-Z]{1,2}([0-9]|$)")
 
 
 def register_areas() -> list[tuple[str, str]]:
@@ -57,6 +61,11 @@ class RegisterFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(organisation__name__icontains=value) | Q(organisation__postcode__istartswith=spaced_postcode(value))
-        )
+        # The name from the pledge's own copy (ADR 0022) on its trigram index: no join. The
+        # organisation's postcode only for what can start one (one or two letters, then a
+        # digit or nothing: "LE2", "le22bb", "L"); "brook" never can.
+        matches = Q(sort_name__icontains=value)
+        postcode = spaced_postcode(value)
+        if POSTCODE_START.match(postcode.upper()):
+            matches |= Q(organisation__postcode__istartswith=postcode)
+        return queryset.filter(matches)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ppp.accounts.models import Organisation, OrganisationOwnedQuerySet
 from ppp.history import HistoryEntry
+from ppp.postgres import TrigramIndex
 
 
 class CharterQuerySet(models.QuerySet):
@@ -165,9 +166,9 @@ class Pledge(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pledges")
-    # The organisation's name, kept here so that the register's order is an index of the
-    # pledges' own (ADR 0022): filled by save(), kept in step with every rename by
-    # charter.signals. Never shown: the register draws organisation.name.
+    # The organisation's name, kept here so that the register's order and its search by
+    # name are indexes of the pledges' own (ADR 0022): filled by save(), kept in step with
+    # every rename by charter.signals. Never shown: the register draws organisation.name.
     sort_name = models.CharField(max_length=200, default="", editable=False)
     charter = models.ForeignKey(Charter, on_delete=models.PROTECT, related_name="pledges")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
@@ -205,6 +206,8 @@ class Pledge(models.Model):
             models.Index(fields=["organisation"], condition=ON_REGISTER, name="pledge_on_register"),
             # The register's pages in order: an OFFSET reads this index's entries only.
             models.Index(fields=["sort_name", "id"], condition=ON_REGISTER, name="pledge_register_order"),
+            # The register's search by name, on the same copy: no join to the organisations.
+            TrigramIndex("sort_name", condition=ON_REGISTER, name="pledge_register_name_trgm"),
         ]
         constraints = [
             models.UniqueConstraint(

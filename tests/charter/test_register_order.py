@@ -129,3 +129,27 @@ def test_the_register_csv_is_in_the_same_order(client, officer):
     response = client.get(reverse("charter:register-csv"))
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1:]
     assert [line.split(",")[0] for line in lines] == register_in_name_order()
+
+
+def test_the_search_by_name_reads_the_pledges_own_copy_and_a_postcode_only_what_can_start_one(client):
+    for name, postcode in (
+        ("Brookside Primary", "LE2 2BB"),
+        ("Oak Brook Academy", "LE5 1AA"),
+        ("Elm Infants", "LE1 1AB"),
+    ):
+        approved_pledge(OrganisationFactory(name=name, postcode=postcode))
+    renamed = approved_pledge(OrganisationFactory(name="Meadow School", postcode="NG1 1AA"))
+    assert names_on(client, q=" brook ") == ["Brookside Primary", "Oak Brook Academy"]
+    renamed.organisation.name = "Meadow Brook School"
+    renamed.organisation.save()
+    assert names_on(client, q="BROOK") == ["Brookside Primary", "Meadow Brook School", "Oak Brook Academy"]
+    assert names_on(client, q="le2") == ["Brookside Primary"]  # the start of a postcode
+    assert names_on(client, q="ng11aa") == ["Meadow Brook School"]  # a whole one, typed without its space
+    with CaptureQueriesContext(connection) as words:
+        client.get(reverse("charter:register"), {"q": "brook", "page": 1})
+    with CaptureQueriesContext(connection) as postcode:
+        client.get(reverse("charter:register"), {"q": "LE5", "page": 1})
+    [count] = [q["sql"] for q in words.captured_queries if "COUNT(" in q["sql"]]
+    assert "accounts_organisation" not in count and "sort_name" in count
+    [count] = [q["sql"] for q in postcode.captured_queries if "COUNT(" in q["sql"]]
+    assert '"postcode"' in count
