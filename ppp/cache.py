@@ -97,6 +97,21 @@ class DatabaseCache(DjangoDatabaseCache):
             rows = cursor.fetchall()
         return {key_map[key]: pickle.loads(base64.b64decode(value.encode())) for key, value in rows}  # noqa: S301 - our own cache rows
 
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        """A new expiry for a live row only: expired rows are no longer deleted when read
+        (get_many), and Django's `touch` would bring one back to life."""
+        connection = self._connection()
+        if connection.vendor != "postgresql":
+            return super().touch(key, timeout, version)
+        key = self.make_and_validate_key(key, version=version)
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET expires = %s WHERE cache_key = %s AND expires >= %s",  # noqa: S608 - table name from settings
+                [self._expiry(timeout), key, now()],
+            )
+            return cursor.rowcount == 1
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         connection = self._connection()
         if connection.vendor != "postgresql":

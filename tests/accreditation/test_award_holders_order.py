@@ -98,7 +98,7 @@ def test_a_deep_page_reads_as_many_queries_as_the_first_and_joins_only_its_own_r
     assert "JOIN" not in ids and '"holder_name"' in ids
 
 
-def test_the_search_by_name_reads_the_awards_own_copy_and_follows_a_rename(client, officer, django_assert_num_queries):
+def test_the_search_by_name_reads_the_awards_own_copy_and_follows_a_rename(client, officer):
     for name in ("Brookside Primary", "Oak Brook Academy", "Elm Infants"):
         holder(name, officer)
     holder("Brookfield Expired", officer, days=-1)
