@@ -1,5 +1,4 @@
 import functools
-import re
 
 import django_filters
 from django import forms
@@ -7,12 +6,9 @@ from django.db.models import Q
 
 from ppp.accounts.models import Organisation
 from ppp.pagecache import kept_data
-from ppp.search import spaced_postcode
+from ppp.search import may_start_a_postcode, spaced_postcode
 
 from .models import Pledge
-
-# What a postcode's first characters can be: one or two letters, then a digit (or nothing yet).
-POSTCODE_START = re.compile(r"^[A-Z]{1,2}([0-9]|$)")
 
 
 def register_areas() -> list[tuple[str, str]]:
@@ -62,10 +58,9 @@ class RegisterFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # The name from the pledge's own copy (ADR 0022) on its trigram index: no join. The
-        # organisation's postcode only for what can start one (one or two letters, then a
-        # digit or nothing: "LE2", "le22bb", "L"); "brook" never can.
+        # organisation's postcode only for what can start one ("LE2", "le22bb").
         matches = Q(sort_name__icontains=value)
         postcode = spaced_postcode(value)
-        if POSTCODE_START.match(postcode.upper()):
+        if may_start_a_postcode(postcode):
             matches |= Q(organisation__postcode__istartswith=postcode)
         return queryset.filter(matches)

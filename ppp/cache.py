@@ -15,9 +15,9 @@ MAX_ENTRIES) and then reads, inserts or updates in a transaction: four statement
 commit for each page a visitor is the first to see. Here `set` is one upsert, and the
 table is counted (and culled past MAX_ENTRIES as Django does) once every CULL_EVERY
 writes of a process, and a read is one SELECT of live rows (Django's deletes the expired
-rows it finds, a write in the middle of a page view). On PostgreSQL the table is UNLOGGED (migration ppp 0003): a cache
-write's commit waits for no disk flush, and after a crash the cache starts empty (docs/adr
-0056 says what that costs).
+rows it finds, a write in the middle of a page view). On PostgreSQL the table is UNLOGGED
+(migration ppp 0003): a cache write's commit waits for no disk flush, and after a crash the
+cache starts empty (docs/adr 0056 says what that costs).
 
 `RedisCache`: Django's Redis cache that rides out a Redis outage. A cache that is down
 slows PPP down and never fails a request: a read is a miss, a write is dropped, `add`

@@ -23,8 +23,8 @@ Of whole pages, only what is the same for everyone is kept: GET or HEAD, no sess
 messages cookie (nobody signed in, no flash message waiting), a 200 answer that set no
 cookie, used no CSRF token and no CSP nonce. (A survey's pages of questions are kept for
 people who have a session instead, never for someone signed in: `with_session`.) Anything
-else is rendered as usual, and signed-in pages are never kept (docs/adr). The cache is the shared one (settings.CACHES),
-so it must be the database or Redis: never a per-process cache.
+else is rendered as usual, and signed-in pages are never kept (docs/adr). The cache is the
+shared one (settings.CACHES), so it must be the database or Redis: never a per-process cache.
 
 Parts of such a page that are the same for every visitor whatever page they asked for (a
 filter panel: the same choices and the same values chosen) can be kept as fragments with

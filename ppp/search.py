@@ -62,6 +62,15 @@ def spaced_postcode(text: str) -> str:
     return f"{match[1]} {match[2]}" if match else text
 
 
+_POSTCODE_START = re.compile(r"^[A-Z]{1,2}([0-9]|$)")
+
+
+def may_start_a_postcode(text: str) -> bool:
+    """Whether `text` can be the first characters of a postcode: one or two letters, then a
+    digit or nothing yet ("LE2", "LE2 2BB", "L"); a word such as "brook" never can."""
+    return bool(_POSTCODE_START.match(text.strip().upper()))
+
+
 def organisation_matches(query: str, prefix: str = "") -> Q:
     """Organisations whose name contains the words in any order (plural or not), or whose
     URN or postcode is `query`. `prefix` reaches the organisation from another model
